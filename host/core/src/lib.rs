@@ -1,1 +1,10 @@
-//! Kefu core.
+//! Kefu's core: the domain model, the SQLite store, the ingest pipeline and
+//! the plugin runtime. Front ends (the iced app, the command line) sit on
+//! top of this crate; it has no user-interface dependency.
+
+pub mod identity;
+pub mod model;
+pub mod paths;
+pub mod store;
+
+pub use store::Store;

@@ -1,0 +1,16 @@
+//! Where Kefu keeps its files by default.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+/// Environment variable that overrides the database path.
+pub const DB_ENV: &str = "KEFU_DB";
+
+/// Default database path: `kefu.db` in the user's data folder, for example
+/// `~/.local/share/kefu/kefu.db` on Linux.
+pub fn default_db_path() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "kefu")
+        .context("finding the user's data folder; set KEFU_DB or pass --db PATH")?;
+    Ok(dirs.data_dir().join("kefu.db"))
+}

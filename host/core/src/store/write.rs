@@ -1,0 +1,445 @@
+//! Writes, each inside the transaction of a [`Writer`].
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::json;
+
+use super::format_time;
+use crate::identity;
+use crate::model::{Channel, Customer, IncomingMessage};
+
+/// One write transaction. Dropping it without [`Writer::commit`] rolls back
+/// everything written through it.
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+}
+
+/// A ticket to open on a conversation.
+#[derive(Debug, Clone)]
+pub struct NewTicket<'a> {
+    pub conversation_id: i64,
+    pub subject: Option<&'a str>,
+    pub ticket_type: &'a str,
+    pub priority: &'a str,
+    pub source: Channel,
+    /// Who opens it: `plugin:<id>`, `agent:<name>` or `system`.
+    pub actor: &'a str,
+    pub reason: &'a str,
+}
+
+/// Context of a conversation that rules look at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationState {
+    pub message_count: u32,
+    pub ticket: Option<TicketState>,
+}
+
+/// The fields of a ticket that rules look at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketState {
+    pub id: i64,
+    pub ticket_type: String,
+    pub priority: String,
+    pub status: String,
+    pub tags: Vec<String>,
+}
+
+/// Status of a newly opened ticket.
+const INITIAL_STATUS: &str = "open";
+
+impl<'a> Writer<'a> {
+    pub(super) fn begin(connection: &'a mut Connection) -> anyhow::Result<Self> {
+        let tx = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .context("starting a write transaction")?;
+        Ok(Self { tx })
+    }
+
+    /// Makes every write of this transaction durable.
+    pub fn commit(self) -> anyhow::Result<()> {
+        self.tx.commit().context("committing a write transaction")
+    }
+
+    /// Returns the id of a stored raw input with this SHA-256 hash.
+    pub fn raw_input_by_hash(&self, sha256: &str) -> anyhow::Result<Option<i64>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT id FROM raw_inputs WHERE sha256 = ?1",
+                params![sha256],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Stores an input exactly as received.
+    pub fn insert_raw_input(
+        &self,
+        sha256: &str,
+        source_name: &str,
+        content_type: Option<&str>,
+        adapter: Option<&str>,
+        bytes: &[u8],
+        received_at: DateTime<Utc>,
+    ) -> anyhow::Result<i64> {
+        self.tx
+            .execute(
+                "INSERT INTO raw_inputs (sha256, source_name, content_type, adapter, bytes, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![sha256, source_name, content_type, adapter, bytes, format_time(received_at)],
+            )
+            .with_context(|| format!("storing raw input {source_name}"))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Records that an input, or the part of it in `span`, could not be read.
+    pub fn quarantine(
+        &self,
+        raw_input_id: i64,
+        span: Option<(u64, u64)>,
+        adapter: Option<&str>,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<i64> {
+        self.tx.execute(
+            "INSERT INTO quarantine (raw_input_id, span_offset, span_length, adapter, reason, quarantined_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                raw_input_id,
+                span.map(|(offset, _)| offset),
+                span.map(|(_, length)| length),
+                adapter,
+                reason,
+                format_time(at)
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// True when a message with this dedupe key is stored.
+    pub fn message_exists(&self, dedupe_key: &str) -> anyhow::Result<bool> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM messages WHERE dedupe_key = ?1",
+                params![dedupe_key],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Finds the customer who owns `address` on `channel`, or creates one.
+    /// Returns the customer and whether it was created.
+    pub fn find_or_create_customer(
+        &self,
+        channel: Channel,
+        address: &str,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<(Customer, bool)> {
+        let value = identity::normalize(channel, address);
+        let found = self
+            .tx
+            .query_row(
+                "SELECT c.id, c.name, c.tier FROM customers c
+                   JOIN customer_identities i ON i.customer_id = c.id
+                  WHERE i.kind = ?1 AND i.value = ?2",
+                params![channel.as_str(), value],
+                |row| {
+                    Ok(Customer {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                        tier: row.get(2)?,
+                    })
+                },
+            )
+            .optional()?;
+        if let Some(mut customer) = found {
+            if customer.name.is_none() && name.is_some() {
+                self.tx.execute(
+                    "UPDATE customers SET name = ?2 WHERE id = ?1",
+                    params![customer.id, name],
+                )?;
+                customer.name = name.map(str::to_string);
+            }
+            return Ok((customer, false));
+        }
+        self.tx.execute(
+            "INSERT INTO customers (name, created_at) VALUES (?1, ?2)",
+            params![name, format_time(now)],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        self.tx.execute(
+            "INSERT INTO customer_identities (customer_id, kind, value) VALUES (?1, ?2, ?3)",
+            params![id, channel.as_str(), value],
+        )?;
+        let customer = Customer {
+            id,
+            name: name.map(str::to_string),
+            tier: "regular".to_string(),
+        };
+        Ok((customer, true))
+    }
+
+    /// Counts a customer's conversations other than `except`.
+    pub fn other_conversation_count(&self, customer_id: i64, except: i64) -> anyhow::Result<u32> {
+        Ok(self.tx.query_row(
+            "SELECT count(*) FROM conversations WHERE customer_id = ?1 AND id <> ?2",
+            params![customer_id, except],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Finds the conversation with the channel's own conversation key.
+    pub fn conversation_by_thread_key(
+        &self,
+        channel: Channel,
+        thread_key: &str,
+    ) -> anyhow::Result<Option<(i64, i64)>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT id, customer_id FROM conversations WHERE channel = ?1 AND thread_key = ?2",
+                params![channel.as_str(), thread_key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Finds the conversation of the first stored message whose external id
+    /// is in `external_ids`, trying them in order, among the conversations
+    /// of `customer_id`. Another customer's conversation is never returned,
+    /// so a stranger who quotes a Message-ID does not join it.
+    pub fn conversation_by_reply(
+        &self,
+        channel: Channel,
+        external_ids: &[String],
+        customer_id: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        let mut statement = self.tx.prepare_cached(
+            "SELECT m.conversation_id FROM messages m
+               JOIN conversations c ON c.id = m.conversation_id
+              WHERE m.channel = ?1 AND m.external_id = ?2 AND c.customer_id = ?3
+              LIMIT 1",
+        )?;
+        for external_id in external_ids {
+            let found = statement
+                .query_row(params![channel.as_str(), external_id, customer_id], |row| {
+                    row.get(0)
+                })
+                .optional()?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Creates a conversation.
+    pub fn create_conversation(
+        &self,
+        channel: Channel,
+        customer_id: i64,
+        thread_key: Option<&str>,
+        subject: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<i64> {
+        self.tx.execute(
+            "INSERT INTO conversations (channel, customer_id, thread_key, subject, created_at, last_message_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![channel.as_str(), customer_id, thread_key, subject, format_time(at)],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Stores a message in a conversation and moves the conversation's
+    /// last activity forward to the message's time.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_message(
+        &self,
+        conversation_id: i64,
+        message: &IncomingMessage,
+        dedupe_key: &str,
+        raw_input_id: i64,
+        received_at: DateTime<Utc>,
+    ) -> anyhow::Result<i64> {
+        let time = message.sent_at.unwrap_or(received_at);
+        self.tx.execute(
+            "INSERT INTO messages (conversation_id, channel, direction, sender_name, sender_address,
+                                   sent_at, received_at, subject, body_text, external_id, dedupe_key,
+                                   replies_to, automation_kind, automation_evidence, call,
+                                   attachments, notes, raw_input_id, raw_offset, raw_length)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                     ?18, ?19, ?20)",
+            params![
+                conversation_id,
+                message.channel.as_str(),
+                message.direction.as_str(),
+                message.sender.name,
+                message.sender.address,
+                message.sent_at.map(format_time),
+                format_time(received_at),
+                message.subject,
+                message.body_text,
+                message.external_id,
+                dedupe_key,
+                serde_json::to_string(&message.replies_to)?,
+                message.automation.as_ref().map(|automation| automation.kind.as_str()),
+                message.automation.as_ref().map(|automation| automation.evidence.as_str()),
+                message.call.as_ref().map(serde_json::to_string).transpose()?,
+                serde_json::to_string(&message.attachments)?,
+                serde_json::to_string(&message.notes)?,
+                raw_input_id,
+                message.raw_span.map(|(offset, _)| offset),
+                message.raw_span.map(|(_, length)| length),
+            ],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        self.tx.execute(
+            "UPDATE conversations SET last_message_at = max(last_message_at, ?2) WHERE id = ?1",
+            params![conversation_id, format_time(time)],
+        )?;
+        Ok(id)
+    }
+
+    /// Reads what rules need to know about a conversation.
+    pub fn conversation_state(&self, conversation_id: i64) -> anyhow::Result<ConversationState> {
+        let message_count = self.tx.query_row(
+            "SELECT count(*) FROM messages WHERE conversation_id = ?1",
+            params![conversation_id],
+            |row| row.get(0),
+        )?;
+        let ticket = self
+            .tx
+            .query_row(
+                "SELECT id, ticket_type, priority, status FROM tickets
+                  WHERE conversation_id = ?1 ORDER BY id LIMIT 1",
+                params![conversation_id],
+                |row| {
+                    Ok(TicketState {
+                        id: row.get(0)?,
+                        ticket_type: row.get(1)?,
+                        priority: row.get(2)?,
+                        status: row.get(3)?,
+                        tags: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        let ticket = match ticket {
+            Some(mut ticket) => {
+                let mut statement = self
+                    .tx
+                    .prepare_cached("SELECT tag FROM ticket_tags WHERE ticket_id = ?1 ORDER BY tag")?;
+                ticket.tags = statement
+                    .query_map(params![ticket.id], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?;
+                Some(ticket)
+            }
+            None => None,
+        };
+        Ok(ConversationState {
+            message_count,
+            ticket,
+        })
+    }
+
+    /// Opens a ticket and records the `created` event.
+    pub fn open_ticket(&self, ticket: &NewTicket<'_>, at: DateTime<Utc>) -> anyhow::Result<i64> {
+        let now = format_time(at);
+        self.tx.execute(
+            "INSERT INTO tickets (conversation_id, subject, ticket_type, priority, source, status,
+                                  created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![
+                ticket.conversation_id,
+                ticket.subject,
+                ticket.ticket_type,
+                ticket.priority,
+                ticket.source.as_str(),
+                INITIAL_STATUS,
+                now
+            ],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        let detail = json!({
+            "type": ticket.ticket_type,
+            "priority": ticket.priority,
+            "source": ticket.source.as_str(),
+            "status": INITIAL_STATUS,
+        });
+        self.append_event(id, at, ticket.actor, "created", &detail, ticket.reason)?;
+        Ok(id)
+    }
+
+    /// Sets a ticket's priority and records the change. Does nothing when
+    /// the priority is already `priority`.
+    pub fn set_priority(
+        &self,
+        ticket_id: i64,
+        priority: &str,
+        actor: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let old: String = self.tx.query_row(
+            "SELECT priority FROM tickets WHERE id = ?1",
+            params![ticket_id],
+            |row| row.get(0),
+        )?;
+        if old == priority {
+            return Ok(false);
+        }
+        self.tx.execute(
+            "UPDATE tickets SET priority = ?2, updated_at = ?3 WHERE id = ?1",
+            params![ticket_id, priority, format_time(at)],
+        )?;
+        let detail = json!({ "from": old, "to": priority });
+        self.append_event(ticket_id, at, actor, "priority", &detail, reason)?;
+        Ok(true)
+    }
+
+    /// Adds a tag to a ticket and records the change. Does nothing when the
+    /// ticket already has the tag.
+    pub fn add_tag(
+        &self,
+        ticket_id: i64,
+        tag: &str,
+        actor: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let added = self.tx.execute(
+            "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)",
+            params![ticket_id, tag],
+        )?;
+        if added == 0 {
+            return Ok(false);
+        }
+        self.tx.execute(
+            "UPDATE tickets SET updated_at = ?2 WHERE id = ?1",
+            params![ticket_id, format_time(at)],
+        )?;
+        self.append_event(ticket_id, at, actor, "tag", &json!({ "added": tag }), reason)?;
+        Ok(true)
+    }
+
+    fn append_event(
+        &self,
+        ticket_id: i64,
+        at: DateTime<Utc>,
+        actor: &str,
+        kind: &str,
+        detail: &serde_json::Value,
+        reason: &str,
+    ) -> anyhow::Result<()> {
+        self.tx.execute(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, detail, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![ticket_id, format_time(at), actor, kind, detail.to_string(), reason],
+        )?;
+        Ok(())
+    }
+}
