@@ -3,8 +3,11 @@
 //! top of this crate; it has no user-interface dependency.
 
 pub mod identity;
+pub mod ingest;
 pub mod model;
 pub mod paths;
+pub mod plugin;
 pub mod store;
+pub mod ticket;
 
 pub use store::Store;

@@ -21,6 +21,19 @@ pub struct Counts {
 }
 
 impl Store {
+    /// True when an input with this SHA-256 hash is stored.
+    pub fn raw_input_exists(&self, sha256: &str) -> anyhow::Result<bool> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT 1 FROM raw_inputs WHERE sha256 = ?1",
+                params![sha256],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Lists conversations, latest activity first.
     pub fn conversations(&self) -> anyhow::Result<Vec<ConversationSummary>> {
         let mut statement = self.connection.prepare(

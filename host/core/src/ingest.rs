@@ -1,0 +1,289 @@
+//! The ingest pipeline: raw input in, conversations and tickets out.
+//!
+//! For each input the pipeline picks the adapter that scores the input
+//! highest, parses it inside the plugin sandbox, and then stores the raw
+//! bytes, the messages, the quarantined parts and the tickets opened by
+//! rules in one transaction. An input no adapter can read is stored and
+//! quarantined with the reason, and the import goes on with the next one.
+
+mod message;
+mod rules;
+pub mod walk;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::plugin::{AdapterInput, AdapterParseError, PluginSet};
+use crate::store::Store;
+
+/// Bytes of an input that adapters see when they score it.
+pub const PROBE_HEAD_BYTES: usize = 4096;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IngestSummary {
+    /// Inputs read (files, or requests).
+    pub inputs: usize,
+    /// Inputs skipped because the same bytes were imported before.
+    pub duplicate_inputs: usize,
+    /// Messages stored.
+    pub messages_stored: usize,
+    /// Messages skipped because a message with the same id or bytes is stored.
+    pub duplicate_messages: usize,
+    /// Messages stored per adapter id.
+    pub messages_by_adapter: BTreeMap<String, usize>,
+    pub conversations_created: usize,
+    pub customers_created: usize,
+    pub tickets_opened: usize,
+    /// Inputs or parts of inputs that could not be read, with the reason.
+    pub quarantined: Vec<Quarantined>,
+    /// Failed rule calls; the messages they were called for are stored.
+    pub rule_failures: Vec<String>,
+}
+
+/// A quarantined input or part of one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quarantined {
+    pub source: String,
+    pub reason: String,
+}
+
+impl IngestSummary {
+    fn absorb(&mut self, other: IngestSummary) {
+        self.inputs += other.inputs;
+        self.duplicate_inputs += other.duplicate_inputs;
+        self.messages_stored += other.messages_stored;
+        self.duplicate_messages += other.duplicate_messages;
+        for (adapter, count) in other.messages_by_adapter {
+            *self.messages_by_adapter.entry(adapter).or_default() += count;
+        }
+        self.conversations_created += other.conversations_created;
+        self.customers_created += other.customers_created;
+        self.tickets_opened += other.tickets_opened;
+        self.quarantined.extend(other.quarantined);
+        self.rule_failures.extend(other.rule_failures);
+    }
+}
+
+/// Receives progress of a long import.
+pub trait Progress {
+    /// Called once, with the number of inputs about to be read.
+    fn begin(&mut self, _inputs: usize) {}
+    /// Called after each input.
+    fn input_done(&mut self, _source: &str) {}
+    /// Called once at the end.
+    fn finish(&mut self) {}
+}
+
+/// A [`Progress`] that reports nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Imports inputs into a store through a set of plugins.
+pub struct Ingestor<'a> {
+    store: &'a mut Store,
+    plugins: &'a mut PluginSet,
+}
+
+impl<'a> Ingestor<'a> {
+    pub fn new(store: &'a mut Store, plugins: &'a mut PluginSet) -> Self {
+        Self { store, plugins }
+    }
+
+    /// Imports every input file under `paths` (files, folders, Maildir folders).
+    pub fn ingest_paths(
+        &mut self,
+        paths: &[PathBuf],
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<IngestSummary> {
+        let files = walk::input_files(paths)?;
+        progress.begin(files.len());
+        let mut summary = IngestSummary::default();
+        for file in &files {
+            let source = file.display().to_string();
+            let bytes =
+                std::fs::read(file).with_context(|| format!("reading input file {source}"))?;
+            let name = file
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            summary.absorb(self.ingest_bytes(&source, &name, None, &bytes)?);
+            progress.input_done(&source);
+        }
+        progress.finish();
+        Ok(summary)
+    }
+
+    /// Imports one input. `source` names it in the store and in messages
+    /// (a path or a request id); `name` is the file name adapters see.
+    pub fn ingest_bytes(
+        &mut self,
+        source: &str,
+        name: &str,
+        content_type: Option<&str>,
+        bytes: &[u8],
+    ) -> anyhow::Result<IngestSummary> {
+        let mut summary = IngestSummary {
+            inputs: 1,
+            ..IngestSummary::default()
+        };
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        if self.store.raw_input_exists(&sha256)? {
+            tracing::debug!(source, "skipping input imported before");
+            summary.duplicate_inputs = 1;
+            return Ok(summary);
+        }
+        let raw = RawInput {
+            source,
+            content_type,
+            bytes,
+            sha256: &sha256,
+            received_at: Utc::now(),
+        };
+        let Some(adapter_index) = self.pick_adapter(name, bytes) else {
+            let reason = format!(
+                "no adapter recognised the input (tried {}); supported inputs are .eml files, \
+                 mbox files, Maildir folders, Asterisk Master.csv call records and chat JSON Lines",
+                self.plugins.adapter_ids().join(", ")
+            );
+            self.quarantine_input(&raw, None, reason, &mut summary)?;
+            return Ok(summary);
+        };
+
+        let adapter = &mut self.plugins.adapters[adapter_index];
+        let adapter_id = adapter.plugin.id().to_string();
+        let input = AdapterInput {
+            name: name.to_string(),
+            content_type: content_type.map(str::to_string),
+            bytes: bytes.to_vec(),
+        };
+        let result = adapter.plugin.parse(&input);
+        adapter.record(&result);
+        let parsed = match result {
+            Ok(Ok(parsed)) => parsed,
+            Ok(Err(AdapterParseError::Unsupported(reason))) => {
+                let reason = format!("{adapter_id}: unsupported input: {reason}");
+                self.quarantine_input(&raw, Some(&adapter_id), reason, &mut summary)?;
+                return Ok(summary);
+            }
+            Ok(Err(AdapterParseError::Malformed(reason))) => {
+                let reason = format!("{adapter_id}: malformed input: {reason}");
+                self.quarantine_input(&raw, Some(&adapter_id), reason, &mut summary)?;
+                return Ok(summary);
+            }
+            Err(error) => {
+                self.quarantine_input(&raw, Some(&adapter_id), error.to_string(), &mut summary)?;
+                return Ok(summary);
+            }
+        };
+        let now = raw.received_at;
+
+        let writer = self.store.writer()?;
+        let raw_input_id = writer.insert_raw_input(
+            &sha256,
+            source,
+            content_type,
+            Some(&adapter_id),
+            bytes,
+            now,
+        )?;
+        for rejected in &parsed.rejected {
+            let span = rejected.span.map(|span| (span.offset, span.length));
+            writer.quarantine(raw_input_id, span, Some(&adapter_id), &rejected.reason, now)?;
+            let location = match span {
+                Some((offset, length)) => format!("{source} (bytes {offset}..{})", offset + length),
+                None => source.to_string(),
+            };
+            summary.quarantined.push(Quarantined {
+                source: location,
+                reason: format!("{adapter_id}: {}", rejected.reason),
+            });
+        }
+        let mut context = message::StoreContext {
+            writer: &writer,
+            rules: &mut self.plugins.rules,
+            raw_input_id,
+            raw_bytes: bytes,
+            received_at: now,
+            summary: &mut summary,
+        };
+        for message in parsed.messages {
+            let stored = context.store_message(crate::plugin::incoming_from_api(message))?;
+            if stored {
+                *context
+                    .summary
+                    .messages_by_adapter
+                    .entry(adapter_id.clone())
+                    .or_default() += 1;
+            }
+        }
+        writer
+            .commit()
+            .with_context(|| format!("storing the messages of {source}"))?;
+        Ok(summary)
+    }
+
+    /// Returns the index of the adapter with the highest non-zero probe
+    /// score; the first adapter wins a tie.
+    fn pick_adapter(&mut self, name: &str, bytes: &[u8]) -> Option<usize> {
+        let head = &bytes[..bytes.len().min(PROBE_HEAD_BYTES)];
+        let mut best: Option<(usize, u8)> = None;
+        for (index, adapter) in self.plugins.adapters.iter_mut().enumerate() {
+            if adapter.is_suspended() {
+                continue;
+            }
+            let result = adapter.plugin.probe(name, head);
+            adapter.record(&result);
+            let score = result.unwrap_or(0);
+            if score > 0 && best.is_none_or(|(_, best_score)| score > best_score) {
+                best = Some((index, score));
+            }
+        }
+        best.map(|(index, _)| index)
+    }
+
+    /// Stores an input that could not be read, quarantines it with the
+    /// reason and adds it to the summary.
+    fn quarantine_input(
+        &mut self,
+        raw: &RawInput<'_>,
+        adapter: Option<&str>,
+        reason: String,
+        summary: &mut IngestSummary,
+    ) -> anyhow::Result<()> {
+        tracing::warn!(source = raw.source, adapter, reason, "quarantining input");
+        let writer = self.store.writer()?;
+        let raw_input_id = writer.insert_raw_input(
+            raw.sha256,
+            raw.source,
+            raw.content_type,
+            adapter,
+            raw.bytes,
+            raw.received_at,
+        )?;
+        writer.quarantine(raw_input_id, None, adapter, &reason, raw.received_at)?;
+        writer
+            .commit()
+            .with_context(|| format!("quarantining {}", raw.source))?;
+        summary.quarantined.push(Quarantined {
+            source: raw.source.to_string(),
+            reason,
+        });
+        Ok(())
+    }
+}
+
+/// An input as received, before anything is stored.
+struct RawInput<'b> {
+    source: &'b str,
+    content_type: Option<&'b str>,
+    bytes: &'b [u8],
+    sha256: &'b str,
+    received_at: DateTime<Utc>,
+}

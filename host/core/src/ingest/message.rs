@@ -1,0 +1,126 @@
+//! Storing one parsed message: customer, conversation, message, rules.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::IngestSummary;
+use crate::identity;
+use crate::model::{Channel, Direction, IncomingMessage};
+use crate::plugin::{Guarded, RulePlugin};
+use crate::store::Writer;
+
+/// Everything needed to store the messages of one input.
+pub(super) struct StoreContext<'w, 'a> {
+    pub writer: &'w Writer<'a>,
+    pub rules: &'w mut Vec<Guarded<RulePlugin>>,
+    pub raw_input_id: i64,
+    pub raw_bytes: &'w [u8],
+    pub received_at: DateTime<Utc>,
+    pub summary: &'w mut IngestSummary,
+}
+
+impl StoreContext<'_, '_> {
+    /// Stores a message unless an equal one is stored, then runs the rules
+    /// on it. Returns whether it was stored.
+    pub fn store_message(&mut self, mut message: IncomingMessage) -> anyhow::Result<bool> {
+        let dedupe_key = self.dedupe_key(&message);
+        if self.writer.message_exists(&dedupe_key)? {
+            self.summary.duplicate_messages += 1;
+            return Ok(false);
+        }
+        if message.customer.address.trim().is_empty() {
+            message.customer.address = format!("unknown:{dedupe_key}");
+            message
+                .notes
+                .push("the input names no customer address".to_string());
+        }
+
+        let (customer, customer_created) = self.writer.find_or_create_customer(
+            message.channel,
+            &message.customer.address,
+            message.customer.name.as_deref(),
+            self.received_at,
+        )?;
+        if customer_created {
+            self.summary.customers_created += 1;
+        }
+        let conversation_id = self.conversation_for(&message, customer.id)?;
+        let message_id = self.writer.insert_message(
+            conversation_id,
+            &message,
+            &dedupe_key,
+            self.raw_input_id,
+            self.received_at,
+        )?;
+        self.summary.messages_stored += 1;
+
+        if message.direction == Direction::Inbound {
+            super::rules::run_rules(self, &message, message_id, conversation_id, &customer)?;
+        }
+        Ok(true)
+    }
+
+    /// Key that identifies a message across imports: the channel's own id
+    /// when there is one, else a hash of the message's raw bytes.
+    fn dedupe_key(&self, message: &IncomingMessage) -> String {
+        let channel = message.channel;
+        if let Some(external_id) = message
+            .external_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+        {
+            return format!("{channel}:id:{external_id}");
+        }
+        let bytes = match message.raw_span {
+            Some((offset, length)) => {
+                let start = (offset as usize).min(self.raw_bytes.len());
+                let end = start
+                    .saturating_add(length as usize)
+                    .min(self.raw_bytes.len());
+                &self.raw_bytes[start..end]
+            }
+            None => self.raw_bytes,
+        };
+        format!("{channel}:sha256:{}", hex::encode(Sha256::digest(bytes)))
+    }
+
+    /// Finds the conversation a message belongs to, or creates it.
+    ///
+    /// Chat messages join the conversation with their channel conversation
+    /// id; calls join the caller's phone conversation; mail joins the
+    /// conversation of the message it replies to, but only when that
+    /// conversation is the same customer's.
+    fn conversation_for(&mut self, message: &IncomingMessage, customer_id: i64) -> anyhow::Result<i64> {
+        let thread_key = match (message.channel, &message.thread_key) {
+            (_, Some(key)) if !key.trim().is_empty() => Some(key.trim().to_string()),
+            (Channel::Phone, _) => Some(identity::normalize(Channel::Phone, &message.customer.address)),
+            _ => None,
+        };
+        let existing = match &thread_key {
+            Some(key) => self
+                .writer
+                .conversation_by_thread_key(message.channel, key)?
+                .map(|(id, _)| id),
+            None => self
+                .writer
+                .conversation_by_reply(message.channel, &message.replies_to, customer_id)?,
+        };
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        self.summary.conversations_created += 1;
+        let subject = message
+            .subject
+            .as_deref()
+            .map(str::trim)
+            .filter(|subject| !subject.is_empty());
+        self.writer.create_conversation(
+            message.channel,
+            customer_id,
+            thread_key.as_deref(),
+            subject,
+            message.sent_at.unwrap_or(self.received_at),
+        )
+    }
+}

@@ -1,0 +1,84 @@
+//! The plugin runtime: loads WebAssembly components and calls them under
+//! memory and time limits.
+//!
+//! A plugin that traps, runs past its time limit or exceeds its memory cap
+//! fails only the call in progress. The broken instance is dropped and the
+//! next call gets a fresh one, so the host and the other plugins go on.
+
+pub mod builtin;
+mod bindings;
+mod convert;
+mod runtime;
+mod set;
+
+use std::fmt;
+use std::time::Duration;
+
+pub use bindings::adapter::exports::kefu::plugin::adapter::{
+    Input as AdapterInput, ParseError as AdapterParseError, Parsed as AdapterParsed,
+};
+pub use bindings::rule::exports::kefu::plugin::rule as rule_api;
+pub use bindings::types as api;
+pub use convert::{incoming_from_api, incoming_to_api};
+pub use runtime::{AdapterPlugin, EPOCH_TICK, PluginEngine, RulePlugin};
+pub use set::{Guarded, MAX_CONSECUTIVE_FAULTS, PluginSet};
+
+/// Kind of plugin, named after the WIT world it implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluginKind {
+    /// Implements `channel-adapter`.
+    Adapter,
+    /// Implements `ticket-rule`.
+    Rule,
+}
+
+impl fmt::Display for PluginKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PluginKind::Adapter => "channel-adapter",
+            PluginKind::Rule => "ticket-rule",
+        })
+    }
+}
+
+/// Resource limits for each call into a plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum linear memory of an instance, in bytes.
+    pub memory_bytes: usize,
+    /// Maximum wall-clock time of one call. The runtime checks it every
+    /// [`EPOCH_TICK`], so a call may overrun by up to one tick.
+    pub call_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_bytes: 256 * 1024 * 1024,
+            call_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A failed call into a plugin. The message names the plugin and the call.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    /// The component could not be compiled or instantiated.
+    #[error("plugin {plugin}: cannot load: {message}")]
+    Load { plugin: String, message: String },
+    /// The call ran past the plugin's time limit and was stopped.
+    #[error("plugin {plugin}: {call} stopped after the {limit:?} time limit")]
+    Timeout {
+        plugin: String,
+        call: String,
+        limit: Duration,
+    },
+    /// The plugin trapped: a panic, an out-of-bounds access, or memory
+    /// growth past its cap.
+    #[error("plugin {plugin}: {call} failed: {message}")]
+    Trap {
+        plugin: String,
+        call: String,
+        message: String,
+    },
+}
