@@ -78,4 +78,6 @@ impl Guest for DefaultRules {
     }
 }
 
+// The export's symbol names contain `:`, which only a wasm32 link accepts.
+#[cfg(target_arch = "wasm32")]
 kefu_plugin_sdk::export_rule!(DefaultRules);
