@@ -209,7 +209,6 @@ impl<'a> Ingestor<'a> {
             writer: &writer,
             rules: &mut self.plugins.rules,
             raw_input_id,
-            raw_bytes: bytes,
             received_at: now,
             summary: &mut summary,
         };

@@ -14,7 +14,6 @@ pub(super) struct StoreContext<'w, 'a> {
     pub writer: &'w Writer<'a>,
     pub rules: &'w mut Vec<Guarded<RulePlugin>>,
     pub raw_input_id: i64,
-    pub raw_bytes: &'w [u8],
     pub received_at: DateTime<Utc>,
     pub summary: &'w mut IngestSummary,
 }
@@ -61,28 +60,38 @@ impl StoreContext<'_, '_> {
     }
 
     /// Key that identifies a message across imports: the channel's own id
-    /// when there is one, else a hash of the message's raw bytes.
+    /// together with a hash of the parsed content.
+    ///
+    /// The id alone is not enough, because real senders reuse ids: one
+    /// sendmail run writes a separate bounce per failed recipient under
+    /// one Message-ID. The hash covers what the adapter read (parties,
+    /// time, subject, text), not the raw bytes, so the same mail saved
+    /// twice with different line endings or mbox framing is still found.
     fn dedupe_key(&self, message: &IncomingMessage) -> String {
         let channel = message.channel;
-        if let Some(external_id) = message
+        let external_id = message
             .external_id
             .as_deref()
             .map(str::trim)
             .filter(|id| !id.is_empty())
-        {
-            return format!("{channel}:id:{external_id}");
+            .unwrap_or("-");
+        let mut hasher = Sha256::new();
+        for field in [
+            message.direction.as_str(),
+            &message.sender.address,
+            &message.customer.address,
+            message.thread_key.as_deref().unwrap_or(""),
+            &message
+                .sent_at
+                .map(|time| time.timestamp().to_string())
+                .unwrap_or_default(),
+            message.subject.as_deref().unwrap_or("").trim(),
+            message.body_text.trim(),
+        ] {
+            hasher.update(field.as_bytes());
+            hasher.update([0u8]);
         }
-        let bytes = match message.raw_span {
-            Some((offset, length)) => {
-                let start = (offset as usize).min(self.raw_bytes.len());
-                let end = start
-                    .saturating_add(length as usize)
-                    .min(self.raw_bytes.len());
-                &self.raw_bytes[start..end]
-            }
-            None => self.raw_bytes,
-        };
-        format!("{channel}:sha256:{}", hex::encode(Sha256::digest(bytes)))
+        format!("{channel}:{external_id}:{}", hex::encode(hasher.finalize()))
     }
 
     /// Finds the conversation a message belongs to, or creates it.

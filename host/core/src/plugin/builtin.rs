@@ -29,4 +29,9 @@ macro_rules! builtin {
 }
 
 /// The built-in plugins; adapters are probed in this order.
-pub const BUILTIN_PLUGINS: &[BuiltinPlugin] = &[builtin!("default-rules", PluginKind::Rule)];
+pub const BUILTIN_PLUGINS: &[BuiltinPlugin] = &[
+    builtin!("email", PluginKind::Adapter),
+    builtin!("phone-log", PluginKind::Adapter),
+    builtin!("chat", PluginKind::Adapter),
+    builtin!("default-rules", PluginKind::Rule),
+];

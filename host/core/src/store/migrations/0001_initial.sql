@@ -55,7 +55,7 @@ CREATE TABLE messages (
     subject TEXT,
     body_text TEXT NOT NULL,
     external_id TEXT,
-    -- `channel:id:<external id>` or `channel:sha256:<hash of the raw bytes>`.
+    -- `<channel>:<external id or ->:<SHA-256 of the parsed content>`.
     dedupe_key TEXT NOT NULL UNIQUE,
     replies_to TEXT NOT NULL DEFAULT '[]',
     automation_kind TEXT CHECK (automation_kind IN ('auto-reply', 'bounce', 'bulk')),
