@@ -218,10 +218,20 @@ impl<B> Sandbox<B> {
                 limit: self.limits.call_timeout,
             };
         }
+        // The full error carries a wasm backtrace, which helps the plugin's
+        // author but not the support team reading the quarantine reason.
+        tracing::debug!(plugin = %self.id, call = name, "plugin trap: {error:?}");
+        let message = match error.downcast_ref::<Trap>() {
+            Some(Trap::UnreachableCodeReached) => {
+                "the plugin panicked (wasm trap: unreachable instruction executed)".to_string()
+            }
+            Some(trap) => format!("wasm trap: {trap}"),
+            None => error.root_cause().to_string(),
+        };
         PluginError::Trap {
             plugin: self.id.clone(),
             call: name.to_string(),
-            message: format!("{error:#}"),
+            message,
         }
     }
 }
