@@ -18,9 +18,8 @@ pub fn test_plugin(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("plugins/dist")
         .join(format!("{name}.wasm"));
-    std::fs::read(&path).unwrap_or_else(|error| {
-        panic!("reading {}: {error}; run plugins/build", path.display())
-    })
+    std::fs::read(&path)
+        .unwrap_or_else(|error| panic!("reading {}: {error}; run plugins/build", path.display()))
 }
 
 /// A fresh database file in its own temporary folder.

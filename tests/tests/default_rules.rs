@@ -63,11 +63,13 @@ fn event(subject: &str, body: &str, tier: &str) -> MessageEvent {
 
 fn opened(actions: &[Action]) -> Option<(&str, &str)> {
     match actions {
-        [Action::OpenTicket(NewTicket {
-            ticket_type,
-            priority,
-            ..
-        })] => Some((ticket_type.as_str(), priority.as_str())),
+        [
+            Action::OpenTicket(NewTicket {
+                ticket_type,
+                priority,
+                ..
+            }),
+        ] => Some((ticket_type.as_str(), priority.as_str())),
         _ => None,
     }
 }
@@ -76,14 +78,62 @@ fn opened(actions: &[Action]) -> Option<(&str, &str)> {
 fn ticket_type_and_priority_from_message() {
     let mut rule = default_rules();
     let cases = [
-        ("申请退款", "订单 12345 的商品有破损，请退款。", "regular", "after-sales", "normal"),
-        ("Refund request", "Please refund my order.", "regular", "after-sales", "normal"),
-        ("价格咨询", "企业版多少钱？", "regular", "pre-sales", "normal"),
-        ("Price of the pro plan", "What is the price?", "vip", "pre-sales", "high"),
-        ("我要投诉", "客服态度很差。", "regular", "complaint", "normal"),
-        ("Complaint", "This is a formal complaint.", "vip", "complaint", "high"),
-        ("登录报错", "点击登录后报错 500。", "regular", "technical-support", "normal"),
-        ("App error", "The app shows an error on start.", "regular", "technical-support", "normal"),
+        (
+            "申请退款",
+            "订单 12345 的商品有破损，请退款。",
+            "regular",
+            "after-sales",
+            "normal",
+        ),
+        (
+            "Refund request",
+            "Please refund my order.",
+            "regular",
+            "after-sales",
+            "normal",
+        ),
+        (
+            "价格咨询",
+            "企业版多少钱？",
+            "regular",
+            "pre-sales",
+            "normal",
+        ),
+        (
+            "Price of the pro plan",
+            "What is the price?",
+            "vip",
+            "pre-sales",
+            "high",
+        ),
+        (
+            "我要投诉",
+            "客服态度很差。",
+            "regular",
+            "complaint",
+            "normal",
+        ),
+        (
+            "Complaint",
+            "This is a formal complaint.",
+            "vip",
+            "complaint",
+            "high",
+        ),
+        (
+            "登录报错",
+            "点击登录后报错 500。",
+            "regular",
+            "technical-support",
+            "normal",
+        ),
+        (
+            "App error",
+            "The app shows an error on start.",
+            "regular",
+            "technical-support",
+            "normal",
+        ),
         ("你好", "在吗？", "regular", "pre-sales", "normal"),
         ("你好", "在吗？", "VIP", "pre-sales", "high"),
     ];
@@ -101,7 +151,11 @@ fn ticket_type_and_priority_from_message() {
 fn complaint_wins_over_refund() {
     let mut rule = default_rules();
     let actions = rule
-        .on_message(&event("投诉", "三次申请退款都被拒绝，我要投诉。", "regular"))
+        .on_message(&event(
+            "投诉",
+            "三次申请退款都被拒绝，我要投诉。",
+            "regular",
+        ))
         .unwrap();
     assert_eq!(opened(&actions), Some(("complaint", "normal")));
 }
@@ -109,7 +163,11 @@ fn complaint_wins_over_refund() {
 #[test]
 fn automated_mail_opens_no_ticket() {
     let mut rule = default_rules();
-    for kind in [AutomationKind::AutoReply, AutomationKind::Bounce, AutomationKind::Bulk] {
+    for kind in [
+        AutomationKind::AutoReply,
+        AutomationKind::Bounce,
+        AutomationKind::Bulk,
+    ] {
         let mut event = event("Automatic reply: 退款", "I am out of office.", "vip");
         event.message.automation = Some(Automation {
             kind,
@@ -201,7 +259,9 @@ fn vip_customer_gets_high_priority() {
     import_chat(
         &mut db,
         "first.jsonl",
-        &[r#"{"conversation":"c-10","customer":{"id":"u-10","name":"赵总"},"direction":"in","text":"你好","at":"2026-11-30T09:00:00+08:00","id":"e-10"}"#],
+        &[
+            r#"{"conversation":"c-10","customer":{"id":"u-10","name":"赵总"},"direction":"in","text":"你好","at":"2026-11-30T09:00:00+08:00","id":"e-10"}"#,
+        ],
     );
     let customer = db
         .store
@@ -213,7 +273,9 @@ fn vip_customer_gets_high_priority() {
     let summary = import_chat(
         &mut db,
         "second.jsonl",
-        &[r#"{"conversation":"c-11","customer":{"id":"u-10","name":"赵总"},"direction":"in","text":"软件报错了，急","at":"2026-12-01T09:00:00+08:00","id":"e-11"}"#],
+        &[
+            r#"{"conversation":"c-11","customer":{"id":"u-10","name":"赵总"},"direction":"in","text":"软件报错了，急","at":"2026-12-01T09:00:00+08:00","id":"e-11"}"#,
+        ],
     );
     assert_eq!(summary.tickets_opened, 1);
     let ticket = db

@@ -31,14 +31,22 @@ fn looping_rule_is_stopped_and_import_goes_on() {
     let elapsed = started.elapsed();
 
     assert_eq!(summary.messages_stored, 59, "every mail is stored");
-    assert!(summary.tickets_opened > 0, "default-rules still opens tickets");
+    assert!(
+        summary.tickets_opened > 0,
+        "default-rules still opens tickets"
+    );
     assert!(!summary.rule_failures.is_empty());
     for failure in &summary.rule_failures {
         assert!(failure.contains("plugin looping-rule"), "{failure}");
         assert!(failure.contains("time limit"), "{failure}");
     }
     // Three timeouts in a row suspend the rule for the rest of the import.
-    assert_eq!(summary.rule_failures.len(), 3, "{:#?}", summary.rule_failures);
+    assert_eq!(
+        summary.rule_failures.len(),
+        3,
+        "{:#?}",
+        summary.rule_failures
+    );
     assert!(summary.rule_failures[2].contains("skipping looping-rule"));
     // Three stopped calls of 300 ms each, plus the import itself; a rule
     // that was never stopped would hang here instead.
@@ -63,11 +71,17 @@ fn trapping_adapter_input_is_quarantined() {
 
     let summary = db.ingest_with(&mut plugins, &[trap.clone(), mail]);
 
-    assert_eq!(summary.messages_stored, 1, "the mail after the trap is stored");
+    assert_eq!(
+        summary.messages_stored, 1,
+        "the mail after the trap is stored"
+    );
     assert_eq!(summary.quarantined.len(), 1);
     let reason = &summary.quarantined[0].reason;
     assert!(reason.contains("plugin trapping-adapter"), "{reason}");
-    assert!(reason.contains("parse failed: the plugin panicked"), "{reason}");
+    assert!(
+        reason.contains("parse failed: the plugin panicked"),
+        "{reason}"
+    );
     let stored = db.store.quarantine().unwrap();
     assert_eq!(stored[0].source_name, trap.display().to_string());
     assert_eq!(stored[0].adapter.as_deref(), Some("trapping-adapter"));
@@ -96,7 +110,11 @@ fn trapped_adapter_gets_fresh_instance() {
     // is not refused because the first left a broken instance behind.
     assert_eq!(summary.quarantined.len(), 2);
     for entry in &summary.quarantined {
-        assert!(entry.reason.contains("the plugin panicked"), "{}", entry.reason);
+        assert!(
+            entry.reason.contains("the plugin panicked"),
+            "{}",
+            entry.reason
+        );
     }
 }
 
@@ -104,7 +122,12 @@ fn trapped_adapter_gets_fresh_instance() {
 fn invalid_component_is_rejected_with_plugin_name() {
     let mut plugins = PluginSet::builtin().unwrap();
     let error = plugins
-        .add("not-wasm", PluginKind::Rule, b"not a component", Limits::default())
+        .add(
+            "not-wasm",
+            PluginKind::Rule,
+            b"not a component",
+            Limits::default(),
+        )
         .unwrap_err();
     let message = error.to_string();
     assert!(message.contains("plugin not-wasm"), "{message}");
@@ -123,5 +146,8 @@ fn adapter_loaded_as_rule_is_rejected() {
         )
         .unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("not a valid ticket-rule component"), "{message}");
+    assert!(
+        message.contains("not a valid ticket-rule component"),
+        "{message}"
+    );
 }

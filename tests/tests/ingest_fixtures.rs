@@ -57,7 +57,11 @@ fn every_sample_is_stored_or_quarantined() {
     assert_eq!(summary.messages_by_adapter.get("email"), Some(&59));
     assert_eq!(summary.messages_by_adapter.get("phone-log"), Some(&220));
     assert_eq!(summary.messages_by_adapter.get("chat"), Some(&65));
-    assert!(summary.rule_failures.is_empty(), "{:?}", summary.rule_failures);
+    assert!(
+        summary.rule_failures.is_empty(),
+        "{:?}",
+        summary.rule_failures
+    );
 }
 
 #[test]
@@ -65,8 +69,16 @@ fn invalid_json_sample_is_quarantined_with_position() {
     let (db, summary, _connection) = imported();
     assert_eq!(summary.quarantined.len(), 1, "{:?}", summary.quarantined);
     let entry = &summary.quarantined[0];
-    assert!(entry.source.ends_with("chatwoot-doc-sample-NOT-valid-json.jsonc"));
-    assert!(entry.reason.starts_with("chat: malformed input"), "{}", entry.reason);
+    assert!(
+        entry
+            .source
+            .ends_with("chatwoot-doc-sample-NOT-valid-json.jsonc")
+    );
+    assert!(
+        entry.reason.starts_with("chat: malformed input"),
+        "{}",
+        entry.reason
+    );
     assert!(entry.reason.contains("line 3"), "{}", entry.reason);
     let stored = db.store.quarantine().unwrap();
     assert_eq!(stored.len(), 1);
@@ -80,22 +92,36 @@ fn chinese_mail_decodes_to_chinese_text() {
 
     let gb2312 = message_from(&connection, "01-cn-gb2312-reply-chain-outlook-quote.eml");
     let subject = gb2312.subject.unwrap();
-    assert!(subject.starts_with("答复: 答复: 答复: [PATCH]"), "{subject}");
+    assert!(
+        subject.starts_with("答复: 答复: 答复: [PATCH]"),
+        "{subject}"
+    );
     assert!(gb2312.body.contains("发件人"), "{}", gb2312.body);
 
     let big5 = message_from(&connection, "02-tw-big5-folded-empty-subject-line.eml");
     let subject = big5.subject.unwrap();
     assert!(subject.starts_with("回覆: [net]"), "{subject}");
 
-    let gb18030 = message_from(&connection, "03-cn-gb18030-base64-format-flowed-list-reply.eml");
+    let gb18030 = message_from(
+        &connection,
+        "03-cn-gb18030-base64-format-flowed-list-reply.eml",
+    );
     assert!(gb18030.body.contains("客户甲"), "{}", gb18030.body);
 
-    let raw_big5 = message_from(&connection, "05-tw-big5-raw-8bit-headers-no-encoded-word.eml");
+    let raw_big5 = message_from(
+        &connection,
+        "05-tw-big5-raw-8bit-headers-no-encoded-word.eml",
+    );
     assert_eq!(raw_big5.subject.as_deref(), Some("養樂多線上訂購"));
 
-    let gbk_ndr = message_from(&connection, "09-dsn-gb2312-label-needs-gbk-japanese-ndr.eml");
+    let gbk_ndr = message_from(
+        &connection,
+        "09-dsn-gb2312-label-needs-gbk-japanese-ndr.eml",
+    );
     assert!(
-        gbk_ndr.body.contains("次の受信者またはグループへの配信に失敗しました"),
+        gbk_ndr
+            .body
+            .contains("次の受信者またはグループへの配信に失敗しました"),
         "{}",
         gbk_ndr.body
     );
@@ -132,8 +158,14 @@ fn auto_replies_and_bounces_open_no_ticket() {
         ("14-bounce-gmail-dsn-nested-related.eml", "bounce"),
         ("15-bounce-office365-ndr-in-reply-to.eml", "bounce"),
         ("16-bounce-sendmail-dsn-bad-date-in-original.eml", "bounce"),
-        ("17-autoreply-outlook-ooo-no-auto-submitted.eml", "auto-reply"),
-        ("19-autoreply-arabic-base64-duplicate-in-reply-to.eml", "auto-reply"),
+        (
+            "17-autoreply-outlook-ooo-no-auto-submitted.eml",
+            "auto-reply",
+        ),
+        (
+            "19-autoreply-arabic-base64-duplicate-in-reply-to.eml",
+            "auto-reply",
+        ),
     ] {
         let row = message_from(&connection, file);
         assert_eq!(row.automation.as_deref(), Some(kind), "{file}");
@@ -177,7 +209,10 @@ fn mails_sharing_message_id_are_both_stored() {
 #[test]
 fn person_written_mail_opens_ticket() {
     let (_db, _summary, connection) = imported();
-    let row = message_from(&connection, "05-tw-big5-raw-8bit-headers-no-encoded-word.eml");
+    let row = message_from(
+        &connection,
+        "05-tw-big5-raw-8bit-headers-no-encoded-word.eml",
+    );
     assert_eq!(row.automation, None);
     assert_eq!(row.conversation_tickets, 1);
 }
@@ -193,7 +228,10 @@ fn calls_join_caller_conversation() {
         )
         .unwrap();
     assert_eq!(calls, 220);
-    assert!(conversations < calls, "calls from one number share a conversation");
+    assert!(
+        conversations < calls,
+        "calls from one number share a conversation"
+    );
     let tickets_per_conversation: i64 = connection
         .query_row(
             "SELECT max(n) FROM (SELECT count(*) AS n FROM tickets GROUP BY conversation_id)",
@@ -201,7 +239,10 @@ fn calls_join_caller_conversation() {
             |row| row.get(0),
         )
         .unwrap();
-    assert_eq!(tickets_per_conversation, 1, "a repeat caller gets no second ticket");
+    assert_eq!(
+        tickets_per_conversation, 1,
+        "a repeat caller gets no second ticket"
+    );
 }
 
 #[test]
@@ -245,7 +286,11 @@ fn unreadable_input_does_not_stop_import() {
     let summary = db.ingest(&[junk.clone(), mail]);
     assert_eq!(summary.messages_stored, 1);
     assert_eq!(summary.quarantined.len(), 1);
-    assert!(summary.quarantined[0].reason.contains("no adapter recognised"));
+    assert!(
+        summary.quarantined[0]
+            .reason
+            .contains("no adapter recognised")
+    );
     let stored = db.store.quarantine().unwrap();
     assert_eq!(stored[0].source_name, junk.display().to_string());
     assert_eq!(stored[0].size, 7);

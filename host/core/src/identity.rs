@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn phone_number_keeps_digits_and_plus() {
-        assert_eq!(normalize(Channel::Phone, "+86 (138) 0013-8000"), "+8613800138000");
+        assert_eq!(
+            normalize(Channel::Phone, "+86 (138) 0013-8000"),
+            "+8613800138000"
+        );
         assert_eq!(normalize(Channel::Phone, "555-0101"), "5550101");
     }
 

@@ -5,8 +5,8 @@
 //! fails only the call in progress. The broken instance is dropped and the
 //! next call gets a fresh one, so the host and the other plugins go on.
 
-pub mod builtin;
 mod bindings;
+pub mod builtin;
 mod convert;
 mod runtime;
 mod set;

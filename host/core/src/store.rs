@@ -30,7 +30,10 @@ impl Store {
     /// Opens the database at `path`, creating it and its folder when missing,
     /// and brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating database folder {}", parent.display()))?;
         }
@@ -96,7 +99,9 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        migrations().validate().expect("migrations apply to an empty database");
+        migrations()
+            .validate()
+            .expect("migrations apply to an empty database");
     }
 
     #[test]

@@ -100,10 +100,17 @@ impl StoreContext<'_, '_> {
     /// id; calls join the caller's phone conversation; mail joins the
     /// conversation of the message it replies to, but only when that
     /// conversation is the same customer's.
-    fn conversation_for(&mut self, message: &IncomingMessage, customer_id: i64) -> anyhow::Result<i64> {
+    fn conversation_for(
+        &mut self,
+        message: &IncomingMessage,
+        customer_id: i64,
+    ) -> anyhow::Result<i64> {
         let thread_key = match (message.channel, &message.thread_key) {
             (_, Some(key)) if !key.trim().is_empty() => Some(key.trim().to_string()),
-            (Channel::Phone, _) => Some(identity::normalize(Channel::Phone, &message.customer.address)),
+            (Channel::Phone, _) => Some(identity::normalize(
+                Channel::Phone,
+                &message.customer.address,
+            )),
             _ => None,
         };
         let existing = match &thread_key {
@@ -111,9 +118,11 @@ impl StoreContext<'_, '_> {
                 .writer
                 .conversation_by_thread_key(message.channel, key)?
                 .map(|(id, _)| id),
-            None => self
-                .writer
-                .conversation_by_reply(message.channel, &message.replies_to, customer_id)?,
+            None => self.writer.conversation_by_reply(
+                message.channel,
+                &message.replies_to,
+                customer_id,
+            )?,
         };
         if let Some(id) = existing {
             return Ok(id);

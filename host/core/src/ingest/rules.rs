@@ -2,7 +2,9 @@
 
 use super::message::StoreContext;
 use crate::model::{Customer, IncomingMessage};
-use crate::plugin::rule_api::{Action, Conversation, Customer as RuleCustomer, MessageEvent, Ticket};
+use crate::plugin::rule_api::{
+    Action, Conversation, Customer as RuleCustomer, MessageEvent, Ticket,
+};
 use crate::plugin::{MAX_CONSECUTIVE_FAULTS, incoming_to_api};
 use crate::store::NewTicket;
 use crate::ticket;
@@ -122,9 +124,13 @@ fn apply_actions(
                     continue;
                 }
                 if let Some(ticket_id) = ticket_id {
-                    context
-                        .writer
-                        .set_priority(ticket_id, &priority, &actor, "rule action", now)?;
+                    context.writer.set_priority(
+                        ticket_id,
+                        &priority,
+                        &actor,
+                        "rule action",
+                        now,
+                    )?;
                 }
             }
             Action::AddTag(tag) => {

@@ -63,8 +63,8 @@ fn is_maildir(folder: &Path) -> bool {
 
 fn sorted_entries(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut entries = Vec::new();
-    let listing =
-        std::fs::read_dir(folder).with_context(|| format!("listing folder {}", folder.display()))?;
+    let listing = std::fs::read_dir(folder)
+        .with_context(|| format!("listing folder {}", folder.display()))?;
     for entry in listing {
         let entry = entry.with_context(|| format!("listing folder {}", folder.display()))?;
         if entry.file_name().to_string_lossy().starts_with('.') {

@@ -14,7 +14,9 @@ pub fn incoming_from_api(message: api::Message) -> IncomingMessage {
     let sent_at = message.sent_at.and_then(|seconds| {
         let time = DateTime::<Utc>::from_timestamp(seconds, 0);
         if time.is_none() {
-            notes.push(format!("send time {seconds} is out of range and was ignored"));
+            notes.push(format!(
+                "send time {seconds} is out of range and was ignored"
+            ));
         }
         time
     });
@@ -77,14 +79,17 @@ pub fn incoming_to_api(message: &IncomingMessage) -> api::Message {
         external_id: message.external_id.clone(),
         thread_key: message.thread_key.clone(),
         replies_to: message.replies_to.clone(),
-        automation: message.automation.as_ref().map(|automation| api::Automation {
-            kind: match automation.kind {
-                AutomationKind::AutoReply => api::AutomationKind::AutoReply,
-                AutomationKind::Bounce => api::AutomationKind::Bounce,
-                AutomationKind::Bulk => api::AutomationKind::Bulk,
-            },
-            evidence: automation.evidence.clone(),
-        }),
+        automation: message
+            .automation
+            .as_ref()
+            .map(|automation| api::Automation {
+                kind: match automation.kind {
+                    AutomationKind::AutoReply => api::AutomationKind::AutoReply,
+                    AutomationKind::Bounce => api::AutomationKind::Bounce,
+                    AutomationKind::Bulk => api::AutomationKind::Bulk,
+                },
+                evidence: automation.evidence.clone(),
+            }),
         call: message.call.as_ref().map(|call| api::Call {
             destination: call.destination.clone(),
             duration_seconds: call.duration_seconds,
@@ -101,7 +106,9 @@ pub fn incoming_to_api(message: &IncomingMessage) -> api::Message {
                 size: attachment.size,
             })
             .collect(),
-        raw_span: message.raw_span.map(|(offset, length)| api::Span { offset, length }),
+        raw_span: message
+            .raw_span
+            .map(|(offset, length)| api::Span { offset, length }),
         notes: message.notes.clone(),
     }
 }

@@ -186,10 +186,11 @@ impl<B> Sandbox<B> {
                 let mut store = Store::new(&self.engine, state);
                 store.limiter(|state| &mut state.limits);
                 store.set_epoch_deadline(deadline);
-                let bindings = (self.instantiate)(&mut store).map_err(|error| PluginError::Load {
-                    plugin: self.id.clone(),
-                    message: format!("instantiating failed: {error:#}"),
-                })?;
+                let bindings =
+                    (self.instantiate)(&mut store).map_err(|error| PluginError::Load {
+                        plugin: self.id.clone(),
+                        message: format!("instantiating failed: {error:#}"),
+                    })?;
                 live.insert((store, bindings))
             }
         };

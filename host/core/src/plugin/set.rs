@@ -56,7 +56,12 @@ impl PluginSet {
     pub fn builtin() -> anyhow::Result<Self> {
         let mut set = Self::new(PluginEngine::new()?);
         for builtin in BUILTIN_PLUGINS {
-            set.add(builtin.id, builtin.kind, builtin.component, Limits::default())?;
+            set.add(
+                builtin.id,
+                builtin.kind,
+                builtin.component,
+                Limits::default(),
+            )?;
         }
         Ok(set)
     }

@@ -202,7 +202,10 @@ impl Store {
                 "SELECT c.id, c.name, c.tier FROM customers c
                    JOIN customer_identities i ON i.customer_id = c.id
                   WHERE i.kind = ?1 AND i.value = ?2",
-                params![channel.as_str(), crate::identity::normalize(channel, address)],
+                params![
+                    channel.as_str(),
+                    crate::identity::normalize(channel, address)
+                ],
                 |row| {
                     Ok(Customer {
                         id: row.get(0)?,
@@ -293,10 +296,7 @@ where
 }
 
 /// Reads a column that stores JSON.
-fn json_column<T: serde::de::DeserializeOwned>(
-    row: &Row<'_>,
-    index: usize,
-) -> rusqlite::Result<T> {
+fn json_column<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
     serde_json::from_str(&row.get::<_, String>(index)?).map_err(conversion_error)
 }
 

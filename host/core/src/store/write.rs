@@ -330,9 +330,9 @@ impl<'a> Writer<'a> {
             .optional()?;
         let ticket = match ticket {
             Some(mut ticket) => {
-                let mut statement = self
-                    .tx
-                    .prepare_cached("SELECT tag FROM ticket_tags WHERE ticket_id = ?1 ORDER BY tag")?;
+                let mut statement = self.tx.prepare_cached(
+                    "SELECT tag FROM ticket_tags WHERE ticket_id = ?1 ORDER BY tag",
+                )?;
                 ticket.tags = statement
                     .query_map(params![ticket.id], |row| row.get(0))?
                     .collect::<Result<_, _>>()?;
@@ -422,7 +422,14 @@ impl<'a> Writer<'a> {
             "UPDATE tickets SET updated_at = ?2 WHERE id = ?1",
             params![ticket_id, format_time(at)],
         )?;
-        self.append_event(ticket_id, at, actor, "tag", &json!({ "added": tag }), reason)?;
+        self.append_event(
+            ticket_id,
+            at,
+            actor,
+            "tag",
+            &json!({ "added": tag }),
+            reason,
+        )?;
         Ok(true)
     }
 
@@ -438,7 +445,14 @@ impl<'a> Writer<'a> {
         self.tx.execute(
             "INSERT INTO ticket_events (ticket_id, at, actor, kind, detail, reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![ticket_id, format_time(at), actor, kind, detail.to_string(), reason],
+            params![
+                ticket_id,
+                format_time(at),
+                actor,
+                kind,
+                detail.to_string(),
+                reason
+            ],
         )?;
         Ok(())
     }
