@@ -12,7 +12,14 @@ use kefu_plugin_sdk::rule::kefu::plugin::types::Direction;
 const TYPE_KEYWORDS: &[(&str, &[&str])] = &[
     (
         "complaint",
-        &["投诉", "举报", "差评", "complaint", "complain", "unacceptable"],
+        &[
+            "投诉",
+            "举报",
+            "差评",
+            "complaint",
+            "complain",
+            "unacceptable",
+        ],
     ),
     (
         "after-sales",
@@ -24,13 +31,34 @@ const TYPE_KEYWORDS: &[(&str, &[&str])] = &[
     (
         "technical-support",
         &[
-            "报错", "错误", "故障", "无法", "不能", "崩溃", "bug", "error", "crash", "fail",
-            "broken", "not working",
+            "报错",
+            "错误",
+            "故障",
+            "无法",
+            "不能",
+            "崩溃",
+            "bug",
+            "error",
+            "crash",
+            "fail",
+            "broken",
+            "not working",
         ],
     ),
     (
         "pre-sales",
-        &["价格", "报价", "多少钱", "优惠", "购买", "price", "quote", "discount", "buy", "purchase"],
+        &[
+            "价格",
+            "报价",
+            "多少钱",
+            "优惠",
+            "购买",
+            "price",
+            "quote",
+            "discount",
+            "buy",
+            "purchase",
+        ],
     ),
 ];
 

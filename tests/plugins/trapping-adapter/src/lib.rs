@@ -2,9 +2,7 @@
 //! panics while parsing them. A panic in a wasm32 plugin built with
 //! `panic = "abort"` is a trap in the host.
 
-use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{
-    Guest, Input, ParseError, Parsed,
-};
+use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{Guest, Input, ParseError, Parsed};
 
 struct TrappingAdapter;
 
