@@ -213,7 +213,8 @@ pub struct ConversationSummary {
     pub preview: String,
     pub message_count: u32,
     pub last_message_at: DateTime<Utc>,
-    /// True when the latest message came from the customer and was written by a person.
+    /// True when the latest message came from the customer, was written by a
+    /// person, and is not a call someone answered.
     pub unanswered: bool,
     pub ticket_id: Option<i64>,
 }
@@ -274,9 +275,21 @@ pub struct Ticket {
     pub status: String,
     pub assignee: Option<String>,
     pub customer_name: Option<String>,
+    /// The customer's address on the ticket's source channel.
+    pub customer_address: Option<String>,
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Ticket {
+    /// The customer's name, else their address.
+    pub fn customer_label(&self) -> String {
+        self.customer_name
+            .clone()
+            .or_else(|| self.customer_address.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// One entry in a ticket's append-only history.

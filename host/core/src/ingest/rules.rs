@@ -9,7 +9,7 @@ use crate::plugin::{MAX_CONSECUTIVE_FAULTS, incoming_to_api};
 use crate::store::NewTicket;
 use crate::ticket;
 
-/// Longest ticket subject taken from a message's first line, in characters.
+/// Maximum length of a ticket subject taken from a message, in characters.
 const MAX_SUBJECT_CHARS: usize = 200;
 
 /// Calls every rule, in order, on a newly stored inbound message and applies

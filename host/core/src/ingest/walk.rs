@@ -88,7 +88,7 @@ mod tests {
             std::fs::create_dir_all(maildir.join(sub)).unwrap();
             std::fs::write(maildir.join(sub).join(format!("1.{sub}")), b"x").unwrap();
         }
-        let files = input_files(&[maildir.clone()]).unwrap();
+        let files = input_files(std::slice::from_ref(&maildir)).unwrap();
         assert_eq!(
             files,
             vec![maildir.join("cur/1.cur"), maildir.join("new/1.new")]

@@ -17,7 +17,7 @@ use super::{Limits, PluginError, PluginKind};
 /// limits are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Longest log line a plugin may write; longer lines are cut.
+/// Maximum length of a plugin log line in bytes; longer lines are cut.
 const MAX_LOG_LINE: usize = 4096;
 
 /// The wasmtime engine and linker shared by every plugin.

@@ -47,6 +47,7 @@ impl Store {
                     (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id),
                     c.last_message_at,
                     (SELECT direction = 'inbound' AND automation_kind IS NULL
+                            AND coalesce(json_extract(call, '$.answered'), 0) = 0
                        FROM messages m WHERE m.conversation_id = c.id
                       ORDER BY coalesce(m.sent_at, m.received_at) DESC, m.id DESC LIMIT 1),
                     (SELECT t.id FROM tickets t WHERE t.conversation_id = c.id
@@ -93,6 +94,9 @@ impl Store {
         let mut statement = self.connection.prepare(
             "SELECT t.id, t.conversation_id, t.subject, t.ticket_type, t.priority, t.source,
                     t.status, t.assignee, cu.name,
+                    (SELECT value FROM customer_identities i
+                      WHERE i.customer_id = c.customer_id AND i.kind = t.source
+                      ORDER BY i.id LIMIT 1),
                     (SELECT json_group_array(tag) FROM
                        (SELECT tag FROM ticket_tags g WHERE g.ticket_id = t.id ORDER BY tag)),
                     t.created_at, t.updated_at
@@ -112,9 +116,10 @@ impl Store {
                 status: row.get(6)?,
                 assignee: row.get(7)?,
                 customer_name: row.get(8)?,
-                tags: json_column(row, 9)?,
-                created_at: parse_time(&row.get::<_, String>(10)?)?,
-                updated_at: parse_time(&row.get::<_, String>(11)?)?,
+                customer_address: row.get(9)?,
+                tags: json_column(row, 10)?,
+                created_at: parse_time(&row.get::<_, String>(11)?)?,
+                updated_at: parse_time(&row.get::<_, String>(12)?)?,
             })
         })?;
         rows.collect::<Result<_, _>>().context("reading tickets")
