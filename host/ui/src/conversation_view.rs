@@ -1,0 +1,143 @@
+//! The middle pane: the selected conversation's messages, oldest first.
+//!
+//! Customer messages sit on the left and the team's replies on the right,
+//! as in a chat. Each message shows what the store kept of it: sender,
+//! time, subject, the automation marker with its evidence, call details,
+//! body, attachment names and the notes written while reading the input.
+
+use iced::widget::{Id, center, column, container, row, rule, scrollable, space, text};
+use iced::{Alignment, Element, Fill};
+use kefu_core::model::{ConversationSummary, Direction, StoredMessage};
+
+use crate::{format, labels, style};
+
+/// Horizontal offset of a message from the other side of the pane, which
+/// sets inbound and outbound messages apart at a glance.
+const SIDE_OFFSET: f32 = 48.0;
+
+/// Widget id of the scrollable that contains the messages.
+pub fn messages_id() -> Id {
+    Id::new("messages")
+}
+
+/// Builds the pane for `conversation`, or a hint when none is selected.
+pub fn view<'a, Message: 'a>(
+    conversation: Option<&'a ConversationSummary>,
+    messages: &'a [StoredMessage],
+) -> Element<'a, Message> {
+    let Some(conversation) = conversation else {
+        return center(text(labels::NO_SELECTION).size(14).style(text::secondary)).into();
+    };
+
+    let title = match conversation.title() {
+        title if title.trim().is_empty() => labels::NO_SUBJECT,
+        title => title,
+    };
+    let details = row![
+        style::badge(labels::channel(conversation.channel), style::channel_badge),
+        text(conversation.customer_label()).size(13),
+        text(labels::message_count(conversation.message_count))
+            .size(13)
+            .style(text::secondary),
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center);
+    let header = column![text(title).size(20), details].spacing(6);
+
+    let body: Element<'a, Message> = if messages.is_empty() {
+        text(labels::NO_MESSAGES)
+            .size(14)
+            .style(text::secondary)
+            .into()
+    } else {
+        let cards = column(messages.iter().map(message_card)).spacing(10);
+        scrollable(cards)
+            .id(messages_id())
+            .spacing(4)
+            .height(Fill)
+            .into()
+    };
+
+    column![header, rule::horizontal(1), body]
+        .spacing(10)
+        .padding(8)
+        .width(Fill)
+        .into()
+}
+
+fn message_card<'a, Message: 'a>(message: &'a StoredMessage) -> Element<'a, Message> {
+    let heading = row![
+        text(sender_label(message)).size(14).width(Fill),
+        text(labels::direction(message.direction))
+            .size(12)
+            .style(text::secondary),
+        text(format::message_time(message.time())).size(12),
+    ]
+    .spacing(8)
+    .align_y(Alignment::Center);
+    let mut card = column![heading].spacing(6);
+
+    if let Some(subject) = message
+        .subject
+        .as_deref()
+        .filter(|subject| !subject.trim().is_empty())
+    {
+        card = card.push(text(subject).size(15));
+    }
+    if let Some(automation) = &message.automation {
+        let marker = labels::automation_marker(automation.kind, &automation.evidence);
+        card = card.push(
+            container(text(marker).size(12))
+                .padding([2, 6])
+                .style(style::warning_line),
+        );
+    }
+    if let Some(call) = &message.call {
+        card = card.push(text(labels::call(call)).size(13));
+    }
+    if !message.body_text.trim().is_empty() {
+        card = card.push(text(&message.body_text).size(14));
+    }
+    if !message.attachments.is_empty() {
+        let names = message.attachments.iter().map(|attachment| {
+            text(labels::attachment(&attachment.file_name, attachment.size))
+                .size(12)
+                .into()
+        });
+        let attachments = row![text(labels::ATTACHMENTS).size(12).style(text::secondary)]
+            .extend(names)
+            .spacing(8)
+            .wrap();
+        card = card.push(attachments);
+    }
+    for note in &message.notes {
+        card = card.push(text(labels::note(note)).size(12).style(text::secondary));
+    }
+
+    let card = container(card).padding(10).width(Fill);
+    match message.direction {
+        Direction::Inbound => row![
+            card.style(style::inbound_message),
+            space().width(SIDE_OFFSET)
+        ]
+        .into(),
+        Direction::Outbound => row![
+            space().width(SIDE_OFFSET),
+            card.style(style::outbound_message)
+        ]
+        .into(),
+    }
+}
+
+/// Formats the sender's name and address, or the address alone.
+fn sender_label(message: &StoredMessage) -> String {
+    match message
+        .sender
+        .name
+        .as_deref()
+        .filter(|name| !name.trim().is_empty())
+    {
+        Some(name) => format!("{name} <{}>", message.sender.address),
+        None => message.sender.address.clone(),
+    }
+}

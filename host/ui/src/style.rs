@@ -1,0 +1,113 @@
+//! Styles shared by the panes, derived from the theme's palette, and the
+//! badge widget that uses them.
+
+use iced::widget::{button, container, text};
+use iced::{Border, Element, Theme, border};
+
+/// Builds a small rounded label, such as a channel name, in one of the badge
+/// styles below.
+pub fn badge<'a, Message: 'a>(
+    label: &'a str,
+    style: fn(&Theme) -> container::Style,
+) -> Element<'a, Message> {
+    container(text(label).size(11))
+        .padding([1, 6])
+        .style(style)
+        .into()
+}
+
+/// Styles a clickable list row: flat, shaded on hover, highlighted when
+/// selected.
+pub fn list_row(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |theme, status| {
+        let palette = theme.extended_palette();
+        let pair = if selected {
+            Some(palette.primary.weak)
+        } else if matches!(status, button::Status::Hovered | button::Status::Pressed) {
+            Some(palette.background.weak)
+        } else {
+            None
+        };
+        button::Style {
+            background: pair.map(|pair| pair.color.into()),
+            text_color: pair.map_or(palette.background.base.text, |pair| pair.text),
+            border: border::rounded(4),
+            ..button::Style::default()
+        }
+    }
+}
+
+/// Styles the badge with a conversation's channel.
+pub fn channel_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.strong.color.into()),
+        text_color: Some(palette.background.strong.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
+/// Styles the mark on a conversation whose latest message waits for a reply.
+pub fn unanswered_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.warning.base.color.into()),
+        text_color: Some(palette.warning.base.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
+/// Styles a message from the customer.
+pub fn inbound_message(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.weakest.color.into()),
+        text_color: Some(palette.background.weakest.text),
+        border: Border {
+            width: 1.0,
+            radius: 6.0.into(),
+            color: palette.background.strong.color,
+        },
+        ..container::Style::default()
+    }
+}
+
+/// Styles a message from the support team.
+pub fn outbound_message(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.primary.weak.color.scale_alpha(0.35).into()),
+        text_color: Some(palette.background.base.text),
+        border: Border {
+            width: 1.0,
+            radius: 6.0.into(),
+            color: palette.primary.weak.color,
+        },
+        ..container::Style::default()
+    }
+}
+
+/// Styles a machine-generated message's marker or another warning inside a
+/// pane.
+pub fn warning_line(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.warning.weak.color.into()),
+        text_color: Some(palette.warning.weak.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
+/// Styles the line that reports a database error across the top of the
+/// window.
+pub fn error_line(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.danger.weak.color.into()),
+        text_color: Some(palette.danger.weak.text),
+        ..container::Style::default()
+    }
+}

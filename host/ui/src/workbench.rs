@@ -1,0 +1,283 @@
+//! The workbench window: its state, messages, update and view.
+//!
+//! The panes are view functions over this state. A pane reports clicks with
+//! its own message type, which [`Workbench::update`] handles, because a
+//! click in one pane (a ticket) changes what another shows (the messages).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Local};
+use iced::widget::{button, center, column, container, operation, row, rule, space, text};
+use iced::{Alignment, Element, Fill, FillPortion, Subscription, Task};
+use kefu_core::Store;
+use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
+
+use crate::ticket_list::TicketRow;
+use crate::{conversation_list, conversation_view, format, labels, style, ticket_list};
+
+/// Time between two reloads from the database while the window is open.
+pub const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
+
+/// State of the workbench window.
+pub struct Workbench {
+    db_path: PathBuf,
+    /// The open database, or `None` when opening it failed. The next reload
+    /// tries again.
+    store: Option<Store>,
+    /// Conversations, latest activity first.
+    conversations: Vec<ConversationSummary>,
+    /// Tickets, newest first.
+    tickets: Vec<TicketRow>,
+    /// Id of the conversation shown in the middle pane.
+    selected: Option<i64>,
+    /// Messages of the selected conversation, oldest first.
+    messages: Vec<StoredMessage>,
+    /// Last store error, shown across the top until a read succeeds.
+    error: Option<String>,
+    /// Local time of the last successful read.
+    loaded_at: Option<DateTime<Local>>,
+}
+
+/// Events of the workbench window.
+#[derive(Debug, Clone)]
+pub enum Message {
+    ConversationList(conversation_list::Message),
+    TicketList(ticket_list::Message),
+    /// The Refresh button was pressed.
+    RefreshPressed,
+    /// The periodic reload timer fired.
+    ReloadTimer,
+}
+
+/// Everything one reload reads, applied only when every query succeeded so
+/// that a failure never leaves the panes half updated.
+struct Snapshot {
+    conversations: Vec<ConversationSummary>,
+    tickets: Vec<Ticket>,
+    /// The previous selection, or `None` when that conversation is gone.
+    selected: Option<i64>,
+    messages: Vec<StoredMessage>,
+}
+
+impl Workbench {
+    /// Opens the database at `path`, creating it when missing, and reads it.
+    /// When opening fails, the workbench shows the error and the next
+    /// reload tries again.
+    pub fn open(path: &Path) -> Self {
+        let mut workbench = Self::new(path.to_path_buf(), None);
+        workbench.reload();
+        workbench
+    }
+
+    /// Reads an open store.
+    pub fn load(store: Store) -> Self {
+        let mut workbench = Self::new(store.path().to_path_buf(), Some(store));
+        workbench.reload();
+        workbench
+    }
+
+    fn new(db_path: PathBuf, store: Option<Store>) -> Self {
+        Self {
+            db_path,
+            store,
+            conversations: Vec::new(),
+            tickets: Vec::new(),
+            selected: None,
+            messages: Vec::new(),
+            error: None,
+            loaded_at: None,
+        }
+    }
+
+    /// Id of the conversation shown in the middle pane.
+    pub fn selected_conversation(&self) -> Option<i64> {
+        self.selected
+    }
+
+    /// Returns the error line shown across the top, if any.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::ConversationList(conversation_list::Message::Selected(id)) => self.select(id),
+            Message::TicketList(ticket_list::Message::Selected(ticket_id)) => {
+                let conversation_id = self
+                    .tickets
+                    .iter()
+                    .find(|row| row.ticket.id == ticket_id)
+                    .map(|row| row.ticket.conversation_id);
+                match conversation_id {
+                    Some(conversation_id) => self.select(conversation_id),
+                    None => Task::none(),
+                }
+            }
+            Message::RefreshPressed | Message::ReloadTimer => {
+                self.reload();
+                Task::none()
+            }
+        }
+    }
+
+    /// Reloads every few seconds, so messages that `kefu ingest` or the
+    /// watcher store appear without a click.
+    pub fn subscription(&self) -> Subscription<Message> {
+        iced::time::every(RELOAD_INTERVAL).map(|_| Message::ReloadTimer)
+    }
+
+    /// Shows a conversation's messages, scrolled to the latest.
+    fn select(&mut self, conversation_id: i64) -> Task<Message> {
+        let Some(store) = &self.store else {
+            return Task::none();
+        };
+        match store.messages(conversation_id) {
+            Ok(messages) => {
+                self.selected = Some(conversation_id);
+                self.messages = messages;
+                self.clear_error();
+                operation::snap_to_end(conversation_view::messages_id())
+            }
+            Err(error) => {
+                self.show_error(labels::read_failed(&format!("{error:#}")));
+                Task::none()
+            }
+        }
+    }
+
+    /// Reads everything again, opening the database first if it is not open.
+    // NOTE: the queries run on the UI thread. In WAL mode a reader does not
+    // wait for a writer, so this stays short, but very large databases may
+    // need the reads moved into a Task.
+    fn reload(&mut self) {
+        if self.store.is_none() {
+            match Store::open(&self.db_path) {
+                Ok(store) => {
+                    tracing::info!(path = %self.db_path.display(), "opened the database");
+                    self.store = Some(store);
+                }
+                Err(error) => {
+                    self.show_error(labels::open_failed(&self.db_path, &format!("{error:#}")));
+                    return;
+                }
+            }
+        }
+        let Some(store) = &self.store else {
+            return;
+        };
+        match read_snapshot(store, self.selected) {
+            Ok(snapshot) => {
+                self.tickets = ticket_list::rows(snapshot.tickets);
+                self.conversations = snapshot.conversations;
+                self.selected = snapshot.selected;
+                self.messages = snapshot.messages;
+                self.loaded_at = Some(Local::now());
+                self.clear_error();
+            }
+            Err(error) => self.show_error(labels::read_failed(&format!("{error:#}"))),
+        }
+    }
+
+    /// Shows `error` across the top. Logs it once, not on every reload that
+    /// fails the same way.
+    fn show_error(&mut self, error: String) {
+        if self.error.as_ref() != Some(&error) {
+            tracing::error!(path = %self.db_path.display(), %error, "database error");
+        }
+        self.error = Some(error);
+    }
+
+    fn clear_error(&mut self) {
+        if self.error.take().is_some() {
+            tracing::info!(path = %self.db_path.display(), "database readable again");
+        }
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let mut page = column![self.header()];
+        if let Some(error) = &self.error {
+            page = page.push(
+                container(text(error).size(13))
+                    .padding([6, 12])
+                    .width(Fill)
+                    .style(style::error_line),
+            );
+        }
+        page.push(rule::horizontal(1)).push(self.body()).into()
+    }
+
+    fn header(&self) -> Element<'_, Message> {
+        let unanswered = self
+            .conversations
+            .iter()
+            .filter(|conversation| conversation.unanswered)
+            .count();
+        let summary = labels::summary(self.conversations.len(), unanswered, self.tickets.len());
+
+        let mut header = row![
+            text(labels::WINDOW_TITLE).size(20),
+            space::horizontal(),
+            text(summary).size(13),
+        ];
+        if let Some(loaded_at) = self.loaded_at {
+            let loaded_at = labels::loaded_at(&format::clock_time(loaded_at));
+            header = header.push(text(loaded_at).size(12).style(text::secondary));
+        }
+        header
+            .push(button(text(labels::REFRESH).size(14)).on_press(Message::RefreshPressed))
+            .spacing(12)
+            .padding([8, 12])
+            .align_y(Alignment::Center)
+            .into()
+    }
+
+    fn body(&self) -> Element<'_, Message> {
+        let Some(now) = self.loaded_at.filter(|_| !self.conversations.is_empty()) else {
+            // An empty list is only news when it was read without error.
+            if self.store.is_some() && self.error.is_none() {
+                return center(text(labels::EMPTY_DATABASE).size(16)).into();
+            }
+            return space().into();
+        };
+
+        let selected = self.selected.and_then(|id| {
+            self.conversations
+                .iter()
+                .find(|conversation| conversation.id == id)
+        });
+        let conversations = conversation_list::view(&self.conversations, self.selected, &now)
+            .map(Message::ConversationList);
+        let top = row![
+            conversations,
+            rule::vertical(1),
+            conversation_view::view(selected, &self.messages),
+        ]
+        .height(FillPortion(3));
+        let tickets =
+            container(ticket_list::view(&self.tickets, self.selected).map(Message::TicketList))
+                .height(FillPortion(2));
+
+        column![top, rule::horizontal(1), tickets].into()
+    }
+}
+
+fn read_snapshot(store: &Store, selected: Option<i64>) -> anyhow::Result<Snapshot> {
+    let conversations = store.conversations()?;
+    let tickets = store.tickets()?;
+    let selected = selected.filter(|id| {
+        conversations
+            .iter()
+            .any(|conversation| conversation.id == *id)
+    });
+    let messages = match selected {
+        Some(id) => store.messages(id)?,
+        None => Vec::new(),
+    };
+    Ok(Snapshot {
+        conversations,
+        tickets,
+        selected,
+        messages,
+    })
+}

@@ -1,0 +1,77 @@
+//! The workbench on a database filled by a real import of the sample
+//! inputs in tests/fixtures through the built-in plugins.
+
+use std::path::Path;
+
+use kefu_core::Store;
+use kefu_core::ingest::{Ingestor, NoProgress};
+use kefu_core::plugin::PluginSet;
+use kefu_ui::Workbench;
+
+use super::{click, has_text, row_shows};
+
+fn imported_workbench() -> (tempfile::TempDir, Workbench) {
+    let folder = tempfile::tempdir().expect("create a temporary folder");
+    let mut store = Store::open(&folder.path().join("kefu.db")).expect("open the database");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let paths: Vec<_> = ["email", "chat", "phone"]
+        .iter()
+        .map(|folder| fixtures.join(folder))
+        .collect();
+    let mut plugins = PluginSet::builtin().expect("load the built-in plugins");
+    let summary = Ingestor::new(&mut store, &mut plugins)
+        .ingest_paths(&paths, &mut NoProgress)
+        .expect("import the samples");
+    assert!(summary.tickets_opened > 0);
+    (folder, Workbench::load(store))
+}
+
+#[test]
+fn imported_chinese_conversation_is_listed() {
+    let (folder, workbench) = imported_workbench();
+    let store = Store::open(&folder.path().join("kefu.db")).unwrap();
+    let conversation = store
+        .conversations()
+        .unwrap()
+        .into_iter()
+        .find(|conversation| conversation.subject.as_deref() == Some("養樂多線上訂購"))
+        .expect("the Big5 sample is stored");
+    let row = kefu_ui::conversation_row_id(conversation.id);
+    assert!(row_shows(&workbench, row.clone(), "養樂多線上訂購"));
+    assert!(row_shows(&workbench, row, "養樂多"));
+}
+
+#[test]
+fn imported_tickets_are_listed() {
+    let (folder, workbench) = imported_workbench();
+    let store = Store::open(&folder.path().join("kefu.db")).unwrap();
+    let newest = store.tickets().unwrap().into_iter().next().unwrap();
+    let row = kefu_ui::ticket_row_id(newest.id);
+    assert!(row_shows(
+        &workbench,
+        row.clone(),
+        &format!("#{}", newest.id)
+    ));
+    assert!(row_shows(&workbench, row.clone(), &newest.ticket_type));
+    assert!(row_shows(&workbench, row, &newest.priority));
+}
+
+#[test]
+fn clicking_imported_conversation_shows_its_message() {
+    let (folder, mut workbench) = imported_workbench();
+    let store = Store::open(&folder.path().join("kefu.db")).unwrap();
+    // The newest conversation is the top row, visible without scrolling.
+    let conversation = store.conversations().unwrap().into_iter().next().unwrap();
+    let message = store.messages(conversation.id).unwrap().pop().unwrap();
+    assert!(!has_text(&workbench, &message.body_text));
+    click(
+        &mut workbench,
+        iced_test::selector::id(kefu_ui::conversation_row_id(conversation.id)),
+    );
+    assert_eq!(workbench.selected_conversation(), Some(conversation.id));
+    assert!(
+        has_text(&workbench, &message.body_text),
+        "{}",
+        message.body_text
+    );
+}
