@@ -1,1 +1,65 @@
-fn main() {}
+//! `kefu`: the desktop app and the command line for the same database.
+
+mod args;
+mod demo;
+mod ingest;
+mod list;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = match &cli.db {
+        Some(path) => path.clone(),
+        None => kefu_core::paths::default_db_path()?,
+    };
+    match cli.command.unwrap_or(Command::App) {
+        Command::App => {
+            open_app(db)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest(command) => ingest::run(&db, command),
+        Command::Conversations(options) => list::conversations(&db, &options),
+        Command::Tickets(options) => list::tickets(&db, &options),
+        Command::Quarantine(options) => list::quarantine(&db, &options),
+        Command::SetTier(command) => list::set_tier(&db, &command),
+        Command::Demo(command) => demo::run(cli.db, command),
+    }
+}
+
+/// Opens the desktop workbench on `db`, creating the database when missing.
+pub fn open_app(db: PathBuf) -> anyhow::Result<()> {
+    kefu_core::Store::open(&db)?;
+    kefu_ui::run(db).context("running the desktop app")
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "error",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KEFU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

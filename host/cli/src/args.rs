@@ -1,0 +1,85 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Kefu (客服): a local-first customer-service workbench.
+///
+/// With no command, opens the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "kefu", version)]
+pub struct Cli {
+    /// Database file [default: kefu.db in the user's data folder].
+    #[arg(long, global = true, env = kefu_core::paths::DB_ENV, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Log more to standard error: -v for warnings and progress, -vv for
+    /// debugging. KEFU_LOG overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the desktop workbench.
+    App,
+    /// Import mail, chat and call-log files and folders.
+    Ingest(IngestCommand),
+    /// List conversations.
+    Conversations(ListOptions),
+    /// List tickets.
+    Tickets(ListOptions),
+    /// List inputs that could not be read, with the reason.
+    Quarantine(ListOptions),
+    /// Set a customer's tier, for example vip.
+    SetTier(SetTierCommand),
+    /// Import the bundled sample inputs into a demo database and show them:
+    /// in the desktop app where a display exists, else as tables.
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestCommand {
+    /// Files or folders: .eml, mbox, Maildir folders, Asterisk Master.csv,
+    /// chat JSON Lines (.jsonl), Chatwoot webhook payloads (.json).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListOptions {
+    /// Print a JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetTierCommand {
+    /// The customer's email address, phone number or chat id.
+    pub address: String,
+    /// Tier to set, for example vip or regular.
+    pub tier: String,
+    /// Channel of the address [default: email when it contains @, phone when
+    /// it is a number, else chat].
+    #[arg(long, value_parser = ["email", "chat", "phone"])]
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoCommand {
+    /// Folder of sample inputs [default: tests/fixtures in the source tree].
+    #[arg(long, value_name = "DIR")]
+    pub samples: Option<PathBuf>,
+
+    /// Print tables instead of opening the desktop app.
+    #[arg(long)]
+    pub no_app: bool,
+}

@@ -1,0 +1,55 @@
+//! `kefu demo`: import the sample inputs into a demo database and show them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::args::{DemoCommand, ListOptions};
+
+/// Sample folders imported by the demo, relative to the samples folder.
+const SAMPLE_FOLDERS: &[&str] = &["email", "chat", "phone"];
+
+pub fn run(db: Option<PathBuf>, command: DemoCommand) -> anyhow::Result<ExitCode> {
+    let samples = match command.samples {
+        Some(folder) => folder,
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures")),
+    };
+    if !samples.is_dir() {
+        bail!(
+            "sample folder {} not found; pass --samples DIR with email/, chat/ and phone/ inside",
+            samples.display()
+        );
+    }
+    let db = match db {
+        Some(path) => path,
+        None => kefu_core::paths::default_db_path()?.with_file_name("demo.db"),
+    };
+    let paths: Vec<PathBuf> = SAMPLE_FOLDERS
+        .iter()
+        .map(|folder| samples.join(folder))
+        .filter(|folder| folder.is_dir())
+        .collect();
+    println!("Importing {} into {}", samples.display(), db.display());
+    let summary = crate::ingest::ingest(&db, &paths)
+        .with_context(|| format!("importing the samples in {}", samples.display()))?;
+    crate::ingest::print_summary(&summary);
+
+    if !command.no_app && has_display() {
+        crate::open_app(db)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !command.no_app {
+        println!("\nNo display found (DISPLAY and WAYLAND_DISPLAY are unset); showing tables.");
+    }
+    println!();
+    crate::list::conversations(&db, &ListOptions { json: false })?;
+    println!();
+    crate::list::tickets(&db, &ListOptions { json: false })
+}
+
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}

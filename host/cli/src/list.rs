@@ -1,0 +1,168 @@
+//! `kefu conversations`, `kefu tickets`, `kefu quarantine`, `kefu set-tier`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Local, Utc};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use kefu_core::Store;
+use kefu_core::model::Channel;
+
+use crate::args::{ListOptions, SetTierCommand};
+
+/// Maximum length of a table cell, in characters.
+const MAX_CELL_CHARS: usize = 60;
+
+pub fn conversations(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db)?;
+    let conversations = store.conversations()?;
+    if options.json {
+        println!("{}", serde_json::to_string_pretty(&conversations)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = new_table(&[
+        "#",
+        "Customer",
+        "Channel",
+        "Subject",
+        "Last message",
+        "Msgs",
+        "Unanswered",
+        "Ticket",
+    ]);
+    for conversation in &conversations {
+        table.add_row(vec![
+            conversation.id.to_string(),
+            cut(&conversation.customer_label()),
+            conversation.channel.to_string(),
+            cut(conversation.title()),
+            local_time(conversation.last_message_at),
+            conversation.message_count.to_string(),
+            if conversation.unanswered { "yes" } else { "" }.to_string(),
+            conversation
+                .ticket_id
+                .map(|id| format!("#{id}"))
+                .unwrap_or_default(),
+        ]);
+    }
+    println!("{table}");
+    println!("{} conversations", conversations.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn tickets(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db)?;
+    let tickets = store.tickets()?;
+    if options.json {
+        println!("{}", serde_json::to_string_pretty(&tickets)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = new_table(&[
+        "#", "Type", "Priority", "Source", "Status", "Customer", "Subject", "Created",
+    ]);
+    for ticket in &tickets {
+        table.add_row(vec![
+            ticket.id.to_string(),
+            ticket.ticket_type.clone(),
+            ticket.priority.clone(),
+            ticket.source.to_string(),
+            ticket.status.clone(),
+            cut(&ticket.customer_label()),
+            cut(ticket.subject.as_deref().unwrap_or("")),
+            local_time(ticket.created_at),
+        ]);
+    }
+    println!("{table}");
+    println!("{} tickets", tickets.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn quarantine(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db)?;
+    let entries = store.quarantine()?;
+    if options.json {
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = new_table(&["#", "Source", "Adapter", "Bytes", "Reason"]);
+    for entry in &entries {
+        table.add_row(vec![
+            entry.id.to_string(),
+            entry.source_name.clone(),
+            entry.adapter.clone().unwrap_or_default(),
+            entry.size.to_string(),
+            entry.reason.clone(),
+        ]);
+    }
+    println!("{table}");
+    println!("{} quarantined", entries.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn set_tier(db: &Path, command: &SetTierCommand) -> anyhow::Result<ExitCode> {
+    let channel = match command.channel.as_deref() {
+        Some(channel) => channel.parse::<Channel>()?,
+        None => guess_channel(&command.address),
+    };
+    let tier = command.tier.trim().to_lowercase();
+    if tier.is_empty() {
+        bail!("the tier is empty; pass a tier such as vip or regular");
+    }
+    let store = Store::open(db)?;
+    let customer = store
+        .customer_by_address(channel, &command.address)?
+        .with_context(|| {
+            format!(
+                "no customer has the {channel} address {:?}; import their messages first \
+                 or pass --channel",
+                command.address
+            )
+        })?;
+    store.set_customer_tier(customer.id, &tier)?;
+    println!(
+        "customer {} ({}) is now {tier}",
+        customer.id,
+        customer.name.as_deref().unwrap_or(&command.address)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn guess_channel(address: &str) -> Channel {
+    let is_number = address
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    if address.contains('@') {
+        Channel::Email
+    } else if is_number && address.chars().any(|c| c.is_ascii_digit()) {
+        Channel::Phone
+    } else {
+        Channel::Chat
+    }
+}
+
+fn new_table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    table
+}
+
+fn cut(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() > MAX_CELL_CHARS {
+        let mut cut: String = line.chars().take(MAX_CELL_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        line.to_string()
+    }
+}
+
+fn local_time(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

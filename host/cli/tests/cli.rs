@@ -1,0 +1,164 @@
+//! The `kefu` binary run as a user would, on a real database file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn kefu(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("KEFU_DB")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("running kefu")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "kefu failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(output)).expect("JSON output")
+}
+
+#[test]
+fn ingest_prints_summary_and_lists_match() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let email = fixtures().join("email");
+    let phone = fixtures().join("phone");
+    let summary = json(&kefu(
+        &db,
+        &[
+            "ingest",
+            "--json",
+            email.to_str().unwrap(),
+            phone.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(summary["messages_stored"], 279);
+    assert_eq!(summary["quarantined"].as_array().unwrap().len(), 0);
+    let tickets_opened = summary["tickets_opened"].as_u64().unwrap();
+    let conversations_created = summary["conversations_created"].as_u64().unwrap();
+
+    let tickets = json(&kefu(&db, &["tickets", "--json"]));
+    assert_eq!(tickets.as_array().unwrap().len() as u64, tickets_opened);
+    let conversations = json(&kefu(&db, &["conversations", "--json"]));
+    assert_eq!(
+        conversations.as_array().unwrap().len() as u64,
+        conversations_created
+    );
+    let big5 = conversations
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|conversation| conversation["subject"] == "養樂多線上訂購")
+        .expect("the Big5 sample is listed");
+    assert_eq!(big5["channel"], "email");
+}
+
+#[test]
+fn ingest_text_summary_names_counts() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let chat = fixtures().join("chat");
+    let text = stdout(&kefu(&db, &["ingest", chat.to_str().unwrap()]));
+    assert!(text.contains("Messages stored:      65"), "{text}");
+    assert!(text.contains("Quarantined:          1"), "{text}");
+    assert!(
+        text.contains("chatwoot-doc-sample-NOT-valid-json.jsonc"),
+        "{text}"
+    );
+
+    let again = stdout(&kefu(&db, &["ingest", chat.to_str().unwrap()]));
+    assert!(again.contains("already imported:   4"), "{again}");
+    assert!(again.contains("Messages stored:      0"), "{again}");
+}
+
+#[test]
+fn tables_show_chinese_subjects() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let mail = fixtures().join("email/05-tw-big5-raw-8bit-headers-no-encoded-word.eml");
+    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
+    let conversations = stdout(&kefu(&db, &["conversations"]));
+    assert!(conversations.contains("養樂多線上訂購"), "{conversations}");
+    let tickets = stdout(&kefu(&db, &["tickets"]));
+    assert!(tickets.contains("pre-sales"), "{tickets}");
+    assert!(tickets.contains("1 tickets"), "{tickets}");
+}
+
+#[test]
+fn missing_path_fails_and_names_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let output = kefu(&db, &["ingest", "/no/such/inbox"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/no/such/inbox"), "{stderr}");
+    assert!(stderr.contains("check that the path exists"), "{stderr}");
+}
+
+#[test]
+fn db_path_comes_from_environment() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("from-env.db");
+    let mail = fixtures().join("email/20-empty-date-header.eml");
+    let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["ingest", mail.to_str().unwrap()])
+        .env("KEFU_DB", &db)
+        .output()
+        .unwrap();
+    stdout(&output);
+    assert!(db.exists());
+}
+
+#[test]
+fn set_tier_on_unknown_customer_fails() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let output = kefu(&db, &["set-tier", "nobody@example.cn", "vip"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nobody@example.cn"), "{stderr}");
+}
+
+#[test]
+fn set_tier_marks_customer_vip() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let mail = fixtures().join("email/20-empty-date-header.eml");
+    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
+    let conversations = json(&kefu(&db, &["conversations", "--json"]));
+    let address = conversations[0]["customer_address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = stdout(&kefu(&db, &["set-tier", &address, "VIP"]));
+    assert!(text.contains("is now vip"), "{text}");
+}
+
+#[test]
+fn demo_without_display_prints_tables() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("demo.db");
+    let text = stdout(&kefu(
+        &db,
+        &["demo", "--samples", fixtures().to_str().unwrap()],
+    ));
+    assert!(text.contains("Messages stored:      344"), "{text}");
+    assert!(text.contains("No display found"), "{text}");
+    assert!(text.contains("養樂多線上訂購"), "{text}");
+    assert!(text.contains("tickets"), "{text}");
+}
