@@ -1,15 +1,13 @@
 //! The built-in default-rules plugin on hand-written cases, called
 //! directly and through a real import.
 
-mod common;
-
-use common::TestDb;
 use kefu_core::plugin::api::{Automation, AutomationKind, Channel, Direction, Message, Party};
 use kefu_core::plugin::builtin::BUILTIN_PLUGINS;
 use kefu_core::plugin::rule_api::{
     Action, Conversation, Customer, MessageEvent, NewTicket, Ticket,
 };
 use kefu_core::plugin::{Limits, PluginEngine, RulePlugin};
+use kefu_tests::TestDb;
 
 fn default_rules() -> RulePlugin {
     let builtin = BUILTIN_PLUGINS

@@ -1,11 +1,9 @@
 //! Plugins that loop forever or trap must not stop an import.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{TestDb, fixtures, test_plugin};
 use kefu_core::plugin::{Limits, PluginKind, PluginSet};
+use kefu_tests::{TestDb, fixtures, test_plugin};
 
 fn limits(call_timeout: Duration) -> Limits {
     Limits {

@@ -1,9 +1,7 @@
 //! Importing every real sample under tests/fixtures through the built-in
 //! plugins into a real database file.
 
-mod common;
-
-use common::{TestDb, all_sample_folders, fixtures};
+use kefu_tests::{TestDb, all_sample_folders, fixtures};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// A stored message read back by the file it came from.

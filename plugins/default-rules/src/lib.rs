@@ -76,6 +76,8 @@ pub fn guess_type(subject: &str, body: &str) -> (&'static str, Option<&'static s
     (DEFAULT_TYPE, None)
 }
 
+// Only the wasm32 export constructs it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 struct DefaultRules;
 
 impl Guest for DefaultRules {
@@ -109,3 +111,27 @@ impl Guest for DefaultRules {
 // The export's symbol names contain `:`, which only a wasm32 link accepts.
 #[cfg(target_arch = "wasm32")]
 kefu_plugin_sdk::export_rule!(DefaultRules);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_pick_type() {
+        assert_eq!(guess_type("申请退款", ""), ("after-sales", Some("退款")));
+        assert_eq!(
+            guess_type("", "What is the PRICE?"),
+            ("pre-sales", Some("price"))
+        );
+        assert_eq!(guess_type("投诉", "退款"), ("complaint", Some("投诉")));
+        assert_eq!(
+            guess_type("登录报错", ""),
+            ("technical-support", Some("报错"))
+        );
+    }
+
+    #[test]
+    fn no_keyword_gives_default_type() {
+        assert_eq!(guess_type("你好", "在吗"), (DEFAULT_TYPE, None));
+    }
+}
