@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() || args.len() % 2 != 0 {
+    if args.is_empty() || !args.len().is_multiple_of(2) {
         bail!("usage: kefu-componentize MODULE.wasm COMPONENT.wasm [MODULE COMPONENT ...]");
     }
     for pair in args.chunks(2) {
