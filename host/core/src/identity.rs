@@ -4,7 +4,8 @@
 use crate::model::Channel;
 
 /// Normalises an address on a channel: email addresses lower-cased, phone
-/// numbers reduced to digits with an optional leading `+`, chat ids trimmed.
+/// numbers reduced to digits with an optional leading `+` (a caller id
+/// with no digits is kept as written), chat ids trimmed.
 pub fn normalize(channel: Channel, address: &str) -> String {
     let address = address.trim();
     match channel {
@@ -14,7 +15,11 @@ pub fn normalize(channel: Channel, address: &str) -> String {
             .to_lowercase(),
         Channel::Phone => {
             let digits: String = address.chars().filter(char::is_ascii_digit).collect();
-            if address.starts_with('+') {
+            if digits.is_empty() {
+                // Not a number (a withheld caller id such as `anonymous`);
+                // keep it as written so it stays distinct.
+                address.to_string()
+            } else if address.starts_with('+') {
                 format!("+{digits}")
             } else {
                 digits
@@ -43,6 +48,11 @@ mod tests {
             "+8613800138000"
         );
         assert_eq!(normalize(Channel::Phone, "555-0101"), "5550101");
+    }
+
+    #[test]
+    fn phone_without_digits_kept() {
+        assert_eq!(normalize(Channel::Phone, "anonymous"), "anonymous");
     }
 
     #[test]

@@ -28,10 +28,20 @@ impl StoreContext<'_, '_> {
             return Ok(false);
         }
         if message.customer.address.trim().is_empty() {
-            message.customer.address = format!("unknown:{dedupe_key}");
+            // Without an address the customer cannot be recognised again, so
+            // the message gets a customer of its own rather than joining
+            // every other message that lacks one.
+            let hash = dedupe_key.rsplit(':').next().unwrap_or_default();
+            message.customer.address = format!("unknown-{}", &hash[..hash.len().min(12)]);
+            if message.customer.name.is_none() {
+                message.customer.name = Some(match message.channel {
+                    Channel::Phone => "Unknown caller".to_string(),
+                    _ => "Unknown sender".to_string(),
+                });
+            }
             message
                 .notes
-                .push("the input names no customer address".to_string());
+                .push("The input names no customer address.".to_string());
         }
 
         let (customer, customer_created) = self.writer.find_or_create_customer(
