@@ -52,6 +52,33 @@ fn looping_rule_is_stopped_and_import_goes_on() {
 }
 
 #[test]
+fn memory_hog_rule_is_stopped_at_cap() {
+    let mut db = TestDb::new();
+    let mut plugins = PluginSet::builtin().unwrap();
+    plugins
+        .add(
+            "memory-hog-rule",
+            PluginKind::Rule,
+            &test_plugin("memory-hog-rule"),
+            Limits {
+                memory_bytes: 32 * 1024 * 1024,
+                ..Limits::default()
+            },
+        )
+        .unwrap();
+    let mail = fixtures().join("email/23-html-only-empty-in-reply-to.eml");
+
+    let summary = db.ingest_with(&mut plugins, &[mail]);
+
+    assert_eq!(summary.messages_stored, 1);
+    assert_eq!(summary.tickets_opened, 1, "default-rules still runs");
+    assert_eq!(summary.rule_failures.len(), 1, "{:?}", summary.rule_failures);
+    let failure = &summary.rule_failures[0];
+    assert!(failure.contains("plugin memory-hog-rule"), "{failure}");
+    assert!(failure.contains("memory"), "{failure}");
+}
+
+#[test]
 fn trapping_adapter_input_is_quarantined() {
     let mut db = TestDb::new();
     let mut plugins = PluginSet::builtin().unwrap();
