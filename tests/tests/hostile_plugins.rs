@@ -72,7 +72,12 @@ fn memory_hog_rule_is_stopped_at_cap() {
 
     assert_eq!(summary.messages_stored, 1);
     assert_eq!(summary.tickets_opened, 1, "default-rules still runs");
-    assert_eq!(summary.rule_failures.len(), 1, "{:?}", summary.rule_failures);
+    assert_eq!(
+        summary.rule_failures.len(),
+        1,
+        "{:?}",
+        summary.rule_failures
+    );
     let failure = &summary.rule_failures[0];
     assert!(failure.contains("plugin memory-hog-rule"), "{failure}");
     assert!(failure.contains("memory"), "{failure}");
