@@ -307,3 +307,51 @@ fn missing_date_is_noted() {
         .unwrap();
     assert!(notes.to_lowercase().contains("date"), "{notes}");
 }
+
+#[test]
+fn maildir_messages_are_read_by_content() {
+    let mut db = TestDb::new();
+    let maildir = db.folder.path().join("Maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    // Maildir file names carry no extension, so the adapter must know mail
+    // by its content.
+    let copies = [
+        (
+            "cur",
+            "1700000000.M1P2.desk:2,S",
+            "01-cn-gb2312-reply-chain-outlook-quote.eml",
+        ),
+        (
+            "new",
+            "1700000001.M3P4.desk",
+            "05-tw-big5-raw-8bit-headers-no-encoded-word.eml",
+        ),
+        ("tmp", "1700000002.M5P6.desk", "20-empty-date-header.eml"),
+    ];
+    for (sub, name, fixture) in copies {
+        std::fs::copy(
+            fixtures().join("email").join(fixture),
+            maildir.join(sub).join(name),
+        )
+        .unwrap();
+    }
+
+    let summary = db.ingest(&[maildir]);
+
+    assert_eq!(summary.inputs, 2, "tmp/ is skipped");
+    assert_eq!(summary.messages_by_adapter.get("email"), Some(&2));
+    assert!(summary.quarantined.is_empty(), "{:?}", summary.quarantined);
+    let subjects: Vec<String> = db
+        .store
+        .conversations()
+        .unwrap()
+        .into_iter()
+        .filter_map(|conversation| conversation.subject)
+        .collect();
+    assert!(
+        subjects.contains(&"養樂多線上訂購".to_string()),
+        "{subjects:?}"
+    );
+}
