@@ -3,6 +3,10 @@
 //! One database file holds everything. Reads go through [`Store`]; writes go
 //! through a [`Writer`], which wraps one transaction, so an input is stored
 //! whole or not at all.
+//!
+//! NOTE: callers use these SQLite types directly. A PostgreSQL store would
+//! sit beside this module and share the same method set through a trait
+//! extracted at that point.
 
 mod read;
 mod write;
