@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use kefu_core::Store;
 use kefu_core::ingest::{IngestSummary, Ingestor, NoProgress};
-use kefu_core::plugin::PluginSet;
+use kefu_core::plugin::{Limits, PluginKind, PluginSet};
 use tempfile::TempDir;
 
 /// The real sample inputs under tests/fixtures.
@@ -19,6 +19,16 @@ pub fn test_plugin(name: &str) -> Vec<u8> {
         .join(format!("{name}.wasm"));
     std::fs::read(&path)
         .unwrap_or_else(|error| panic!("reading {}: {error}; run plugins/build", path.display()))
+}
+
+/// The built-in plugins plus one test plugin from tests/plugins, loaded
+/// under `limits`.
+pub fn builtin_plus(name: &str, kind: PluginKind, limits: Limits) -> PluginSet {
+    let mut plugins = PluginSet::builtin().expect("loading the built-in plugins");
+    plugins
+        .add(name, kind, &test_plugin(name), limits)
+        .unwrap_or_else(|error| panic!("loading {name}: {error}"));
+    plugins
 }
 
 /// A fresh database file in its own temporary folder.

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use kefu_core::plugin::{Limits, PluginKind, PluginSet};
-use kefu_tests::{TestDb, fixtures, test_plugin};
+use kefu_tests::{TestDb, builtin_plus, fixtures, test_plugin};
 
 fn limits(call_timeout: Duration) -> Limits {
     Limits {
@@ -15,15 +15,11 @@ fn limits(call_timeout: Duration) -> Limits {
 #[test]
 fn looping_rule_is_stopped_and_import_goes_on() {
     let mut db = TestDb::new();
-    let mut plugins = PluginSet::builtin().unwrap();
-    plugins
-        .add(
-            "looping-rule",
-            PluginKind::Rule,
-            &test_plugin("looping-rule"),
-            limits(Duration::from_millis(300)),
-        )
-        .unwrap();
+    let mut plugins = builtin_plus(
+        "looping-rule",
+        PluginKind::Rule,
+        limits(Duration::from_millis(300)),
+    );
     let started = Instant::now();
     let summary = db.ingest_with(&mut plugins, &[fixtures().join("email")]);
     let elapsed = started.elapsed();
@@ -54,18 +50,14 @@ fn looping_rule_is_stopped_and_import_goes_on() {
 #[test]
 fn memory_hog_rule_is_stopped_at_cap() {
     let mut db = TestDb::new();
-    let mut plugins = PluginSet::builtin().unwrap();
-    plugins
-        .add(
-            "memory-hog-rule",
-            PluginKind::Rule,
-            &test_plugin("memory-hog-rule"),
-            Limits {
-                memory_bytes: 32 * 1024 * 1024,
-                ..Limits::default()
-            },
-        )
-        .unwrap();
+    let mut plugins = builtin_plus(
+        "memory-hog-rule",
+        PluginKind::Rule,
+        Limits {
+            memory_bytes: 32 * 1024 * 1024,
+            ..Limits::default()
+        },
+    );
     let mail = fixtures().join("email/23-html-only-empty-in-reply-to.eml");
 
     let summary = db.ingest_with(&mut plugins, &[mail]);
@@ -86,15 +78,7 @@ fn memory_hog_rule_is_stopped_at_cap() {
 #[test]
 fn trapping_adapter_input_is_quarantined() {
     let mut db = TestDb::new();
-    let mut plugins = PluginSet::builtin().unwrap();
-    plugins
-        .add(
-            "trapping-adapter",
-            PluginKind::Adapter,
-            &test_plugin("trapping-adapter"),
-            Limits::default(),
-        )
-        .unwrap();
+    let mut plugins = builtin_plus("trapping-adapter", PluginKind::Adapter, Limits::default());
     let trap = db.folder.path().join("order.trap");
     std::fs::write(&trap, b"anything").unwrap();
     let mail = fixtures().join("email/23-html-only-empty-in-reply-to.eml");
@@ -120,15 +104,7 @@ fn trapping_adapter_input_is_quarantined() {
 #[test]
 fn trapped_adapter_gets_fresh_instance() {
     let mut db = TestDb::new();
-    let mut plugins = PluginSet::builtin().unwrap();
-    plugins
-        .add(
-            "trapping-adapter",
-            PluginKind::Adapter,
-            &test_plugin("trapping-adapter"),
-            Limits::default(),
-        )
-        .unwrap();
+    let mut plugins = builtin_plus("trapping-adapter", PluginKind::Adapter, Limits::default());
     let first = db.folder.path().join("first.trap");
     let second = db.folder.path().join("second.trap");
     std::fs::write(&first, b"one").unwrap();
