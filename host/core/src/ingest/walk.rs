@@ -1,17 +1,34 @@
 //! Turning the paths given to an import into a list of input files.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-/// Lists the input files under `paths`, in a stable order.
+/// Input files found under the paths of an import, and what could not be
+/// looked at.
+#[derive(Debug, Default, PartialEq)]
+pub struct InputFiles {
+    /// Files to read, in a stable order, each once.
+    pub files: Vec<PathBuf>,
+    /// Folders or entries that could not be listed, with the reason.
+    pub unlisted: Vec<(PathBuf, String)>,
+}
+
+/// Lists the input files under `paths`.
 ///
 /// A file is taken as it is. A Maildir folder (one with `cur` or `new`
 /// inside) contributes the files in `cur` and `new`, never those in `tmp`,
 /// which a mail server may still be writing. Any other folder is searched
-/// recursively. Hidden files and folders (names starting with `.`) are skipped.
-pub fn input_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+/// recursively. Hidden files and folders (names starting with `.`) are
+/// skipped, and a folder or file reached twice, for example through a
+/// symbolic link that points back up the tree, is visited once.
+///
+/// A path given on the command line that does not exist is an error; a
+/// folder further down that cannot be listed is reported in
+/// [`InputFiles::unlisted`] and the search goes on.
+pub fn input_files(paths: &[PathBuf]) -> anyhow::Result<InputFiles> {
+    let mut walk = Walk::default();
     for path in paths {
         let metadata = std::fs::metadata(path).with_context(|| {
             format!(
@@ -20,9 +37,9 @@ pub fn input_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             )
         })?;
         if metadata.is_dir() {
-            collect_folder(path, &mut files)?;
+            walk.folder(path);
         } else if metadata.is_file() {
-            files.push(path.clone());
+            walk.file(path);
         } else {
             bail!(
                 "{} is neither a file nor a folder; pass mail, chat or call-log files or folders",
@@ -30,31 +47,72 @@ pub fn input_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             );
         }
     }
-    Ok(files)
+    Ok(walk.found)
 }
 
-fn collect_folder(folder: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    if is_maildir(folder) {
-        for sub in ["cur", "new"] {
-            let sub = folder.join(sub);
-            if sub.is_dir() {
-                for entry in sorted_entries(&sub)? {
-                    if entry.is_file() {
-                        files.push(entry);
+#[derive(Default)]
+struct Walk {
+    found: InputFiles,
+    /// Canonical paths of the folders and files already taken.
+    seen: HashSet<PathBuf>,
+}
+
+impl Walk {
+    /// Returns false when `path` was reached before under another name.
+    fn first_visit(&mut self, path: &Path) -> bool {
+        match std::fs::canonicalize(path) {
+            Ok(canonical) => self.seen.insert(canonical),
+            // A path that cannot be resolved is still tried once; reading
+            // it reports the problem.
+            Err(_) => true,
+        }
+    }
+
+    fn file(&mut self, path: &Path) {
+        if self.first_visit(path) {
+            self.found.files.push(path.to_path_buf());
+        }
+    }
+
+    fn folder(&mut self, folder: &Path) {
+        if !self.first_visit(folder) {
+            return;
+        }
+        if is_maildir(folder) {
+            for sub in ["cur", "new"] {
+                let sub = folder.join(sub);
+                if sub.is_dir() {
+                    for entry in self.entries(&sub) {
+                        if entry.is_file() {
+                            self.file(&entry);
+                        }
                     }
                 }
             }
+            return;
         }
-        return Ok(());
-    }
-    for entry in sorted_entries(folder)? {
-        if entry.is_dir() {
-            collect_folder(&entry, files)?;
-        } else if entry.is_file() {
-            files.push(entry);
+        for entry in self.entries(folder) {
+            if entry.is_dir() {
+                self.folder(&entry);
+            } else if entry.is_file() {
+                self.file(&entry);
+            }
         }
     }
-    Ok(())
+
+    /// Lists a folder's visible entries, sorted; a folder that cannot be
+    /// listed is recorded and yields nothing.
+    fn entries(&mut self, folder: &Path) -> Vec<PathBuf> {
+        match sorted_entries(folder) {
+            Ok(entries) => entries,
+            Err(error) => {
+                self.found
+                    .unlisted
+                    .push((folder.to_path_buf(), format!("{error:#}")));
+                Vec::new()
+            }
+        }
+    }
 }
 
 fn is_maildir(folder: &Path) -> bool {
@@ -88,9 +146,9 @@ mod tests {
             std::fs::create_dir_all(maildir.join(sub)).unwrap();
             std::fs::write(maildir.join(sub).join(format!("1.{sub}")), b"x").unwrap();
         }
-        let files = input_files(std::slice::from_ref(&maildir)).unwrap();
+        let found = input_files(std::slice::from_ref(&maildir)).unwrap();
         assert_eq!(
-            files,
+            found.files,
             vec![maildir.join("cur/1.cur"), maildir.join("new/1.new")]
         );
     }
@@ -102,11 +160,33 @@ mod tests {
         std::fs::write(root.path().join("a/b/x.eml"), b"x").unwrap();
         std::fs::write(root.path().join("a/.gitattributes"), b"x").unwrap();
         std::fs::write(root.path().join("z.csv"), b"x").unwrap();
-        let files = input_files(&[root.path().to_path_buf()]).unwrap();
+        let found = input_files(&[root.path().to_path_buf()]).unwrap();
         assert_eq!(
-            files,
+            found.files,
             vec![root.path().join("a/b/x.eml"), root.path().join("z.csv")]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_visit_each_file_once() {
+        let root = tempfile::tempdir().unwrap();
+        let inner = root.path().join("loop/inner");
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(inner.join("a.eml"), b"x").unwrap();
+        std::os::unix::fs::symlink("..", inner.join("up")).unwrap();
+        std::os::unix::fs::symlink("../loop", root.path().join("loop/self")).unwrap();
+        let found = input_files(&[root.path().join("loop")]).unwrap();
+        assert_eq!(found.files, vec![inner.join("a.eml")]);
+    }
+
+    #[test]
+    fn same_file_twice_is_listed_once() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("a.eml");
+        std::fs::write(&file, b"x").unwrap();
+        let found = input_files(&[file.clone(), file.clone()]).unwrap();
+        assert_eq!(found.files, vec![file]);
     }
 
     #[test]
