@@ -24,6 +24,12 @@ use crate::store::Store;
 /// Bytes of an input that adapters see when they score it.
 pub const PROBE_HEAD_BYTES: usize = 4096;
 
+/// Largest input read in one piece. An adapter parses a whole input inside
+/// its memory cap, so larger files are reported and left where they are.
+/// NOTE: splitting large mbox files into entries before parsing would lift
+/// this limit for mail.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IngestSummary {
@@ -41,7 +47,11 @@ pub struct IngestSummary {
     pub customers_created: usize,
     pub tickets_opened: usize,
     /// Inputs or parts of inputs that could not be read, with the reason.
+    /// Their bytes are stored, so they can be retried.
     pub quarantined: Vec<Quarantined>,
+    /// Files and folders that were not read at all (unreadable, too large),
+    /// with the reason. Nothing of them is stored; they stay where they are.
+    pub not_read: Vec<Quarantined>,
     /// Failed rule calls; the messages they were called for are stored.
     pub rule_failures: Vec<String>,
 }
@@ -66,6 +76,7 @@ impl IngestSummary {
         self.customers_created += other.customers_created;
         self.tickets_opened += other.tickets_opened;
         self.quarantined.extend(other.quarantined);
+        self.not_read.extend(other.not_read);
         self.rule_failures.extend(other.rule_failures);
     }
 }
@@ -96,24 +107,44 @@ impl<'a> Ingestor<'a> {
         Self { store, plugins }
     }
 
-    /// Imports every input file under `paths` (files, folders, Maildir folders).
+    /// Imports every input file under `paths` (files, folders, Maildir
+    /// folders). A file that cannot be read, or is larger than
+    /// [`MAX_INPUT_BYTES`], is listed in [`IngestSummary::not_read`] and the
+    /// import goes on with the next.
     pub fn ingest_paths(
         &mut self,
         paths: &[PathBuf],
         progress: &mut dyn Progress,
     ) -> anyhow::Result<IngestSummary> {
-        let files = walk::input_files(paths)?;
-        progress.begin(files.len());
+        let found = walk::input_files(paths)?;
         let mut summary = IngestSummary::default();
-        for file in &files {
+        for (folder, reason) in found.unlisted {
+            tracing::warn!(folder = %folder.display(), reason, "folder not read");
+            summary.not_read.push(Quarantined {
+                source: folder.display().to_string(),
+                reason,
+            });
+        }
+        progress.begin(found.files.len());
+        for file in &found.files {
             let source = file.display().to_string();
-            let bytes =
-                std::fs::read(file).with_context(|| format!("reading input file {source}"))?;
-            let name = file
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            summary.absorb(self.ingest_bytes(&source, &name, None, &bytes)?);
+            match read_input(file) {
+                Ok(bytes) => {
+                    let name = file
+                        .file_name()
+                        .map(|name| name.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    summary.absorb(self.ingest_bytes(&source, &name, None, &bytes)?);
+                }
+                Err(reason) => {
+                    tracing::warn!(source, reason, "input not read");
+                    summary.inputs += 1;
+                    summary.not_read.push(Quarantined {
+                        source: source.clone(),
+                        reason,
+                    });
+                }
+            }
             progress.input_done(&source);
         }
         progress.finish();
@@ -133,8 +164,15 @@ impl<'a> Ingestor<'a> {
             inputs: 1,
             ..IngestSummary::default()
         };
+        if bytes.len() as u64 > MAX_INPUT_BYTES {
+            summary.not_read.push(Quarantined {
+                source: source.to_string(),
+                reason: too_large(bytes.len() as u64),
+            });
+            return Ok(summary);
+        }
         let sha256 = hex::encode(Sha256::digest(bytes));
-        if self.store.raw_input_exists(&sha256)? {
+        if self.store.input_imported(&sha256)? {
             tracing::debug!(source, "skipping input imported before");
             summary.duplicate_inputs = 1;
             return Ok(summary);
@@ -185,14 +223,14 @@ impl<'a> Ingestor<'a> {
         let now = raw.received_at;
 
         let writer = self.store.writer()?;
-        let raw_input_id = writer.insert_raw_input(
-            &sha256,
-            source,
-            content_type,
-            Some(&adapter_id),
-            bytes,
-            now,
-        )?;
+        // Another process may have imported the same bytes while this one
+        // was parsing; the check inside the transaction is the one that counts.
+        if writer.input_imported(&sha256)? {
+            summary.duplicate_inputs = 1;
+            return Ok(summary);
+        }
+        let raw_input_id =
+            writer.store_raw_input(&sha256, source, content_type, Some(&adapter_id), bytes, now)?;
         for rejected in &parsed.rejected {
             let span = rejected.span.map(|span| (span.offset, span.length));
             writer.quarantine(raw_input_id, span, Some(&adapter_id), &rejected.reason, now)?;
@@ -258,7 +296,7 @@ impl<'a> Ingestor<'a> {
     ) -> anyhow::Result<()> {
         tracing::warn!(source = raw.source, adapter, reason, "quarantining input");
         let writer = self.store.writer()?;
-        let raw_input_id = writer.insert_raw_input(
+        let raw_input_id = writer.store_raw_input(
             raw.sha256,
             raw.source,
             raw.content_type,
@@ -276,6 +314,27 @@ impl<'a> Ingestor<'a> {
         });
         Ok(())
     }
+}
+
+/// Reads an input file, refusing files over [`MAX_INPUT_BYTES`] before
+/// reading them. The error is the reason, ready for the summary.
+fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|error| format!("cannot read the file: {error}"))?
+        .len();
+    if size > MAX_INPUT_BYTES {
+        return Err(too_large(size));
+    }
+    std::fs::read(path).map_err(|error| format!("cannot read the file: {error}"))
+}
+
+fn too_large(size: u64) -> String {
+    format!(
+        "the input is {} MiB, over the {} MiB limit for one input; split it into smaller \
+         files (for example an mbox into several) and import those",
+        size.div_ceil(1024 * 1024),
+        MAX_INPUT_BYTES / (1024 * 1024)
+    )
 }
 
 /// An input as received, before anything is stored.

@@ -22,7 +22,10 @@ pub use write::{NewTicket, Writer};
 
 /// Numbered schema migrations, oldest first. Never edit a released one: add
 /// the next number instead.
-const MIGRATIONS: &[&str] = &[include_str!("store/migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("store/migrations/0001_initial.sql"),
+    include_str!("store/migrations/0002_identity_customer_index.sql"),
+];
 
 /// Handle on a Kefu database.
 pub struct Store {
@@ -34,6 +37,13 @@ impl Store {
     /// Opens the database at `path`, creating it and its folder when missing,
     /// and brings its schema up to date.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if path.is_dir() {
+            anyhow::bail!(
+                "{} is a folder; pass the path of a database file, for example {}",
+                path.display(),
+                path.join("kefu.db").display()
+            );
+        }
         if let Some(parent) = path
             .parent()
             .filter(|parent| !parent.as_os_str().is_empty())
@@ -45,10 +55,18 @@ impl Store {
             .with_context(|| format!("opening database {}", path.display()))?;
         connection
             .pragma_update(None, "journal_mode", "WAL")
-            .context("switching the database to WAL mode")?;
+            .with_context(|| {
+                format!(
+                    "{} is not a database Kefu can open; pass another --db path, \
+                     or check the file's permissions",
+                    path.display()
+                )
+            })?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Another kefu process (the app, a second import) may hold the write
+        // lock for the length of one input's transaction.
+        connection.busy_timeout(std::time::Duration::from_secs(30))?;
         migrations().to_latest(&mut connection).with_context(|| {
             format!(
                 "upgrading the schema of {}; restore a backup if the file is damaged",
@@ -59,6 +77,19 @@ impl Store {
             connection,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Opens an existing database, failing when the file is missing, so a
+    /// mistyped path does not silently create an empty database.
+    pub fn open_existing(path: &Path) -> anyhow::Result<Self> {
+        if !path.exists() {
+            anyhow::bail!(
+                "database {} not found; import something first with `kefu ingest`, \
+                 or pass the right path with --db or KEFU_DB",
+                path.display()
+            );
+        }
+        Self::open(path)
     }
 
     /// Path of the database file.
@@ -82,6 +113,13 @@ impl Store {
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
+
+/// Selects a row when an input with hash `?1` is stored and was not
+/// quarantined whole, so importing it again would add nothing. An input
+/// quarantined whole is imported again, which retries it.
+const INPUT_IMPORTED_SQL: &str = "SELECT 1 FROM raw_inputs r WHERE r.sha256 = ?1
+      AND NOT EXISTS (SELECT 1 FROM quarantine q
+                       WHERE q.raw_input_id = r.id AND q.span_offset IS NULL)";
 
 /// Formats a time the way the database stores it: RFC 3339 in UTC.
 pub(crate) fn format_time(time: DateTime<Utc>) -> String {
@@ -120,6 +158,55 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn first_version_upgrades_with_data_kept() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("kefu.db");
+        let mut connection = Connection::open(&path).unwrap();
+        Migrations::new(vec![M::up(MIGRATIONS[0])])
+            .to_latest(&mut connection)
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO customers (name, created_at) VALUES ('王芳', '2026-01-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+        drop(connection);
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(store.counts().unwrap().customers, 1);
+    }
+
+    #[test]
+    fn folder_as_database_names_the_fix() {
+        let folder = tempfile::tempdir().unwrap();
+        let error = Store::open(folder.path()).err().unwrap().to_string();
+        assert!(error.contains("is a folder"), "{error}");
+    }
+
+    #[test]
+    fn other_file_is_not_overwritten() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("notes.txt");
+        let text =
+            "not a database, just text that is long enough for SQLite to look at\n".repeat(20);
+        std::fs::write(&path, &text).unwrap();
+        let error = format!("{:#}", Store::open(&path).err().unwrap());
+        assert!(error.contains("not a database Kefu can open"), "{error}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn open_existing_rejects_missing_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("typo.db");
+        let error = Store::open_existing(&path).err().unwrap().to_string();
+        assert!(error.contains("not found"), "{error}");
+        assert!(!path.exists());
     }
 
     #[test]

@@ -21,15 +21,12 @@ pub struct Counts {
 }
 
 impl Store {
-    /// True when an input with this SHA-256 hash is stored.
-    pub fn raw_input_exists(&self, sha256: &str) -> anyhow::Result<bool> {
+    /// True when an input with this SHA-256 hash is stored and was not
+    /// quarantined whole.
+    pub fn input_imported(&self, sha256: &str) -> anyhow::Result<bool> {
         Ok(self
             .connection
-            .query_row(
-                "SELECT 1 FROM raw_inputs WHERE sha256 = ?1",
-                params![sha256],
-                |_| Ok(()),
-            )
+            .query_row(super::INPUT_IMPORTED_SQL, params![sha256], |_| Ok(()))
             .optional()?
             .is_some())
     }

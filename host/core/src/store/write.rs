@@ -61,16 +61,57 @@ impl<'a> Writer<'a> {
         self.tx.commit().context("committing a write transaction")
     }
 
-    /// Returns the id of a stored raw input with this SHA-256 hash.
-    pub fn raw_input_by_hash(&self, sha256: &str) -> anyhow::Result<Option<i64>> {
+    /// True when an input with this SHA-256 hash is stored and was not
+    /// quarantined whole.
+    pub fn input_imported(&self, sha256: &str) -> anyhow::Result<bool> {
         Ok(self
+            .tx
+            .query_row(super::INPUT_IMPORTED_SQL, params![sha256], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Stores an input exactly as received, or, when the same bytes are
+    /// stored already (an input quarantined before and now retried), clears
+    /// its old quarantine entries and returns its id.
+    pub fn store_raw_input(
+        &self,
+        sha256: &str,
+        source_name: &str,
+        content_type: Option<&str>,
+        adapter: Option<&str>,
+        bytes: &[u8],
+        received_at: DateTime<Utc>,
+    ) -> anyhow::Result<i64> {
+        let existing: Option<i64> = self
             .tx
             .query_row(
                 "SELECT id FROM raw_inputs WHERE sha256 = ?1",
                 params![sha256],
                 |row| row.get(0),
             )
-            .optional()?)
+            .optional()?;
+        match existing {
+            Some(id) => {
+                self.tx.execute(
+                    "DELETE FROM quarantine WHERE raw_input_id = ?1",
+                    params![id],
+                )?;
+                self.tx.execute(
+                    "UPDATE raw_inputs SET adapter = ?2 WHERE id = ?1",
+                    params![id, adapter],
+                )?;
+                Ok(id)
+            }
+            None => self.insert_raw_input(
+                sha256,
+                source_name,
+                content_type,
+                adapter,
+                bytes,
+                received_at,
+            ),
+        }
     }
 
     /// Stores an input exactly as received.

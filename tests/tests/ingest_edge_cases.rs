@@ -1,0 +1,101 @@
+//! Imports of awkward inputs: retries, oversized and unreadable files,
+//! symbolic-link loops and two imports at once.
+
+use std::path::PathBuf;
+
+use kefu_core::Store;
+use kefu_core::ingest::{Ingestor, MAX_INPUT_BYTES, NoProgress};
+use kefu_core::plugin::PluginSet;
+use kefu_tests::{TestDb, all_sample_folders, fixtures};
+
+#[test]
+fn quarantined_input_is_retried() {
+    let mut db = TestDb::new();
+    let junk = db.folder.path().join("notes.bin");
+    std::fs::write(&junk, [0u8, 159, 146, 150]).unwrap();
+
+    let first = db.ingest(std::slice::from_ref(&junk));
+    let second = db.ingest(std::slice::from_ref(&junk));
+
+    assert_eq!(first.quarantined.len(), 1);
+    assert_eq!(
+        second.duplicate_inputs, 0,
+        "a quarantined input is not skipped"
+    );
+    assert_eq!(
+        second.quarantined.len(),
+        1,
+        "it is tried and quarantined again"
+    );
+    let counts = db.store.counts().unwrap();
+    assert_eq!(counts.raw_inputs, 1, "its bytes are stored once");
+    assert_eq!(counts.quarantined, 1, "the old entry is replaced");
+}
+
+#[test]
+fn oversized_file_is_reported_not_read() {
+    let mut db = TestDb::new();
+    let big = db.folder.path().join("export.mbox");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(MAX_INPUT_BYTES + 1).unwrap();
+    let mail = fixtures().join("email/20-empty-date-header.eml");
+
+    let summary = db.ingest(&[big.clone(), mail]);
+
+    assert_eq!(summary.messages_stored, 1, "the next input is imported");
+    assert_eq!(summary.not_read.len(), 1);
+    assert_eq!(summary.not_read[0].source, big.display().to_string());
+    assert!(
+        summary.not_read[0].reason.contains("split it"),
+        "{:?}",
+        summary.not_read
+    );
+    assert_eq!(db.store.counts().unwrap().raw_inputs, 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_is_imported_once() {
+    let mut db = TestDb::new();
+    let inner = db.folder.path().join("loop/inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::copy(
+        fixtures().join("email/23-html-only-empty-in-reply-to.eml"),
+        inner.join("a.eml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..", inner.join("up")).unwrap();
+    std::os::unix::fs::symlink("../loop", db.folder.path().join("loop/self")).unwrap();
+
+    let summary = db.ingest(&[db.folder.path().join("loop")]);
+
+    assert_eq!(summary.inputs, 1);
+    assert_eq!(summary.messages_stored, 1);
+}
+
+#[test]
+fn concurrent_imports_store_everything_once() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("kefu.db");
+    Store::open(&path).unwrap();
+    let import = |path: PathBuf| {
+        std::thread::spawn(move || {
+            let mut store = Store::open(&path).unwrap();
+            let mut plugins = PluginSet::builtin().unwrap();
+            Ingestor::new(&mut store, &mut plugins)
+                .ingest_paths(&all_sample_folders(), &mut NoProgress)
+                .unwrap()
+        })
+    };
+    let first = import(path.clone());
+    let second = import(path.clone());
+    let first = first.join().expect("first import");
+    let second = second.join().expect("second import");
+
+    assert_eq!(first.messages_stored + second.messages_stored, 344);
+    assert_eq!(first.inputs, 29);
+    assert_eq!(second.inputs, 29);
+    let counts = Store::open(&path).unwrap().counts().unwrap();
+    assert_eq!(counts.messages, 344);
+    assert_eq!(counts.raw_inputs, 29);
+}
