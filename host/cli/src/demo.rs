@@ -30,26 +30,26 @@ pub fn run(db: Option<PathBuf>, command: DemoCommand) -> anyhow::Result<ExitCode
         .map(|folder| samples.join(folder))
         .filter(|folder| folder.is_dir())
         .collect();
-    println!("Importing {} into {}", samples.display(), db.display());
+    crate::output::print(&format!(
+        "Importing {} into {}\n",
+        samples.display(),
+        db.display()
+    ))?;
     let summary = crate::ingest::ingest(&db, &paths)
         .with_context(|| format!("importing the samples in {}", samples.display()))?;
-    crate::ingest::print_summary(&summary);
+    crate::output::print(&crate::ingest::format_summary(&summary))?;
 
-    if !command.no_app && has_display() {
+    if !command.no_app && crate::has_display() {
         crate::open_app(db)?;
         return Ok(ExitCode::SUCCESS);
     }
     if !command.no_app {
-        println!("\nNo display found (DISPLAY and WAYLAND_DISPLAY are unset); showing tables.");
+        crate::output::print(
+            "\nNo display found (DISPLAY and WAYLAND_DISPLAY are unset); showing tables.\n",
+        )?;
     }
-    println!();
+    crate::output::print("\n")?;
     crate::list::conversations(&db, &ListOptions { json: false })?;
-    println!();
+    crate::output::print("\n")?;
     crate::list::tickets(&db, &ListOptions { json: false })
-}
-
-fn has_display() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
 }

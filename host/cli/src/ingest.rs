@@ -9,15 +9,22 @@ use kefu_core::ingest::{IngestSummary, Ingestor, Progress};
 use kefu_core::plugin::PluginSet;
 
 use crate::args::IngestCommand;
+use crate::output::printable;
 
 pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<ExitCode> {
     let summary = ingest(db, &command.paths)?;
     if command.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
     } else {
-        print_summary(&summary);
+        crate::output::print(&format_summary(&summary))?;
     }
-    Ok(ExitCode::SUCCESS)
+    // Quarantined input is stored and can be retried; input not read at
+    // all is not, so scripts learn about it from the exit code.
+    if summary.not_read.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
 }
 
 /// Imports `paths` into the database at `db` through the built-in plugins.
@@ -28,28 +35,51 @@ pub fn ingest(db: &Path, paths: &[PathBuf]) -> anyhow::Result<IngestSummary> {
     Ingestor::new(&mut store, &mut plugins).ingest_paths(paths, &mut progress)
 }
 
-/// Prints an import summary for people.
-pub fn print_summary(summary: &IngestSummary) {
-    println!("Inputs read:          {}", summary.inputs);
-    println!("  already imported:   {}", summary.duplicate_inputs);
-    println!("Messages stored:      {}", summary.messages_stored);
+/// Formats an import summary for people.
+pub fn format_summary(summary: &IngestSummary) -> String {
+    let mut lines = vec![
+        format!("Inputs read:          {}", summary.inputs),
+        format!("  already imported:   {}", summary.duplicate_inputs),
+        format!("Messages stored:      {}", summary.messages_stored),
+    ];
     for (adapter, count) in &summary.messages_by_adapter {
-        println!("  by {adapter:<17} {count}");
+        lines.push(format!("  by {adapter:<17} {count}"));
     }
-    println!("Duplicates skipped:   {}", summary.duplicate_messages);
-    println!("New conversations:    {}", summary.conversations_created);
-    println!("New customers:        {}", summary.customers_created);
-    println!("Tickets opened:       {}", summary.tickets_opened);
-    println!("Quarantined:          {}", summary.quarantined.len());
+    lines.extend([
+        format!("Duplicates skipped:   {}", summary.duplicate_messages),
+        format!("New conversations:    {}", summary.conversations_created),
+        format!("New customers:        {}", summary.customers_created),
+        format!("Tickets opened:       {}", summary.tickets_opened),
+        format!("Quarantined:          {}", summary.quarantined.len()),
+    ]);
     for entry in &summary.quarantined {
-        println!("  {}: {}", entry.source, entry.reason);
+        lines.push(format!(
+            "  {}: {}",
+            printable(&entry.source),
+            printable(&entry.reason)
+        ));
     }
-    if !summary.rule_failures.is_empty() {
-        println!("Rule failures:        {}", summary.rule_failures.len());
-        for failure in &summary.rule_failures {
-            println!("  {failure}");
+    if !summary.not_read.is_empty() {
+        lines.push(format!("Not read:             {}", summary.not_read.len()));
+        for entry in &summary.not_read {
+            lines.push(format!(
+                "  {}: {}",
+                printable(&entry.source),
+                printable(&entry.reason)
+            ));
         }
     }
+    if !summary.rule_failures.is_empty() {
+        lines.push(format!(
+            "Rule failures:        {}",
+            summary.rule_failures.len()
+        ));
+        for failure in &summary.rule_failures {
+            lines.push(format!("  {}", printable(failure)));
+        }
+    }
+    lines.push(String::new());
+    lines.join("\n")
 }
 
 /// Progress bar on standard error, shown only for imports of more than a

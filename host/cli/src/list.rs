@@ -10,15 +10,25 @@ use kefu_core::Store;
 use kefu_core::model::Channel;
 
 use crate::args::{ListOptions, SetTierCommand};
+use crate::output::printable;
+
+/// Tiers the built-in rules act on.
+const KNOWN_TIERS: &[&str] = &["vip", "regular"];
+
+/// Maximum length of a customer tier, in characters.
+const MAX_TIER_CHARS: usize = 32;
 
 /// Maximum length of a table cell, in characters.
 const MAX_CELL_CHARS: usize = 60;
 
 pub fn conversations(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db)?;
+    let store = Store::open_existing(db)?;
     let conversations = store.conversations()?;
     if options.json {
-        println!("{}", serde_json::to_string_pretty(&conversations)?);
+        crate::output::print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&conversations)?
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = new_table(&[
@@ -46,16 +56,15 @@ pub fn conversations(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCod
                 .unwrap_or_default(),
         ]);
     }
-    println!("{table}");
-    println!("{} conversations", conversations.len());
+    crate::output::print(&format!("{table}\n{} conversations\n", conversations.len()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn tickets(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db)?;
+    let store = Store::open_existing(db)?;
     let tickets = store.tickets()?;
     if options.json {
-        println!("{}", serde_json::to_string_pretty(&tickets)?);
+        crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&tickets)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = new_table(&[
@@ -64,39 +73,37 @@ pub fn tickets(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
     for ticket in &tickets {
         table.add_row(vec![
             ticket.id.to_string(),
-            ticket.ticket_type.clone(),
-            ticket.priority.clone(),
+            printable(&ticket.ticket_type),
+            printable(&ticket.priority),
             ticket.source.to_string(),
-            ticket.status.clone(),
+            printable(&ticket.status),
             cut(&ticket.customer_label()),
             cut(ticket.subject.as_deref().unwrap_or("")),
             local_time(ticket.created_at),
         ]);
     }
-    println!("{table}");
-    println!("{} tickets", tickets.len());
+    crate::output::print(&format!("{table}\n{} tickets\n", tickets.len()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn quarantine(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db)?;
+    let store = Store::open_existing(db)?;
     let entries = store.quarantine()?;
     if options.json {
-        println!("{}", serde_json::to_string_pretty(&entries)?);
+        crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&entries)?))?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = new_table(&["#", "Source", "Adapter", "Bytes", "Reason"]);
     for entry in &entries {
         table.add_row(vec![
             entry.id.to_string(),
-            entry.source_name.clone(),
+            printable(&entry.source_name),
             entry.adapter.clone().unwrap_or_default(),
             entry.size.to_string(),
-            entry.reason.clone(),
+            printable(&entry.reason),
         ]);
     }
-    println!("{table}");
-    println!("{} quarantined", entries.len());
+    crate::output::print(&format!("{table}\n{} quarantined\n", entries.len()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -106,10 +113,17 @@ pub fn set_tier(db: &Path, command: &SetTierCommand) -> anyhow::Result<ExitCode>
         None => guess_channel(&command.address),
     };
     let tier = command.tier.trim().to_lowercase();
-    if tier.is_empty() {
-        bail!("the tier is empty; pass a tier such as vip or regular");
+    let valid = tier
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if tier.is_empty() || tier.len() > MAX_TIER_CHARS || !valid {
+        bail!(
+            "invalid tier {:?}; a tier is 1 to {MAX_TIER_CHARS} letters, digits, '-' or '_', \
+             for example vip or regular",
+            printable(&command.tier)
+        );
     }
-    let store = Store::open(db)?;
+    let store = Store::open_existing(db)?;
     let customer = store
         .customer_by_address(channel, &command.address)?
         .with_context(|| {
@@ -120,11 +134,18 @@ pub fn set_tier(db: &Path, command: &SetTierCommand) -> anyhow::Result<ExitCode>
             )
         })?;
     store.set_customer_tier(customer.id, &tier)?;
-    println!(
-        "customer {} ({}) is now {tier}",
+    let mut text = format!(
+        "customer {} ({}) is now {tier}\n",
         customer.id,
-        customer.name.as_deref().unwrap_or(&command.address)
+        printable(customer.name.as_deref().unwrap_or(&command.address))
     );
+    if !KNOWN_TIERS.contains(&tier.as_str()) {
+        text.push_str(&format!(
+            "note: the built-in rules only know the tiers {}\n",
+            KNOWN_TIERS.join(" and ")
+        ));
+    }
+    crate::output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -150,14 +171,15 @@ fn new_table(header: &[&str]) -> Table {
     table
 }
 
+/// The first line of `text`, cut to [`MAX_CELL_CHARS`] and made printable.
 fn cut(text: &str) -> String {
-    let line = text.lines().next().unwrap_or("").trim();
+    let line = printable(text.lines().next().unwrap_or("").trim());
     if line.chars().count() > MAX_CELL_CHARS {
         let mut cut: String = line.chars().take(MAX_CELL_CHARS - 1).collect();
         cut.push('…');
         cut
     } else {
-        line.to_string()
+        line
     }
 }
 

@@ -4,6 +4,7 @@ mod args;
 mod demo;
 mod ingest;
 mod list;
+mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens the desktop workbench on `db`, creating the database when missing.
 pub fn open_app(db: PathBuf) -> anyhow::Result<()> {
+    if !has_display() {
+        anyhow::bail!(
+            "no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop app \
+             cannot open; use `kefu conversations` and `kefu tickets`, or run on a desktop"
+        );
+    }
     kefu_core::Store::open(&db)?;
     kefu_ui::run(db).context("running the desktop app")
 }
@@ -62,4 +69,11 @@ fn init_logging(verbose: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// True when a desktop session is reachable through X11 or Wayland.
+pub fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
 }

@@ -82,8 +82,10 @@ fn ingest_text_summary_names_counts() {
     );
 
     let again = stdout(&kefu(&db, &["ingest", chat.to_str().unwrap()]));
-    assert!(again.contains("already imported:   4"), "{again}");
+    // The quarantined sample is tried again; the three others are skipped.
+    assert!(again.contains("already imported:   3"), "{again}");
     assert!(again.contains("Messages stored:      0"), "{again}");
+    assert!(again.contains("Quarantined:          1"), "{again}");
 }
 
 #[test]
@@ -128,6 +130,8 @@ fn db_path_comes_from_environment() {
 fn set_tier_on_unknown_customer_fails() {
     let folder = tempfile::tempdir().unwrap();
     let db = folder.path().join("kefu.db");
+    let mail = fixtures().join("email/20-empty-date-header.eml");
+    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
     let output = kefu(&db, &["set-tier", "nobody@example.cn", "vip"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -161,4 +165,64 @@ fn demo_without_display_prints_tables() {
     assert!(text.contains("No display found"), "{text}");
     assert!(text.contains("養樂多線上訂購"), "{text}");
     assert!(text.contains("tickets"), "{text}");
+}
+
+#[test]
+fn set_tier_rejects_invalid_tier() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let mail = fixtures().join("email/20-empty-date-header.eml");
+    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
+    let conversations = json(&kefu(&db, &["conversations", "--json"]));
+    let address = conversations[0]["customer_address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let output = kefu(&db, &["set-tier", &address, "v\nip"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid tier"), "{stderr}");
+}
+
+#[test]
+fn list_on_missing_database_fails() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("typo/kefu.db");
+    let output = kefu(&db, &["conversations"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not found"), "{stderr}");
+    assert!(!db.exists(), "no empty database is created");
+}
+
+#[test]
+fn app_without_display_fails_clearly() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let output = kefu(&db, &["app"]);
+    assert_eq!(output.status.code(), Some(1), "an error, not a panic");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no display found"), "{stderr}");
+}
+
+#[test]
+fn closed_output_pipe_is_not_an_error() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let phone = fixtures().join("phone");
+    stdout(&kefu(&db, &["ingest", phone.to_str().unwrap()]));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("--db")
+        .arg(&db)
+        .args(["conversations", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing the read end at once makes every write fail with a broken pipe.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{stderr}");
 }
