@@ -99,3 +99,23 @@ fn concurrent_imports_store_everything_once() {
     assert_eq!(counts.messages, 344);
     assert_eq!(counts.raw_inputs, 29);
 }
+
+#[test]
+fn chat_sources_never_share_conversations() {
+    let mut db = TestDb::new();
+    db.ingest(&[fixtures().join("chat/twcs-sample-64rows.csv")]);
+    let stranger = db.folder.path().join("web-chat.jsonl");
+    // Conversation 8 and customer 115712 exist in the Twitter sample; the
+    // user's own chat export uses the same numbers for other people.
+    std::fs::write(
+        &stranger,
+        r#"{"conversation": 8, "customer": {"id": "115712"}, "direction": "in", "text": "hello from my own web chat", "at": "2024-05-01T09:30:00+08:00", "id": "w-1"}"#,
+    )
+    .unwrap();
+
+    let summary = db.ingest(&[stranger]);
+
+    assert_eq!(summary.messages_stored, 1);
+    assert_eq!(summary.conversations_created, 1);
+    assert_eq!(summary.customers_created, 1);
+}

@@ -7,6 +7,10 @@
 //!
 //! Field meanings are from Chatwoot's webhook documentation
 //! (chatwoot/docs, `docs/product/others/webhook-events.md`).
+//!
+//! Every Chatwoot id the adapter passes on (thread key, external id, party
+//! address) starts with `chatwoot:`, so it differs from every Twitter id and
+//! from every chat JSON Lines id that does not itself start with `chatwoot:`.
 
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{ParseError, Parsed};
 use kefu_plugin_sdk::adapter::kefu::plugin::types::{
@@ -15,6 +19,14 @@ use kefu_plugin_sdk::adapter::kefu::plugin::types::{
 use serde_json::{Map, Value};
 
 use crate::json;
+
+/// Prefix of every id taken from a Chatwoot payload.
+const ID_PREFIX: &str = "chatwoot:";
+
+/// Returns a Chatwoot id with the `chatwoot:` prefix.
+fn prefixed(id: &str) -> String {
+    format!("{ID_PREFIX}{id}")
+}
 
 /// Returns whether text, possibly cut off, looks like a Chatwoot webhook payload.
 pub fn looks_like_webhook(text: &str) -> bool {
@@ -112,7 +124,7 @@ fn message_created(payload: &Map<String, Value>) -> Result<Option<Message>, Stri
     }
     let conversation =
         json::optional_object(payload, "conversation")?.ok_or("\"conversation\" is missing")?;
-    let thread_key = match json::id(conversation, "id")? {
+    let conversation_id = match json::id(conversation, "id")? {
         Some(id) => id,
         None => json::id(conversation, "display_id")?
             .ok_or("\"conversation\" has no \"id\" or \"display_id\"")?,
@@ -147,8 +159,8 @@ fn message_created(payload: &Map<String, Value>) -> Result<Option<Message>, Stri
         sent_at,
         subject: None,
         body_text: json::optional_string(payload, "content")?.unwrap_or_default(),
-        external_id: json::id(payload, "id")?,
-        thread_key: Some(thread_key),
+        external_id: json::id(payload, "id")?.as_deref().map(prefixed),
+        thread_key: Some(prefixed(&conversation_id)),
         replies_to: Vec::new(),
         automation: None,
         call: None,
@@ -158,11 +170,15 @@ fn message_created(payload: &Map<String, Value>) -> Result<Option<Message>, Stri
     }))
 }
 
-/// Reads a Chatwoot contact or agent: its id is the address.
+/// Reads a Chatwoot contact or agent: its prefixed id is the address, or
+/// the address is empty when the object has no id.
 fn party(object: &Map<String, Value>) -> Result<Party, String> {
     Ok(Party {
         name: json::optional_string(object, "name")?.filter(|name| !name.trim().is_empty()),
-        address: json::id(object, "id")?.unwrap_or_default(),
+        address: json::id(object, "id")?
+            .as_deref()
+            .map(prefixed)
+            .unwrap_or_default(),
     })
 }
 
@@ -185,9 +201,9 @@ fn conversation_contact(conversation: &Map<String, Value>) -> Result<Party, Stri
         .transpose()?
         .flatten();
     match contact_id {
-        Some(address) => Ok(Party {
+        Some(contact_id) => Ok(Party {
             name: None,
-            address,
+            address: prefixed(&contact_id),
         }),
         None => Err(
             "the outgoing message's conversation names no contact (no \"meta.sender\" and no \

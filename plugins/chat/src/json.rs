@@ -14,7 +14,10 @@ pub fn error_message(error: &serde_json::Error) -> String {
 }
 
 /// Reads an identifier that may be a string or a number. Returns `None`
-/// for a missing, null or empty value.
+/// for a missing, null or empty value. A number keeps its digits as written
+/// (serde_json's `arbitrary_precision` feature), so `18446744073709551616`
+/// stays those digits and `8.0` stays distinct from `8`. serde_json writes
+/// an exponent in one form: `1E3` and `1e3` both become `1e+3`.
 pub fn id(object: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
     match object.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -131,5 +134,18 @@ mod tests {
         assert_eq!(id(object, "c"), Ok(None));
         assert_eq!(id(object, "missing"), Ok(None));
         assert!(id(object, "d").is_err());
+    }
+
+    #[test]
+    fn number_ids_keep_their_digits() {
+        let text = r#"{"above_u64": 18446744073709551616, "next": 18446744073709551617,
+                       "negative": -92233720368547758080, "fraction": 8.0, "exponent": 1E3}"#;
+        let object: Map<String, Value> = serde_json::from_str(text).unwrap();
+        let read = |key| id(&object, key).unwrap().unwrap();
+        assert_eq!(read("above_u64"), "18446744073709551616");
+        assert_eq!(read("next"), "18446744073709551617");
+        assert_eq!(read("negative"), "-92233720368547758080");
+        assert_eq!(read("fraction"), "8.0");
+        assert_eq!(read("exponent"), "1e+3");
     }
 }

@@ -8,6 +8,7 @@
 //!   carry no new message);
 //! - the "Customer Support on Twitter" CSV (`twcs.csv`).
 
+mod charset;
 mod chatwoot;
 mod json;
 mod jsonl;

@@ -31,11 +31,11 @@ fn chatwoot_message_created_is_inbound_chat() {
     assert_eq!(message.channel, Channel::Chat);
     assert_eq!(message.direction, Direction::Inbound);
     assert_eq!(message.body_text, "hi");
-    assert_eq!(message.external_id.as_deref(), Some("118"));
-    assert_eq!(message.thread_key.as_deref(), Some("10"));
-    assert_eq!(message.sender.address, "14");
+    assert_eq!(message.external_id.as_deref(), Some("chatwoot:118"));
+    assert_eq!(message.thread_key.as_deref(), Some("chatwoot:10"));
+    assert_eq!(message.sender.address, "chatwoot:14");
     assert_eq!(message.sender.name.as_deref(), Some("little-haze-776"));
-    assert_eq!(message.customer.address, "14");
+    assert_eq!(message.customer.address, "chatwoot:14");
     // 2021-07-23T18:02:48.000Z
     assert_eq!(message.sent_at, Some(1_627_063_368));
     assert!(message.raw_span.is_none());
@@ -51,9 +51,43 @@ fn chatwoot_outgoing_message_names_conversation_contact() {
     let message = &parse_input("hook.json", &bytes).unwrap().messages[0];
     assert_eq!(message.direction, Direction::Outbound);
     assert_eq!(message.sender.name.as_deref(), Some("John"));
-    assert_eq!(message.sender.address, "1");
-    assert_eq!(message.customer.address, "14");
+    assert_eq!(message.sender.address, "chatwoot:1");
+    assert_eq!(message.customer.address, "chatwoot:14");
     assert_eq!(message.customer.name.as_deref(), Some("little-haze-776"));
+}
+
+#[test]
+fn chatwoot_contact_inbox_id_gets_prefix() {
+    let mut payload: serde_json::Value = serde_json::from_slice(&fixture(MESSAGE_CREATED)).unwrap();
+    payload["message_type"] = "outgoing".into();
+    payload["sender"] = serde_json::json!({"id": 1, "name": "John", "type": "user"});
+    let meta = payload["conversation"]["meta"].as_object_mut().unwrap();
+    assert!(meta.remove("sender").is_some());
+    let bytes = serde_json::to_vec(&payload).unwrap();
+    let message = &parse_input("hook.json", &bytes).unwrap().messages[0];
+    assert_eq!(message.customer.address, "chatwoot:14");
+    assert_eq!(message.customer.name, None);
+}
+
+#[test]
+fn chatwoot_large_ids_keep_exact_digits() {
+    let mut text = String::from_utf8(fixture(MESSAGE_CREATED)).unwrap();
+    for (from, to) in [
+        ("\"id\": 118,", "\"id\": 18446744073709551617,"),
+        ("\"id\": 10,", "\"id\": 18446744073709551616,"),
+    ] {
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        text = text.replace(from, to);
+    }
+    let message = &parse_input("hook.json", text.as_bytes()).unwrap().messages[0];
+    assert_eq!(
+        message.external_id.as_deref(),
+        Some("chatwoot:18446744073709551617")
+    );
+    assert_eq!(
+        message.thread_key.as_deref(),
+        Some("chatwoot:18446744073709551616")
+    );
 }
 
 #[test]
@@ -124,20 +158,39 @@ fn twcs_rows_become_tweets_in_file_order() {
         .iter()
         .map(|message| message.external_id.as_deref().unwrap())
         .collect();
-    assert_eq!(&ids[..8], ["1", "2", "3", "4", "5", "6", "8", "11"]);
+    assert_eq!(
+        &ids[..8],
+        [
+            "twitter:1",
+            "twitter:2",
+            "twitter:3",
+            "twitter:4",
+            "twitter:5",
+            "twitter:6",
+            "twitter:8",
+            "twitter:11"
+        ]
+    );
     for message in &parsed.messages {
         let span = message.raw_span.as_ref().unwrap();
         let row = &bytes[span.offset as usize..(span.offset + span.length) as usize];
         let id = message.external_id.as_deref().unwrap();
-        assert!(row.starts_with(format!("{id},").as_bytes()), "tweet {id}");
+        let tweet_id = id.strip_prefix("twitter:").unwrap();
+        assert!(
+            row.starts_with(format!("{tweet_id},").as_bytes()),
+            "tweet {id}"
+        );
+        assert!(message.notes.is_empty(), "tweet {id}: {:?}", message.notes);
     }
 }
 
+/// Finds the message of a tweet by its bare tweet id.
 fn tweet<'a>(parsed: &'a Parsed, id: &str) -> &'a Message {
+    let external_id = format!("twitter:{id}");
     parsed
         .messages
         .iter()
-        .find(|message| message.external_id.as_deref() == Some(id))
+        .find(|message| message.external_id.as_deref() == Some(external_id.as_str()))
         .unwrap_or_else(|| panic!("tweet {id} missing"))
 }
 
@@ -159,12 +212,12 @@ fn twcs_threads_follow_replies_to_root() {
     ];
     for (id, root) in cases {
         assert_eq!(
-            tweet(&parsed, id).thread_key.as_deref(),
-            Some(root),
+            tweet(&parsed, id).thread_key,
+            Some(format!("twitter:{root}")),
             "tweet {id}"
         );
     }
-    assert_eq!(tweet(&parsed, "1").replies_to, ["3"]);
+    assert_eq!(tweet(&parsed, "1").replies_to, ["twitter:3"]);
     assert!(tweet(&parsed, "8").replies_to.is_empty());
 }
 
@@ -173,13 +226,14 @@ fn twcs_direction_and_customer() {
     let parsed = parse_input(TWCS, &fixture(TWCS)).unwrap();
     let brand = tweet(&parsed, "1");
     assert_eq!(brand.direction, Direction::Outbound);
-    assert_eq!(brand.sender.address, "sprintcare");
-    assert_eq!(brand.customer.address, "115712");
+    assert_eq!(brand.sender.address, "twitter:sprintcare");
+    assert_eq!(brand.sender.name, None);
+    assert_eq!(brand.customer.address, "twitter:115712");
 
     let customer = tweet(&parsed, "2");
     assert_eq!(customer.direction, Direction::Inbound);
-    assert_eq!(customer.sender.address, "115712");
-    assert_eq!(customer.customer.address, "115712");
+    assert_eq!(customer.sender.address, "twitter:115712");
+    assert_eq!(customer.customer.address, "twitter:115712");
     assert_eq!(
         customer.body_text,
         "@sprintcare and how do you propose we do that"
@@ -190,7 +244,7 @@ fn twcs_direction_and_customer() {
     // A broadcast that opened the thread: its customer is the thread's first customer.
     let broadcast = tweet(&parsed, "81");
     assert_eq!(broadcast.direction, Direction::Outbound);
-    assert_eq!(broadcast.customer.address, "115733");
+    assert_eq!(broadcast.customer.address, "twitter:115733");
 
     // An agent whose handle was anonymised to a number and flagged inbound
     // reads as a customer; the dataset gives no way to tell.
@@ -225,8 +279,8 @@ fn twcs_dangling_reference_starts_thread() {
                11,AcmeHelp,False,Tue Oct 31 22:11:47 +0000 2017,@555 hello &amp; welcome,,10\n";
     let parsed = parse_input("t.csv", csv.as_bytes()).unwrap();
     let first = tweet(&parsed, "10");
-    assert_eq!(first.thread_key.as_deref(), Some("10"));
-    assert_eq!(first.replies_to, ["999"]);
+    assert_eq!(first.thread_key.as_deref(), Some("twitter:10"));
+    assert_eq!(first.replies_to, ["twitter:999"]);
     assert_eq!(
         first.notes,
         [
@@ -234,8 +288,8 @@ fn twcs_dangling_reference_starts_thread() {
         ]
     );
     let reply = tweet(&parsed, "11");
-    assert_eq!(reply.thread_key.as_deref(), Some("10"));
-    assert_eq!(reply.customer.address, "555");
+    assert_eq!(reply.thread_key.as_deref(), Some("twitter:10"));
+    assert_eq!(reply.customer.address, "twitter:555");
     assert_eq!(reply.body_text, "@555 hello & welcome");
 }
 
@@ -253,7 +307,7 @@ fn twcs_bad_rows_are_rejected_with_line_numbers() {
         .iter()
         .map(|message| message.external_id.clone().unwrap())
         .collect();
-    assert_eq!(ids, ["1", "4"]);
+    assert_eq!(ids, ["twitter:1", "twitter:4"]);
     let reasons: Vec<&str> = parsed
         .rejected
         .iter()
@@ -267,6 +321,111 @@ fn twcs_bad_rows_are_rejected_with_line_numbers() {
             "Line 6: tweet_id is empty.",
         ]
     );
+}
+
+#[test]
+fn twcs_gbk_text_decodes_as_gb18030() {
+    let csv = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id,备注\n\
+               20,555,True,Tue Oct 31 22:10:47 +0000 2017,@AcmeHelp 我的订单还没到,21,,加急\n\
+               21,AcmeHelp,False,Tue Oct 31 22:11:47 +0000 2017,@555 您好，我来查一下,,20,\n";
+    let (gbk, _, had_errors) = encoding_rs::GBK.encode(csv);
+    assert!(!had_errors);
+    assert!(
+        std::str::from_utf8(&gbk).is_err(),
+        "the sample must not be UTF-8"
+    );
+
+    let parsed = parse_input("t.csv", &gbk).unwrap();
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    assert_eq!(parsed.messages.len(), 2);
+    let question = tweet(&parsed, "20");
+    assert_eq!(question.body_text, "@AcmeHelp 我的订单还没到");
+    assert_eq!(question.notes, [charset::FILE_GB18030_NOTE]);
+    let span = question.raw_span.as_ref().unwrap();
+    let row = &gbk[span.offset as usize..(span.offset + span.length) as usize];
+    assert!(row.starts_with(b"20,555,"));
+    assert!(
+        row.ends_with(b",21,,\xbc\xd3\xbc\xb1"),
+        "the row ends with 加急 in GBK"
+    );
+
+    let answer = tweet(&parsed, "21");
+    assert_eq!(answer.body_text, "@555 您好，我来查一下");
+    assert_eq!(answer.notes, [charset::FILE_GB18030_NOTE]);
+    assert_eq!(answer.thread_key.as_deref(), Some("twitter:20"));
+}
+
+#[test]
+fn twcs_mixed_charsets_decode_per_row() {
+    let header =
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n";
+    let utf8_row = "30,555,True,Tue Oct 31 22:10:47 +0000 2017,你好,,\n";
+    let (gbk_row, _, _) =
+        encoding_rs::GBK.encode("31,555,True,Tue Oct 31 22:11:47 +0000 2017,我的订单,,30\n");
+    assert!(
+        std::str::from_utf8(&gbk_row).is_err(),
+        "the GBK row must not be UTF-8"
+    );
+    // 0xFF starts no character in UTF-8 or GB18030.
+    let undecodable_row = b"32,555,True,Tue Oct 31 22:12:47 +0000 2017,bad \xff byte,,30\n";
+    let mut csv = Vec::new();
+    csv.extend_from_slice(header.as_bytes());
+    csv.extend_from_slice(utf8_row.as_bytes());
+    csv.extend_from_slice(&gbk_row);
+    csv.extend_from_slice(undecodable_row);
+
+    let parsed = parse_input("t.csv", &csv).unwrap();
+    assert_eq!(parsed.messages.len(), 2);
+    let utf8 = tweet(&parsed, "30");
+    assert_eq!(utf8.body_text, "你好");
+    assert!(utf8.notes.is_empty(), "{:?}", utf8.notes);
+    let gbk = tweet(&parsed, "31");
+    assert_eq!(gbk.body_text, "我的订单");
+    assert_eq!(gbk.notes, [charset::ROW_GB18030_NOTE]);
+
+    assert_eq!(parsed.rejected.len(), 1);
+    assert_eq!(
+        parsed.rejected[0].reason,
+        "Line 4: the row is neither valid UTF-8 nor valid GB18030 (GBK) text. \
+         Save the CSV as UTF-8 and import it again."
+    );
+    let span = parsed.rejected[0].span.as_ref().unwrap();
+    let row = &csv[span.offset as usize..(span.offset + span.length) as usize];
+    assert_eq!(row, undecodable_row.trim_ascii_end());
+}
+
+#[test]
+fn chat_sources_keep_ids_apart() {
+    // The same numbers as the twcs fixture's tweet 8 and customer 115712.
+    let jsonl = r#"{"conversation": 8, "customer": {"id": 115712}, "direction": "in", "text": "hi", "at": "2024-05-01T01:40:00Z", "id": 8}"#;
+    let jsonl_message = &parse_input("chat.jsonl", jsonl.as_bytes())
+        .unwrap()
+        .messages[0];
+    assert_eq!(jsonl_message.thread_key.as_deref(), Some("8"));
+    assert_eq!(jsonl_message.customer.address, "115712");
+    assert_eq!(jsonl_message.external_id.as_deref(), Some("8"));
+
+    let twcs = parse_input(TWCS, &fixture(TWCS)).unwrap();
+    let twitter_message = tweet(&twcs, "8");
+    assert_eq!(twitter_message.thread_key.as_deref(), Some("twitter:8"));
+    assert_eq!(twitter_message.customer.address, "twitter:115712");
+    assert_eq!(twitter_message.external_id.as_deref(), Some("twitter:8"));
+
+    let mut payload: serde_json::Value = serde_json::from_slice(&fixture(MESSAGE_CREATED)).unwrap();
+    payload["id"] = 8.into();
+    payload["conversation"]["id"] = 8.into();
+    payload["sender"]["id"] = 115712.into();
+    let bytes = serde_json::to_vec(&payload).unwrap();
+    let chatwoot_message = &parse_input("hook.json", &bytes).unwrap().messages[0];
+    assert_eq!(chatwoot_message.thread_key.as_deref(), Some("chatwoot:8"));
+    assert_eq!(chatwoot_message.customer.address, "chatwoot:115712");
+    assert_eq!(chatwoot_message.external_id.as_deref(), Some("chatwoot:8"));
+
+    for message in &twcs.messages {
+        assert_ne!(message.thread_key, jsonl_message.thread_key);
+        assert_ne!(message.customer.address, jsonl_message.customer.address);
+        assert_ne!(message.sender.address, jsonl_message.customer.address);
+    }
 }
 
 const JSONL: &str = r#"{"conversation": "c-1", "customer": {"id": "u-7", "name": "王芳"}, "direction": "in", "text": "你好，我的订单还没到", "at": "2024-05-01T09:30:00+08:00", "id": "e-1"}
@@ -325,6 +484,26 @@ fn jsonl_bad_lines_are_rejected_with_line_numbers() {
             "Line 6: invalid JSON at column 2: expected ident.",
         ]
     );
+}
+
+#[test]
+fn jsonl_large_number_ids_keep_exact_digits() {
+    let jsonl = r#"{"conversation": 18446744073709551616, "customer": {"id": 18446744073709551616}, "direction": "in", "text": "a", "at": "2024-05-01T01:40:00Z", "id": 123456789012345678901234567890}
+{"conversation": 18446744073709551617, "customer": {"id": 18446744073709551617}, "direction": "in", "text": "b", "at": "2024-05-01T01:41:00Z"}
+"#;
+    let parsed = parse_input("chat.jsonl", jsonl.as_bytes()).unwrap();
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    let [first, second] = &parsed.messages[..] else {
+        panic!("expected two messages, got {}", parsed.messages.len());
+    };
+    assert_eq!(first.thread_key.as_deref(), Some("18446744073709551616"));
+    assert_eq!(first.customer.address, "18446744073709551616");
+    assert_eq!(
+        first.external_id.as_deref(),
+        Some("123456789012345678901234567890")
+    );
+    assert_eq!(second.thread_key.as_deref(), Some("18446744073709551617"));
+    assert_eq!(second.customer.address, "18446744073709551617");
 }
 
 #[test]

@@ -5,6 +5,11 @@
 //! `created_at`, `text`, `response_tweet_id` and `in_response_to_tweet_id`.
 //! Rows are in no particular order, so threads are rebuilt from
 //! `in_response_to_tweet_id` after all rows are read.
+//!
+//! Every Twitter id the adapter passes on (thread key, external id,
+//! replies-to, party address) starts with `twitter:`, so it differs from
+//! every Chatwoot id and from every chat JSON Lines id that does not itself
+//! start with `twitter:`. Notes show the bare tweet ids.
 
 use std::collections::HashMap;
 
@@ -12,7 +17,11 @@ use chrono::DateTime;
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{ParseError, Parsed, Rejected};
 use kefu_plugin_sdk::adapter::kefu::plugin::types::{Channel, Direction, Message, Party, Span};
 
+use crate::charset::{self, FileCharset};
 use crate::{span_between, threads};
+
+/// Prefix of every id taken from the CSV.
+const ID_PREFIX: &str = "twitter:";
 
 /// Start of the header row.
 const HEADER_START: &[u8] = b"tweet_id,author_id,inbound,created_at,text";
@@ -44,6 +53,8 @@ struct Tweet {
     text: String,
     in_response_to: Option<String>,
     span: Span,
+    /// Note naming the charset assumed for a row that is not UTF-8.
+    charset_note: Option<&'static str>,
 }
 
 /// Column positions, from the header row.
@@ -58,11 +69,11 @@ struct Columns {
 }
 
 impl Columns {
-    fn from_header(header: &csv::StringRecord) -> Result<Self, String> {
+    fn from_header(header: &csv::ByteRecord) -> Result<Self, String> {
         let position = |name: &str| {
             header
                 .iter()
-                .position(|column| column.trim() == name)
+                .position(|column| column.trim_ascii() == name.as_bytes())
                 .ok_or_else(|| format!("the header row has no {name:?} column"))
         };
         for name in REQUIRED_COLUMNS {
@@ -80,16 +91,17 @@ impl Columns {
     }
 }
 
-/// Parses the CSV. A row that cannot be read is rejected with its line
-/// number; the others are still read.
+/// Parses the CSV. A row that cannot be read or decoded is rejected with
+/// its line number; the others are still read.
 pub fn parse(bytes: &[u8], content_start: usize) -> Result<Parsed, ParseError> {
     let content = &bytes[content_start..];
+    let file_charset = charset::detect_file(content);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(content);
     let columns = reader
-        .headers()
+        .byte_headers()
         .map_err(|error| format!("the header row cannot be read: {error}"))
         .and_then(Columns::from_header)
         .map_err(|reason| {
@@ -126,7 +138,7 @@ pub fn parse(bytes: &[u8], content_start: usize) -> Result<Parsed, ParseError> {
             content_start + position.byte() as usize,
             content_start + reader.position().byte() as usize,
         );
-        match tweet_from_record(&record, &columns, span) {
+        match tweet_from_record(&record, &columns, file_charset, span) {
             Ok(tweet) => tweets.push(tweet),
             Err(reason) => rejected.push(Rejected {
                 span: Some(span),
@@ -144,6 +156,7 @@ pub fn parse(bytes: &[u8], content_start: usize) -> Result<Parsed, ParseError> {
 fn tweet_from_record(
     record: &csv::ByteRecord,
     columns: &Columns,
+    file_charset: FileCharset,
     span: Span,
 ) -> Result<Tweet, String> {
     if record.len() != columns.count {
@@ -153,8 +166,8 @@ fn tweet_from_record(
             columns.count
         ));
     }
-    let field =
-        |index: usize| String::from_utf8_lossy(record.get(index).unwrap_or_default()).into_owned();
+    let row = charset::decode_row(record, file_charset)?;
+    let field = |index: usize| row.fields[index].as_str();
 
     let id = field(columns.tweet_id).trim().to_string();
     if id.is_empty() {
@@ -186,10 +199,16 @@ fn tweet_from_record(
         author,
         is_inbound,
         sent_at,
-        text: decode_html_entities(&field(columns.text)),
+        text: decode_html_entities(field(columns.text)),
         in_response_to,
         span,
+        charset_note: row.note,
     })
+}
+
+/// Returns a Twitter id with the `twitter:` prefix.
+fn prefixed(id: &str) -> String {
+    format!("{ID_PREFIX}{id}")
 }
 
 fn is_numeric(value: &str) -> bool {
@@ -233,9 +252,10 @@ fn messages_with_threads(tweets: &[Tweet]) -> Vec<Message> {
             let root = tweets[roots[index]].id.as_str();
             let sender = Party {
                 name: None,
-                address: tweet.author.clone(),
+                address: prefixed(&tweet.author),
             };
             let mut notes = Vec::new();
+            notes.extend(tweet.charset_note.map(str::to_string));
             let (direction, customer) = if tweet.is_inbound {
                 (Direction::Inbound, sender.clone())
             } else {
@@ -252,7 +272,11 @@ fn messages_with_threads(tweets: &[Tweet]) -> Vec<Message> {
                 }
                 let customer = Party {
                     name: None,
-                    address: address.to_string(),
+                    address: if address.is_empty() {
+                        String::new()
+                    } else {
+                        prefixed(address)
+                    },
                 };
                 (Direction::Outbound, customer)
             };
@@ -271,9 +295,9 @@ fn messages_with_threads(tweets: &[Tweet]) -> Vec<Message> {
                 sent_at: Some(tweet.sent_at),
                 subject: None,
                 body_text: tweet.text.clone(),
-                external_id: Some(tweet.id.clone()),
-                thread_key: Some(root.to_string()),
-                replies_to: tweet.in_response_to.iter().cloned().collect(),
+                external_id: Some(prefixed(&tweet.id)),
+                thread_key: Some(prefixed(root)),
+                replies_to: tweet.in_response_to.iter().map(|id| prefixed(id)).collect(),
                 automation: None,
                 call: None,
                 attachments: Vec::new(),
