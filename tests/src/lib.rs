@@ -7,12 +7,12 @@ use kefu_core::ingest::{IngestSummary, Ingestor, NoProgress};
 use kefu_core::plugin::{Limits, PluginKind, PluginSet};
 use tempfile::TempDir;
 
-/// The real sample inputs under tests/fixtures.
+/// Returns the folder of real sample inputs, tests/fixtures.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// A component built from tests/plugins by plugins/build.
+/// Reads a component built from tests/plugins by plugins/build.
 pub fn test_plugin(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("plugins/dist")
@@ -21,8 +21,8 @@ pub fn test_plugin(name: &str) -> Vec<u8> {
         .unwrap_or_else(|error| panic!("reading {}: {error}; run plugins/build", path.display()))
 }
 
-/// The built-in plugins plus one test plugin from tests/plugins, loaded
-/// under `limits`.
+/// Loads the built-in plugins plus one test plugin from tests/plugins,
+/// the test plugin under `limits`.
 pub fn builtin_plus(name: &str, kind: PluginKind, limits: Limits) -> PluginSet {
     let mut plugins = PluginSet::builtin().expect("loading the built-in plugins");
     plugins
@@ -68,7 +68,7 @@ impl TestDb {
     }
 }
 
-/// Every sample folder: email (with the mbox), chat and phone.
+/// Returns every sample folder: email (with the mbox), chat and phone.
 pub fn all_sample_folders() -> Vec<PathBuf> {
     ["email", "chat", "phone"]
         .iter()
