@@ -19,7 +19,8 @@ pub struct InputFiles {
 ///
 /// A file is taken as it is. A Maildir folder (one with `cur` or `new`
 /// inside) contributes the files in `cur` and `new`, never those in `tmp`,
-/// which a mail server may still be writing. Any other folder is searched
+/// which a mail server may still be writing, and the same from its
+/// Maildir++ subfolders (`.Sent`, `.Archive`). Any other folder is searched
 /// recursively. Hidden files and folders (names starting with `.`) are
 /// skipped, and a folder or file reached twice, for example through a
 /// symbolic link that points back up the tree, is visited once.
@@ -89,6 +90,9 @@ impl Walk {
                     }
                 }
             }
+            for subfolder in maildir_plus_subfolders(folder) {
+                self.folder(&subfolder);
+            }
             return;
         }
         for entry in self.entries(folder) {
@@ -113,6 +117,26 @@ impl Walk {
             }
         }
     }
+}
+
+/// Subfolders of a Maildir++ mailbox (Dovecot, Courier): folders such as
+/// `.Sent` or `.INBOX.Orders` inside the Maildir root, each a Maildir.
+fn maildir_plus_subfolders(folder: &Path) -> Vec<PathBuf> {
+    let Ok(listing) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut subfolders: Vec<PathBuf> = listing
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name.len() > 1 && name.starts_with('.') && name != ".."
+        })
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && is_maildir(path))
+        .collect();
+    subfolders.sort();
+    subfolders
 }
 
 fn is_maildir(folder: &Path) -> bool {
@@ -150,6 +174,28 @@ mod tests {
         assert_eq!(
             found.files,
             vec![maildir.join("cur/1.cur"), maildir.join("new/1.new")]
+        );
+    }
+
+    #[test]
+    fn maildir_plus_subfolders_are_read() {
+        let root = tempfile::tempdir().unwrap();
+        let maildir = root.path().join("Maildir");
+        for sub in ["cur", ".Sent/cur", ".Archive.2025/new", ".notes"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        std::fs::write(maildir.join("cur/1"), b"x").unwrap();
+        std::fs::write(maildir.join(".Sent/cur/2"), b"x").unwrap();
+        std::fs::write(maildir.join(".Archive.2025/new/3"), b"x").unwrap();
+        std::fs::write(maildir.join(".notes/4"), b"x").unwrap();
+        let found = input_files(std::slice::from_ref(&maildir)).unwrap();
+        assert_eq!(
+            found.files,
+            vec![
+                maildir.join("cur/1"),
+                maildir.join(".Archive.2025/new/3"),
+                maildir.join(".Sent/cur/2"),
+            ]
         );
     }
 
