@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_core::Store;
 use kefu_core::ingest::{IngestSummary, Ingestor, Progress};
-use kefu_core::plugin::PluginSet;
+use kefu_core::plugin::{PluginEngine, PluginSet};
 
 use crate::args::IngestCommand;
 use crate::output::printable;
@@ -30,7 +30,12 @@ pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<ExitCode> {
 /// Imports `paths` into the database at `db` through the built-in plugins.
 pub fn ingest(db: &Path, paths: &[PathBuf]) -> anyhow::Result<IngestSummary> {
     let mut store = Store::open(db)?;
-    let mut plugins = PluginSet::builtin()?;
+    let mut engine = PluginEngine::new()?;
+    match kefu_core::paths::plugin_cache_dir() {
+        Ok(folder) => engine = engine.with_cache(folder),
+        Err(error) => tracing::warn!("compiling plugins without a cache: {error:#}"),
+    }
+    let mut plugins = PluginSet::builtin_on(engine)?;
     let mut progress = BarProgress::default();
     Ingestor::new(&mut store, &mut plugins).ingest_paths(paths, &mut progress)
 }

@@ -14,3 +14,11 @@ pub fn default_db_path() -> anyhow::Result<PathBuf> {
         .context("finding the user's data folder; set KEFU_DB or pass --db PATH")?;
     Ok(dirs.data_dir().join("kefu.db"))
 }
+
+/// Folder of compiled plugin components, for example
+/// `~/.cache/kefu/plugins` on Linux. Deleting it only costs a recompile.
+pub fn plugin_cache_dir() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "kefu")
+        .context("finding the user's cache folder")?;
+    Ok(dirs.cache_dir().join("plugins"))
+}

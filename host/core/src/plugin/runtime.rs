@@ -1,7 +1,11 @@
 //! Compiling, instantiating and calling plugin components under limits.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+
+use sha2::{Digest, Sha256};
 
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
@@ -25,6 +29,8 @@ const MAX_LOG_LINE: usize = 4096;
 pub struct PluginEngine {
     engine: Engine,
     linker: Arc<Linker<HostState>>,
+    /// Folder of compiled components, when compiling once per machine is wanted.
+    cache: Option<PathBuf>,
 }
 
 /// Per-instance state the host functions see.
@@ -69,7 +75,16 @@ impl PluginEngine {
         Ok(Self {
             engine,
             linker: Arc::new(linker),
+            cache: None,
         })
+    }
+
+    /// Keeps compiled components in `folder`, keyed by the component's hash
+    /// and the engine's compatibility hash, so a later process loads them
+    /// without compiling. The folder is created when missing.
+    pub fn with_cache(mut self, folder: PathBuf) -> Self {
+        self.cache = Some(folder);
+        self
     }
 
     /// Compiles a channel-adapter component.
@@ -116,7 +131,61 @@ impl PluginEngine {
         component_bytes: &[u8],
         kind: PluginKind,
     ) -> Result<Component, PluginError> {
-        Component::new(&self.engine, component_bytes).map_err(|error| load_error(id, kind, error))
+        let Some(folder) = &self.cache else {
+            return Component::new(&self.engine, component_bytes)
+                .map_err(|error| load_error(id, kind, error));
+        };
+        let path = folder.join(format!("{}.cwasm", self.cache_key(component_bytes)));
+        if path.is_file() {
+            // SAFETY: wasmtime runs deserialized machine code as it is. The
+            // file is in the user's own cache folder, written by
+            // `store_compiled` from this engine's `serialize`, and its name
+            // carries the engine's compatibility hash; wasmtime also checks
+            // the version header and rejects a file from another build.
+            match unsafe { Component::deserialize_file(&self.engine, &path) } {
+                Ok(component) => return Ok(component),
+                Err(error) => {
+                    tracing::warn!(plugin = id, path = %path.display(), "compiled plugin cache entry unusable, compiling again: {error:#}");
+                }
+            }
+        }
+        let component = Component::new(&self.engine, component_bytes)
+            .map_err(|error| load_error(id, kind, error))?;
+        store_compiled(&component, &path, id);
+        Ok(component)
+    }
+
+    fn cache_key(&self, component_bytes: &[u8]) -> String {
+        let mut hasher = DefaultHasher::new();
+        self.engine
+            .precompile_compatibility_hash()
+            .hash(&mut hasher);
+        format!(
+            "{}-{:016x}",
+            hex::encode(Sha256::digest(component_bytes)),
+            hasher.finish()
+        )
+    }
+}
+
+/// Writes a compiled component to the cache. A failure only costs the next
+/// process a compile, so it is logged and not returned.
+fn store_compiled(component: &Component, path: &Path, id: &str) {
+    let result = component
+        .serialize()
+        .map_err(anyhow::Error::from)
+        .and_then(|bytes| {
+            let folder = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(folder)?;
+            // Write under a temporary name and rename, so another process never
+            // reads a half-written file.
+            let partial = path.with_extension(format!("{}.partial", std::process::id()));
+            std::fs::write(&partial, bytes)?;
+            std::fs::rename(&partial, path)?;
+            Ok(())
+        });
+    if let Err(error) = result {
+        tracing::warn!(plugin = id, path = %path.display(), "caching the compiled plugin failed: {error:#}");
     }
 }
 

@@ -52,9 +52,16 @@ impl PluginSet {
         }
     }
 
-    /// Loads every built-in plugin with default limits.
+    /// Loads every built-in plugin with default limits, compiling each in
+    /// this process.
     pub fn builtin() -> anyhow::Result<Self> {
-        let mut set = Self::new(PluginEngine::new()?);
+        Self::builtin_on(PluginEngine::new()?)
+    }
+
+    /// Loads every built-in plugin with default limits on `engine`, for
+    /// example one with a compile cache.
+    pub fn builtin_on(engine: PluginEngine) -> anyhow::Result<Self> {
+        let mut set = Self::new(engine);
         for builtin in BUILTIN_PLUGINS {
             set.add(
                 builtin.id,
