@@ -76,35 +76,41 @@ pub fn guess_type(subject: &str, body: &str) -> (&'static str, Option<&'static s
     (DEFAULT_TYPE, None)
 }
 
+/// Decides the actions for a new message: the rule itself, callable
+/// natively as well as through the wasm export.
+pub fn decide(event: &MessageEvent) -> Vec<Action> {
+    let message = &event.message;
+    if message.direction != Direction::Inbound
+        || message.automation.is_some()
+        || event.conversation.ticket.is_some()
+    {
+        return Vec::new();
+    }
+    let subject = message.subject.as_deref().unwrap_or("");
+    let (ticket_type, keyword) = guess_type(subject, &message.body_text);
+    let vip = event.customer.tier.eq_ignore_ascii_case("vip");
+    let priority = if vip { "high" } else { "normal" };
+    let mut reason = match keyword {
+        Some(keyword) => format!("new inbound conversation; keyword \"{keyword}\""),
+        None => "new inbound conversation; no type keyword".to_string(),
+    };
+    if vip {
+        reason.push_str("; VIP customer");
+    }
+    vec![Action::OpenTicket(NewTicket {
+        ticket_type: ticket_type.to_string(),
+        priority: priority.to_string(),
+        reason,
+    })]
+}
+
 // Only the wasm32 export constructs it.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 struct DefaultRules;
 
 impl Guest for DefaultRules {
     fn on_message(event: MessageEvent) -> Vec<Action> {
-        let message = &event.message;
-        if message.direction != Direction::Inbound
-            || message.automation.is_some()
-            || event.conversation.ticket.is_some()
-        {
-            return Vec::new();
-        }
-        let subject = message.subject.as_deref().unwrap_or("");
-        let (ticket_type, keyword) = guess_type(subject, &message.body_text);
-        let vip = event.customer.tier.eq_ignore_ascii_case("vip");
-        let priority = if vip { "high" } else { "normal" };
-        let mut reason = match keyword {
-            Some(keyword) => format!("new inbound conversation; keyword \"{keyword}\""),
-            None => "new inbound conversation; no type keyword".to_string(),
-        };
-        if vip {
-            reason.push_str("; VIP customer");
-        }
-        vec![Action::OpenTicket(NewTicket {
-            ticket_type: ticket_type.to_string(),
-            priority: priority.to_string(),
-            reason,
-        })]
+        decide(&event)
     }
 }
 
