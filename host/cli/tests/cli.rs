@@ -13,6 +13,8 @@ fn kefu(db: &Path, args: &[&str]) -> Output {
         .arg(db)
         .args(args)
         .env_remove("KEFU_DB")
+        // Keep the compiled-plugin cache inside the test's own folder.
+        .env("XDG_CACHE_HOME", db.with_file_name("cache"))
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .output()
@@ -30,6 +32,21 @@ fn stdout(output: &Output) -> String {
 
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_str(&stdout(output)).expect("JSON output")
+}
+
+/// Imports one mail into a new database and returns the database's folder,
+/// its path and the sender's address.
+fn database_with_one_customer() -> (tempfile::TempDir, PathBuf, String) {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let mail = fixtures().join("email/20-empty-date-header.eml");
+    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
+    let conversations = json(&kefu(&db, &["conversations", "--json"]));
+    let address = conversations[0]["customer_address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (folder, db, address)
 }
 
 #[test]
@@ -128,10 +145,7 @@ fn db_path_comes_from_environment() {
 
 #[test]
 fn set_tier_on_unknown_customer_fails() {
-    let folder = tempfile::tempdir().unwrap();
-    let db = folder.path().join("kefu.db");
-    let mail = fixtures().join("email/20-empty-date-header.eml");
-    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
+    let (_folder, db, _address) = database_with_one_customer();
     let output = kefu(&db, &["set-tier", "nobody@example.cn", "vip"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -140,15 +154,7 @@ fn set_tier_on_unknown_customer_fails() {
 
 #[test]
 fn set_tier_marks_customer_vip() {
-    let folder = tempfile::tempdir().unwrap();
-    let db = folder.path().join("kefu.db");
-    let mail = fixtures().join("email/20-empty-date-header.eml");
-    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
-    let conversations = json(&kefu(&db, &["conversations", "--json"]));
-    let address = conversations[0]["customer_address"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_folder, db, address) = database_with_one_customer();
     let text = stdout(&kefu(&db, &["set-tier", &address, "VIP"]));
     assert!(text.contains("is now vip"), "{text}");
 }
@@ -169,15 +175,7 @@ fn demo_without_display_prints_tables() {
 
 #[test]
 fn set_tier_rejects_invalid_tier() {
-    let folder = tempfile::tempdir().unwrap();
-    let db = folder.path().join("kefu.db");
-    let mail = fixtures().join("email/20-empty-date-header.eml");
-    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
-    let conversations = json(&kefu(&db, &["conversations", "--json"]));
-    let address = conversations[0]["customer_address"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_folder, db, address) = database_with_one_customer();
     let output = kefu(&db, &["set-tier", &address, "v\nip"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
