@@ -196,7 +196,7 @@ fn mbox_bounces_open_no_ticket() {
 
 #[test]
 fn mails_sharing_message_id_are_both_stored() {
-    // The mbox holds two pairs of sendmail bounces, one per failed
+    // The mbox contains two pairs of sendmail bounces, one per failed
     // recipient, that share a Message-ID.
     let mut db = TestDb::new();
     let summary = db.ingest(&[fixtures().join("email/mbox")]);

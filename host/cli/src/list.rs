@@ -171,7 +171,7 @@ fn new_table(header: &[&str]) -> Table {
     table
 }
 
-/// The first line of `text`, cut to [`MAX_CELL_CHARS`] and made printable.
+/// Returns the first line of `text`, cut to [`MAX_CELL_CHARS`] and made printable.
 fn cut(text: &str) -> String {
     let line = printable(text.lines().next().unwrap_or("").trim());
     if line.chars().count() > MAX_CELL_CHARS {

@@ -30,7 +30,7 @@ pub const PROBE_HEAD_BYTES: usize = 4096;
 /// this limit for mail.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What an import did.
+/// Counts and problems of one import.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IngestSummary {
     /// Inputs read (files, or requests).

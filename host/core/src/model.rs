@@ -180,7 +180,7 @@ pub struct IncomingMessage {
     pub external_id: Option<String>,
     /// The channel's conversation id.
     pub thread_key: Option<String>,
-    /// External ids of earlier messages this one answers, nearest first.
+    /// External ids of earlier messages this one replies to, nearest first.
     pub replies_to: Vec<String>,
     pub automation: Option<Automation>,
     pub call: Option<Call>,
@@ -220,7 +220,7 @@ pub struct ConversationSummary {
 }
 
 impl ConversationSummary {
-    /// The customer's name, else their address, else their number.
+    /// Returns the customer's name, else their address, else their number.
     pub fn customer_label(&self) -> String {
         self.customer_name
             .clone()
@@ -228,7 +228,7 @@ impl ConversationSummary {
             .unwrap_or_else(|| format!("customer {}", self.customer_id))
     }
 
-    /// The subject, else the preview of the latest message.
+    /// Returns the subject, else the preview of the latest message.
     pub fn title(&self) -> &str {
         match &self.subject {
             Some(subject) if !subject.trim().is_empty() => subject,
@@ -283,7 +283,7 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// The customer's name, else their address.
+    /// Returns the customer's name, else their address.
     pub fn customer_label(&self) -> String {
         self.customer_name
             .clone()
@@ -298,9 +298,9 @@ pub struct TicketEvent {
     pub id: i64,
     pub ticket_id: i64,
     pub at: DateTime<Utc>,
-    /// Who made the change: `plugin:<id>`, `agent:<name>` or `system`.
+    /// Author of the change: `plugin:<id>`, `agent:<name>` or `system`.
     pub actor: String,
-    /// What changed: `created`, `priority`, `tag`, ...
+    /// Kind of change: `created`, `priority`, `tag`, ...
     pub kind: String,
     pub detail: serde_json::Value,
     pub reason: Option<String>,

@@ -1,4 +1,4 @@
-//! Where Kefu keeps its files by default.
+//! Default locations of Kefu's database and caches.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! The SQLite store.
 //!
-//! One database file holds everything. Reads go through [`Store`]; writes go
+//! One database file contains everything. Reads go through [`Store`]; writes go
 //! through a [`Writer`], which wraps one transaction, so an input is stored
 //! whole or not at all.
 //!
@@ -44,6 +44,7 @@ impl Store {
                 path.join("kefu.db").display()
             );
         }
+
         if let Some(parent) = path
             .parent()
             .filter(|parent| !parent.as_os_str().is_empty())
@@ -51,6 +52,7 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating database folder {}", parent.display()))?;
         }
+
         let mut connection = Connection::open(path)
             .with_context(|| format!("opening database {}", path.display()))?;
         connection
@@ -62,11 +64,13 @@ impl Store {
                     path.display()
                 )
             })?;
+
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         // Another kefu process (the app, a second import) may hold the write
         // lock for the length of one input's transaction.
         connection.busy_timeout(std::time::Duration::from_secs(30))?;
+
         migrations().to_latest(&mut connection).with_context(|| {
             format!(
                 "upgrading the schema of {}; restore a backup if the file is damaged",

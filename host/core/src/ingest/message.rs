@@ -107,7 +107,7 @@ impl StoreContext<'_, '_> {
     /// Finds the conversation a message belongs to, or creates it.
     ///
     /// Chat messages join the conversation with their channel conversation
-    /// id; calls join the caller's phone conversation; mail joins the
+    /// id, and calls join the caller's phone conversation. Mail joins the
     /// conversation of the message it replies to, but only when that
     /// conversation is the same customer's.
     fn conversation_for(

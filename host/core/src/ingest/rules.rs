@@ -172,7 +172,7 @@ fn reject_action(context: &mut StoreContext<'_, '_>, rule_id: &str, problem: Str
     context.summary.rule_failures.push(failure);
 }
 
-/// The message's subject, else the first non-empty line of its text.
+/// Returns the message's subject, else the first non-empty line of its text.
 fn ticket_subject(message: &IncomingMessage) -> Option<String> {
     let text = message
         .subject

@@ -25,9 +25,9 @@ pub struct InputFiles {
 /// skipped, and a folder or file reached twice, for example through a
 /// symbolic link that points back up the tree, is visited once.
 ///
-/// A path given on the command line that does not exist is an error; a
+/// A path given on the command line that does not exist is an error. A
 /// folder further down that cannot be listed is reported in
-/// [`InputFiles::unlisted`] and the search goes on.
+/// [`InputFiles::unlisted`], and the search goes on.
 pub fn input_files(paths: &[PathBuf]) -> anyhow::Result<InputFiles> {
     let mut walk = Walk::default();
     for path in paths {

@@ -139,9 +139,9 @@ impl PluginEngine {
         if path.is_file() {
             // SAFETY: wasmtime runs deserialized machine code as it is. The
             // file is in the user's own cache folder, written by
-            // `store_compiled` from this engine's `serialize`, and its name
-            // carries the engine's compatibility hash; wasmtime also checks
-            // the version header and rejects a file from another build.
+            // `store_compiled` from this engine's `serialize`. Its name
+            // carries the engine's compatibility hash, and wasmtime also
+            // checks the version header and rejects a file from another build.
             match unsafe { Component::deserialize_file(&self.engine, &path) } {
                 Ok(component) => return Ok(component),
                 Err(error) => {
@@ -312,7 +312,7 @@ pub struct AdapterPlugin {
 }
 
 impl AdapterPlugin {
-    /// The plugin's id.
+    /// Returns the plugin's id.
     pub fn id(&self) -> &str {
         &self.sandbox.id
     }
@@ -338,7 +338,7 @@ pub struct RulePlugin {
 }
 
 impl RulePlugin {
-    /// The plugin's id.
+    /// Returns the plugin's id.
     pub fn id(&self) -> &str {
         &self.sandbox.id
     }

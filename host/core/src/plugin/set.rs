@@ -43,7 +43,7 @@ pub struct PluginSet {
 }
 
 impl PluginSet {
-    /// An empty set on `engine`.
+    /// Creates an empty set on `engine`.
     pub fn new(engine: PluginEngine) -> Self {
         Self {
             engine,

@@ -23,7 +23,7 @@ pub struct NewTicket<'a> {
     pub ticket_type: &'a str,
     pub priority: &'a str,
     pub source: Channel,
-    /// Who opens it: `plugin:<id>`, `agent:<name>` or `system`.
+    /// Author of the ticket: `plugin:<id>`, `agent:<name>` or `system`.
     pub actor: &'a str,
     pub reason: &'a str,
 }

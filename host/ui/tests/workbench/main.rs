@@ -197,7 +197,8 @@ fn unanswered_mark_only_on_waiting_conversations() {
     let (fixture, workbench) = Fixture::new();
     let sample = fixture.sample;
     // The core counts a conversation as unanswered when its latest message
-    // is an inbound one written by a person; the answered phone call is not.
+    // is an inbound one written by a person. A phone call someone took does
+    // not count.
     let waiting = [sample.refund];
     let answered = [sample.pricing, sample.shipping, sample.call];
 
