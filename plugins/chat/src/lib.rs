@@ -7,21 +7,31 @@
 //! - a Chatwoot webhook payload (`message_created` and the events that
 //!   carry no new message);
 //! - the "Customer Support on Twitter" CSV (`twcs.csv`).
+//!
+//! It formats an agent's reply as one chat event in the JSON Lines format
+//! (see [`reply`]).
 
 mod charset;
 mod chatwoot;
 mod json;
 mod jsonl;
+pub mod reply;
 mod threads;
 mod twcs;
 
-use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{Guest, Input, ParseError, Parsed};
-use kefu_plugin_sdk::adapter::kefu::plugin::types::Span;
+use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{
+    Formatted, Guest, Input, ParseError, Parsed, Recognition, Reply,
+};
+use kefu_plugin_sdk::types::Span;
 
 /// The chat channel adapter, exported to the host as a component.
 pub struct ChatAdapter;
 
 impl Guest for ChatAdapter {
+    fn recognises() -> Recognition {
+        recognition()
+    }
+
     fn probe(name: String, head: Vec<u8>) -> u8 {
         probe(&name, &head)
     }
@@ -29,10 +39,29 @@ impl Guest for ChatAdapter {
     fn parse(input: Input) -> Result<Parsed, ParseError> {
         parse_input(&input.name, &input.bytes)
     }
+
+    fn format_reply(reply: Reply) -> Result<Formatted, String> {
+        reply::format_reply(&reply)
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 kefu_plugin_sdk::export_adapter!(ChatAdapter);
+
+/// Path under the host's webhook server that delivers chat events.
+pub const WEBHOOK_PATH: &str = "/chat";
+
+/// Returns what the adapter reads: JSON and JSON Lines files and
+/// `application/json` inputs, and webhook requests to [`WEBHOOK_PATH`].
+/// `csv` is left to the phone-log adapter, so a Twitter CSV is found only
+/// when the host probes the input's content.
+pub fn recognition() -> Recognition {
+    Recognition {
+        extensions: ["json", "jsonl", "ndjson"].map(String::from).to_vec(),
+        content_types: vec!["application/json".to_string()],
+        webhook_path: Some(WEBHOOK_PATH.to_string()),
+    }
+}
 
 /// Scores an input from 0 to 100 from its name and first bytes.
 pub fn probe(name: &str, head: &[u8]) -> u8 {

@@ -603,3 +603,98 @@ fn truncated_inputs_parse_without_panic() {
         }
     }
 }
+
+fn reply(thread_key: Option<&str>) -> Reply {
+    use kefu_plugin_sdk::types::Party;
+
+    Reply {
+        sender: Party {
+            name: Some("李客服".to_string()),
+            address: "agent-3".to_string(),
+        },
+        recipient: Party {
+            name: Some("王芳".to_string()),
+            address: "u-7".to_string(),
+        },
+        subject: None,
+        body_text: "您好，我来查一下。\n\"Quoted\" text".to_string(),
+        external_id: "kefu-reply-42".to_string(),
+        replies_to: vec!["e-2".to_string(), "e-1".to_string()],
+        thread_key: thread_key.map(str::to_string),
+        sent_at: 1_714_527_060,
+    }
+}
+
+#[test]
+fn format_reply_writes_out_event() {
+    let formatted = ChatAdapter::format_reply(reply(Some("c-1"))).unwrap();
+    assert_eq!(formatted.content_type, "application/json");
+    assert_eq!(formatted.subject, None);
+    assert!(formatted.headers.is_empty());
+    let value: serde_json::Value = serde_json::from_slice(&formatted.body).unwrap();
+    let expected = serde_json::json!({
+        "conversation": "c-1",
+        "customer": {"id": "u-7", "name": "王芳"},
+        "direction": "out",
+        "text": "您好，我来查一下。\n\"Quoted\" text",
+        "at": "2024-05-01T01:31:00Z",
+        "id": "kefu-reply-42",
+        "agent": "李客服",
+        "replies_to": ["e-2", "e-1"],
+    });
+    assert_eq!(value, expected);
+    assert!(
+        !formatted.body.contains(&b'\n'),
+        "the event must fit on one JSON Lines line"
+    );
+}
+
+#[test]
+fn format_reply_reads_back_as_message() {
+    let formatted = ChatAdapter::format_reply(reply(Some("c-1"))).unwrap();
+    let parsed = parse_input("reply.jsonl", &formatted.body).unwrap();
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    let [message] = parsed.messages.as_slice() else {
+        panic!("expected one message, got {:?}", parsed.messages);
+    };
+    assert_eq!(message.direction, Direction::Outbound);
+    assert_eq!(message.customer.address, "u-7");
+    assert_eq!(message.sender.name.as_deref(), Some("李客服"));
+    assert_eq!(message.thread_key.as_deref(), Some("c-1"));
+    assert_eq!(message.external_id.as_deref(), Some("kefu-reply-42"));
+    assert_eq!(message.sent_at, Some(1_714_527_060));
+    assert_eq!(message.body_text, "您好，我来查一下。\n\"Quoted\" text");
+}
+
+#[test]
+fn format_reply_agent_falls_back_to_address() {
+    let mut without_name = reply(Some("c-1"));
+    without_name.sender.name = None;
+    let formatted = ChatAdapter::format_reply(without_name).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&formatted.body).unwrap();
+    assert_eq!(value["agent"], "agent-3");
+}
+
+#[test]
+fn format_reply_without_conversation_fails() {
+    let error = ChatAdapter::format_reply(reply(None)).unwrap_err();
+    assert!(error.contains("conversation id"), "{error}");
+    let error = ChatAdapter::format_reply(reply(Some(" "))).unwrap_err();
+    assert!(error.contains("conversation id"), "{error}");
+}
+
+#[test]
+fn format_reply_time_out_of_range_fails() {
+    let mut far_future = reply(Some("c-1"));
+    far_future.sent_at = i64::MAX;
+    let error = ChatAdapter::format_reply(far_future).unwrap_err();
+    assert!(error.contains("out of range"), "{error}");
+}
+
+#[test]
+fn recognition_lists_json_and_webhook() {
+    let recognition = ChatAdapter::recognises();
+    assert_eq!(recognition.extensions, ["json", "jsonl", "ndjson"]);
+    assert_eq!(recognition.content_types, ["application/json"]);
+    assert_eq!(recognition.webhook_path.as_deref(), Some("/chat"));
+}

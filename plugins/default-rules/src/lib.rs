@@ -1,11 +1,15 @@
 //! The built-in ticket rule.
 //!
-//! Opens a ticket for every new inbound conversation, unless the message is
-//! an auto-reply, a bounce or bulk mail. The ticket type is guessed from
+//! When a message is received, opens a ticket for the conversation if it
+//! is inbound and the conversation has none yet, unless the message is an
+//! auto-reply, a bounce or bulk mail. The ticket type is guessed from
 //! keywords in the subject and body, and VIP customers get high priority.
+//! Other events are ignored.
 
-use kefu_plugin_sdk::rule::exports::kefu::plugin::rule::{Action, Guest, MessageEvent, NewTicket};
-use kefu_plugin_sdk::rule::kefu::plugin::types::Direction;
+use kefu_plugin_sdk::rule::exports::kefu::plugin::rule::{
+    Action, Event, EventKind, Guest, NewTicket,
+};
+use kefu_plugin_sdk::types::Direction;
 
 /// Keywords per ticket type, checked in this order; the first type with a
 /// keyword in the subject or body wins. English keywords match lower case.
@@ -76,10 +80,14 @@ pub fn guess_type(subject: &str, body: &str) -> (&'static str, Option<&'static s
     (DEFAULT_TYPE, None)
 }
 
-/// Decides the actions for a new message: the rule itself, callable
-/// natively as well as through the wasm export.
-pub fn decide(event: &MessageEvent) -> Vec<Action> {
-    let message = &event.message;
+/// Decides the actions for an event: the rule itself, callable natively as
+/// well as through the wasm export. Returns no actions for events other
+/// than `message-received`.
+pub fn decide(event: &Event) -> Vec<Action> {
+    let EventKind::MessageReceived(received) = &event.kind else {
+        return Vec::new();
+    };
+    let message = &received.message;
     if message.direction != Direction::Inbound
         || message.automation.is_some()
         || event.conversation.ticket.is_some()
@@ -109,7 +117,7 @@ pub fn decide(event: &MessageEvent) -> Vec<Action> {
 struct DefaultRules;
 
 impl Guest for DefaultRules {
-    fn on_message(event: MessageEvent) -> Vec<Action> {
+    fn on_event(event: Event) -> Vec<Action> {
         decide(&event)
     }
 }
@@ -120,7 +128,128 @@ kefu_plugin_sdk::export_rule!(DefaultRules);
 
 #[cfg(test)]
 mod tests {
+    use kefu_plugin_sdk::rule::exports::kefu::plugin::rule::{
+        Conversation, Customer, History, MessageEvent, TicketChange,
+    };
+    use kefu_plugin_sdk::types::{Automation, AutomationKind, Channel, Message, Party};
+
     use super::*;
+
+    fn message(direction: Direction, subject: &str) -> Message {
+        let party = Party {
+            name: Some("王芳".to_string()),
+            address: "wang.fang@example.cn".to_string(),
+        };
+        Message {
+            channel: Channel::Email,
+            direction,
+            sender: party.clone(),
+            customer: party,
+            sent_at: Some(1_733_300_000),
+            subject: Some(subject.to_string()),
+            body_text: "你好".to_string(),
+            external_id: Some("order-12345@example.cn".to_string()),
+            thread_key: None,
+            replies_to: Vec::new(),
+            automation: None,
+            call: None,
+            attachments: Vec::new(),
+            raw_span: None,
+            notes: Vec::new(),
+        }
+    }
+
+    fn event(kind: EventKind, tier: &str) -> Event {
+        Event {
+            kind,
+            conversation: Conversation {
+                id: 1,
+                channel: Channel::Email,
+                message_count: 1,
+                ticket: None,
+            },
+            customer: Customer {
+                id: 1,
+                name: Some("王芳".to_string()),
+                tier: tier.to_string(),
+                history: History {
+                    earlier_conversations: 0,
+                    tickets: 0,
+                    open_tickets: 0,
+                    first_contact: None,
+                },
+            },
+        }
+    }
+
+    fn received(message: Message) -> EventKind {
+        EventKind::MessageReceived(MessageEvent {
+            message_id: 1,
+            message,
+        })
+    }
+
+    #[test]
+    fn inbound_message_opens_ticket() {
+        let actions = decide(&event(
+            received(message(Direction::Inbound, "申请退款")),
+            "regular",
+        ));
+        assert_eq!(
+            actions,
+            vec![Action::OpenTicket(NewTicket {
+                ticket_type: "after-sales".to_string(),
+                priority: "normal".to_string(),
+                reason: "new inbound conversation; keyword \"退款\"".to_string(),
+            })]
+        );
+    }
+
+    #[test]
+    fn vip_customer_gets_high_priority() {
+        let actions = decide(&event(received(message(Direction::Inbound, "你好")), "VIP"));
+        let [Action::OpenTicket(ticket)] = actions.as_slice() else {
+            panic!("expected one open-ticket action, got {actions:?}");
+        };
+        assert_eq!(ticket.priority, "high");
+        assert!(
+            ticket.reason.ends_with("; VIP customer"),
+            "{}",
+            ticket.reason
+        );
+    }
+
+    #[test]
+    fn outbound_message_ignored() {
+        let actions = decide(&event(
+            received(message(Direction::Outbound, "退款")),
+            "regular",
+        ));
+        assert_eq!(actions, Vec::new());
+    }
+
+    #[test]
+    fn automatic_message_ignored() {
+        let mut auto_reply = message(Direction::Inbound, "Out of office");
+        auto_reply.automation = Some(Automation {
+            kind: AutomationKind::AutoReply,
+            evidence: "Auto-Submitted: auto-replied".to_string(),
+        });
+        assert_eq!(decide(&event(received(auto_reply), "regular")), Vec::new());
+    }
+
+    #[test]
+    fn other_events_ignored() {
+        let change = TicketChange {
+            field: "status".to_string(),
+            old_value: Some("open".to_string()),
+            new_value: Some("resolved".to_string()),
+            actor: "system".to_string(),
+        };
+        for kind in [EventKind::TicketCreated, EventKind::TicketUpdated(change)] {
+            assert_eq!(decide(&event(kind, "vip")), Vec::new());
+        }
+    }
 
     #[test]
     fn keywords_pick_type() {

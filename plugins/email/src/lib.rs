@@ -5,6 +5,8 @@
 //! in any charset that encoding_rs or mail-parser decodes, with the aliases
 //! in [`charset`]. Bounces, auto-replies and bulk mail are marked, so the
 //! desk opens no ticket for them.
+//!
+//! Replies are formatted as RFC 5322 messages (see [`reply`]).
 
 mod attachments;
 mod automation;
@@ -17,19 +19,26 @@ mod mbox;
 mod mime_params;
 mod prepare;
 mod probe;
+pub mod reply;
 
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod reply_tests;
 
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{
-    Guest, Input, ParseError, Parsed, Rejected,
+    Formatted, Guest, Input, ParseError, Parsed, Recognition, Rejected, Reply,
 };
-use kefu_plugin_sdk::adapter::kefu::plugin::types::Span;
+use kefu_plugin_sdk::types::Span;
 
 /// The email channel adapter, exported to the host as a component.
 pub struct EmailAdapter;
 
 impl Guest for EmailAdapter {
+    fn recognises() -> Recognition {
+        recognition()
+    }
+
     fn probe(name: String, head: Vec<u8>) -> u8 {
         probe::probe(&name, &head)
     }
@@ -37,10 +46,25 @@ impl Guest for EmailAdapter {
     fn parse(input: Input) -> Result<Parsed, ParseError> {
         parse_input(&input.name, &input.bytes)
     }
+
+    fn format_reply(reply: Reply) -> Result<Formatted, String> {
+        reply::format_reply(&reply)
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 kefu_plugin_sdk::export_adapter!(EmailAdapter);
+
+/// Returns what the adapter reads: `.eml` and `.mbox` files and
+/// `message/rfc822` and `application/mbox` inputs. Maildir message files
+/// have no extension and are found by probing. It has no webhook.
+pub fn recognition() -> Recognition {
+    Recognition {
+        extensions: vec!["eml".to_string(), "mbox".to_string()],
+        content_types: vec!["message/rfc822".to_string(), "application/mbox".to_string()],
+        webhook_path: None,
+    }
+}
 
 /// Parses an input as an mbox file or as a single message. An input is an
 /// mbox file when it starts with a `From ` postmark line, or when its name

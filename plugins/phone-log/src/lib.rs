@@ -7,9 +7,9 @@
 mod cdr;
 
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{
-    Guest, Input, ParseError, Parsed, Rejected,
+    Formatted, Guest, Input, ParseError, Parsed, Recognition, Rejected, Reply,
 };
-use kefu_plugin_sdk::adapter::kefu::plugin::types::Span;
+use kefu_plugin_sdk::types::Span;
 
 pub use cdr::{MAX_COLUMNS, MIN_COLUMNS};
 
@@ -17,6 +17,10 @@ pub use cdr::{MAX_COLUMNS, MIN_COLUMNS};
 pub struct PhoneLogAdapter;
 
 impl Guest for PhoneLogAdapter {
+    fn recognises() -> Recognition {
+        recognition()
+    }
+
     fn probe(name: String, head: Vec<u8>) -> u8 {
         probe(&name, &head)
     }
@@ -24,10 +28,29 @@ impl Guest for PhoneLogAdapter {
     fn parse(input: Input) -> Result<Parsed, ParseError> {
         parse_input(&input.bytes)
     }
+
+    fn format_reply(_reply: Reply) -> Result<Formatted, String> {
+        Err(REPLY_UNSUPPORTED.to_string())
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 kefu_plugin_sdk::export_adapter!(PhoneLogAdapter);
+
+/// Why the adapter formats no replies: a call-detail record describes a
+/// call that already happened, and there is nothing to send it through.
+pub const REPLY_UNSUPPORTED: &str = "Phone call logs cannot carry replies: Kefu cannot place a call. \
+     Call the customer back and add a note about the call to the ticket instead.";
+
+/// Returns what the adapter reads: `.csv` files and `text/csv` inputs. It
+/// has no webhook.
+pub fn recognition() -> Recognition {
+    Recognition {
+        extensions: vec!["csv".to_string()],
+        content_types: vec!["text/csv".to_string()],
+        webhook_path: None,
+    }
+}
 
 /// Scores an input from 0 to 100: high for a file named `Master.csv` and
 /// for CSV whose first row looks like a call-detail record.

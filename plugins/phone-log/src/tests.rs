@@ -301,3 +301,34 @@ fn truncated_inputs_parse_without_panic() {
         }
     }
 }
+
+#[test]
+fn format_reply_rejected_with_reason() {
+    use kefu_plugin_sdk::types::Party;
+
+    let party = Party {
+        name: None,
+        address: "+8613800138000".to_string(),
+    };
+    let reply = Reply {
+        sender: party.clone(),
+        recipient: party,
+        subject: None,
+        body_text: "We called you back.".to_string(),
+        external_id: "reply-1".to_string(),
+        replies_to: vec!["1733300000.17".to_string()],
+        thread_key: None,
+        sent_at: 1_733_300_000,
+    };
+    let error = PhoneLogAdapter::format_reply(reply).unwrap_err();
+    assert!(error.contains("cannot carry replies"), "{error}");
+    assert!(error.contains("note"), "{error}");
+}
+
+#[test]
+fn recognition_lists_csv() {
+    let recognition = PhoneLogAdapter::recognises();
+    assert_eq!(recognition.extensions, ["csv"]);
+    assert_eq!(recognition.content_types, ["text/csv"]);
+    assert_eq!(recognition.webhook_path, None);
+}
