@@ -1,13 +1,13 @@
-//! A ticket rule that loops forever on every message, so the host's
-//! per-call time limit has to stop it.
+//! A ticket rule that loops forever on every event, so the host's per-call
+//! time limit has to stop it.
 
-use kefu_plugin_sdk::rule::exports::kefu::plugin::rule::{Action, Guest, MessageEvent};
+use kefu_plugin_sdk::rule::exports::kefu::plugin::rule::{Action, Event, Guest};
 
 struct LoopingRule;
 
 impl Guest for LoopingRule {
-    fn on_message(event: MessageEvent) -> Vec<Action> {
-        let mut counter = event.message_id as u64;
+    fn on_event(event: Event) -> Vec<Action> {
+        let mut counter = event.conversation.id as u64;
         loop {
             // The volatile read keeps the optimiser from proving the loop
             // has no effect and removing it.
