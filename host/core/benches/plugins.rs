@@ -29,82 +29,64 @@ const LOADS: u32 = 5;
 const SUBJECT: &str = "申请退款：订单 12345";
 const BODY: &str = "你好，我上周买的耳机左边没有声音，想申请退款，谢谢。";
 
-fn host_event() -> host_rule::MessageEvent {
-    let party = api::Party {
-        name: Some("王芳".to_string()),
-        address: "wang.fang@example.cn".to_string(),
-    };
-    host_rule::MessageEvent {
-        message_id: 1,
-        message: api::Message {
-            channel: api::Channel::Email,
-            direction: api::Direction::Inbound,
-            sender: party.clone(),
-            customer: party,
-            sent_at: Some(1_733_300_000),
-            subject: Some(SUBJECT.to_string()),
-            body_text: BODY.to_string(),
-            external_id: Some("order-12345@example.cn".to_string()),
-            thread_key: None,
-            replies_to: Vec::new(),
-            automation: None,
-            call: None,
-            attachments: Vec::new(),
-            raw_span: None,
-            notes: Vec::new(),
-        },
-        conversation: host_rule::Conversation {
-            id: 1,
-            channel: api::Channel::Email,
-            message_count: 1,
-            ticket: None,
-        },
-        customer: host_rule::Customer {
-            id: 1,
+/// Builds the benchmark event in the host's or the guest's bindings, which
+/// are distinct types with the same fields.
+macro_rules! event {
+    ($types:path, $rule:path) => {{
+        use $rule as rule;
+        use $types as types;
+        let party = types::Party {
             name: Some("王芳".to_string()),
-            tier: "vip".to_string(),
-            earlier_conversations: 2,
-        },
-    }
+            address: "wang.fang@example.cn".to_string(),
+        };
+        rule::Event {
+            kind: rule::EventKind::MessageReceived(rule::MessageEvent {
+                message_id: 1,
+                message: types::Message {
+                    channel: types::Channel::Email,
+                    direction: types::Direction::Inbound,
+                    sender: party.clone(),
+                    customer: party,
+                    sent_at: Some(1_733_300_000),
+                    subject: Some(SUBJECT.to_string()),
+                    body_text: BODY.to_string(),
+                    external_id: Some("order-12345@example.cn".to_string()),
+                    thread_key: None,
+                    replies_to: Vec::new(),
+                    automation: None,
+                    call: None,
+                    attachments: Vec::new(),
+                    raw_span: None,
+                    notes: Vec::new(),
+                },
+            }),
+            conversation: rule::Conversation {
+                id: 1,
+                channel: types::Channel::Email,
+                message_count: 1,
+                ticket: None,
+            },
+            customer: rule::Customer {
+                id: 1,
+                name: Some("王芳".to_string()),
+                tier: "vip".to_string(),
+                history: rule::History {
+                    earlier_conversations: 2,
+                    tickets: 2,
+                    open_tickets: 0,
+                    first_contact: Some(1_700_000_000),
+                },
+            },
+        }
+    }};
 }
 
-fn guest_event() -> guest_rule::MessageEvent {
-    let party = guest::Party {
-        name: Some("王芳".to_string()),
-        address: "wang.fang@example.cn".to_string(),
-    };
-    guest_rule::MessageEvent {
-        message_id: 1,
-        message: guest::Message {
-            channel: guest::Channel::Email,
-            direction: guest::Direction::Inbound,
-            sender: party.clone(),
-            customer: party,
-            sent_at: Some(1_733_300_000),
-            subject: Some(SUBJECT.to_string()),
-            body_text: BODY.to_string(),
-            external_id: Some("order-12345@example.cn".to_string()),
-            thread_key: None,
-            replies_to: Vec::new(),
-            automation: None,
-            call: None,
-            attachments: Vec::new(),
-            raw_span: None,
-            notes: Vec::new(),
-        },
-        conversation: guest_rule::Conversation {
-            id: 1,
-            channel: guest::Channel::Email,
-            message_count: 1,
-            ticket: None,
-        },
-        customer: guest_rule::Customer {
-            id: 1,
-            name: Some("王芳".to_string()),
-            tier: "vip".to_string(),
-            earlier_conversations: 2,
-        },
-    }
+fn host_event() -> host_rule::Event {
+    event!(api, host_rule)
+}
+
+fn guest_event() -> guest_rule::Event {
+    event!(guest, guest_rule)
 }
 
 /// Runs `round` [`ROUNDS`] times and returns the fastest.
@@ -127,14 +109,14 @@ fn main() -> anyhow::Result<()> {
     let engine = PluginEngine::new()?;
     let mut wasm_rule = engine.load_rule(rule.id, rule.component, Limits::default())?;
     let host_event = host_event();
-    let expected = wasm_rule.on_message(&host_event)?;
+    let expected = wasm_rule.on_event(&host_event)?;
     assert_eq!(expected.len(), 1, "the benchmark message opens a ticket");
     let wasm = fastest(|| {
         let started = Instant::now();
         for _ in 0..MESSAGES {
             std::hint::black_box(
                 wasm_rule
-                    .on_message(std::hint::black_box(&host_event))
+                    .on_event(std::hint::black_box(&host_event))
                     .unwrap(),
             );
         }

@@ -125,6 +125,7 @@ impl<'a> Ingestor<'a> {
                 reason,
             });
         }
+        self.fire_due_timers(Utc::now(), &mut summary)?;
         progress.begin(found.files.len());
         for file in &found.files {
             let source = file.display().to_string();
@@ -202,7 +203,7 @@ impl<'a> Ingestor<'a> {
             bytes: bytes.to_vec(),
         };
         let result = adapter.plugin.parse(&input);
-        adapter.record(&result);
+        adapter.record(&adapter_id, source, &result);
         let parsed = match result {
             Ok(Ok(parsed)) => parsed,
             Ok(Err(AdapterParseError::Unsupported(reason))) => {
@@ -217,6 +218,7 @@ impl<'a> Ingestor<'a> {
             }
             Err(error) => {
                 self.quarantine_input(&raw, Some(&adapter_id), error.to_string(), &mut summary)?;
+                self.plugins.save_faults(self.store)?;
                 return Ok(summary);
             }
         };
@@ -260,10 +262,39 @@ impl<'a> Ingestor<'a> {
                     .or_default() += 1;
             }
         }
+        for (plugin_id, kv) in self.plugins.kv_spaces() {
+            writer.save_plugin_kv(&plugin_id, &kv.take_changes())?;
+        }
         writer
             .commit()
             .with_context(|| format!("storing the messages of {source}"))?;
+        self.plugins.save_faults(self.store)?;
         Ok(summary)
+    }
+
+    /// Delivers every timer due at `now` to the rule that scheduled it, each
+    /// once, in one transaction.
+    pub fn fire_due_timers(
+        &mut self,
+        now: DateTime<Utc>,
+        summary: &mut IngestSummary,
+    ) -> anyhow::Result<()> {
+        let writer = self.store.writer()?;
+        for timer in writer.due_timers(now)? {
+            rules::fire_timer(
+                &writer,
+                &mut self.plugins.rules,
+                &timer,
+                now,
+                &mut summary.rule_failures,
+            )?;
+        }
+        for (plugin_id, kv) in self.plugins.kv_spaces() {
+            writer.save_plugin_kv(&plugin_id, &kv.take_changes())?;
+        }
+        writer.commit().context("firing due rule timers")?;
+        self.plugins.save_faults(self.store)?;
+        Ok(())
     }
 
     /// Returns the index of the adapter with the highest non-zero probe
@@ -276,7 +307,8 @@ impl<'a> Ingestor<'a> {
                 continue;
             }
             let result = adapter.plugin.probe(name, head);
-            adapter.record(&result);
+            let id = adapter.plugin.id().to_string();
+            adapter.record(&id, name, &result);
             let score = result.unwrap_or(0);
             if score > 0 && best.is_none_or(|(_, best_score)| score > best_score) {
                 best = Some((index, score));

@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod model;
 pub mod paths;
 pub mod plugin;
+pub mod report;
 pub mod store;
 pub mod ticket;
 

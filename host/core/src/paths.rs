@@ -22,3 +22,15 @@ pub fn plugin_cache_dir() -> anyhow::Result<PathBuf> {
         .context("finding the user's cache folder")?;
     Ok(dirs.cache_dir().join("plugins"))
 }
+
+/// Environment variable that overrides the plugins folder.
+pub const PLUGINS_ENV: &str = "KEFU_PLUGINS";
+
+/// Default plugins folder: `plugins` in the user's data folder, for example
+/// `~/.local/share/kefu/plugins` on Linux. Component files dropped here are
+/// loaded beside the built-in plugins.
+pub fn default_plugin_dir() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "kefu")
+        .context("finding the user's data folder; set KEFU_PLUGINS or pass --plugins PATH")?;
+    Ok(dirs.data_dir().join("plugins"))
+}

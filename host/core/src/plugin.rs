@@ -7,21 +7,35 @@
 
 mod bindings;
 pub mod builtin;
+pub mod capability;
 mod convert;
+pub mod folder;
+pub mod kv;
+pub mod manifest;
+pub mod native;
+mod output;
 mod runtime;
 mod set;
 
 use std::fmt;
 use std::time::Duration;
 
+pub use bindings::adapter::exports::kefu::plugin::adapter as adapter_api;
 pub use bindings::adapter::exports::kefu::plugin::adapter::{
     Input as AdapterInput, ParseError as AdapterParseError, Parsed as AdapterParsed,
 };
 pub use bindings::rule::exports::kefu::plugin::rule as rule_api;
 pub use bindings::types as api;
+pub use bindings::widget::exports::kefu::plugin::widget as widget_api;
 pub use convert::{incoming_from_api, incoming_to_api};
-pub use runtime::{AdapterPlugin, EPOCH_TICK, PluginEngine, RulePlugin};
-pub use set::{Guarded, MAX_CONSECUTIVE_FAULTS, PluginSet};
+pub use manifest::{API_VERSION, Manifest, ManifestError};
+pub use runtime::{
+    AdapterPlugin, EPOCH_TICK, LoadedPlugin, PluginContext, PluginEngine, RulePlugin, WidgetPlugin,
+};
+pub use set::{
+    FAULT_WINDOW, FaultRecord, Guarded, MAX_FAULTS_IN_WINDOW, PluginEntry, PluginOrigin, PluginSet,
+    PluginStatus, SyncReport,
+};
 
 /// Kind of plugin, named after the WIT world it implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +44,8 @@ pub enum PluginKind {
     Adapter,
     /// Implements `ticket-rule`.
     Rule,
+    /// Implements `report-widget`.
+    Widget,
 }
 
 impl fmt::Display for PluginKind {
@@ -37,6 +53,7 @@ impl fmt::Display for PluginKind {
         f.write_str(match self {
             PluginKind::Adapter => "channel-adapter",
             PluginKind::Rule => "ticket-rule",
+            PluginKind::Widget => "report-widget",
         })
     }
 }
@@ -49,6 +66,11 @@ pub struct Limits {
     /// Maximum wall-clock time of one call. The runtime checks it every
     /// [`EPOCH_TICK`], so a call may overrun by up to one tick.
     pub call_timeout: Duration,
+    /// Maximum size of what one call returns, in bytes, counting the text and
+    /// bytes inside it.
+    pub output_bytes: usize,
+    /// Maximum size of the plugin's key-value storage, keys and values, in bytes.
+    pub kv_bytes: usize,
 }
 
 impl Default for Limits {
@@ -56,6 +78,8 @@ impl Default for Limits {
         Self {
             memory_bytes: 256 * 1024 * 1024,
             call_timeout: Duration::from_secs(5),
+            output_bytes: 1024 * 1024,
+            kv_bytes: 1024 * 1024,
         }
     }
 }
@@ -66,6 +90,19 @@ pub enum PluginError {
     /// The component could not be compiled or instantiated.
     #[error("plugin {plugin}: cannot load: {message}")]
     Load { plugin: String, message: String },
+    /// The plugin is disabled, by the user or after repeated faults.
+    #[error("plugin {plugin} is disabled: {reason}")]
+    Disabled { plugin: String, reason: String },
+    /// The call returned more than the plugin's output limit.
+    #[error(
+        "plugin {plugin}: {call} returned {size} bytes, more than its {limit}-byte output limit"
+    )]
+    OutputTooLarge {
+        plugin: String,
+        call: String,
+        size: usize,
+        limit: usize,
+    },
     /// The call ran past the plugin's time limit and was stopped.
     #[error("plugin {plugin}: {call} stopped after the {limit:?} time limit")]
     Timeout {

@@ -8,8 +8,9 @@
 //! sit beside this module and share the same method set through a trait
 //! extracted at that point.
 
+mod plugins;
 mod read;
-mod write;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
+pub use plugins::{PluginFault, PluginState};
 pub use write::{NewTicket, Writer};
 
 /// Numbered schema migrations, oldest first. Never edit a released one: add
@@ -25,6 +27,7 @@ pub use write::{NewTicket, Writer};
 const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0001_initial.sql"),
     include_str!("store/migrations/0002_identity_customer_index.sql"),
+    include_str!("store/migrations/0003_plugin_platform.sql"),
 ];
 
 /// Handle on a Kefu database.
@@ -104,6 +107,11 @@ impl Store {
     /// Starts a write transaction.
     pub fn writer(&mut self) -> anyhow::Result<Writer<'_>> {
         Writer::begin(&mut self.connection)
+    }
+
+    /// The underlying connection, for read-only queries such as report datasets.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
     }
 
     /// Schema version: the number of migrations applied.

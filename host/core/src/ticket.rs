@@ -1,4 +1,4 @@
-//! Ticket vocabulary: the types and priorities a ticket can have.
+//! Ticket vocabulary: the types, priorities and statuses a ticket can have.
 //!
 //! NOTE: these lists are fixed for now; a configurable lifecycle will
 //! replace them with values read from TOML.
@@ -17,6 +17,20 @@ pub const PRIORITIES: &[(&str, &str, &str)] = &[
     ("urgent", "Urgent", "加急"),
     ("high", "High", "高优先"),
 ];
+
+/// Statuses, as `(id, English label, Chinese label)`.
+pub const STATUSES: &[(&str, &str, &str)] = &[
+    ("open", "Open", "未处理"),
+    ("in-progress", "In progress", "处理中"),
+    ("waiting-on-customer", "Waiting on customer", "待客户回复"),
+    ("resolved", "Resolved", "已解决"),
+    ("closed", "Closed", "已关闭"),
+];
+
+/// True when `id` is a known status.
+pub fn is_status(id: &str) -> bool {
+    STATUSES.iter().any(|(known, _, _)| *known == id)
+}
 
 /// True when `id` is a known ticket type.
 pub fn is_ticket_type(id: &str) -> bool {

@@ -64,7 +64,7 @@ impl StoreContext<'_, '_> {
         self.summary.messages_stored += 1;
 
         if message.direction == Direction::Inbound {
-            super::rules::run_rules(self, &message, message_id, conversation_id, &customer)?;
+            super::rules::on_message(self, &message, message_id, conversation_id)?;
         }
         Ok(true)
     }

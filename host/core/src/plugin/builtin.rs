@@ -34,4 +34,5 @@ pub const BUILTIN_PLUGINS: &[BuiltinPlugin] = &[
     builtin!("phone-log", PluginKind::Adapter),
     builtin!("chat", PluginKind::Adapter),
     builtin!("default-rules", PluginKind::Rule),
+    builtin!("messages-per-day", PluginKind::Widget),
 ];

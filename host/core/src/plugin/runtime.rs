@@ -10,11 +10,22 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
-use super::bindings::adapter::exports::kefu::plugin::adapter::{Input, ParseError, Parsed};
-use super::bindings::adapter::kefu::plugin::host;
+use super::bindings::adapter::exports::kefu::plugin::adapter::{
+    Formatted, Input, ParseError, Parsed, Recognition, Reply,
+};
 use super::bindings::adapter::{ChannelAdapter, ChannelAdapterPre};
-use super::bindings::rule::exports::kefu::plugin::rule::{Action, MessageEvent};
+use super::bindings::rule::exports::kefu::plugin::rule::{Action, Event};
 use super::bindings::rule::{TicketRule, TicketRulePre};
+use super::bindings::types::CapabilityError;
+use super::bindings::widget::exports::kefu::plugin::widget::{
+    Dataset, Description, ParameterValue, View,
+};
+use super::bindings::widget::{ReportWidget, ReportWidgetPre};
+use super::bindings::{files, host, http, kv};
+use super::capability::{CapabilityContext, HttpRequest};
+use super::kv::KvSpace;
+use super::manifest::{self, Manifest};
+use super::output::OutputSize;
 use super::{Limits, PluginError, PluginKind};
 
 /// Interval at which a background thread advances the engine's epoch. Time
@@ -36,7 +47,17 @@ pub struct PluginEngine {
 /// Per-instance state the host functions see.
 pub struct HostState {
     plugin_id: String,
-    limits: StoreLimits,
+    store_limits: StoreLimits,
+    limits: Limits,
+    context: PluginContext,
+}
+
+/// What a plugin may reach beyond its own memory: its granted capabilities
+/// and its key-value storage.
+#[derive(Debug, Clone, Default)]
+pub struct PluginContext {
+    pub capabilities: CapabilityContext,
+    pub kv: KvSpace,
 }
 
 impl host::Host for HostState {
@@ -58,9 +79,73 @@ impl host::Host for HostState {
             host::Level::Error => tracing::error!(plugin, "{message}"),
         }
     }
+
+    fn now_millis(&mut self) -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+}
+
+impl kv::Host for HostState {
+    fn get(&mut self, key: String) -> Option<Vec<u8>> {
+        self.context.kv.get(&key)
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), CapabilityError> {
+        self.context
+            .kv
+            .set(&key, value, self.limits.kv_bytes)
+            .map_err(CapabilityError::Limit)
+    }
+
+    fn delete(&mut self, key: String) {
+        self.context.kv.delete(&key);
+    }
+
+    fn keys(&mut self, prefix: String) -> Vec<String> {
+        self.context.kv.keys(&prefix)
+    }
+}
+
+impl files::Host for HostState {
+    fn read_file(&mut self, path: String) -> Result<Vec<u8>, CapabilityError> {
+        self.context
+            .capabilities
+            .read_file(&path, self.limits.output_bytes)
+    }
+
+    fn list_folder(&mut self, path: String) -> Result<Vec<String>, CapabilityError> {
+        self.context.capabilities.list_folder(&path)
+    }
+}
+
+impl http::Host for HostState {
+    fn fetch(&mut self, request: http::Request) -> Result<http::Response, CapabilityError> {
+        let response = self.context.capabilities.fetch(
+            HttpRequest {
+                method: request.method,
+                url: request.url,
+                headers: request.headers,
+                body: request.body,
+            },
+            self.limits.call_timeout,
+            self.limits.output_bytes,
+        )?;
+        Ok(http::Response {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        })
+    }
 }
 
 impl super::bindings::types::Host for HostState {}
+
+/// A plugin loaded from its component, of whichever kind its manifest names.
+pub enum LoadedPlugin {
+    Adapter(AdapterPlugin),
+    Rule(RulePlugin),
+    Widget(WidgetPlugin),
+}
 
 impl PluginEngine {
     /// Creates the engine and starts the thread that advances its epoch.
@@ -71,6 +156,9 @@ impl PluginEngine {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         host::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
+        kv::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
+        files::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
+        http::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         start_epoch_ticker(&engine);
         Ok(Self {
             engine,
@@ -87,42 +175,137 @@ impl PluginEngine {
         self
     }
 
-    /// Compiles a channel-adapter component.
+    /// Compiles a channel-adapter component with no capabilities granted.
     pub fn load_adapter(
         &self,
         id: &str,
         component_bytes: &[u8],
         limits: Limits,
     ) -> Result<AdapterPlugin, PluginError> {
-        let component = self.compile(id, component_bytes, PluginKind::Adapter)?;
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .and_then(ChannelAdapterPre::new)
-            .map_err(|error| load_error(id, PluginKind::Adapter, error))?;
-        let instantiate = move |store: &mut Store<HostState>| pre.instantiate(store);
-        Ok(AdapterPlugin {
-            sandbox: Sandbox::new(self, id, limits, Box::new(instantiate)),
-        })
+        let context = PluginContext::for_plugin(id);
+        match self.load_kind(id, PluginKind::Adapter, component_bytes, limits, context)? {
+            LoadedPlugin::Adapter(plugin) => Ok(plugin),
+            _ => unreachable!("load_kind returns the kind it was asked for"),
+        }
     }
 
-    /// Compiles a ticket-rule component.
+    /// Compiles a ticket-rule component with no capabilities granted.
     pub fn load_rule(
         &self,
         id: &str,
         component_bytes: &[u8],
         limits: Limits,
     ) -> Result<RulePlugin, PluginError> {
-        let component = self.compile(id, component_bytes, PluginKind::Rule)?;
+        let context = PluginContext::for_plugin(id);
+        match self.load_kind(id, PluginKind::Rule, component_bytes, limits, context)? {
+            LoadedPlugin::Rule(plugin) => Ok(plugin),
+            _ => unreachable!("load_kind returns the kind it was asked for"),
+        }
+    }
+
+    /// Compiles a component as its manifest says, with the limits the
+    /// manifest asks for and the given capabilities and storage.
+    pub fn load(
+        &self,
+        manifest: &Manifest,
+        component_bytes: &[u8],
+        context: PluginContext,
+    ) -> Result<LoadedPlugin, PluginError> {
+        self.load_kind(
+            &manifest.id,
+            manifest.kind,
+            component_bytes,
+            manifest.limits(),
+            context,
+        )
+    }
+
+    fn load_kind(
+        &self,
+        id: &str,
+        kind: PluginKind,
+        component_bytes: &[u8],
+        limits: Limits,
+        context: PluginContext,
+    ) -> Result<LoadedPlugin, PluginError> {
+        let component = self.compile(id, component_bytes, kind)?;
+        self.check_api_version(id, &component)?;
         let pre = self
             .linker
             .instantiate_pre(&component)
-            .and_then(TicketRulePre::new)
-            .map_err(|error| load_error(id, PluginKind::Rule, error))?;
-        let instantiate = move |store: &mut Store<HostState>| pre.instantiate(store);
-        Ok(RulePlugin {
-            sandbox: Sandbox::new(self, id, limits, Box::new(instantiate)),
+            .map_err(|error| load_error(id, kind, error))?;
+        Ok(match kind {
+            PluginKind::Adapter => {
+                let pre =
+                    ChannelAdapterPre::new(pre).map_err(|error| load_error(id, kind, error))?;
+                LoadedPlugin::Adapter(AdapterPlugin {
+                    sandbox: Sandbox::new(
+                        self,
+                        id,
+                        limits,
+                        context,
+                        Box::new(move |store: &mut Store<HostState>| pre.instantiate(store)),
+                    ),
+                })
+            }
+            PluginKind::Rule => {
+                let pre = TicketRulePre::new(pre).map_err(|error| load_error(id, kind, error))?;
+                LoadedPlugin::Rule(RulePlugin {
+                    imp: RuleImpl::Wasm(Sandbox::new(
+                        self,
+                        id,
+                        limits,
+                        context,
+                        Box::new(move |store: &mut Store<HostState>| pre.instantiate(store)),
+                    )),
+                })
+            }
+            PluginKind::Widget => {
+                let pre = ReportWidgetPre::new(pre).map_err(|error| load_error(id, kind, error))?;
+                LoadedPlugin::Widget(WidgetPlugin {
+                    sandbox: Sandbox::new(
+                        self,
+                        id,
+                        limits,
+                        context,
+                        Box::new(move |store: &mut Store<HostState>| pre.instantiate(store)),
+                    ),
+                })
+            }
         })
+    }
+
+    /// Rejects a component built against an API version this host does not
+    /// implement, naming both versions, before linking fails with a less
+    /// helpful message.
+    fn check_api_version(&self, id: &str, component: &Component) -> Result<(), PluginError> {
+        let component_type = component.component_type();
+        let names: Vec<String> = component_type
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .chain(
+                component_type
+                    .exports(&self.engine)
+                    .map(|(name, _)| name.to_string()),
+            )
+            .collect();
+        let versions = manifest::api_versions(names.iter().map(String::as_str));
+        if versions.is_empty() {
+            return Err(PluginError::Load {
+                plugin: id.to_string(),
+                message: format!(
+                    "the component uses no {} interface; build it with kefu-plugin-sdk",
+                    manifest::API_PACKAGE
+                ),
+            });
+        }
+        for version in &versions {
+            manifest::check_api_version(version).map_err(|error| PluginError::Load {
+                plugin: id.to_string(),
+                message: error.to_string(),
+            })?;
+        }
+        Ok(())
     }
 
     fn compile(
@@ -218,16 +401,37 @@ struct Sandbox<B> {
     id: String,
     engine: Engine,
     limits: Limits,
+    context: PluginContext,
     instantiate: Instantiate<B>,
     live: Option<(Store<HostState>, B)>,
 }
 
+impl PluginContext {
+    /// A context with no capabilities granted and empty storage.
+    pub fn for_plugin(id: &str) -> Self {
+        Self {
+            capabilities: CapabilityContext {
+                plugin_id: id.to_string(),
+                ..CapabilityContext::default()
+            },
+            kv: KvSpace::default(),
+        }
+    }
+}
+
 impl<B> Sandbox<B> {
-    fn new(engine: &PluginEngine, id: &str, limits: Limits, instantiate: Instantiate<B>) -> Self {
+    fn new(
+        engine: &PluginEngine,
+        id: &str,
+        limits: Limits,
+        context: PluginContext,
+        instantiate: Instantiate<B>,
+    ) -> Self {
         Self {
             id: id.to_string(),
             engine: engine.engine.clone(),
             limits,
+            context,
             instantiate,
             live: None,
         }
@@ -236,7 +440,7 @@ impl<B> Sandbox<B> {
     /// Runs `call` on the live instance, creating one first when there is
     /// none. A failed call drops the instance, because a trap can leave its
     /// memory in any state.
-    fn call<R>(
+    fn call<R: OutputSize>(
         &mut self,
         name: &str,
         call: impl FnOnce(&B, &mut Store<HostState>) -> wasmtime::Result<R>,
@@ -247,13 +451,15 @@ impl<B> Sandbox<B> {
             live @ None => {
                 let state = HostState {
                     plugin_id: self.id.clone(),
-                    limits: StoreLimitsBuilder::new()
+                    store_limits: StoreLimitsBuilder::new()
                         .memory_size(self.limits.memory_bytes)
                         .trap_on_grow_failure(true)
                         .build(),
+                    limits: self.limits,
+                    context: self.context.clone(),
                 };
                 let mut store = Store::new(&self.engine, state);
-                store.limiter(|state| &mut state.limits);
+                store.limiter(|state| &mut state.store_limits);
                 store.set_epoch_deadline(deadline);
                 let bindings =
                     (self.instantiate)(&mut store).map_err(|error| PluginError::Load {
@@ -265,7 +471,23 @@ impl<B> Sandbox<B> {
         };
         store.set_epoch_deadline(deadline);
         match call(bindings, store) {
-            Ok(result) => Ok(result),
+            Ok(result) => {
+                let size = result.output_size();
+                if size > self.limits.output_bytes {
+                    // The instance is healthy, but a plugin that answers with
+                    // this much is misbehaving; start it afresh like a trap.
+                    self.live = None;
+                    let error = PluginError::OutputTooLarge {
+                        plugin: self.id.clone(),
+                        call: name.to_string(),
+                        size,
+                        limit: self.limits.output_bytes,
+                    };
+                    tracing::warn!(plugin = %self.id, call = name, "{error}");
+                    return Err(error);
+                }
+                Ok(result)
+            }
             Err(error) => {
                 self.live = None;
                 let error = self.classify(name, error);
@@ -317,6 +539,18 @@ impl AdapterPlugin {
         &self.sandbox.id
     }
 
+    /// Returns the plugin's storage.
+    pub fn kv(&self) -> &KvSpace {
+        &self.sandbox.context.kv
+    }
+
+    /// Asks which file extensions, content types and webhook path the adapter reads.
+    pub fn recognises(&mut self) -> Result<Recognition, PluginError> {
+        self.sandbox.call("recognises", |bindings, store| {
+            bindings.kefu_plugin_adapter().call_recognises(store)
+        })
+    }
+
     /// Asks the adapter how likely it is to read an input, from 0 to 100.
     pub fn probe(&mut self, name: &str, head: &[u8]) -> Result<u8, PluginError> {
         self.sandbox.call("probe", |bindings, store| {
@@ -330,23 +564,106 @@ impl AdapterPlugin {
             bindings.kefu_plugin_adapter().call_parse(store, input)
         })
     }
+
+    /// Formats an agent's reply for the channel.
+    pub fn format_reply(
+        &mut self,
+        reply: &Reply,
+    ) -> Result<Result<Formatted, String>, PluginError> {
+        self.sandbox.call("format-reply", |bindings, store| {
+            bindings
+                .kefu_plugin_adapter()
+                .call_format_reply(store, reply)
+        })
+    }
 }
 
-/// A loaded ticket rule.
+/// A loaded ticket rule: a sandboxed component, or a trusted native
+/// library the user enabled.
 pub struct RulePlugin {
-    sandbox: Sandbox<TicketRule>,
+    imp: RuleImpl,
+}
+
+enum RuleImpl {
+    Wasm(Sandbox<TicketRule>),
+    Native {
+        plugin: super::native::NativeRule,
+        /// Native plugins have no host imports; the space stays empty.
+        kv: KvSpace,
+    },
 }
 
 impl RulePlugin {
+    /// Wraps a loaded native rule.
+    pub fn native(plugin: super::native::NativeRule) -> Self {
+        Self {
+            imp: RuleImpl::Native {
+                plugin,
+                kv: KvSpace::default(),
+            },
+        }
+    }
+
+    /// Returns the plugin's id.
+    pub fn id(&self) -> &str {
+        match &self.imp {
+            RuleImpl::Wasm(sandbox) => &sandbox.id,
+            RuleImpl::Native { plugin, .. } => plugin.id(),
+        }
+    }
+
+    /// True for a native plugin, which runs outside the sandbox.
+    pub fn is_native(&self) -> bool {
+        matches!(self.imp, RuleImpl::Native { .. })
+    }
+
+    /// Returns the plugin's storage.
+    pub fn kv(&self) -> &KvSpace {
+        match &self.imp {
+            RuleImpl::Wasm(sandbox) => &sandbox.context.kv,
+            RuleImpl::Native { kv, .. } => kv,
+        }
+    }
+
+    /// Asks the rule what to do about an event.
+    pub fn on_event(&mut self, event: &Event) -> Result<Vec<Action>, PluginError> {
+        match &mut self.imp {
+            RuleImpl::Wasm(sandbox) => sandbox.call("on-event", |bindings, store| {
+                bindings.kefu_plugin_rule().call_on_event(store, event)
+            }),
+            RuleImpl::Native { plugin, .. } => plugin.on_event(event),
+        }
+    }
+}
+
+/// A loaded report widget.
+pub struct WidgetPlugin {
+    sandbox: Sandbox<ReportWidget>,
+}
+
+impl WidgetPlugin {
     /// Returns the plugin's id.
     pub fn id(&self) -> &str {
         &self.sandbox.id
     }
 
-    /// Asks the rule what to do about a new message.
-    pub fn on_message(&mut self, event: &MessageEvent) -> Result<Vec<Action>, PluginError> {
-        self.sandbox.call("on-message", |bindings, store| {
-            bindings.kefu_plugin_rule().call_on_message(store, event)
+    /// Asks for the widget's title, parameters and datasets.
+    pub fn describe(&mut self) -> Result<Description, PluginError> {
+        self.sandbox.call("describe", |bindings, store| {
+            bindings.kefu_plugin_widget().call_describe(store)
+        })
+    }
+
+    /// Builds the widget's view from parameter values and datasets.
+    pub fn render(
+        &mut self,
+        parameters: &[ParameterValue],
+        datasets: &[Dataset],
+    ) -> Result<Result<View, String>, PluginError> {
+        self.sandbox.call("render", |bindings, store| {
+            bindings
+                .kefu_plugin_widget()
+                .call_render(store, parameters, datasets)
         })
     }
 }

@@ -1,45 +1,172 @@
-//! The plugins an ingest run uses, with a fault counter per plugin.
+//! The plugins a process runs, with their origin, state and fault guard.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
 
 use super::builtin::BUILTIN_PLUGINS;
-use super::{AdapterPlugin, Limits, PluginEngine, PluginError, PluginKind, RulePlugin};
+use super::capability::CapabilityContext;
+use super::kv::KvSpace;
+use super::manifest::{Capabilities, Manifest};
+use super::runtime::PluginContext;
+use super::{
+    AdapterPlugin, Limits, LoadedPlugin, PluginEngine, PluginError, PluginKind, RulePlugin,
+    WidgetPlugin,
+};
+use crate::store::{PluginFault, Store};
 
-/// Consecutive failed calls after which a plugin is skipped for the rest of
-/// the run, so one broken plugin cannot stall a large import.
-pub const MAX_CONSECUTIVE_FAULTS: u32 = 3;
+/// Failed calls within [`FAULT_WINDOW`] after which a plugin is disabled.
+/// Successful calls in between do not reset the count: an adapter whose
+/// probe works and whose parse traps is as broken as one that always traps.
+pub const MAX_FAULTS_IN_WINDOW: usize = 3;
 
-/// A plugin with its run of consecutive failures.
+/// Window for [`MAX_FAULTS_IN_WINDOW`].
+pub const FAULT_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// A failed call, kept until the owner of the set logs it.
+pub type FaultRecord = PluginFault;
+
+/// A plugin with its recent failures.
 pub struct Guarded<P> {
     pub plugin: P,
-    consecutive_faults: u32,
+    /// Times of the failed calls within the fault window.
+    recent_faults: VecDeque<Instant>,
+    /// Why the plugin was disabled during this run, if it was.
+    disabled: Option<String>,
+    /// Faults not yet handed to [`PluginSet::take_faults`].
+    unlogged: Vec<FaultRecord>,
 }
 
 impl<P> Guarded<P> {
     fn new(plugin: P) -> Self {
         Self {
             plugin,
-            consecutive_faults: 0,
+            recent_faults: VecDeque::new(),
+            disabled: None,
+            unlogged: Vec::new(),
         }
     }
 
-    /// True when the plugin failed too often in a row to be called again.
+    /// True when the plugin failed too often to be called again.
     pub fn is_suspended(&self) -> bool {
-        self.consecutive_faults >= MAX_CONSECUTIVE_FAULTS
+        self.disabled.is_some()
     }
 
-    /// Counts the outcome of a call.
-    pub fn record<T>(&mut self, result: &Result<T, PluginError>) {
-        match result {
-            Ok(_) => self.consecutive_faults = 0,
-            Err(_) => self.consecutive_faults += 1,
+    /// Why the plugin was disabled, if it was.
+    pub fn disabled_reason(&self) -> Option<&str> {
+        self.disabled.as_deref()
+    }
+
+    /// Counts the outcome of a call; `plugin_id` and `input` name the call in
+    /// the fault log.
+    pub fn record<T>(&mut self, plugin_id: &str, input: &str, result: &Result<T, PluginError>) {
+        let Err(error) = result else {
+            return;
+        };
+        let now = Instant::now();
+        self.recent_faults.push_back(now);
+        while self
+            .recent_faults
+            .front()
+            .is_some_and(|first| now.duration_since(*first) > FAULT_WINDOW)
+        {
+            self.recent_faults.pop_front();
+        }
+        let message = format!("{error} (input: {input})");
+        self.unlogged.push(PluginFault {
+            plugin_id: plugin_id.to_string(),
+            at: Utc::now(),
+            call: call_name(error),
+            message: message.clone(),
+        });
+        if self.disabled.is_none() && self.recent_faults.len() >= MAX_FAULTS_IN_WINDOW {
+            self.disabled = Some(format!(
+                "{MAX_FAULTS_IN_WINDOW} failed calls within {} minutes; last: {message}",
+                FAULT_WINDOW.as_secs() / 60
+            ));
         }
     }
 }
 
-/// Loaded adapters and rules, in the order they are consulted.
+fn call_name(error: &PluginError) -> String {
+    match error {
+        PluginError::Timeout { call, .. }
+        | PluginError::Trap { call, .. }
+        | PluginError::OutputTooLarge { call, .. } => call.clone(),
+        PluginError::Load { .. } => "load".to_string(),
+        PluginError::Disabled { .. } => "none".to_string(),
+    }
+}
+
+/// Where a plugin came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginOrigin {
+    /// Built into the host binary.
+    Builtin,
+    /// A component file in the plugins folder.
+    Folder(PathBuf),
+    /// Handed to the set by its caller, as `kefu plugin test` does.
+    Direct,
+    /// A native library in the plugins folder.
+    Native(PathBuf),
+}
+
+/// Whether a plugin runs, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginStatus {
+    Running,
+    /// Disabled by the user or by the fault guard, with the reason.
+    Disabled(String),
+    /// Could not be loaded; the message says why.
+    Broken(String),
+    /// A built-in replaced by a folder plugin with the same id.
+    Replaced,
+}
+
+/// One plugin the set knows about, running or not.
+#[derive(Debug, Clone)]
+pub struct PluginEntry {
+    pub id: String,
+    pub origin: PluginOrigin,
+    pub manifest: Option<Manifest>,
+    /// SHA-256 of the component, to notice a replaced file.
+    pub sha256: String,
+    pub status: PluginStatus,
+    /// Capabilities the user granted, among those the manifest declares.
+    pub granted: Capabilities,
+}
+
+/// Loaded adapters, rules and widgets, in the order they are consulted,
+/// and every plugin found, for listing.
 pub struct PluginSet {
     engine: PluginEngine,
     pub adapters: Vec<Guarded<AdapterPlugin>>,
     pub rules: Vec<Guarded<RulePlugin>>,
+    pub widgets: Vec<Guarded<WidgetPlugin>>,
+    pub entries: Vec<PluginEntry>,
+}
+
+/// What [`PluginSet::sync_folder`] changed, by plugin id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub loaded: Vec<String>,
+    pub unloaded: Vec<String>,
+    pub reloaded: Vec<String>,
+}
+
+impl SyncReport {
+    /// True when nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.loaded.is_empty() && self.unloaded.is_empty() && self.reloaded.is_empty()
+    }
+}
+
+/// A plugin component to load, with where it came from.
+struct Candidate {
+    origin: PluginOrigin,
+    bytes: Vec<u8>,
 }
 
 impl PluginSet {
@@ -49,31 +176,235 @@ impl PluginSet {
             engine,
             adapters: Vec::new(),
             rules: Vec::new(),
+            widgets: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
-    /// Loads every built-in plugin with default limits, compiling each in
-    /// this process.
+    /// Loads every built-in plugin with its manifest's limits and no
+    /// granted capabilities, compiling each in this process.
     pub fn builtin() -> anyhow::Result<Self> {
         Self::builtin_on(PluginEngine::new()?)
     }
 
-    /// Loads every built-in plugin with default limits on `engine`, for
-    /// example one with a compile cache.
+    /// Loads every built-in plugin on `engine`, for example one with a
+    /// compile cache. A built-in that fails to load is an error: it ships
+    /// with the host.
     pub fn builtin_on(engine: PluginEngine) -> anyhow::Result<Self> {
         let mut set = Self::new(engine);
         for builtin in BUILTIN_PLUGINS {
-            set.add(
-                builtin.id,
-                builtin.kind,
-                builtin.component,
-                Limits::default(),
-            )?;
+            let manifest = Manifest::from_component(builtin.component)
+                .map_err(|error| anyhow::anyhow!("built-in plugin {}: {error}", builtin.id))?;
+            let context = PluginContext::for_plugin(&manifest.id);
+            let loaded = set.engine.load(&manifest, builtin.component, context)?;
+            set.push(loaded);
+            set.entries.push(PluginEntry {
+                id: manifest.id.clone(),
+                origin: PluginOrigin::Builtin,
+                sha256: sha256(builtin.component),
+                manifest: Some(manifest),
+                status: PluginStatus::Running,
+                granted: Capabilities::default(),
+            });
         }
         Ok(set)
     }
 
-    /// Loads a component and appends it to the adapters or the rules.
+    /// Loads the built-in plugins and the components in `folder` (when
+    /// given), applying what `store` records: disabled plugins stay
+    /// unloaded, granted capabilities and stored key-value entries are
+    /// handed to each plugin. A folder plugin with a built-in's id replaces
+    /// the built-in. A plugin that fails to load is listed as broken; the
+    /// others load.
+    pub fn load(
+        engine: PluginEngine,
+        store: &Store,
+        folder: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        let mut set = Self::new(engine);
+        let mut candidates: Vec<Candidate> = BUILTIN_PLUGINS
+            .iter()
+            .map(|builtin| Candidate {
+                origin: PluginOrigin::Builtin,
+                bytes: builtin.component.to_vec(),
+            })
+            .collect();
+        if let Some(folder) = folder {
+            for file in super::folder::component_files(folder)? {
+                match std::fs::read(&file) {
+                    Ok(bytes) => candidates.push(Candidate {
+                        origin: PluginOrigin::Folder(file),
+                        bytes,
+                    }),
+                    Err(error) => set.entries.push(PluginEntry {
+                        id: file_stem(&file),
+                        status: PluginStatus::Broken(format!(
+                            "reading {}: {error}",
+                            file.display()
+                        )),
+                        origin: PluginOrigin::Folder(file),
+                        manifest: None,
+                        sha256: String::new(),
+                        granted: Capabilities::default(),
+                    }),
+                }
+            }
+        }
+        // Folder plugins replace built-ins with the same id.
+        let folder_ids: Vec<String> = candidates
+            .iter()
+            .filter(|candidate| candidate.origin != PluginOrigin::Builtin)
+            .filter_map(|candidate| Manifest::from_component(&candidate.bytes).ok())
+            .map(|manifest| manifest.id)
+            .collect();
+        for candidate in candidates {
+            set.load_candidate(store, candidate, &folder_ids)?;
+        }
+        if let Some(folder) = folder {
+            for file in super::folder::native_files(folder)? {
+                set.load_native(store, file)?;
+            }
+        }
+        Ok(set)
+    }
+
+    /// Lists a native library, and loads it when the user enabled it by name.
+    fn load_native(&mut self, store: &Store, file: PathBuf) -> anyhow::Result<()> {
+        let id = super::native::id_from_file(&file).unwrap_or_else(|| file_stem(&file));
+        let mut entry = PluginEntry {
+            id: id.clone(),
+            origin: PluginOrigin::Native(file.clone()),
+            manifest: None,
+            sha256: std::fs::read(&file)
+                .map(|bytes| sha256(&bytes))
+                .unwrap_or_default(),
+            status: PluginStatus::Running,
+            granted: Capabilities::default(),
+        };
+        let enabled = store.plugin_state(&id)?.is_some_and(|state| state.enabled);
+        if !enabled {
+            let reason = match store.plugin_state(&id)? {
+                Some(state) => state
+                    .disabled_reason
+                    .unwrap_or_else(|| "disabled by the user".to_string()),
+                None => format!(
+                    "native plugin, not sandboxed: it loads only after the user enables it \
+                     by name with `kefu plugin enable {id}`"
+                ),
+            };
+            entry.status = PluginStatus::Disabled(reason);
+            self.entries.push(entry);
+            return Ok(());
+        }
+        match super::native::NativeRule::load(&file, &id) {
+            Ok(plugin) => {
+                entry.manifest = Manifest::parse(plugin.manifest_text()).ok();
+                self.rules.push(Guarded::new(RulePlugin::native(plugin)));
+            }
+            Err(error) => entry.status = PluginStatus::Broken(error.to_string()),
+        }
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    fn load_candidate(
+        &mut self,
+        store: &Store,
+        candidate: Candidate,
+        folder_ids: &[String],
+    ) -> anyhow::Result<()> {
+        let sha256 = sha256(&candidate.bytes);
+        let manifest = match Manifest::from_component(&candidate.bytes) {
+            Ok(manifest) => manifest,
+            Err(error) => {
+                let id = match &candidate.origin {
+                    PluginOrigin::Folder(path) => file_stem(path),
+                    PluginOrigin::Native(path) => {
+                        super::native::id_from_file(path).unwrap_or_default()
+                    }
+                    PluginOrigin::Builtin | PluginOrigin::Direct => "built-in".to_string(),
+                };
+                tracing::warn!(plugin = id, "plugin not loaded: {error}");
+                self.entries.push(PluginEntry {
+                    id,
+                    origin: candidate.origin,
+                    manifest: None,
+                    sha256,
+                    status: PluginStatus::Broken(error.to_string()),
+                    granted: Capabilities::default(),
+                });
+                return Ok(());
+            }
+        };
+        let id = manifest.id.clone();
+        let mut entry = PluginEntry {
+            id: id.clone(),
+            origin: candidate.origin.clone(),
+            manifest: Some(manifest.clone()),
+            sha256,
+            status: PluginStatus::Running,
+            granted: Capabilities::default(),
+        };
+        if candidate.origin == PluginOrigin::Builtin && folder_ids.contains(&id) {
+            entry.status = PluginStatus::Replaced;
+            self.entries.push(entry);
+            return Ok(());
+        }
+        if self.entries.iter().any(|other| {
+            other.id == id
+                && matches!(
+                    other.status,
+                    PluginStatus::Running | PluginStatus::Disabled(_)
+                )
+        }) {
+            entry.status = PluginStatus::Broken(format!(
+                "another plugin file already has the id {id}; remove one of them"
+            ));
+            self.entries.push(entry);
+            return Ok(());
+        }
+        entry.granted = granted_within(&manifest.capabilities, &store.plugin_grants(&id)?);
+        if let Some(state) = store.plugin_state(&id)?
+            && !state.enabled
+        {
+            entry.status = PluginStatus::Disabled(
+                state
+                    .disabled_reason
+                    .unwrap_or_else(|| "disabled by the user".to_string()),
+            );
+            self.entries.push(entry);
+            return Ok(());
+        }
+        let context = PluginContext {
+            capabilities: CapabilityContext {
+                plugin_id: id.clone(),
+                declared: manifest.capabilities.clone(),
+                granted: entry.granted.clone(),
+            },
+            kv: KvSpace::with_entries(store.plugin_kv(&id)?),
+        };
+        let component = candidate.bytes.as_slice();
+        match self.engine.load(&manifest, component, context) {
+            Ok(loaded) => self.push(loaded),
+            Err(error) => {
+                tracing::warn!(plugin = id, "plugin not loaded: {error}");
+                entry.status = PluginStatus::Broken(error.to_string());
+            }
+        }
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    fn push(&mut self, loaded: LoadedPlugin) {
+        match loaded {
+            LoadedPlugin::Adapter(plugin) => self.adapters.push(Guarded::new(plugin)),
+            LoadedPlugin::Rule(plugin) => self.rules.push(Guarded::new(plugin)),
+            LoadedPlugin::Widget(plugin) => self.widgets.push(Guarded::new(plugin)),
+        }
+    }
+
+    /// Loads a component and appends it to the adapters or the rules, with
+    /// no capabilities granted.
     pub fn add(
         &mut self,
         id: &str,
@@ -90,7 +421,41 @@ impl PluginSet {
                 let plugin = self.engine.load_rule(id, component, limits)?;
                 self.rules.push(Guarded::new(plugin));
             }
+            PluginKind::Widget => {
+                let manifest =
+                    Manifest::from_component(component).map_err(|error| PluginError::Load {
+                        plugin: id.to_string(),
+                        message: error.to_string(),
+                    })?;
+                let loaded =
+                    self.engine
+                        .load(&manifest, component, PluginContext::for_plugin(id))?;
+                self.push(loaded);
+            }
         }
+        Ok(())
+    }
+
+    /// Loads a component under the given manifest with the given
+    /// capabilities and storage, and appends it to its kind's list. Used to
+    /// run one plugin on its own, as `kefu plugin test` does, or the same
+    /// component under several ids.
+    pub fn add_loaded(
+        &mut self,
+        manifest: &Manifest,
+        component: &[u8],
+        context: PluginContext,
+    ) -> Result<(), PluginError> {
+        let loaded = self.engine.load(manifest, component, context)?;
+        self.push(loaded);
+        self.entries.push(PluginEntry {
+            id: manifest.id.clone(),
+            origin: PluginOrigin::Direct,
+            manifest: Some(manifest.clone()),
+            sha256: sha256(component),
+            status: PluginStatus::Running,
+            granted: Capabilities::default(),
+        });
         Ok(())
     }
 
@@ -101,4 +466,220 @@ impl PluginSet {
             .map(|adapter| adapter.plugin.id().to_string())
             .collect()
     }
+
+    /// Returns and forgets the failed calls since the last call, for the
+    /// fault log.
+    pub fn take_faults(&mut self) -> Vec<FaultRecord> {
+        let mut faults = Vec::new();
+        for guarded in &mut self.adapters {
+            faults.append(&mut guarded.unlogged);
+        }
+        for guarded in &mut self.rules {
+            faults.append(&mut guarded.unlogged);
+        }
+        for guarded in &mut self.widgets {
+            faults.append(&mut guarded.unlogged);
+        }
+        faults
+    }
+
+    /// Plugins the fault guard disabled during this run, with the reason.
+    pub fn disabled_during_run(&self) -> Vec<(String, String)> {
+        let adapters = self
+            .adapters
+            .iter()
+            .filter_map(|guarded| Some((guarded.plugin.id(), guarded.disabled_reason()?)));
+        let rules = self
+            .rules
+            .iter()
+            .filter_map(|guarded| Some((guarded.plugin.id(), guarded.disabled_reason()?)));
+        let widgets = self
+            .widgets
+            .iter()
+            .filter_map(|guarded| Some((guarded.plugin.id(), guarded.disabled_reason()?)));
+        adapters
+            .chain(rules)
+            .chain(widgets)
+            .map(|(id, reason)| (id.to_string(), reason.to_string()))
+            .collect()
+    }
+
+    /// Writes the fault log and the plugins the fault guard disabled to
+    /// `store`, so a disabled plugin stays off until the user enables it.
+    pub fn save_faults(&mut self, store: &Store) -> anyhow::Result<()> {
+        let faults = self.take_faults();
+        store.record_plugin_faults(&faults)?;
+        for (id, reason) in self.disabled_during_run() {
+            if store.plugin_state(&id)?.is_none_or(|state| state.enabled) {
+                tracing::error!(plugin = id, "plugin disabled: {reason}");
+                store.set_plugin_enabled(&id, false, Some(&reason))?;
+                if let Some(entry) = self.entries.iter_mut().find(|entry| entry.id == id) {
+                    entry.status = PluginStatus::Disabled(reason);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings the set in line with the plugins folder after files were
+    /// added, removed or replaced: new files load, removed ones unload,
+    /// replaced ones reload. Built-ins and unchanged files are left alone.
+    pub fn sync_folder(&mut self, store: &Store, folder: &Path) -> anyhow::Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let mut on_disk: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        for file in super::folder::component_files(folder)? {
+            // A file that vanished between listing and reading counts as removed.
+            if let Ok(bytes) = std::fs::read(&file) {
+                on_disk.push((file, bytes));
+            }
+        }
+        // Unload entries whose file is gone or changed.
+        let mut index = 0;
+        while index < self.entries.len() {
+            let entry = &self.entries[index];
+            let PluginOrigin::Folder(path) = &entry.origin else {
+                index += 1;
+                continue;
+            };
+            let current = on_disk.iter().find(|(file, _)| file == path);
+            let changed = match current {
+                None => true,
+                Some((_, bytes)) => sha256(bytes) != entry.sha256,
+            };
+            if !changed {
+                index += 1;
+                continue;
+            }
+            let entry = self.entries.remove(index);
+            self.unload(&entry.id, &entry.status);
+            if current.is_some() {
+                report.reloaded.push(entry.id);
+            } else {
+                report.unloaded.push(entry.id.clone());
+                self.restore_builtin(store, &entry.id)?;
+            }
+        }
+        // Load files the set does not know.
+        for (file, bytes) in on_disk {
+            let known = self
+                .entries
+                .iter()
+                .any(|entry| entry.origin == PluginOrigin::Folder(file.clone()));
+            if known {
+                continue;
+            }
+            let id = Manifest::from_component(&bytes)
+                .map(|manifest| manifest.id)
+                .unwrap_or_else(|_| file_stem(&file));
+            // A folder plugin replaces a running built-in with its id.
+            if let Some(builtin) = self.entries.iter().position(|entry| {
+                entry.id == id
+                    && entry.origin == PluginOrigin::Builtin
+                    && entry.status != PluginStatus::Replaced
+            }) {
+                let status = self.entries[builtin].status.clone();
+                self.unload(&id, &status);
+                self.entries[builtin].status = PluginStatus::Replaced;
+            }
+            self.load_candidate(
+                store,
+                Candidate {
+                    origin: PluginOrigin::Folder(file),
+                    bytes,
+                },
+                &[],
+            )?;
+            if !report.reloaded.contains(&id) {
+                report.loaded.push(id);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Drops a running plugin's instance.
+    fn unload(&mut self, id: &str, status: &PluginStatus) {
+        if *status != PluginStatus::Running {
+            return;
+        }
+        self.adapters.retain(|guarded| guarded.plugin.id() != id);
+        self.rules.retain(|guarded| guarded.plugin.id() != id);
+        self.widgets.retain(|guarded| guarded.plugin.id() != id);
+    }
+
+    /// Loads the built-in with `id` again after the folder plugin that
+    /// replaced it was removed.
+    fn restore_builtin(&mut self, store: &Store, id: &str) -> anyhow::Result<()> {
+        let Some(position) = self.entries.iter().position(|entry| {
+            entry.id == id
+                && entry.origin == PluginOrigin::Builtin
+                && entry.status == PluginStatus::Replaced
+        }) else {
+            return Ok(());
+        };
+        self.entries.remove(position);
+        let Some(builtin) = BUILTIN_PLUGINS.iter().find(|builtin| builtin.id == id) else {
+            return Ok(());
+        };
+        self.load_candidate(
+            store,
+            Candidate {
+                origin: PluginOrigin::Builtin,
+                bytes: builtin.component.to_vec(),
+            },
+            &[],
+        )
+    }
+
+    /// Key-value spaces of the loaded plugins, by plugin id.
+    pub fn kv_spaces(&self) -> Vec<(String, KvSpace)> {
+        let adapters = self
+            .adapters
+            .iter()
+            .map(|guarded| (guarded.plugin.id(), guarded.plugin.kv()));
+        let rules = self
+            .rules
+            .iter()
+            .map(|guarded| (guarded.plugin.id(), guarded.plugin.kv()));
+        adapters
+            .chain(rules)
+            .map(|(id, kv)| (id.to_string(), kv.clone()))
+            .collect()
+    }
+
+    /// Finds a loaded widget by id.
+    pub fn widget(&mut self, id: &str) -> Option<&mut Guarded<WidgetPlugin>> {
+        self.widgets
+            .iter_mut()
+            .find(|guarded| guarded.plugin.id() == id)
+    }
+}
+
+/// The grants that match what the manifest declares; a grant for something
+/// the manifest no longer asks for gives nothing.
+fn granted_within(declared: &Capabilities, granted: &Capabilities) -> Capabilities {
+    Capabilities {
+        read_folders: declared
+            .read_folders
+            .iter()
+            .filter(|folder| granted.read_folders.contains(folder))
+            .cloned()
+            .collect(),
+        http_hosts: declared
+            .http_hosts
+            .iter()
+            .filter(|host| granted.http_hosts.contains(host))
+            .cloned()
+            .collect(),
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -12,7 +12,7 @@ use crate::model::{Channel, Customer, IncomingMessage};
 /// One write transaction. Dropping it without [`Writer::commit`] rolls back
 /// everything written through it.
 pub struct Writer<'a> {
-    tx: Transaction<'a>,
+    pub(super) tx: Transaction<'a>,
 }
 
 /// A ticket to open on a conversation.
@@ -42,7 +42,59 @@ pub struct TicketState {
     pub ticket_type: String,
     pub priority: String,
     pub status: String,
+    pub assignee: Option<String>,
     pub tags: Vec<String>,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// A customer's earlier contact, for rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerHistory {
+    pub earlier_conversations: u32,
+    pub tickets: u32,
+    pub open_tickets: u32,
+    pub first_contact: Option<DateTime<Utc>>,
+}
+
+/// A ticket field a rule or an agent can set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketField {
+    Type,
+    Priority,
+    Status,
+    Assignee,
+}
+
+impl TicketField {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Type => "ticket_type",
+            Self::Priority => "priority",
+            Self::Status => "status",
+            Self::Assignee => "assignee",
+        }
+    }
+
+    /// Name used in ticket events and in the rule API's `ticket-change`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Type => "type",
+            Self::Priority => "priority",
+            Self::Status => "status",
+            Self::Assignee => "assignee",
+        }
+    }
+}
+
+/// A timer that is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueTimer {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub conversation_id: i64,
+    pub plugin_id: String,
+    pub name: String,
+    pub due_at: DateTime<Utc>,
 }
 
 /// Status of a newly opened ticket.
@@ -355,7 +407,7 @@ impl<'a> Writer<'a> {
         let ticket = self
             .tx
             .query_row(
-                "SELECT id, ticket_type, priority, status FROM tickets
+                "SELECT id, ticket_type, priority, status, assignee, created_at FROM tickets
                   WHERE conversation_id = ?1 ORDER BY id LIMIT 1",
                 params![conversation_id],
                 |row| {
@@ -364,7 +416,9 @@ impl<'a> Writer<'a> {
                         ticket_type: row.get(1)?,
                         priority: row.get(2)?,
                         status: row.get(3)?,
+                        assignee: row.get(4)?,
                         tags: Vec::new(),
+                        opened_at: super::parse_time(&row.get::<_, String>(5)?)?,
                     })
                 },
             )
@@ -425,21 +479,202 @@ impl<'a> Writer<'a> {
         reason: &str,
         at: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let old: String = self.tx.query_row(
-            "SELECT priority FROM tickets WHERE id = ?1",
+        Ok(self
+            .set_ticket_field(
+                ticket_id,
+                TicketField::Priority,
+                priority,
+                actor,
+                reason,
+                at,
+            )?
+            .is_some())
+    }
+
+    /// Sets a ticket field and records the change in the ticket's history.
+    /// Returns the old value when the field changed, `None` when it already
+    /// held `value`. Callers check `value` against the vocabulary first.
+    pub fn set_ticket_field(
+        &self,
+        ticket_id: i64,
+        field: TicketField,
+        value: &str,
+        actor: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<Option<Option<String>>> {
+        let column = field.column();
+        let old: Option<String> = self.tx.query_row(
+            &format!("SELECT {column} FROM tickets WHERE id = ?1"),
             params![ticket_id],
             |row| row.get(0),
         )?;
-        if old == priority {
-            return Ok(false);
+        if old.as_deref() == Some(value) {
+            return Ok(None);
         }
         self.tx.execute(
-            "UPDATE tickets SET priority = ?2, updated_at = ?3 WHERE id = ?1",
-            params![ticket_id, priority, format_time(at)],
+            &format!("UPDATE tickets SET {column} = ?2, updated_at = ?3 WHERE id = ?1"),
+            params![ticket_id, value, format_time(at)],
         )?;
-        let detail = json!({ "from": old, "to": priority });
-        self.append_event(ticket_id, at, actor, "priority", &detail, reason)?;
-        Ok(true)
+        let detail = json!({ "from": old, "to": value });
+        self.append_event(ticket_id, at, actor, field.name(), &detail, reason)?;
+        Ok(Some(old))
+    }
+
+    /// Adds an internal note to a ticket's history.
+    pub fn add_note(
+        &self,
+        ticket_id: i64,
+        text: &str,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        self.append_event(ticket_id, at, actor, "note", &json!({ "text": text }), "")?;
+        Ok(())
+    }
+
+    /// Records that a rule suggested a phrase to the agent, or asked for one
+    /// to be sent to the customer.
+    pub fn record_phrase_request(
+        &self,
+        ticket_id: i64,
+        phrase_id: &str,
+        send: bool,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let kind = if send {
+            "phrase-send"
+        } else {
+            "phrase-suggested"
+        };
+        self.append_event(
+            ticket_id,
+            at,
+            actor,
+            kind,
+            &json!({ "phrase": phrase_id }),
+            "",
+        )?;
+        Ok(())
+    }
+
+    /// Schedules a timer for a plugin on a ticket, replacing a pending timer
+    /// with the same name.
+    pub fn schedule_timer(
+        &self,
+        ticket_id: i64,
+        plugin_id: &str,
+        name: &str,
+        due_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        self.tx.execute(
+            "DELETE FROM ticket_timers
+              WHERE ticket_id = ?1 AND plugin_id = ?2 AND name = ?3 AND fired_at IS NULL",
+            params![ticket_id, plugin_id, name],
+        )?;
+        self.tx.execute(
+            "INSERT INTO ticket_timers (ticket_id, plugin_id, name, due_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                ticket_id,
+                plugin_id,
+                name,
+                format_time(due_at),
+                format_time(at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Timers due at `now` that have not fired, oldest first.
+    pub fn due_timers(&self, now: DateTime<Utc>) -> anyhow::Result<Vec<DueTimer>> {
+        let mut statement = self.tx.prepare(
+            "SELECT t.id, t.ticket_id, k.conversation_id, t.plugin_id, t.name, t.due_at
+               FROM ticket_timers t JOIN tickets k ON k.id = t.ticket_id
+              WHERE t.fired_at IS NULL AND t.due_at <= ?1
+              ORDER BY t.due_at, t.id",
+        )?;
+        let rows = statement.query_map(params![format_time(now)], |row| {
+            Ok(DueTimer {
+                id: row.get(0)?,
+                ticket_id: row.get(1)?,
+                conversation_id: row.get(2)?,
+                plugin_id: row.get(3)?,
+                name: row.get(4)?,
+                due_at: super::parse_time(&row.get::<_, String>(5)?)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks a timer as fired, so it never fires again.
+    pub fn mark_timer_fired(&self, timer_id: i64, at: DateTime<Utc>) -> anyhow::Result<()> {
+        self.tx.execute(
+            "UPDATE ticket_timers SET fired_at = ?2 WHERE id = ?1",
+            params![timer_id, format_time(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Summarises a customer's contact outside the given conversation.
+    pub fn customer_history(
+        &self,
+        customer_id: i64,
+        conversation_id: i64,
+    ) -> anyhow::Result<CustomerHistory> {
+        let earlier_conversations = self.other_conversation_count(customer_id, conversation_id)?;
+        let (tickets, open_tickets): (u32, u32) = self.tx.query_row(
+            "SELECT count(*), coalesce(sum(t.status NOT IN ('resolved', 'closed')), 0)
+               FROM tickets t JOIN conversations c ON c.id = t.conversation_id
+              WHERE c.customer_id = ?1",
+            params![customer_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let first_contact: Option<String> = self.tx.query_row(
+            "SELECT min(coalesce(m.sent_at, m.received_at))
+               FROM messages m JOIN conversations c ON c.id = m.conversation_id
+              WHERE c.customer_id = ?1",
+            params![customer_id],
+            |row| row.get(0),
+        )?;
+        Ok(CustomerHistory {
+            earlier_conversations,
+            tickets,
+            open_tickets,
+            first_contact: first_contact
+                .map(|time| super::parse_time(&time))
+                .transpose()?,
+        })
+    }
+
+    /// Returns the customer of a conversation.
+    pub fn conversation_customer(&self, conversation_id: i64) -> anyhow::Result<Customer> {
+        Ok(self.tx.query_row(
+            "SELECT c.id, c.name, c.tier FROM customers c
+               JOIN conversations v ON v.customer_id = c.id WHERE v.id = ?1",
+            params![conversation_id],
+            |row| {
+                Ok(Customer {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    tier: row.get(2)?,
+                })
+            },
+        )?)
+    }
+
+    /// Returns the channel of a conversation.
+    pub fn conversation_channel(&self, conversation_id: i64) -> anyhow::Result<Channel> {
+        let channel: String = self.tx.query_row(
+            "SELECT channel FROM conversations WHERE id = ?1",
+            params![conversation_id],
+            |row| row.get(0),
+        )?;
+        channel.parse().map_err(|_| {
+            anyhow::anyhow!("conversation {conversation_id} has unknown channel {channel:?}")
+        })
     }
 
     /// Adds a tag to a ticket and records the change. Does nothing when the

@@ -1,0 +1,232 @@
+//! Trusted native rule plugins: shared libraries loaded with the native
+//! ABI, outside the sandbox.
+//!
+//! A native plugin runs with every right the host has, so it loads only
+//! after the user enables it by name, and loading it logs a warning. Events
+//! and actions cross the boundary as JSON of the same records the WIT
+//! `rule` interface defines; this module converts between the two.
+
+use std::path::Path;
+
+use kefu_native_abi as abi;
+
+use super::PluginError;
+use super::bindings::types as api;
+use super::rule_api as rule;
+
+/// File name extension of shared libraries on this platform.
+pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
+
+/// Warning shown when a native plugin is enabled or loaded.
+pub const NOT_SANDBOXED: &str = "native plugins are NOT sandboxed: they run with all of Kefu's \
+     rights, can read and change any file Kefu can, and can crash it. Enable only plugins you \
+     trust as much as Kefu itself.";
+
+/// The plugin id a native library file stands for: its name without the
+/// `lib` prefix and the extension, with `_` read as `-`
+/// (`libnative_vip_rule.so` is `native-vip-rule`).
+pub fn id_from_file(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    let stem = stem.strip_prefix("lib").unwrap_or(stem);
+    Some(stem.replace('_', "-"))
+}
+
+/// A loaded native rule plugin.
+pub struct NativeRule {
+    plugin: abi::NativeRulePlugin,
+}
+
+impl NativeRule {
+    /// Loads the library at `path`, which must declare the id `id`.
+    pub fn load(path: &Path, id: &str) -> Result<Self, PluginError> {
+        tracing::warn!(plugin = id, path = %path.display(), "loading native plugin: {NOT_SANDBOXED}");
+        let plugin = abi::NativeRulePlugin::load(path, id).map_err(|error| PluginError::Load {
+            plugin: id.to_string(),
+            message: error.to_string(),
+        })?;
+        Ok(Self { plugin })
+    }
+
+    /// The plugin's id.
+    pub fn id(&self) -> &str {
+        self.plugin.id()
+    }
+
+    /// The manifest text the library carries.
+    pub fn manifest_text(&self) -> &str {
+        self.plugin.manifest_text()
+    }
+
+    /// Asks the rule what to do about an event.
+    pub fn on_event(&self, event: &rule::Event) -> Result<Vec<rule::Action>, PluginError> {
+        let actions = self
+            .plugin
+            .on_event(&event_to_abi(event))
+            .map_err(|error| PluginError::Trap {
+                plugin: self.id().to_string(),
+                call: "on-event".to_string(),
+                message: error.to_string(),
+            })?;
+        Ok(actions.into_iter().map(action_from_abi).collect())
+    }
+}
+
+fn channel(channel: api::Channel) -> abi::Channel {
+    match channel {
+        api::Channel::Email => abi::Channel::Email,
+        api::Channel::Chat => abi::Channel::Chat,
+        api::Channel::Phone => abi::Channel::Phone,
+    }
+}
+
+fn party(party: &api::Party) -> abi::Party {
+    abi::Party {
+        name: party.name.clone(),
+        address: party.address.clone(),
+    }
+}
+
+fn message(message: &api::Message) -> abi::Message {
+    abi::Message {
+        channel: channel(message.channel),
+        direction: match message.direction {
+            api::Direction::Inbound => abi::Direction::Inbound,
+            api::Direction::Outbound => abi::Direction::Outbound,
+        },
+        sender: party(&message.sender),
+        customer: party(&message.customer),
+        sent_at: message.sent_at,
+        subject: message.subject.clone(),
+        body_text: message.body_text.clone(),
+        external_id: message.external_id.clone(),
+        thread_key: message.thread_key.clone(),
+        replies_to: message.replies_to.clone(),
+        automation: message
+            .automation
+            .as_ref()
+            .map(|automation| abi::Automation {
+                kind: match automation.kind {
+                    api::AutomationKind::AutoReply => abi::AutomationKind::AutoReply,
+                    api::AutomationKind::Bounce => abi::AutomationKind::Bounce,
+                    api::AutomationKind::Bulk => abi::AutomationKind::Bulk,
+                },
+                evidence: automation.evidence.clone(),
+            }),
+        call: message.call.as_ref().map(|call| abi::Call {
+            destination: call.destination.clone(),
+            duration_seconds: call.duration_seconds,
+            billed_seconds: call.billed_seconds,
+            disposition: call.disposition.clone(),
+            answered: call.answered,
+        }),
+        attachments: message
+            .attachments
+            .iter()
+            .map(|attachment| abi::Attachment {
+                file_name: attachment.file_name.clone(),
+                content_type: attachment.content_type.clone(),
+                size: attachment.size,
+            })
+            .collect(),
+        raw_span: message.raw_span.map(|span| abi::Span {
+            offset: span.offset,
+            length: span.length,
+        }),
+        notes: message.notes.clone(),
+    }
+}
+
+/// Converts a host event into the native ABI's records.
+pub fn event_to_abi(event: &rule::Event) -> abi::Event {
+    let kind = match &event.kind {
+        rule::EventKind::MessageReceived(received) => {
+            abi::EventKind::MessageReceived(abi::MessageEvent {
+                message_id: received.message_id,
+                message: message(&received.message),
+            })
+        }
+        rule::EventKind::TicketCreated => abi::EventKind::TicketCreated,
+        rule::EventKind::TicketUpdated(change) => {
+            abi::EventKind::TicketUpdated(abi::TicketChange {
+                field: change.field.clone(),
+                old_value: change.old_value.clone(),
+                new_value: change.new_value.clone(),
+                actor: change.actor.clone(),
+            })
+        }
+        rule::EventKind::TimerFired(timer) => abi::EventKind::TimerFired(abi::TimerEvent {
+            name: timer.name.clone(),
+            due_at: timer.due_at,
+        }),
+    };
+    let conversation = &event.conversation;
+    let customer = &event.customer;
+    abi::Event {
+        kind,
+        conversation: abi::Conversation {
+            id: conversation.id,
+            channel: channel(conversation.channel),
+            message_count: conversation.message_count,
+            ticket: conversation.ticket.as_ref().map(|ticket| abi::Ticket {
+                id: ticket.id,
+                ticket_type: ticket.ticket_type.clone(),
+                priority: ticket.priority.clone(),
+                status: ticket.status.clone(),
+                assignee: ticket.assignee.clone(),
+                tags: ticket.tags.clone(),
+                opened_at: ticket.opened_at,
+            }),
+        },
+        customer: abi::Customer {
+            id: customer.id,
+            name: customer.name.clone(),
+            tier: customer.tier.clone(),
+            history: abi::History {
+                earlier_conversations: customer.history.earlier_conversations,
+                tickets: customer.history.tickets,
+                open_tickets: customer.history.open_tickets,
+                first_contact: customer.history.first_contact,
+            },
+        },
+    }
+}
+
+/// Converts an action from the native ABI's records.
+pub fn action_from_abi(action: abi::Action) -> rule::Action {
+    match action {
+        abi::Action::OpenTicket(ticket) => rule::Action::OpenTicket(rule::NewTicket {
+            ticket_type: ticket.ticket_type,
+            priority: ticket.priority,
+            reason: ticket.reason,
+        }),
+        abi::Action::SetType(value) => rule::Action::SetType(value),
+        abi::Action::SetPriority(value) => rule::Action::SetPriority(value),
+        abi::Action::SetStatus(value) => rule::Action::SetStatus(value),
+        abi::Action::Assign(value) => rule::Action::Assign(value),
+        abi::Action::AddTag(value) => rule::Action::AddTag(value),
+        abi::Action::AddNote(value) => rule::Action::AddNote(value),
+        abi::Action::ScheduleTimer(timer) => rule::Action::ScheduleTimer(rule::Timer {
+            name: timer.name,
+            after_seconds: timer.after_seconds,
+        }),
+        abi::Action::SuggestPhrase(value) => rule::Action::SuggestPhrase(value),
+        abi::Action::SendPhrase(value) => rule::Action::SendPhrase(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_comes_from_the_library_file_name() {
+        assert_eq!(
+            id_from_file(Path::new("/p/libnative_vip_rule.so")).as_deref(),
+            Some("native-vip-rule")
+        );
+        assert_eq!(
+            id_from_file(Path::new("vip_rule.dll")).as_deref(),
+            Some("vip-rule")
+        );
+    }
+}

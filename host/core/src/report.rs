@@ -1,0 +1,300 @@
+//! Report widgets: the datasets the host runs for them, and running a
+//! widget from parameters to a view.
+//!
+//! A widget names the datasets it needs in its description; the host runs
+//! those queries itself, so a widget never reads the database.
+
+use anyhow::Context;
+use chrono::{Duration, NaiveDate};
+use rusqlite::params;
+
+use crate::Store;
+use crate::plugin::widget_api::{
+    Cell, Dataset, Description, ParameterKind, ParameterValue, Table, View,
+};
+use crate::plugin::{Guarded, PluginError, WidgetPlugin};
+
+/// Datasets widgets can ask for, with what each holds.
+pub const DATASETS: &[(&str, &str)] = &[
+    (
+        "messages-per-day",
+        "columns day (YYYY-MM-DD), channel, messages: messages stored per day and channel; \
+         parameter `days` (default 14) sets how many days, ending on the latest day with messages",
+    ),
+    (
+        "tickets-by-status",
+        "columns status, type, priority, tickets: tickets counted by status, type and priority",
+    ),
+];
+
+/// Why a widget could not produce a view.
+#[derive(Debug, thiserror::Error)]
+pub enum WidgetError {
+    /// The plugin call failed.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    /// The widget refused the parameters or the data; the message is the widget's.
+    #[error("widget {widget}: {message}")]
+    Refused { widget: String, message: String },
+    /// A parameter value is wrong for its kind, or unknown.
+    #[error("widget {widget}: {message}")]
+    Parameter { widget: String, message: String },
+    /// The widget asked for a dataset the host does not have.
+    #[error(
+        "widget {widget} asks for dataset {dataset:?}, which Kefu does not provide; known datasets: {known}"
+    )]
+    UnknownDataset {
+        widget: String,
+        dataset: String,
+        known: String,
+    },
+    /// Running a dataset query failed.
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+/// Describes a widget, runs its datasets with the given parameters (the
+/// widget's defaults fill in the rest) and renders its view.
+pub fn run_widget(
+    store: &Store,
+    widget: &mut Guarded<WidgetPlugin>,
+    given: &[(String, String)],
+) -> Result<(Description, View), WidgetError> {
+    let id = widget.plugin.id().to_string();
+    let result = widget.plugin.describe();
+    widget.record(&id, "describe", &result);
+    let description = result?;
+    let parameters = resolve_parameters(&id, &description, given)?;
+    let mut datasets = Vec::new();
+    for name in &description.datasets {
+        datasets.push(Dataset {
+            name: name.clone(),
+            table: dataset(store, &id, name, &parameters)?,
+        });
+    }
+    let result = widget.plugin.render(&parameters, &datasets);
+    widget.record(&id, "render", &result);
+    match result? {
+        Ok(view) => Ok((description, view)),
+        Err(message) => Err(WidgetError::Refused {
+            widget: id,
+            message,
+        }),
+    }
+}
+
+/// Checks given parameter values against the widget's description and
+/// fills in defaults.
+pub fn resolve_parameters(
+    widget: &str,
+    description: &Description,
+    given: &[(String, String)],
+) -> Result<Vec<ParameterValue>, WidgetError> {
+    for (name, _) in given {
+        if !description
+            .parameters
+            .iter()
+            .any(|parameter| &parameter.name == name)
+        {
+            let known: Vec<&str> = description
+                .parameters
+                .iter()
+                .map(|parameter| parameter.name.as_str())
+                .collect();
+            return Err(WidgetError::Parameter {
+                widget: widget.to_string(),
+                message: format!(
+                    "unknown parameter {name:?}; this widget takes: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            });
+        }
+    }
+    let mut values = Vec::new();
+    for parameter in &description.parameters {
+        let value = given
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == parameter.name)
+            .map_or(parameter.default_value.clone(), |(_, value)| value.clone());
+        let problem = match &parameter.kind {
+            ParameterKind::Integer if value.trim().parse::<i64>().is_err() => {
+                Some("a whole number".to_string())
+            }
+            ParameterKind::Date if NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").is_err() => {
+                Some("a day written YYYY-MM-DD".to_string())
+            }
+            ParameterKind::Choice(choices) if !choices.contains(&value) => {
+                Some(format!("one of {}", choices.join(", ")))
+            }
+            _ => None,
+        };
+        if let Some(expected) = problem {
+            return Err(WidgetError::Parameter {
+                widget: widget.to_string(),
+                message: format!(
+                    "parameter {} is {value:?}; expected {expected}",
+                    parameter.name
+                ),
+            });
+        }
+        values.push(ParameterValue {
+            name: parameter.name.clone(),
+            value,
+        });
+    }
+    Ok(values)
+}
+
+/// Runs one dataset query.
+pub fn dataset(
+    store: &Store,
+    widget: &str,
+    name: &str,
+    parameters: &[ParameterValue],
+) -> Result<Table, WidgetError> {
+    match name {
+        "messages-per-day" => {
+            let days = parameter(parameters, "days")
+                .and_then(|value| value.trim().parse::<i64>().ok())
+                .unwrap_or(14)
+                .clamp(1, 3660);
+            Ok(messages_per_day(store, days)?)
+        }
+        "tickets-by-status" => Ok(tickets_by_status(store)?),
+        _ => Err(WidgetError::UnknownDataset {
+            widget: widget.to_string(),
+            dataset: name.to_string(),
+            known: DATASETS
+                .iter()
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+fn parameter<'p>(parameters: &'p [ParameterValue], name: &str) -> Option<&'p str> {
+    parameters
+        .iter()
+        .find(|parameter| parameter.name == name)
+        .map(|parameter| parameter.value.as_str())
+}
+
+fn messages_per_day(store: &Store, days: i64) -> anyhow::Result<Table> {
+    let connection = store.connection();
+    let last: Option<String> = connection.query_row(
+        "SELECT max(substr(coalesce(sent_at, received_at), 1, 10)) FROM messages",
+        [],
+        |row| row.get(0),
+    )?;
+    let Some(last) = last.and_then(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok()) else {
+        return Ok(Table {
+            columns: vec!["day".into(), "channel".into(), "messages".into()],
+            rows: Vec::new(),
+        });
+    };
+    let first = last - Duration::days(days - 1);
+    let mut statement = connection.prepare(
+        "SELECT substr(coalesce(sent_at, received_at), 1, 10) AS day, channel, count(*)
+           FROM messages
+          WHERE day BETWEEN ?1 AND ?2
+          GROUP BY day, channel ORDER BY day, channel",
+    )?;
+    let rows = statement
+        .query_map(params![first.to_string(), last.to_string()], |row| {
+            Ok(vec![
+                Cell::Text(row.get(0)?),
+                Cell::Text(row.get(1)?),
+                Cell::Integer(row.get(2)?),
+            ])
+        })?
+        .collect::<Result<Vec<_>, _>>()
+        .context("counting messages per day")?;
+    Ok(Table {
+        columns: vec!["day".into(), "channel".into(), "messages".into()],
+        rows,
+    })
+}
+
+fn tickets_by_status(store: &Store) -> anyhow::Result<Table> {
+    let mut statement = store.connection().prepare(
+        "SELECT status, ticket_type, priority, count(*) FROM tickets
+          GROUP BY status, ticket_type, priority ORDER BY status, ticket_type, priority",
+    )?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok(vec![
+                Cell::Text(row.get(0)?),
+                Cell::Text(row.get(1)?),
+                Cell::Text(row.get(2)?),
+                Cell::Integer(row.get(3)?),
+            ])
+        })?
+        .collect::<Result<Vec<_>, _>>()
+        .context("counting tickets by status")?;
+    Ok(Table {
+        columns: vec![
+            "status".into(),
+            "type".into(),
+            "priority".into(),
+            "tickets".into(),
+        ],
+        rows,
+    })
+}
+
+/// Converts a widget's view into the renderer's model and checks it, so a
+/// malformed view is refused with the row or series at fault.
+pub fn to_report_view(widget: &str, view: View) -> Result<kefu_report::View, WidgetError> {
+    use crate::plugin::widget_api::ChartKind;
+    let table = |table: Table| kefu_report::Table {
+        columns: table.columns,
+        rows: table
+            .rows
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|cell| match cell {
+                        Cell::Empty => kefu_report::Cell::Empty,
+                        Cell::Text(text) => kefu_report::Cell::Text(text),
+                        Cell::Integer(value) => kefu_report::Cell::Integer(value),
+                        Cell::Number(value) => kefu_report::Cell::Number(value),
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    let converted = match view {
+        View::Table(view) => kefu_report::View::Table(table(view)),
+        View::Chart(chart) => kefu_report::View::Chart(kefu_report::Chart {
+            kind: match chart.kind {
+                ChartKind::Bar => kefu_report::ChartKind::Bar,
+                ChartKind::Line => kefu_report::ChartKind::Line,
+                ChartKind::Pie => kefu_report::ChartKind::Pie,
+                ChartKind::Heatmap => kefu_report::ChartKind::Heatmap,
+            },
+            title: chart.title,
+            categories: chart.categories,
+            series: chart
+                .series
+                .into_iter()
+                .map(|series| kefu_report::Series {
+                    name: series.name,
+                    values: series.values,
+                })
+                .collect(),
+            x_label: chart.x_label,
+            y_label: chart.y_label,
+        }),
+    };
+    kefu_report::validate(&converted).map_err(|error| WidgetError::Refused {
+        widget: widget.to_string(),
+        message: format!("returned a view Kefu cannot show: {error}"),
+    })?;
+    Ok(converted)
+}
