@@ -31,6 +31,20 @@ pub fn builtin_plus(name: &str, kind: PluginKind, limits: Limits) -> PluginSet {
     plugins
 }
 
+/// A plugins folder holding copies of test plugins from tests/plugins/dist,
+/// as a user would drop them in.
+pub fn plugin_folder(names: &[&str]) -> TempDir {
+    let folder = tempfile::tempdir().expect("creating a plugins folder");
+    for name in names {
+        std::fs::write(
+            folder.path().join(format!("{name}.wasm")),
+            test_plugin(name),
+        )
+        .expect("copying a test plugin");
+    }
+    folder
+}
+
 /// A fresh database file in its own temporary folder.
 pub struct TestDb {
     pub folder: TempDir,
@@ -59,6 +73,30 @@ impl TestDb {
         Ingestor::new(&mut self.store, plugins)
             .ingest_paths(paths, &mut NoProgress)
             .expect("importing inputs")
+    }
+
+    /// Loads the built-in plugins and those in `folder` as the app does,
+    /// with the state this database records.
+    pub fn load_plugins(&self, folder: &Path) -> PluginSet {
+        PluginSet::load(
+            kefu_core::plugin::PluginEngine::new().expect("starting the plugin engine"),
+            &self.store,
+            Some(folder),
+        )
+        .expect("loading plugins")
+    }
+
+    /// Writes a mail from `from` with `subject` and `body` into the test's
+    /// folder and returns its path.
+    pub fn write_mail(&self, name: &str, from: &str, subject: &str, body: &str) -> PathBuf {
+        let path = self.folder.path().join(name);
+        let mail = format!(
+            "From: {from}\r\nTo: support@kefu.invalid\r\nSubject: {subject}\r\n\
+             Date: Fri, 04 Dec 2026 10:00:00 +0800\r\nMessage-ID: <{name}@kefu.invalid>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+        );
+        std::fs::write(&path, mail).expect("writing a mail");
+        path
     }
 
     /// Imports `paths` through the built-in plugins.

@@ -4,7 +4,7 @@
 use kefu_core::plugin::api::{Automation, AutomationKind, Channel, Direction, Message, Party};
 use kefu_core::plugin::builtin::BUILTIN_PLUGINS;
 use kefu_core::plugin::rule_api::{
-    Action, Conversation, Customer, MessageEvent, NewTicket, Ticket,
+    Action, Conversation, Customer, Event, EventKind, History, MessageEvent, NewTicket, Ticket,
 };
 use kefu_core::plugin::{Limits, PluginEngine, RulePlugin};
 use kefu_tests::TestDb;
@@ -20,30 +20,40 @@ fn default_rules() -> RulePlugin {
         .unwrap()
 }
 
-fn event(subject: &str, body: &str, tier: &str) -> MessageEvent {
+/// The message of a message-received event, for changing it in a test.
+fn message_of(event: &mut Event) -> &mut Message {
+    match &mut event.kind {
+        EventKind::MessageReceived(received) => &mut received.message,
+        other => panic!("not a message event: {other:?}"),
+    }
+}
+
+fn event(subject: &str, body: &str, tier: &str) -> Event {
     let customer = Party {
         name: Some("王芳".to_string()),
         address: "wang.fang@example.cn".to_string(),
     };
-    MessageEvent {
-        message_id: 1,
-        message: Message {
-            channel: Channel::Email,
-            direction: Direction::Inbound,
-            sender: customer.clone(),
-            customer,
-            sent_at: Some(1_733_300_000),
-            subject: Some(subject.to_string()),
-            body_text: body.to_string(),
-            external_id: None,
-            thread_key: None,
-            replies_to: Vec::new(),
-            automation: None,
-            call: None,
-            attachments: Vec::new(),
-            raw_span: None,
-            notes: Vec::new(),
-        },
+    Event {
+        kind: EventKind::MessageReceived(MessageEvent {
+            message_id: 1,
+            message: Message {
+                channel: Channel::Email,
+                direction: Direction::Inbound,
+                sender: customer.clone(),
+                customer,
+                sent_at: Some(1_733_300_000),
+                subject: Some(subject.to_string()),
+                body_text: body.to_string(),
+                external_id: None,
+                thread_key: None,
+                replies_to: Vec::new(),
+                automation: None,
+                call: None,
+                attachments: Vec::new(),
+                raw_span: None,
+                notes: Vec::new(),
+            },
+        }),
         conversation: Conversation {
             id: 1,
             channel: Channel::Email,
@@ -54,7 +64,12 @@ fn event(subject: &str, body: &str, tier: &str) -> MessageEvent {
             id: 1,
             name: Some("王芳".to_string()),
             tier: tier.to_string(),
-            earlier_conversations: 0,
+            history: History {
+                earlier_conversations: 0,
+                tickets: 0,
+                open_tickets: 0,
+                first_contact: None,
+            },
         },
     }
 }
@@ -136,7 +151,7 @@ fn ticket_type_and_priority_from_message() {
         ("你好", "在吗？", "VIP", "pre-sales", "high"),
     ];
     for (subject, body, tier, expected_type, expected_priority) in cases {
-        let actions = rule.on_message(&event(subject, body, tier)).unwrap();
+        let actions = rule.on_event(&event(subject, body, tier)).unwrap();
         assert_eq!(
             opened(&actions),
             Some((expected_type, expected_priority)),
@@ -149,7 +164,7 @@ fn ticket_type_and_priority_from_message() {
 fn complaint_wins_over_refund() {
     let mut rule = default_rules();
     let actions = rule
-        .on_message(&event(
+        .on_event(&event(
             "投诉",
             "三次申请退款都被拒绝，我要投诉。",
             "regular",
@@ -167,11 +182,11 @@ fn automated_mail_opens_no_ticket() {
         AutomationKind::Bulk,
     ] {
         let mut event = event("Automatic reply: 退款", "I am out of office.", "vip");
-        event.message.automation = Some(Automation {
+        message_of(&mut event).automation = Some(Automation {
             kind,
             evidence: "Auto-Submitted: auto-replied".to_string(),
         });
-        let actions = rule.on_message(&event).unwrap();
+        let actions = rule.on_event(&event).unwrap();
         assert!(actions.is_empty(), "{kind:?}: {actions:?}");
     }
 }
@@ -180,8 +195,8 @@ fn automated_mail_opens_no_ticket() {
 fn outbound_message_opens_no_ticket() {
     let mut rule = default_rules();
     let mut event = event("Re: 退款", "已为您办理退款。", "regular");
-    event.message.direction = Direction::Outbound;
-    assert!(rule.on_message(&event).unwrap().is_empty());
+    message_of(&mut event).direction = Direction::Outbound;
+    assert!(rule.on_event(&event).unwrap().is_empty());
 }
 
 #[test]
@@ -194,9 +209,11 @@ fn conversation_with_ticket_gets_no_second() {
         ticket_type: "after-sales".to_string(),
         priority: "normal".to_string(),
         status: "open".to_string(),
+        assignee: None,
         tags: Vec::new(),
+        opened_at: 1_733_300_000,
     });
-    assert!(rule.on_message(&event).unwrap().is_empty());
+    assert!(rule.on_event(&event).unwrap().is_empty());
 }
 
 /// Writes chat JSON Lines and imports them.

@@ -1,54 +1,130 @@
-//! Plugins that loop forever or trap must not stop an import.
+//! Hostile plugins, built from tests/plugins and dropped into a plugins
+//! folder as a user would. For each: the host survives, the error names
+//! the plugin and the cause, the right fate follows (the call fails, the
+//! instance is replaced, the plugin is disabled), the other plugins keep
+//! running and nothing stored is lost.
 
 use std::time::{Duration, Instant};
 
-use kefu_core::plugin::{Limits, PluginKind, PluginSet};
-use kefu_tests::{TestDb, builtin_plus, fixtures, test_plugin};
+use kefu_core::plugin::{Limits, PluginKind, PluginSet, PluginStatus};
+use kefu_tests::{TestDb, builtin_plus, fixtures, plugin_folder, test_plugin};
 
-fn limits(call_timeout: Duration) -> Limits {
-    Limits {
-        call_timeout,
-        ..Limits::default()
+/// Mails in tests/fixtures/email, counting those in the mbox.
+const FIXTURE_MAILS: usize = 59;
+
+fn status_of(plugins: &PluginSet, id: &str) -> PluginStatus {
+    plugins
+        .entries
+        .iter()
+        .find(|entry| entry.id == id)
+        .unwrap_or_else(|| panic!("no entry for {id}: {:?}", plugins.entries))
+        .status
+        .clone()
+}
+
+fn disabled_reason(db: &TestDb, id: &str) -> String {
+    let state = db
+        .store
+        .plugin_state(id)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{id} has no stored state"));
+    assert!(!state.enabled, "{id} is still enabled");
+    state.disabled_reason.unwrap_or_default()
+}
+
+/// All tags of all tickets.
+fn all_tags(db: &TestDb) -> Vec<String> {
+    db.store
+        .tickets()
+        .unwrap()
+        .into_iter()
+        .flat_map(|ticket| ticket.tags)
+        .collect()
+}
+
+/// Texts of the notes on every ticket, oldest first.
+fn all_notes(db: &TestDb) -> Vec<String> {
+    let mut notes = Vec::new();
+    for ticket in db.store.tickets().unwrap() {
+        for event in db.store.ticket_events(ticket.id).unwrap() {
+            if event.kind == "note" {
+                notes.push(
+                    event.detail["text"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            }
+        }
     }
+    notes
 }
 
 #[test]
-fn looping_rule_is_stopped_and_import_goes_on() {
+fn looping_rule_is_stopped_then_disabled_and_import_goes_on() {
     let mut db = TestDb::new();
-    let mut plugins = builtin_plus(
-        "looping-rule",
-        PluginKind::Rule,
-        limits(Duration::from_millis(300)),
-    );
+    let folder = plugin_folder(&["looping-rule"]);
+    let mut plugins = db.load_plugins(folder.path());
     let started = Instant::now();
     let summary = db.ingest_with(&mut plugins, &[fixtures().join("email")]);
     let elapsed = started.elapsed();
 
-    assert_eq!(summary.messages_stored, 59, "every mail is stored");
+    assert_eq!(
+        summary.messages_stored, FIXTURE_MAILS,
+        "every mail is stored"
+    );
     assert!(
         summary.tickets_opened > 0,
         "default-rules still opens tickets"
     );
-    assert!(!summary.rule_failures.is_empty());
-    for failure in &summary.rule_failures {
-        assert!(failure.contains("plugin looping-rule"), "{failure}");
-        assert!(failure.contains("time limit"), "{failure}");
-    }
-    // Three timeouts in a row suspend the rule for the rest of the import.
     assert_eq!(
         summary.rule_failures.len(),
         3,
         "{:#?}",
         summary.rule_failures
     );
-    assert!(summary.rule_failures[2].contains("skipping looping-rule"));
-    // Three stopped calls of 300 ms each, plus the import itself; a rule
-    // that was never stopped would hang here instead.
+    for failure in &summary.rule_failures {
+        assert!(failure.contains("plugin looping-rule"), "{failure}");
+        assert!(failure.contains("time limit"), "{failure}");
+    }
+    assert!(
+        summary.rule_failures[2].contains("disabled"),
+        "{}",
+        summary.rule_failures[2]
+    );
+    // The manifest asks for a 300 ms limit: three stopped calls and the import.
     assert!(elapsed < Duration::from_secs(60), "import took {elapsed:?}");
+
+    let reason = disabled_reason(&db, "looping-rule");
+    assert!(
+        reason.contains("3 failed calls within 10 minutes"),
+        "{reason}"
+    );
+    assert!(reason.contains("time limit"), "{reason}");
+    let faults = db.store.plugin_faults("looping-rule", 10).unwrap();
+    assert_eq!(faults.len(), 3);
+    assert_eq!(faults[0].call, "on-event");
+
+    // The next start leaves it off, with the reason, until the user enables it.
+    let plugins = db.load_plugins(folder.path());
+    assert!(
+        matches!(status_of(&plugins, "looping-rule"), PluginStatus::Disabled(reason) if reason.contains("time limit"))
+    );
+    assert!(
+        plugins
+            .rules
+            .iter()
+            .all(|rule| rule.plugin.id() != "looping-rule")
+    );
+    db.store
+        .set_plugin_enabled("looping-rule", true, None)
+        .unwrap();
+    let plugins = db.load_plugins(folder.path());
+    assert_eq!(status_of(&plugins, "looping-rule"), PluginStatus::Running);
 }
 
 #[test]
-fn memory_hog_rule_is_stopped_at_cap() {
+fn memory_bomb_is_stopped_at_its_cap() {
     let mut db = TestDb::new();
     let mut plugins = builtin_plus(
         "memory-hog-rule",
@@ -64,64 +140,194 @@ fn memory_hog_rule_is_stopped_at_cap() {
 
     assert_eq!(summary.messages_stored, 1);
     assert_eq!(summary.tickets_opened, 1, "default-rules still runs");
-    assert_eq!(
-        summary.rule_failures.len(),
-        1,
-        "{:?}",
-        summary.rule_failures
-    );
+    assert!(!summary.rule_failures.is_empty());
     let failure = &summary.rule_failures[0];
     assert!(failure.contains("plugin memory-hog-rule"), "{failure}");
     assert!(failure.contains("memory"), "{failure}");
 }
 
 #[test]
-fn trapping_adapter_input_is_quarantined() {
+fn deep_recursion_is_a_stack_overflow_trap() {
     let mut db = TestDb::new();
-    let mut plugins = builtin_plus("trapping-adapter", PluginKind::Adapter, Limits::default());
-    let trap = db.folder.path().join("order.trap");
-    std::fs::write(&trap, b"anything").unwrap();
+    let folder = plugin_folder(&["deep-recursion-rule"]);
+    let mut plugins = db.load_plugins(folder.path());
     let mail = fixtures().join("email/23-html-only-empty-in-reply-to.eml");
 
-    let summary = db.ingest_with(&mut plugins, &[trap.clone(), mail]);
+    let summary = db.ingest_with(&mut plugins, &[mail]);
 
-    assert_eq!(
-        summary.messages_stored, 1,
-        "the mail after the trap is stored"
-    );
-    assert_eq!(summary.quarantined.len(), 1);
-    let reason = &summary.quarantined[0].reason;
-    assert!(reason.contains("plugin trapping-adapter"), "{reason}");
-    assert!(
-        reason.contains("parse failed: the plugin panicked"),
-        "{reason}"
-    );
-    let stored = db.store.quarantine().unwrap();
-    assert_eq!(stored[0].source_name, trap.display().to_string());
-    assert_eq!(stored[0].adapter.as_deref(), Some("trapping-adapter"));
+    assert_eq!(summary.messages_stored, 1);
+    assert_eq!(summary.tickets_opened, 1);
+    let failure = &summary.rule_failures[0];
+    assert!(failure.contains("plugin deep-recursion-rule"), "{failure}");
+    assert!(failure.contains("stack"), "{failure}");
 }
 
 #[test]
-fn trapped_adapter_gets_fresh_instance() {
+fn panic_on_second_call_gets_a_fresh_instance() {
     let mut db = TestDb::new();
-    let mut plugins = builtin_plus("trapping-adapter", PluginKind::Adapter, Limits::default());
-    let first = db.folder.path().join("first.trap");
-    let second = db.folder.path().join("second.trap");
-    std::fs::write(&first, b"one").unwrap();
-    std::fs::write(&second, b"two").unwrap();
+    let folder = plugin_folder(&["panic-second-call-rule"]);
+    let mut plugins = db.load_plugins(folder.path());
+    // Two mails: each gives the rule one good call and one panic, which
+    // stays under the three faults that would disable it.
+    let mails: Vec<_> = (1..=2)
+        .map(|n| {
+            db.write_mail(
+                &format!("m{n}.eml"),
+                &format!("customer{n}@example.com"),
+                "Order question",
+                "Where is my order?",
+            )
+        })
+        .collect();
 
-    let summary = db.ingest_with(&mut plugins, &[first, second]);
+    let summary = db.ingest_with(&mut plugins, &mails);
 
-    // Both calls reach the plugin and fail on their own input; the second
-    // is not refused because the first left a broken instance behind.
-    assert_eq!(summary.quarantined.len(), 2);
-    for entry in &summary.quarantined {
+    assert_eq!(summary.messages_stored, 2);
+    // Each mail opens a ticket, so the rule sees message-received and then
+    // ticket-created. The call after the panic runs on a new instance,
+    // which answers again as a first call.
+    assert!(!summary.rule_failures.is_empty());
+    for failure in &summary.rule_failures {
+        assert!(
+            failure.contains("plugin panic-second-call-rule"),
+            "{failure}"
+        );
+        assert!(failure.contains("panicked"), "{failure}");
+    }
+    let tags = all_tags(&db);
+    assert!(
+        tags.iter().filter(|tag| *tag == "first-call-ok").count() >= 2,
+        "the instance was replaced after the panic: {tags:?}"
+    );
+    assert_eq!(
+        status_of(&plugins, "panic-second-call-rule"),
+        PluginStatus::Running
+    );
+}
+
+#[test]
+fn huge_output_is_refused_and_nothing_of_it_stored() {
+    let mut db = TestDb::new();
+    let folder = plugin_folder(&["huge-output-rule"]);
+    let mut plugins = db.load_plugins(folder.path());
+    let mail = fixtures().join("email/23-html-only-empty-in-reply-to.eml");
+
+    let summary = db.ingest_with(&mut plugins, &[mail]);
+
+    assert_eq!(summary.messages_stored, 1);
+    assert_eq!(summary.tickets_opened, 1);
+    let failure = &summary.rule_failures[0];
+    assert!(failure.contains("plugin huge-output-rule"), "{failure}");
+    assert!(failure.contains("output limit"), "{failure}");
+    assert!(
+        all_notes(&db).is_empty(),
+        "the oversized note was not stored"
+    );
+}
+
+#[test]
+fn invalid_wasm_and_wrong_major_version_are_listed_as_broken() {
+    let mut db = TestDb::new();
+    let folder = plugin_folder(&["api-2-rule"]);
+    std::fs::write(folder.path().join("garbage.wasm"), b"\0asm not really").unwrap();
+    // The smallest valid core module: magic number and version, no sections.
+    std::fs::write(folder.path().join("core-module.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let mut plugins = db.load_plugins(folder.path());
+
+    match status_of(&plugins, "api-2-rule") {
+        PluginStatus::Broken(reason) => {
+            assert!(reason.contains("2.0.0"), "{reason}");
+            assert!(reason.contains("1.1.0"), "{reason}");
+            assert!(reason.contains("plugin api-2-rule"), "{reason}");
+        }
+        other => panic!("api-2-rule: {other:?}"),
+    }
+    match status_of(&plugins, "garbage") {
+        PluginStatus::Broken(reason) => {
+            assert!(reason.contains("not a WebAssembly component"), "{reason}")
+        }
+        other => panic!("garbage: {other:?}"),
+    }
+    match status_of(&plugins, "core-module") {
+        PluginStatus::Broken(reason) => {
+            assert!(reason.contains("core WebAssembly module"), "{reason}")
+        }
+        other => panic!("core-module: {other:?}"),
+    }
+    // The built-ins load and work.
+    let summary = db.ingest_with(&mut plugins, &[fixtures().join("email")]);
+    assert_eq!(summary.messages_stored, FIXTURE_MAILS);
+    assert!(
+        summary.rule_failures.is_empty(),
+        "{:?}",
+        summary.rule_failures
+    );
+}
+
+#[test]
+fn plugin_built_against_previous_minor_api_loads_and_runs() {
+    let mut db = TestDb::new();
+    let folder = plugin_folder(&["api-1-0-rule"]);
+    let mut plugins = db.load_plugins(folder.path());
+    assert_eq!(status_of(&plugins, "api-1-0-rule"), PluginStatus::Running);
+    let mail = fixtures().join("email/23-html-only-empty-in-reply-to.eml");
+
+    let summary = db.ingest_with(&mut plugins, &[mail]);
+
+    assert!(
+        summary.rule_failures.is_empty(),
+        "{:?}",
+        summary.rule_failures
+    );
+    assert!(all_tags(&db).contains(&"api-1.0".to_string()));
+}
+
+#[test]
+fn trapping_adapter_input_is_quarantined_then_adapter_disabled() {
+    let mut db = TestDb::new();
+    let folder = plugin_folder(&["trapping-adapter"]);
+    let mut plugins = db.load_plugins(folder.path());
+    let mut inputs = Vec::new();
+    for name in ["one.trap", "two.trap", "three.trap", "four.trap"] {
+        let path = db.folder.path().join(name);
+        std::fs::write(&path, name).unwrap();
+        inputs.push(path);
+    }
+    inputs.push(fixtures().join("email/23-html-only-empty-in-reply-to.eml"));
+
+    let summary = db.ingest_with(&mut plugins, &inputs);
+
+    assert_eq!(
+        summary.messages_stored, 1,
+        "the mail after the traps is stored"
+    );
+    assert_eq!(summary.quarantined.len(), 4, "{:#?}", summary.quarantined);
+    for entry in &summary.quarantined[..3] {
+        assert!(
+            entry.reason.contains("plugin trapping-adapter"),
+            "{}",
+            entry.reason
+        );
         assert!(
             entry.reason.contains("the plugin panicked"),
             "{}",
             entry.reason
         );
     }
+    // After three faults the adapter is off; the fourth input finds no adapter.
+    assert!(
+        summary.quarantined[3]
+            .reason
+            .contains("no adapter recognised"),
+        "{}",
+        summary.quarantined[3].reason
+    );
+    let reason = disabled_reason(&db, "trapping-adapter");
+    assert!(reason.contains("panicked"), "{reason}");
+    // Every quarantined input is stored whole and will be retried.
+    assert_eq!(db.store.quarantine().unwrap().len(), 4);
+    let counts = db.store.counts().unwrap();
+    assert_eq!(counts.raw_inputs, 5);
 }
 
 #[test]
