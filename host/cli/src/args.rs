@@ -14,6 +14,11 @@ pub struct Cli {
     #[arg(long, global = true, env = kefu_core::paths::DB_ENV, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Plugins folder [default: plugins in the user's data folder]. Plugin
+    /// files here load beside the built-in plugins.
+    #[arg(long, global = true, env = kefu_core::paths::PLUGINS_ENV, value_name = "DIR")]
+    pub plugins: Option<PathBuf>,
+
     /// Log more to standard error: -v for warnings and progress, -vv for
     /// debugging. KEFU_LOG overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -37,6 +42,10 @@ pub enum Command {
     Quarantine(ListOptions),
     /// Set a customer's tier, for example vip.
     SetTier(SetTierCommand),
+    /// Run a report widget and print its table or save its chart.
+    Report(ReportCommand),
+    /// Create, build, check, test, install and manage plugins.
+    Plugin(crate::plugin::PluginCommand),
     /// Import the bundled sample inputs into a demo database and show them:
     /// in the desktop app where a display exists, else as tables.
     Demo(DemoCommand),
@@ -59,6 +68,23 @@ pub struct ListOptions {
     /// Print a JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCommand {
+    /// Id of a widget plugin, for example messages-per-day. Without it,
+    /// lists the widgets and the datasets they can use.
+    pub widget: Option<String>,
+    /// A parameter value, as NAME=VALUE; repeat for several.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Save the view to a file: .svg or .png for a chart, .csv for a table
+    /// or a chart's data.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Chart size in pixels, as WIDTHxHEIGHT.
+    #[arg(long, default_value = "900x500", value_name = "WxH")]
+    pub size: String,
 }
 
 #[derive(Debug, Args)]

@@ -35,12 +35,14 @@ pub fn run(db: Option<PathBuf>, command: DemoCommand) -> anyhow::Result<ExitCode
         samples.display(),
         db.display()
     ))?;
-    let summary = crate::ingest::ingest(&db, &paths)
+    let summary = crate::ingest::ingest(&db, None, &paths)
         .with_context(|| format!("importing the samples in {}", samples.display()))?;
     crate::output::print(&crate::ingest::format_summary(&summary))?;
 
     if !command.no_app && crate::has_display() {
-        crate::open_app(db)?;
+        // The samples were imported with the built-in plugins alone, so the
+        // app shows those and no plugins folder.
+        crate::open_app(db, None)?;
         return Ok(ExitCode::SUCCESS);
     }
     if !command.no_app {

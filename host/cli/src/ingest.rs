@@ -11,8 +11,8 @@ use kefu_core::plugin::{PluginEngine, PluginSet};
 use crate::args::IngestCommand;
 use crate::output::printable;
 
-pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<ExitCode> {
-    let summary = ingest(db, &command.paths)?;
+pub fn run(db: &Path, plugin_dir: &Path, command: IngestCommand) -> anyhow::Result<ExitCode> {
+    let summary = ingest(db, Some(plugin_dir), &command.paths)?;
     if command.json {
         crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
     } else {
@@ -27,17 +27,34 @@ pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Imports `paths` into the database at `db` through the built-in plugins.
-pub fn ingest(db: &Path, paths: &[PathBuf]) -> anyhow::Result<IngestSummary> {
+/// Imports `paths` into the database at `db` through the built-in plugins
+/// and those in `plugin_dir`.
+pub fn ingest(
+    db: &Path,
+    plugin_dir: Option<&Path>,
+    paths: &[PathBuf],
+) -> anyhow::Result<IngestSummary> {
     let mut store = Store::open(db)?;
-    let mut engine = PluginEngine::new()?;
-    match kefu_core::paths::plugin_cache_dir() {
-        Ok(folder) => engine = engine.with_cache(folder),
-        Err(error) => tracing::warn!("compiling plugins without a cache: {error:#}"),
+    let mut plugins = PluginSet::load(engine()?, &store, plugin_dir)?;
+    for entry in &plugins.entries {
+        if let kefu_core::plugin::PluginStatus::Broken(reason) = &entry.status {
+            eprintln!("warning: plugin {} not loaded: {reason}", entry.id);
+        }
     }
-    let mut plugins = PluginSet::builtin_on(engine)?;
     let mut progress = BarProgress::default();
     Ingestor::new(&mut store, &mut plugins).ingest_paths(paths, &mut progress)
+}
+
+/// The plugin engine with the user's compile cache, when there is one.
+pub fn engine() -> anyhow::Result<PluginEngine> {
+    let engine = PluginEngine::new()?;
+    Ok(match kefu_core::paths::plugin_cache_dir() {
+        Ok(folder) => engine.with_cache(folder),
+        Err(error) => {
+            tracing::warn!("compiling plugins without a cache: {error:#}");
+            engine
+        }
+    })
 }
 
 /// Formats an import summary for people.

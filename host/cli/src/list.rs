@@ -162,7 +162,7 @@ fn guess_channel(address: &str) -> Channel {
     }
 }
 
-fn new_table(header: &[&str]) -> Table {
+pub(crate) fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -172,7 +172,7 @@ fn new_table(header: &[&str]) -> Table {
 }
 
 /// Returns the first line of `text`, cut to [`MAX_CELL_CHARS`] and made printable.
-fn cut(text: &str) -> String {
+pub(crate) fn cut(text: &str) -> String {
     let line = printable(text.lines().next().unwrap_or("").trim());
     if line.chars().count() > MAX_CELL_CHARS {
         let mut cut: String = line.chars().take(MAX_CELL_CHARS - 1).collect();

@@ -5,6 +5,8 @@ mod demo;
 mod ingest;
 mod list;
 mod output;
+mod plugin;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,22 +33,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => path.clone(),
         None => kefu_core::paths::default_db_path()?,
     };
+    let plugin_dir = match &cli.plugins {
+        Some(path) => path.clone(),
+        None => kefu_core::paths::default_plugin_dir()?,
+    };
     match cli.command.unwrap_or(Command::App) {
         Command::App => {
-            open_app(db)?;
+            open_app(db, Some(plugin_dir))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest(command) => ingest::run(&db, command),
+        Command::Ingest(command) => ingest::run(&db, &plugin_dir, command),
         Command::Conversations(options) => list::conversations(&db, &options),
         Command::Tickets(options) => list::tickets(&db, &options),
         Command::Quarantine(options) => list::quarantine(&db, &options),
         Command::SetTier(command) => list::set_tier(&db, &command),
+        Command::Report(command) => report::run(&db, &plugin_dir, &command),
+        Command::Plugin(command) => plugin::run(&db, &plugin_dir, command),
         Command::Demo(command) => demo::run(cli.db, command),
     }
 }
 
-/// Opens the desktop workbench on `db`, creating the database when missing.
-pub fn open_app(db: PathBuf) -> anyhow::Result<()> {
+/// Opens the desktop workbench on `db`, creating the database when missing,
+/// with the built-in plugins and those in `plugin_dir`, when given.
+pub fn open_app(db: PathBuf, plugin_dir: Option<PathBuf>) -> anyhow::Result<()> {
     if !has_display() {
         anyhow::bail!(
             "no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop app \
@@ -54,7 +63,7 @@ pub fn open_app(db: PathBuf) -> anyhow::Result<()> {
         );
     }
     kefu_core::Store::open(&db)?;
-    kefu_ui::run(db).context("running the desktop app")
+    kefu_ui::run(db, plugin_dir).context("running the desktop app")
 }
 
 fn init_logging(verbose: u8) {

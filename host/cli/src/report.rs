@@ -1,0 +1,149 @@
+//! `kefu report`: run a report widget on the database and show or save its view.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kefu_core::Store;
+use kefu_core::plugin::PluginSet;
+use kefu_core::report::{DATASETS, run_widget, to_report_view};
+
+use crate::args::ReportCommand;
+
+pub fn run(db: &Path, plugin_dir: &Path, command: &ReportCommand) -> anyhow::Result<ExitCode> {
+    let store = Store::open_existing(db)?;
+    let mut plugins = PluginSet::load(crate::ingest::engine()?, &store, Some(plugin_dir))?;
+    let Some(widget_id) = &command.widget else {
+        return list_widgets(&mut plugins);
+    };
+    let params = parse_params(&command.params)?;
+    let (width, height) = parse_size(&command.size)?;
+    let known: Vec<String> = plugins
+        .widgets
+        .iter()
+        .map(|widget| widget.plugin.id().to_string())
+        .collect();
+    let Some(widget) = plugins.widget(widget_id) else {
+        anyhow::bail!(
+            "no running widget plugin {widget_id:?}; running widgets: {}. `kefu plugin list` \
+             shows every plugin with its state",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+    };
+    let result = run_widget(&store, widget, &params);
+    plugins.save_faults(&store)?;
+    let (description, view) = result?;
+    let view = to_report_view(widget_id, view)?;
+    match &command.out {
+        Some(path) => {
+            save(&view, path, width, height)?;
+            crate::output::print(&format!(
+                "{}: saved {}\n",
+                description.title,
+                path.display()
+            ))?;
+        }
+        None => {
+            let text = match &view {
+                kefu_report::View::Table(table) => kefu_report::table_text(table),
+                kefu_report::View::Chart(chart) => {
+                    let csv = kefu_report::chart_csv(chart);
+                    format!(
+                        "{} ({:?} chart; save it with --out FILE.svg)\n{csv}",
+                        chart.title, chart.kind
+                    )
+                }
+            };
+            crate::output::print(&format!("{}\n{text}", description.title))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_widgets(plugins: &mut PluginSet) -> anyhow::Result<ExitCode> {
+    let mut lines = vec!["Widgets:".to_string()];
+    for widget in &mut plugins.widgets {
+        let id = widget.plugin.id().to_string();
+        match widget.plugin.describe() {
+            Ok(description) => {
+                let parameters: Vec<String> = description
+                    .parameters
+                    .iter()
+                    .map(|parameter| format!("{}={}", parameter.name, parameter.default_value))
+                    .collect();
+                lines.push(format!(
+                    "  {id}: {} (parameters: {})",
+                    description.title,
+                    if parameters.is_empty() {
+                        "none".to_string()
+                    } else {
+                        parameters.join(", ")
+                    }
+                ));
+            }
+            Err(error) => lines.push(format!("  {id}: {error}")),
+        }
+    }
+    lines.push("Datasets:".to_string());
+    for (name, about) in DATASETS {
+        lines.push(format!("  {name}: {about}"));
+    }
+    crate::output::print(&format!("{}\n", lines.join("\n")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn parse_params(params: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    params
+        .iter()
+        .map(|param| {
+            param
+                .split_once('=')
+                .map(|(name, value)| (name.trim().to_string(), value.to_string()))
+                .with_context(|| {
+                    format!("--param {param:?} is not NAME=VALUE, for example days=30")
+                })
+        })
+        .collect()
+}
+
+pub(crate) fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
+    size.split_once(['x', 'X'])
+        .and_then(|(width, height)| Some((width.trim().parse().ok()?, height.trim().parse().ok()?)))
+        .with_context(|| format!("--size {size:?} is not WIDTHxHEIGHT, for example 900x500"))
+}
+
+/// Saves a view in the format the file's extension names.
+pub(crate) fn save(
+    view: &kefu_report::View,
+    path: &Path,
+    width: u32,
+    height: u32,
+) -> anyhow::Result<()> {
+    let extension = path
+        .extension()
+        .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let bytes = match (extension.as_str(), view) {
+        ("csv", kefu_report::View::Table(table)) => kefu_report::table_csv(table).into_bytes(),
+        ("csv", kefu_report::View::Chart(chart)) => kefu_report::chart_csv(chart).into_bytes(),
+        ("svg", kefu_report::View::Chart(chart)) => {
+            kefu_report::render_svg(chart, width, height)?.into_bytes()
+        }
+        ("png", kefu_report::View::Chart(chart)) => kefu_report::render_png(chart, width, height)?,
+        ("svg" | "png", kefu_report::View::Table(_)) => {
+            anyhow::bail!(
+                "the widget returned a table; save it as .csv instead of {}",
+                path.display()
+            )
+        }
+        _ => anyhow::bail!(
+            "cannot tell the format of {}; use a .svg, .png or .csv file name",
+            path.display()
+        ),
+    };
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
