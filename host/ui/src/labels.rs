@@ -8,11 +8,17 @@
 use std::path::Path;
 
 use kefu_core::model::{AutomationKind, Call, Channel, Direction};
+use kefu_core::plugin::manifest::Capabilities;
+use kefu_core::plugin::{PluginKind, PluginStatus};
 
 use crate::format;
 
 pub const WINDOW_TITLE: &str = "Kefu 客服";
 pub const REFRESH: &str = "Refresh";
+/// The button that switches to the Plugins screen, and its heading.
+pub const PLUGINS: &str = "Plugins";
+/// The button that switches back from the Plugins screen.
+pub const WORKBENCH: &str = "Workbench";
 pub const CONVERSATIONS: &str = "Conversations";
 pub const TICKETS: &str = "Tickets";
 pub const UNANSWERED: &str = "Unanswered";
@@ -131,4 +137,174 @@ pub fn open_failed(path: &Path, error: &str) -> String {
 /// causes.
 pub fn read_failed(error: &str) -> String {
     format!("Could not read the database: {error}. Press {REFRESH} to try again.")
+}
+
+pub const LOADING_PLUGINS: &str = "Loading plugins…";
+pub const PLUGINS_NOT_LOADED: &str = "Plugins are not loaded in this window.";
+pub const BUILTIN: &str = "Built-in";
+/// Origin of a plugin that the program handed to the plugin set itself.
+pub const DIRECT_PLUGIN: &str = "Loaded by the program";
+/// Name shown for a plugin file whose manifest could not be read.
+pub const NO_MANIFEST: &str = "(no manifest)";
+pub const GRANT_HINT: &str = "A plugin uses a capability its manifest declares only after you grant \
+     it, for example: kefu plugin grant ID read-folder DIR. A grant applies the next time Kefu \
+     loads the plugin.";
+pub const PLUGIN_SYNC_PANICKED: &str = "an earlier update of the plugins stopped part way through";
+pub const PLUGIN_THREAD_PANICKED: &str =
+    "the plugin thread panicked, and standard error shows the panic message";
+
+pub fn plugin_kind(kind: PluginKind) -> &'static str {
+    match kind {
+        PluginKind::Adapter => "Channel adapter",
+        PluginKind::Rule => "Ticket rule",
+        PluginKind::Widget => "Report widget",
+    }
+}
+
+pub fn plugin_status(status: &PluginStatus) -> &'static str {
+    match status {
+        PluginStatus::Running => "Running",
+        PluginStatus::Disabled(_) => "Disabled",
+        PluginStatus::Broken(_) => "Broken",
+        PluginStatus::Replaced => "Replaced",
+    }
+}
+
+pub fn plugin_version(version: &impl std::fmt::Display) -> String {
+    format!("version {version}")
+}
+
+pub fn plugin_id(id: &str) -> String {
+    format!("ID: {id}")
+}
+
+pub fn plugin_file(path: &Path) -> String {
+    format!("File: {}", path.display())
+}
+
+pub fn native_plugin_file(path: &Path) -> String {
+    format!("Native library: {}", path.display())
+}
+
+pub fn plugin_disabled(id: &str, reason: &str) -> String {
+    format!("Disabled: {reason}. Run kefu plugin enable {id} and restart Kefu to run it again.")
+}
+
+/// Formats why a plugin could not be loaded on one line. Errors from the
+/// WebAssembly parser can span lines, for example a list of bytes.
+pub fn plugin_broken(reason: &str) -> String {
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("Could not load: {reason}")
+}
+
+/// Formats the line of a built-in replaced by the folder plugin at
+/// `replacement`, when that file is known.
+pub fn plugin_replaced(replacement: Option<&Path>) -> String {
+    match replacement {
+        Some(path) => format!("Replaced by the plugin file {}", path.display()),
+        None => "Replaced by a plugin file with the same id".to_string(),
+    }
+}
+
+pub fn declared_capabilities(capabilities: &Capabilities) -> String {
+    format!("Declared capabilities: {capabilities}")
+}
+
+pub fn granted_capabilities(capabilities: &Capabilities) -> String {
+    format!("Granted: {capabilities}")
+}
+
+/// Formats the command that grants one declared capability.
+pub fn grant_command(id: &str, capability: &str, value: &str) -> String {
+    format!("To grant: kefu plugin grant {id} {capability} {value}")
+}
+
+/// Formats the line naming the plugins folder, or saying there is none.
+pub fn plugin_folder(folder: Option<&Path>) -> String {
+    match folder {
+        Some(folder) => format!(
+            "Plugins folder: {}. Files added, replaced or removed there load or unload at once.",
+            folder.display()
+        ),
+        None => "No plugins folder is set, so only the built-in plugins load. Start Kefu with \
+                 --plugins DIR to add your own."
+            .to_string(),
+    }
+}
+
+pub fn plugin_loaded(id: &str) -> String {
+    format!("Loaded plugin {id}.")
+}
+
+pub fn plugin_not_loaded(id: &str) -> String {
+    format!("Could not load plugin {id}. Its card shows the reason.")
+}
+
+pub fn plugin_found_disabled(id: &str) -> String {
+    format!("Found plugin {id}, which is disabled.")
+}
+
+pub fn plugin_reloaded(id: &str) -> String {
+    format!("Reloaded plugin {id}.")
+}
+
+pub fn plugin_removed(id: &str) -> String {
+    format!("Removed plugin {id}.")
+}
+
+/// Formats the header summary of the Plugins screen, for example
+/// "6 plugins: 5 running, 1 broken".
+pub fn plugin_summary(statuses: &[&PluginStatus]) -> String {
+    let count =
+        |wanted: fn(&PluginStatus) -> bool| statuses.iter().filter(|status| wanted(status)).count();
+    let total = match statuses.len() {
+        1 => "1 plugin".to_string(),
+        total => format!("{total} plugins"),
+    };
+    let parts = [
+        (count(|status| *status == PluginStatus::Running), "running"),
+        (
+            count(|status| matches!(status, PluginStatus::Disabled(_))),
+            "disabled",
+        ),
+        (
+            count(|status| matches!(status, PluginStatus::Broken(_))),
+            "broken",
+        ),
+        (
+            count(|status| *status == PluginStatus::Replaced),
+            "replaced",
+        ),
+    ];
+    let parts: Vec<String> = parts
+        .iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, word)| format!("{count} {word}"))
+        .collect();
+    if parts.is_empty() {
+        total
+    } else {
+        format!("{total}: {}", parts.join(", "))
+    }
+}
+
+/// Formats the error line for a failed plugin load. `error` is the full
+/// chain of causes.
+pub fn plugins_load_failed(error: &str) -> String {
+    format!("Could not load the plugins: {error}. Press {REFRESH} to try again.")
+}
+
+/// Formats the error line for a failed sync with the plugins folder.
+pub fn plugin_sync_failed(error: &str) -> String {
+    format!(
+        "Could not update the plugins from their folder: {error}. Press {REFRESH} to load them again."
+    )
+}
+
+/// Formats the error line for a plugins folder that is not watched.
+pub fn plugin_watch_failed(folder: &Path, error: &str) -> String {
+    format!(
+        "Not watching the plugins folder {}: {error}. Press {REFRESH} to pick up changes there.",
+        folder.display()
+    )
 }

@@ -1,6 +1,7 @@
 //! Kefu's desktop workbench, built with iced: the conversation list, the
 //! selected conversation's messages and the ticket list, read from the
-//! SQLite store.
+//! SQLite store, and a Plugins screen that lists every plugin and follows
+//! the plugins folder as files come and go.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
 //! a window too, which is how the tests drive it. The workbench logs
@@ -11,6 +12,7 @@ mod conversation_view;
 mod font;
 mod format;
 mod labels;
+mod plugins;
 mod style;
 mod ticket_list;
 mod workbench;
@@ -19,23 +21,26 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use iced::widget::Id;
+use kefu_core::plugin::PluginOrigin;
 
-pub use workbench::{Message, RELOAD_INTERVAL, Workbench};
+pub use workbench::{Message, RELOAD_INTERVAL, Screen, Workbench};
 
 /// Default size of the window in logical pixels.
 const WINDOW_SIZE: (f32, f32) = (1280.0, 800.0);
 
 /// Opens the workbench window on the database at `db_path` and returns when
-/// the window is closed. A database that cannot be opened or read shows as
-/// an error line in the window, not as an error here.
+/// the window is closed. The built-in plugins and those in `plugin_folder`
+/// load in the background, and the folder is watched while the window is
+/// open. A database that cannot be opened or read, or plugins that cannot
+/// be loaded, show as error lines in the window, not as an error here.
 ///
 /// # Errors
 ///
 /// Returns an error when the window or its renderer cannot be created, for
 /// example when no display is available.
-pub fn run(db_path: PathBuf) -> anyhow::Result<()> {
+pub fn run(db_path: PathBuf, plugin_folder: Option<PathBuf>) -> anyhow::Result<()> {
     iced::application(
-        move || Workbench::open(&db_path),
+        move || Workbench::start(&db_path, plugin_folder.clone()),
         Workbench::update,
         Workbench::view,
     )
@@ -65,4 +70,10 @@ pub fn conversation_row_id(conversation_id: i64) -> Id {
 /// Widget id of a ticket's row in the ticket list.
 pub fn ticket_row_id(ticket_id: i64) -> Id {
     ticket_list::row_id(ticket_id)
+}
+
+/// Widget id of a plugin's card on the Plugins screen. A built-in and a
+/// folder plugin may share a plugin id, so the origin is part of the id.
+pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
+    plugins::row_id(origin, plugin_id)
 }

@@ -2,7 +2,7 @@
 //! badge widget that uses them.
 
 use iced::widget::{button, container, text};
-use iced::{Border, Element, Theme, border};
+use iced::{Border, Color, Element, Theme, border};
 
 /// Builds a small rounded label, such as a channel name, in one of the badge
 /// styles below.
@@ -101,6 +101,18 @@ pub fn warning_line(theme: &Theme) -> container::Style {
     }
 }
 
+/// Styles a line of information inside a pane that needs no action, such as
+/// the plugin file that replaces a built-in.
+pub fn quiet_line(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.weak.color.into()),
+        text_color: Some(palette.background.weak.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
 /// Styles the line that reports a database error across the top of the
 /// window.
 pub fn error_line(theme: &Theme) -> container::Style {
@@ -108,6 +120,80 @@ pub fn error_line(theme: &Theme) -> container::Style {
     container::Style {
         background: Some(palette.danger.weak.color.into()),
         text_color: Some(palette.danger.weak.text),
+        ..container::Style::default()
+    }
+}
+
+/// Styles the notice of the last change in the plugins folder.
+pub fn notice_line(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.success.weak.color.into()),
+        text_color: Some(palette.success.weak.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
+/// Styles the status badge of a running plugin.
+pub fn running_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.success.base.color.into()),
+        text_color: Some(palette.success.base.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
+/// Styles the status badge of a plugin that is disabled.
+pub fn disabled_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.warning.base.color.into()),
+        text_color: Some(palette.warning.base.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
+/// Styles the status badge of a plugin that could not be loaded.
+pub fn broken_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.danger.base.color.into()),
+        text_color: Some(palette.danger.base.text),
+        border: border::rounded(4),
+        ..container::Style::default()
+    }
+}
+
+/// Styles the card of a running or replaced plugin.
+pub fn plugin_card(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    card(palette.background.strong.color, 1.0)
+}
+
+/// Styles the card of a disabled plugin: a warning-coloured frame.
+pub fn disabled_plugin_card(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    card(palette.warning.base.color, 2.0)
+}
+
+/// Styles the card of a plugin that could not be loaded: a danger-coloured
+/// frame.
+pub fn broken_plugin_card(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    card(palette.danger.base.color, 2.0)
+}
+
+fn card(frame: Color, width: f32) -> container::Style {
+    container::Style {
+        border: Border {
+            width,
+            radius: 6.0.into(),
+            color: frame,
+        },
         ..container::Style::default()
     }
 }

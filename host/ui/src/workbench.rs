@@ -3,6 +3,8 @@
 //! The panes are view functions over this state. A pane reports clicks with
 //! its own message type, which [`Workbench::update`] handles, because a
 //! click in one pane (a ticket) changes what another shows (the messages).
+//! The Plugins screen, switched to from the top bar, owns its state, update
+//! and view in [`crate::plugins`].
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +15,7 @@ use iced::{Alignment, Element, Fill, FillPortion, Subscription, Task};
 use kefu_core::Store;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 
+use crate::plugins::{self, Plugins};
 use crate::ticket_list::TicketRow;
 use crate::{conversation_list, conversation_view, format, labels, style, ticket_list};
 
@@ -37,6 +40,18 @@ pub struct Workbench {
     error: Option<String>,
     /// Local time of the last successful read.
     loaded_at: Option<DateTime<Local>>,
+    /// The screen below the top bar.
+    screen: Screen,
+    plugins: Plugins,
+}
+
+/// The screens the top bar switches between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Conversations, messages and tickets.
+    Workbench,
+    /// Every plugin with its state and capabilities.
+    Plugins,
 }
 
 /// Events of the workbench window.
@@ -48,6 +63,9 @@ pub enum Message {
     RefreshPressed,
     /// The periodic reload timer fired.
     ReloadTimer,
+    /// The top bar's screen button was pressed.
+    ScreenSelected(Screen),
+    Plugins(plugins::Message),
 }
 
 /// Everything one reload reads, applied only when every query succeeded so
@@ -70,6 +88,16 @@ impl Workbench {
         workbench
     }
 
+    /// Opens the database at `db_path` like [`Workbench::open`], and returns
+    /// the task that loads the built-in plugins and those in
+    /// `plugin_folder`. While the window is open, the folder is watched and
+    /// its changes load and unload plugins.
+    pub fn start(db_path: &Path, plugin_folder: Option<PathBuf>) -> (Self, Task<Message>) {
+        let mut workbench = Self::open(db_path);
+        let task = workbench.plugins.start(plugin_folder);
+        (workbench, task.map(Message::Plugins))
+    }
+
     /// Reads an open store.
     pub fn load(store: Store) -> Self {
         let mut workbench = Self::new(store.path().to_path_buf(), Some(store));
@@ -79,6 +107,8 @@ impl Workbench {
 
     fn new(db_path: PathBuf, store: Option<Store>) -> Self {
         Self {
+            plugins: Plugins::new(db_path.clone()),
+            screen: Screen::Workbench,
             db_path,
             store,
             conversations: Vec::new(),
@@ -114,17 +144,29 @@ impl Workbench {
                     None => Task::none(),
                 }
             }
-            Message::RefreshPressed | Message::ReloadTimer => {
+            Message::RefreshPressed => {
+                self.reload();
+                self.plugins.refresh().map(Message::Plugins)
+            }
+            Message::ReloadTimer => {
                 self.reload();
                 Task::none()
             }
+            Message::ScreenSelected(screen) => {
+                self.screen = screen;
+                Task::none()
+            }
+            Message::Plugins(message) => self.plugins.update(message).map(Message::Plugins),
         }
     }
 
     /// Reloads every few seconds, so messages that `kefu ingest` or the
-    /// watcher store appear without a click.
+    /// watcher store appear without a click, and watches the plugins folder.
     pub fn subscription(&self) -> Subscription<Message> {
-        iced::time::every(RELOAD_INTERVAL).map(|_| Message::ReloadTimer)
+        Subscription::batch([
+            iced::time::every(RELOAD_INTERVAL).map(|_| Message::ReloadTimer),
+            self.plugins.subscription().map(Message::Plugins),
+        ])
     }
 
     /// Shows a conversation's messages, scrolled to the latest.
@@ -208,12 +250,29 @@ impl Workbench {
     }
 
     fn header(&self) -> Element<'_, Message> {
-        let unanswered = self
-            .conversations
-            .iter()
-            .filter(|conversation| conversation.unanswered)
-            .count();
-        let summary = labels::summary(self.conversations.len(), unanswered, self.tickets.len());
+        let (summary, toggle) = match self.screen {
+            Screen::Workbench => {
+                let unanswered = self
+                    .conversations
+                    .iter()
+                    .filter(|conversation| conversation.unanswered)
+                    .count();
+                let summary =
+                    labels::summary(self.conversations.len(), unanswered, self.tickets.len());
+                (summary, (labels::PLUGINS, Screen::Plugins))
+            }
+            Screen::Plugins => {
+                let statuses: Vec<_> = self
+                    .plugins
+                    .entries()
+                    .iter()
+                    .map(|entry| &entry.status)
+                    .collect();
+                let summary = labels::plugin_summary(&statuses);
+                (summary, (labels::WORKBENCH, Screen::Workbench))
+            }
+        };
+        let (toggle_label, toggle_screen) = toggle;
 
         let mut header = row![
             text(labels::WINDOW_TITLE).size(20),
@@ -225,6 +284,11 @@ impl Workbench {
             header = header.push(text(loaded_at).size(12).style(text::secondary));
         }
         header
+            .push(
+                button(text(toggle_label).size(14))
+                    .on_press(Message::ScreenSelected(toggle_screen))
+                    .style(button::secondary),
+            )
             .push(button(text(labels::REFRESH).size(14)).on_press(Message::RefreshPressed))
             .spacing(12)
             .padding([8, 12])
@@ -233,6 +297,13 @@ impl Workbench {
     }
 
     fn body(&self) -> Element<'_, Message> {
+        match self.screen {
+            Screen::Workbench => self.workbench_body(),
+            Screen::Plugins => self.plugins.view().map(Message::Plugins),
+        }
+    }
+
+    fn workbench_body(&self) -> Element<'_, Message> {
         let Some(now) = self.loaded_at.filter(|_| !self.conversations.is_empty()) else {
             // An empty list is only news when it was read without error.
             if self.store.is_some() && self.error.is_none() {

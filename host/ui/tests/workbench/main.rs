@@ -5,6 +5,7 @@
 //! view, not scrolling.
 
 mod imported;
+mod plugins;
 mod seed;
 
 use std::path::{Path, PathBuf};
