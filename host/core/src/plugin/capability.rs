@@ -2,8 +2,8 @@
 //! under granted folders and HTTP to granted hosts.
 //!
 //! A call passes only when the plugin's manifest declares the capability and
-//! the user granted it. A refused call returns an error to the plugin; the
-//! host itself never fails because of it.
+//! the user granted it. A rejected call returns an error to the plugin, and
+//! the host keeps running.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -12,11 +12,15 @@ use std::time::Duration;
 use super::bindings::types::CapabilityError;
 use super::manifest::Capabilities;
 
-/// Capability names as stored in the database and typed on the command line.
+/// Name of the folder-read capability, as stored in the database and typed
+/// on the command line.
 pub const READ_FOLDER: &str = "read-folder";
+/// Name of the HTTP capability, as stored in the database and typed on the
+/// command line.
 pub const HTTP_HOST: &str = "http-host";
 
-/// What a plugin asked for and what the user granted.
+/// Capabilities a plugin's manifest declares and the user granted, checked
+/// on every capability-gated host call.
 #[derive(Debug, Clone, Default)]
 pub struct CapabilityContext {
     pub plugin_id: String,
@@ -25,7 +29,8 @@ pub struct CapabilityContext {
 }
 
 impl CapabilityContext {
-    /// Reads a whole file, when a granted folder holds it.
+    /// Reads a whole file in a granted folder. Fails with a limit error when
+    /// the file is larger than `max_bytes`.
     pub fn read_file(&self, path: &str, max_bytes: usize) -> Result<Vec<u8>, CapabilityError> {
         let resolved = self.check_path(path)?;
         let file = std::fs::File::open(&resolved)
@@ -55,8 +60,8 @@ impl CapabilityContext {
         Ok(names)
     }
 
-    /// Resolves `path` and checks it lies in a declared and granted folder,
-    /// after following links.
+    /// Resolves `path`, following links, and checks that it lies in a
+    /// declared and granted folder.
     fn check_path(&self, path: &str) -> Result<PathBuf, CapabilityError> {
         let requested = Path::new(path);
         if !requested.is_absolute() {
@@ -64,6 +69,7 @@ impl CapabilityContext {
                 "{path:?} is not an absolute path; plugins name files by absolute path"
             )));
         }
+
         let lexical = normalize(requested);
         let declared = self
             .declared
@@ -72,7 +78,7 @@ impl CapabilityContext {
             .find(|folder| lexical.starts_with(normalize(Path::new(folder))));
         let Some(declared) = declared else {
             return Err(CapabilityError::Undeclared(format!(
-                "reading {path} needs the read-folders capability for a folder that holds it; \
+                "reading {path} needs the read-folders capability for a folder that contains it; \
                  plugin.toml of {} declares {}",
                 self.plugin_id,
                 list_or_none(&self.declared.read_folders)
@@ -85,6 +91,9 @@ impl CapabilityContext {
                 self.plugin_id
             )));
         }
+
+        // The lexical checks above catch `..`, and this one catches symbolic
+        // links that lead out of the granted folder.
         let resolved = requested
             .canonicalize()
             .map_err(|error| CapabilityError::Failed(format!("{path}: {error}")))?;
@@ -93,15 +102,15 @@ impl CapabilityContext {
         })?;
         if !resolved.starts_with(&root) {
             return Err(CapabilityError::NotGranted(format!(
-                "{path} leads to {}, outside the granted folder {declared}",
+                "{path} resolves to {}, outside the granted folder {declared}",
                 resolved.display()
             )));
         }
         Ok(resolved)
     }
 
-    /// Checks that the URL's host is declared and granted; returns the host
-    /// as matched.
+    /// Checks that the URL is http or https and that its host and port are
+    /// declared and granted.
     fn check_url(&self, url: &ureq::http::Uri) -> Result<(), CapabilityError> {
         let scheme = url.scheme_str().unwrap_or("");
         if scheme != "http" && scheme != "https" {
@@ -138,8 +147,9 @@ impl CapabilityContext {
         Ok(())
     }
 
-    /// Sends an HTTP request to a granted host. Redirects are not followed,
-    /// so a granted host cannot send the plugin elsewhere.
+    /// Sends an HTTP request to a granted host and returns the response. The
+    /// body is cut at `max_body` bytes without an error. Redirects are not
+    /// followed, so a granted host cannot send the plugin elsewhere.
     pub fn fetch(
         &self,
         request: HttpRequest,
@@ -150,6 +160,7 @@ impl CapabilityContext {
             CapabilityError::Failed(format!("{:?} is not a valid URL: {error}", request.url))
         })?;
         self.check_url(&uri)?;
+
         let method = ureq::http::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
             CapabilityError::Failed(format!("{:?} is not an HTTP method", request.method))
         })?;
@@ -160,6 +171,7 @@ impl CapabilityContext {
         let http_request = builder
             .body(request.body)
             .map_err(|error| CapabilityError::Failed(format!("building the request: {error}")))?;
+
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
@@ -169,6 +181,7 @@ impl CapabilityContext {
         let response = agent.run(http_request).map_err(|error| {
             CapabilityError::Failed(format!("{} {}: {error}", request.method, request.url))
         })?;
+
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -180,6 +193,7 @@ impl CapabilityContext {
                 )
             })
             .collect();
+
         let mut body = Vec::new();
         response
             .into_body()
@@ -214,15 +228,36 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
-/// Whether a manifest entry (`host` or `host:port`) covers `host` on `port`.
+/// Returns whether a manifest entry matches `host` on `port`. Entries are
+/// `host`, `host:port`, an IPv6 address alone (`::1` or `[::1]`) or an IPv6
+/// address in brackets with a port (`[::1]:8080`). An entry without a port
+/// matches every port.
 fn host_matches(entry: &str, host: &str, port: u16) -> bool {
     let entry = entry.to_ascii_lowercase();
-    match entry.rsplit_once(':') {
-        Some((entry_host, entry_port)) if entry_port.parse::<u16>().is_ok() => {
-            entry_host.trim_start_matches('[').trim_end_matches(']') == host
-                && entry_port.parse::<u16>() == Ok(port)
+    let (entry_host, entry_port) = if let Some(rest) = entry.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((address, "")) => (address, None),
+            Some((address, tail)) => match tail.strip_prefix(':') {
+                Some(port_text) => (address, Some(port_text)),
+                None => return false,
+            },
+            None => return false,
         }
-        _ => entry == host,
+    } else if entry.matches(':').count() > 1 {
+        // A bare IPv6 address: its colons are not a port separator.
+        (entry.as_str(), None)
+    } else {
+        match entry.split_once(':') {
+            Some((name, port_text)) => (name, Some(port_text)),
+            None => (entry.as_str(), None),
+        }
+    };
+    if entry_host != host {
+        return false;
+    }
+    match entry_port {
+        None => true,
+        Some(port_text) => port_text.parse::<u16>() == Ok(port),
     }
 }
 
@@ -282,7 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn declared_but_not_granted_folder_says_how_to_grant() {
+    fn ungranted_folder_error_names_grant_command() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.txt"), "a").unwrap();
         let path = dir.path().join("a.txt").display().to_string();
@@ -298,7 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn path_outside_declared_folders_and_dot_dot_escape_are_undeclared() {
+    fn path_outside_declared_folder_is_undeclared() {
         let dir = tempfile::tempdir().unwrap();
         let context = context(dir.path(), true);
         for path in [
@@ -316,7 +351,7 @@ mod tests {
     }
 
     #[test]
-    fn link_leading_out_of_granted_folder_is_refused() {
+    fn symlink_out_of_granted_folder_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret"), "s").unwrap();
@@ -329,7 +364,7 @@ mod tests {
     }
 
     #[test]
-    fn file_over_output_limit_is_a_limit_error() {
+    fn oversized_file_returns_limit_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("big"), vec![b'x'; 100]).unwrap();
         let path = dir.path().join("big").display().to_string();
@@ -346,10 +381,14 @@ mod tests {
         assert!(!host_matches("example.com:8443", "example.com", 443));
         assert!(!host_matches("example.com", "evil-example.com", 443));
         assert!(host_matches("[::1]:80", "::1", 80));
+        assert!(!host_matches("[::1]:80", "::1", 81));
+        assert!(host_matches("::1", "::1", 8080));
+        assert!(host_matches("[::1]", "::1", 8080));
+        assert!(!host_matches("example.com:notaport", "example.com", 80));
     }
 
     #[test]
-    fn undeclared_host_is_refused_before_any_connection() {
+    fn undeclared_host_rejected_before_connecting() {
         let dir = tempfile::tempdir().unwrap();
         let request = HttpRequest {
             method: "GET".to_string(),
