@@ -10,12 +10,16 @@ use kefu_core::report::{DATASETS, run_widget, to_report_view};
 
 use crate::args::ReportCommand;
 
+/// Runs `kefu report`. Without a widget id it lists the widgets and
+/// datasets. With one it runs the widget, saves any new faults and prints
+/// the view or saves it to `--out`.
 pub fn run(db: &Path, plugin_dir: &Path, command: &ReportCommand) -> anyhow::Result<ExitCode> {
-    let store = Store::open_existing(db)?;
+    let mut store = Store::open_existing(db)?;
     let mut plugins = PluginSet::load(crate::ingest::engine()?, &store, Some(plugin_dir))?;
     let Some(widget_id) = &command.widget else {
         return list_widgets(&mut plugins);
     };
+
     let params = parse_params(&command.params)?;
     let (width, height) = parse_size(&command.size)?;
     let known: Vec<String> = plugins
@@ -34,10 +38,13 @@ pub fn run(db: &Path, plugin_dir: &Path, command: &ReportCommand) -> anyhow::Res
             }
         );
     };
+
     let result = run_widget(&store, widget, &params);
     plugins.save_faults(&store)?;
+    plugins.save_kv(&mut store)?;
     let (description, view) = result?;
     let view = to_report_view(widget_id, view)?;
+
     match &command.out {
         Some(path) => {
             save(&view, path, width, height)?;
@@ -64,6 +71,9 @@ pub fn run(db: &Path, plugin_dir: &Path, command: &ReportCommand) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
+/// Prints each running widget with its title and default parameters, then
+/// the datasets widgets can request. A widget whose `describe` fails is
+/// listed with the error.
 fn list_widgets(plugins: &mut PluginSet) -> anyhow::Result<ExitCode> {
     let mut lines = vec!["Widgets:".to_string()];
     for widget in &mut plugins.widgets {
@@ -89,13 +99,14 @@ fn list_widgets(plugins: &mut PluginSet) -> anyhow::Result<ExitCode> {
         }
     }
     lines.push("Datasets:".to_string());
-    for (name, about) in DATASETS {
-        lines.push(format!("  {name}: {about}"));
+    for (name, description) in DATASETS {
+        lines.push(format!("  {name}: {description}"));
     }
     crate::output::print(&format!("{}\n", lines.join("\n")))?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// Parses `--param NAME=VALUE` options into name and value pairs.
 pub(crate) fn parse_params(params: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     params
         .iter()
@@ -110,13 +121,15 @@ pub(crate) fn parse_params(params: &[String]) -> anyhow::Result<Vec<(String, Str
         .collect()
 }
 
+/// Parses a `--size WIDTHxHEIGHT` option into a width and a height in pixels.
 pub(crate) fn parse_size(size: &str) -> anyhow::Result<(u32, u32)> {
     size.split_once(['x', 'X'])
         .and_then(|(width, height)| Some((width.trim().parse().ok()?, height.trim().parse().ok()?)))
         .with_context(|| format!("--size {size:?} is not WIDTHxHEIGHT, for example 900x500"))
 }
 
-/// Saves a view in the format the file's extension names.
+/// Saves a view in the format that the file's extension names: CSV for
+/// tables and charts, SVG or PNG for charts only.
 pub(crate) fn save(
     view: &kefu_report::View,
     path: &Path,
@@ -141,7 +154,7 @@ pub(crate) fn save(
             )
         }
         _ => anyhow::bail!(
-            "cannot tell the format of {}; use a .svg, .png or .csv file name",
+            "unsupported file extension in {}; use a .svg, .png or .csv file name",
             path.display()
         ),
     };

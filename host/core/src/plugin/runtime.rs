@@ -32,7 +32,8 @@ use super::{Limits, PluginError, PluginKind};
 /// limits are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Maximum length of a plugin log line in bytes; longer lines are cut.
+/// Maximum length of a plugin log line in bytes. Longer lines are truncated
+/// at a character boundary and end with `…`.
 const MAX_LOG_LINE: usize = 4096;
 
 /// The wasmtime engine and linker shared by every plugin.
@@ -40,11 +41,11 @@ const MAX_LOG_LINE: usize = 4096;
 pub struct PluginEngine {
     engine: Engine,
     linker: Arc<Linker<HostState>>,
-    /// Folder of compiled components, when compiling once per machine is wanted.
+    /// Folder of compiled components, if [`PluginEngine::with_cache`] set one.
     cache: Option<PathBuf>,
 }
 
-/// Per-instance state the host functions see.
+/// Per-instance state that the host functions read and update.
 pub struct HostState {
     plugin_id: String,
     store_limits: StoreLimits,
@@ -52,8 +53,8 @@ pub struct HostState {
     context: PluginContext,
 }
 
-/// What a plugin may reach beyond its own memory: its granted capabilities
-/// and its key-value storage.
+/// Granted capabilities and key-value storage, the resources a plugin may
+/// use beyond its own memory.
 #[derive(Debug, Clone, Default)]
 pub struct PluginContext {
     pub capabilities: CapabilityContext,
@@ -185,7 +186,7 @@ impl PluginEngine {
         let context = PluginContext::for_plugin(id);
         match self.load_kind(id, PluginKind::Adapter, component_bytes, limits, context)? {
             LoadedPlugin::Adapter(plugin) => Ok(plugin),
-            _ => unreachable!("load_kind returns the kind it was asked for"),
+            _ => unreachable!("load_kind returns the requested kind"),
         }
     }
 
@@ -199,12 +200,12 @@ impl PluginEngine {
         let context = PluginContext::for_plugin(id);
         match self.load_kind(id, PluginKind::Rule, component_bytes, limits, context)? {
             LoadedPlugin::Rule(plugin) => Ok(plugin),
-            _ => unreachable!("load_kind returns the kind it was asked for"),
+            _ => unreachable!("load_kind returns the requested kind"),
         }
     }
 
-    /// Compiles a component as its manifest says, with the limits the
-    /// manifest asks for and the given capabilities and storage.
+    /// Compiles a component as the plugin kind its manifest names, under the
+    /// manifest's limits, with the given capabilities and storage.
     pub fn load(
         &self,
         manifest: &Manifest,
@@ -220,6 +221,9 @@ impl PluginEngine {
         )
     }
 
+    /// Compiles a component, checks its API version and prepares the
+    /// instantiation of `kind`. The instance itself is created on the first
+    /// call.
     fn load_kind(
         &self,
         id: &str,
@@ -230,6 +234,7 @@ impl PluginEngine {
     ) -> Result<LoadedPlugin, PluginError> {
         let component = self.compile(id, component_bytes, kind)?;
         self.check_api_version(id, &component)?;
+
         let pre = self
             .linker
             .instantiate_pre(&component)
@@ -251,7 +256,7 @@ impl PluginEngine {
             PluginKind::Rule => {
                 let pre = TicketRulePre::new(pre).map_err(|error| load_error(id, kind, error))?;
                 LoadedPlugin::Rule(RulePlugin {
-                    imp: RuleImpl::Wasm(Sandbox::new(
+                    backend: RuleBackend::Wasm(Sandbox::new(
                         self,
                         id,
                         limits,
@@ -289,6 +294,7 @@ impl PluginEngine {
                     .map(|(name, _)| name.to_string()),
             )
             .collect();
+
         let versions = manifest::api_versions(names.iter().map(String::as_str));
         if versions.is_empty() {
             return Err(PluginError::Load {
@@ -308,6 +314,8 @@ impl PluginEngine {
         Ok(())
     }
 
+    /// Compiles a component, or loads it from the cache folder when one is
+    /// set and contains it.
     fn compile(
         &self,
         id: &str,
@@ -318,6 +326,7 @@ impl PluginEngine {
             return Component::new(&self.engine, component_bytes)
                 .map_err(|error| load_error(id, kind, error));
         };
+
         let path = folder.join(format!("{}.cwasm", self.cache_key(component_bytes)));
         if path.is_file() {
             // SAFETY: wasmtime runs deserialized machine code as it is. The
@@ -332,6 +341,7 @@ impl PluginEngine {
                 }
             }
         }
+
         let component = Component::new(&self.engine, component_bytes)
             .map_err(|error| load_error(id, kind, error))?;
         store_compiled(&component, &path, id);
@@ -407,7 +417,7 @@ struct Sandbox<B> {
 }
 
 impl PluginContext {
-    /// A context with no capabilities granted and empty storage.
+    /// Creates a context with no capabilities granted and empty storage.
     pub fn for_plugin(id: &str) -> Self {
         Self {
             capabilities: CapabilityContext {
@@ -469,13 +479,15 @@ impl<B> Sandbox<B> {
                 live.insert((store, bindings))
             }
         };
+
         store.set_epoch_deadline(deadline);
         match call(bindings, store) {
             Ok(result) => {
                 let size = result.output_size();
                 if size > self.limits.output_bytes {
-                    // The instance is healthy, but a plugin that answers with
-                    // this much is misbehaving; start it afresh like a trap.
+                    // The instance is healthy, but a plugin that returns this
+                    // much output is misbehaving, so drop the instance as
+                    // after a trap.
                     self.live = None;
                     let error = PluginError::OutputTooLarge {
                         plugin: self.id.clone(),
@@ -497,11 +509,13 @@ impl<B> Sandbox<B> {
         }
     }
 
+    /// Converts the call timeout to epoch ticks, at least one.
     fn deadline_ticks(&self) -> u64 {
         let ticks = self.limits.call_timeout.as_millis() / EPOCH_TICK.as_millis();
         (ticks as u64).max(1)
     }
 
+    /// Converts a failed call's error into a timeout or a trap error.
     fn classify(&self, name: &str, error: wasmtime::Error) -> PluginError {
         if matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
             return PluginError::Timeout {
@@ -510,7 +524,7 @@ impl<B> Sandbox<B> {
                 limit: self.limits.call_timeout,
             };
         }
-        // The full error carries a wasm backtrace, which helps the plugin's
+        // The full error contains a wasm backtrace, which helps the plugin's
         // author but not the support team reading the quarantine reason.
         tracing::debug!(plugin = %self.id, call = name, "plugin trap: {error:?}");
         let message = match error.downcast_ref::<Trap>() {
@@ -544,14 +558,16 @@ impl AdapterPlugin {
         &self.sandbox.context.kv
     }
 
-    /// Asks which file extensions, content types and webhook path the adapter reads.
+    /// Calls the adapter's `recognises` and returns the file extensions,
+    /// content types and webhook path it reads.
     pub fn recognises(&mut self) -> Result<Recognition, PluginError> {
         self.sandbox.call("recognises", |bindings, store| {
             bindings.kefu_plugin_adapter().call_recognises(store)
         })
     }
 
-    /// Asks the adapter how likely it is to read an input, from 0 to 100.
+    /// Calls the adapter's `probe` and returns how likely it is to read an
+    /// input, from 0 to 100.
     pub fn probe(&mut self, name: &str, head: &[u8]) -> Result<u8, PluginError> {
         self.sandbox.call("probe", |bindings, store| {
             bindings.kefu_plugin_adapter().call_probe(store, name, head)
@@ -581,14 +597,14 @@ impl AdapterPlugin {
 /// A loaded ticket rule: a sandboxed component, or a trusted native
 /// library the user enabled.
 pub struct RulePlugin {
-    imp: RuleImpl,
+    backend: RuleBackend,
 }
 
-enum RuleImpl {
+enum RuleBackend {
     Wasm(Sandbox<TicketRule>),
     Native {
         plugin: super::native::NativeRule,
-        /// Native plugins have no host imports; the space stays empty.
+        /// Always empty, because native plugins have no host imports.
         kv: KvSpace,
     },
 }
@@ -597,7 +613,7 @@ impl RulePlugin {
     /// Wraps a loaded native rule.
     pub fn native(plugin: super::native::NativeRule) -> Self {
         Self {
-            imp: RuleImpl::Native {
+            backend: RuleBackend::Native {
                 plugin,
                 kv: KvSpace::default(),
             },
@@ -606,32 +622,33 @@ impl RulePlugin {
 
     /// Returns the plugin's id.
     pub fn id(&self) -> &str {
-        match &self.imp {
-            RuleImpl::Wasm(sandbox) => &sandbox.id,
-            RuleImpl::Native { plugin, .. } => plugin.id(),
+        match &self.backend {
+            RuleBackend::Wasm(sandbox) => &sandbox.id,
+            RuleBackend::Native { plugin, .. } => plugin.id(),
         }
     }
 
-    /// True for a native plugin, which runs outside the sandbox.
+    /// Returns whether the plugin is a native library, which runs outside
+    /// the sandbox.
     pub fn is_native(&self) -> bool {
-        matches!(self.imp, RuleImpl::Native { .. })
+        matches!(self.backend, RuleBackend::Native { .. })
     }
 
     /// Returns the plugin's storage.
     pub fn kv(&self) -> &KvSpace {
-        match &self.imp {
-            RuleImpl::Wasm(sandbox) => &sandbox.context.kv,
-            RuleImpl::Native { kv, .. } => kv,
+        match &self.backend {
+            RuleBackend::Wasm(sandbox) => &sandbox.context.kv,
+            RuleBackend::Native { kv, .. } => kv,
         }
     }
 
-    /// Asks the rule what to do about an event.
+    /// Calls the rule's `on-event` and returns the actions it requests.
     pub fn on_event(&mut self, event: &Event) -> Result<Vec<Action>, PluginError> {
-        match &mut self.imp {
-            RuleImpl::Wasm(sandbox) => sandbox.call("on-event", |bindings, store| {
+        match &mut self.backend {
+            RuleBackend::Wasm(sandbox) => sandbox.call("on-event", |bindings, store| {
                 bindings.kefu_plugin_rule().call_on_event(store, event)
             }),
-            RuleImpl::Native { plugin, .. } => plugin.on_event(event),
+            RuleBackend::Native { plugin, .. } => plugin.on_event(event),
         }
     }
 }
@@ -647,14 +664,21 @@ impl WidgetPlugin {
         &self.sandbox.id
     }
 
-    /// Asks for the widget's title, parameters and datasets.
+    /// Returns the plugin's storage.
+    pub fn kv(&self) -> &KvSpace {
+        &self.sandbox.context.kv
+    }
+
+    /// Calls the widget's `describe` and returns its title, parameters and
+    /// datasets.
     pub fn describe(&mut self) -> Result<Description, PluginError> {
         self.sandbox.call("describe", |bindings, store| {
             bindings.kefu_plugin_widget().call_describe(store)
         })
     }
 
-    /// Builds the widget's view from parameter values and datasets.
+    /// Calls the widget's `render`, which builds its view from parameter
+    /// values and datasets.
     pub fn render(
         &mut self,
         parameters: &[ParameterValue],

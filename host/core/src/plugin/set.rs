@@ -17,23 +17,26 @@ use super::{
 };
 use crate::store::{PluginFault, Store};
 
-/// Failed calls within [`FAULT_WINDOW`] after which a plugin is disabled.
-/// Successful calls in between do not reset the count: an adapter whose
-/// probe works and whose parse traps is as broken as one that always traps.
+/// Number of failed calls within [`FAULT_WINDOW`] that disables a plugin.
+/// Successful calls in between do not reset the count, because an adapter
+/// whose probe works and whose parse traps is as broken as one that always
+/// traps.
 pub const MAX_FAULTS_IN_WINDOW: usize = 3;
 
-/// Window for [`MAX_FAULTS_IN_WINDOW`].
+/// Time window in which [`MAX_FAULTS_IN_WINDOW`] failed calls disable a
+/// plugin.
 pub const FAULT_WINDOW: Duration = Duration::from_secs(10 * 60);
 
 /// A failed call, kept until the owner of the set logs it.
 pub type FaultRecord = PluginFault;
 
-/// A plugin with its recent failures.
+/// A plugin with its fault guard: recent failures, the disabled state and
+/// the faults not yet logged.
 pub struct Guarded<P> {
     pub plugin: P,
     /// Times of the failed calls within the fault window.
     recent_faults: VecDeque<Instant>,
-    /// Why the plugin was disabled during this run, if it was.
+    /// Reason the fault guard disabled the plugin during this run, if it did.
     disabled: Option<String>,
     /// Faults not yet handed to [`PluginSet::take_faults`].
     unlogged: Vec<FaultRecord>,
@@ -49,22 +52,25 @@ impl<P> Guarded<P> {
         }
     }
 
-    /// True when the plugin failed too often to be called again.
+    /// Returns whether the plugin failed too often to be called again.
     pub fn is_suspended(&self) -> bool {
         self.disabled.is_some()
     }
 
-    /// Why the plugin was disabled, if it was.
+    /// Returns the reason the fault guard disabled the plugin, if it did.
     pub fn disabled_reason(&self) -> Option<&str> {
         self.disabled.as_deref()
     }
 
-    /// Counts the outcome of a call; `plugin_id` and `input` name the call in
+    /// Records a failed call for the fault log and disables the plugin after
+    /// [`MAX_FAULTS_IN_WINDOW`] failures within [`FAULT_WINDOW`]. A successful
+    /// result changes nothing. `plugin_id` and `input` identify the call in
     /// the fault log.
     pub fn record<T>(&mut self, plugin_id: &str, input: &str, result: &Result<T, PluginError>) {
         let Err(error) = result else {
             return;
         };
+
         let now = Instant::now();
         self.recent_faults.push_back(now);
         while self
@@ -74,6 +80,7 @@ impl<P> Guarded<P> {
         {
             self.recent_faults.pop_front();
         }
+
         let message = format!("{error} (input: {input})");
         self.unlogged.push(PluginFault {
             plugin_id: plugin_id.to_string(),
@@ -81,6 +88,7 @@ impl<P> Guarded<P> {
             call: call_name(error),
             message: message.clone(),
         });
+
         if self.disabled.is_none() && self.recent_faults.len() >= MAX_FAULTS_IN_WINDOW {
             self.disabled = Some(format!(
                 "{MAX_FAULTS_IN_WINDOW} failed calls within {} minutes; last: {message}",
@@ -100,7 +108,7 @@ fn call_name(error: &PluginError) -> String {
     }
 }
 
-/// Where a plugin came from.
+/// Source a plugin was loaded from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PluginOrigin {
     /// Built into the host binary.
@@ -113,33 +121,35 @@ pub enum PluginOrigin {
     Native(PathBuf),
 }
 
-/// Whether a plugin runs, and why not.
+/// Run state of a plugin, with the reason when it does not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PluginStatus {
+    /// Loaded and called.
     Running,
     /// Disabled by the user or by the fault guard, with the reason.
     Disabled(String),
-    /// Could not be loaded; the message says why.
+    /// Failed to load, with the error message.
     Broken(String),
     /// A built-in replaced by a folder plugin with the same id.
     Replaced,
 }
 
-/// One plugin the set knows about, running or not.
+/// Listing entry of one plugin the set found, running or not.
 #[derive(Debug, Clone)]
 pub struct PluginEntry {
     pub id: String,
     pub origin: PluginOrigin,
     pub manifest: Option<Manifest>,
-    /// SHA-256 of the component, to notice a replaced file.
+    /// Hex SHA-256 of the component or library file, used to detect a
+    /// replaced file. Empty when the file could not be read.
     pub sha256: String,
     pub status: PluginStatus,
     /// Capabilities the user granted, among those the manifest declares.
     pub granted: Capabilities,
 }
 
-/// Loaded adapters, rules and widgets, in the order they are consulted,
-/// and every plugin found, for listing.
+/// Loaded adapters, rules and widgets, in the order they are called, and a
+/// listing entry for every plugin found.
 pub struct PluginSet {
     engine: PluginEngine,
     pub adapters: Vec<Guarded<AdapterPlugin>>,
@@ -148,7 +158,8 @@ pub struct PluginSet {
     pub entries: Vec<PluginEntry>,
 }
 
-/// What [`PluginSet::sync_folder`] changed, by plugin id.
+/// Ids of the plugins that [`PluginSet::sync_folder`] loaded, unloaded or
+/// reloaded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
     pub loaded: Vec<String>,
@@ -157,13 +168,13 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    /// True when nothing changed.
+    /// Returns whether nothing changed.
     pub fn is_empty(&self) -> bool {
         self.loaded.is_empty() && self.unloaded.is_empty() && self.reloaded.is_empty()
     }
 }
 
-/// A plugin component to load, with where it came from.
+/// A plugin component to load, with its origin.
 struct Candidate {
     origin: PluginOrigin,
     bytes: Vec<u8>,
@@ -188,8 +199,8 @@ impl PluginSet {
     }
 
     /// Loads every built-in plugin on `engine`, for example one with a
-    /// compile cache. A built-in that fails to load is an error: it ships
-    /// with the host.
+    /// compile cache. A built-in that fails to load is an error, because it
+    /// ships with the host.
     pub fn builtin_on(engine: PluginEngine) -> anyhow::Result<Self> {
         let mut set = Self::new(engine);
         for builtin in BUILTIN_PLUGINS {
@@ -210,12 +221,12 @@ impl PluginSet {
         Ok(set)
     }
 
-    /// Loads the built-in plugins and the components in `folder` (when
-    /// given), applying what `store` records: disabled plugins stay
-    /// unloaded, granted capabilities and stored key-value entries are
-    /// handed to each plugin. A folder plugin with a built-in's id replaces
-    /// the built-in. A plugin that fails to load is listed as broken; the
-    /// others load.
+    /// Loads the built-in plugins and, if `folder` is given, its components
+    /// and the native libraries the user enabled. Plugins that `store`
+    /// records as disabled stay unloaded, and every other plugin gets its
+    /// granted capabilities and stored key-value entries. A folder plugin
+    /// with a built-in's id replaces the built-in. A plugin that fails to
+    /// load is listed as broken, and the others still load.
     pub fn load(
         engine: PluginEngine,
         store: &Store,
@@ -229,6 +240,7 @@ impl PluginSet {
                 bytes: builtin.component.to_vec(),
             })
             .collect();
+
         if let Some(folder) = folder {
             for file in super::folder::component_files(folder)? {
                 match std::fs::read(&file) {
@@ -250,6 +262,7 @@ impl PluginSet {
                 }
             }
         }
+
         // Folder plugins replace built-ins with the same id.
         let folder_ids: Vec<String> = candidates
             .iter()
@@ -260,6 +273,7 @@ impl PluginSet {
         for candidate in candidates {
             set.load_candidate(store, candidate, &folder_ids)?;
         }
+
         if let Some(folder) = folder {
             for file in super::folder::native_files(folder)? {
                 set.load_native(store, file)?;
@@ -281,6 +295,7 @@ impl PluginSet {
             status: PluginStatus::Running,
             granted: Capabilities::default(),
         };
+
         let enabled = store.plugin_state(&id)?.is_some_and(|state| state.enabled);
         if !enabled {
             let reason = match store.plugin_state(&id)? {
@@ -296,6 +311,7 @@ impl PluginSet {
             self.entries.push(entry);
             return Ok(());
         }
+
         match super::native::NativeRule::load(&file, &id) {
             Ok(plugin) => {
                 entry.manifest = Manifest::parse(plugin.manifest_text()).ok();
@@ -307,6 +323,10 @@ impl PluginSet {
         Ok(())
     }
 
+    /// Loads one component and adds its listing entry. A component without
+    /// a valid manifest, with an id already in use or that fails to compile
+    /// is listed as broken. A disabled one, or a built-in whose id is in
+    /// `folder_ids`, is listed but not loaded. Fails only when `store` does.
     fn load_candidate(
         &mut self,
         store: &Store,
@@ -336,6 +356,7 @@ impl PluginSet {
                 return Ok(());
             }
         };
+
         let id = manifest.id.clone();
         let mut entry = PluginEntry {
             id: id.clone(),
@@ -345,11 +366,13 @@ impl PluginSet {
             status: PluginStatus::Running,
             granted: Capabilities::default(),
         };
+
         if candidate.origin == PluginOrigin::Builtin && folder_ids.contains(&id) {
             entry.status = PluginStatus::Replaced;
             self.entries.push(entry);
             return Ok(());
         }
+
         if self.entries.iter().any(|other| {
             other.id == id
                 && matches!(
@@ -363,6 +386,7 @@ impl PluginSet {
             self.entries.push(entry);
             return Ok(());
         }
+
         entry.granted = granted_within(&manifest.capabilities, &store.plugin_grants(&id)?);
         if let Some(state) = store.plugin_state(&id)?
             && !state.enabled
@@ -375,6 +399,7 @@ impl PluginSet {
             self.entries.push(entry);
             return Ok(());
         }
+
         let context = PluginContext {
             capabilities: CapabilityContext {
                 plugin_id: id.clone(),
@@ -403,8 +428,9 @@ impl PluginSet {
         }
     }
 
-    /// Loads a component and appends it to the adapters or the rules, with
-    /// no capabilities granted.
+    /// Loads a component as `kind` and appends it to that kind's list, with
+    /// no capabilities granted and no listing entry. Adapters and rules run
+    /// under `limits`, but a widget runs under its manifest's limits.
     pub fn add(
         &mut self,
         id: &str,
@@ -459,7 +485,7 @@ impl PluginSet {
         Ok(())
     }
 
-    /// Ids of the loaded adapters, in probe order.
+    /// Returns the ids of the loaded adapters, in probe order.
     pub fn adapter_ids(&self) -> Vec<String> {
         self.adapters
             .iter()
@@ -467,8 +493,8 @@ impl PluginSet {
             .collect()
     }
 
-    /// Returns and forgets the failed calls since the last call, for the
-    /// fault log.
+    /// Removes and returns the failed calls recorded since the last call,
+    /// for the fault log.
     pub fn take_faults(&mut self) -> Vec<FaultRecord> {
         let mut faults = Vec::new();
         for guarded in &mut self.adapters {
@@ -483,7 +509,8 @@ impl PluginSet {
         faults
     }
 
-    /// Plugins the fault guard disabled during this run, with the reason.
+    /// Returns the plugins the fault guard disabled during this run, with
+    /// the reason.
     pub fn disabled_during_run(&self) -> Vec<(String, String)> {
         let adapters = self
             .adapters
@@ -521,9 +548,12 @@ impl PluginSet {
         Ok(())
     }
 
-    /// Brings the set in line with the plugins folder after files were
-    /// added, removed or replaced: new files load, removed ones unload,
-    /// replaced ones reload. Built-ins and unchanged files are left alone.
+    /// Brings the set in line with the component files in `folder` after
+    /// files were added, removed or replaced. New files load, removed ones
+    /// unload and replaced ones reload, while unchanged files keep their
+    /// instances. A new file with a built-in's id replaces the built-in, and
+    /// removing that file restores it. Native libraries are read only by
+    /// [`PluginSet::load`].
     pub fn sync_folder(&mut self, store: &Store, folder: &Path) -> anyhow::Result<SyncReport> {
         let mut report = SyncReport::default();
         let mut on_disk: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -533,6 +563,7 @@ impl PluginSet {
                 on_disk.push((file, bytes));
             }
         }
+
         // Unload entries whose file is gone or changed.
         let mut index = 0;
         while index < self.entries.len() {
@@ -559,7 +590,8 @@ impl PluginSet {
                 self.restore_builtin(store, &entry.id)?;
             }
         }
-        // Load files the set does not know.
+
+        // Load files that have no entry.
         for (file, bytes) in on_disk {
             let known = self
                 .entries
@@ -630,7 +662,9 @@ impl PluginSet {
         )
     }
 
-    /// Key-value spaces of the loaded plugins, by plugin id.
+    /// Returns the key-value spaces of the loaded adapters and rules, by
+    /// plugin id, so that imports can save their changes.
+    ///
     pub fn kv_spaces(&self) -> Vec<(String, KvSpace)> {
         let adapters = self
             .adapters
@@ -640,10 +674,25 @@ impl PluginSet {
             .rules
             .iter()
             .map(|guarded| (guarded.plugin.id(), guarded.plugin.kv()));
+        let widgets = self
+            .widgets
+            .iter()
+            .map(|guarded| (guarded.plugin.id(), guarded.plugin.kv()));
         adapters
             .chain(rules)
+            .chain(widgets)
             .map(|(id, kv)| (id.to_string(), kv.clone()))
             .collect()
+    }
+
+    /// Saves every plugin's key-value changes in one transaction of its own,
+    /// for callers that run plugins outside an import, such as reports.
+    pub fn save_kv(&self, store: &mut Store) -> anyhow::Result<()> {
+        let writer = store.writer()?;
+        for (plugin_id, kv) in self.kv_spaces() {
+            writer.save_plugin_kv(&plugin_id, &kv.take_changes())?;
+        }
+        writer.commit()
     }
 
     /// Finds a loaded widget by id.
@@ -654,8 +703,8 @@ impl PluginSet {
     }
 }
 
-/// The grants that match what the manifest declares; a grant for something
-/// the manifest no longer asks for gives nothing.
+/// Returns the grants that the manifest still declares. A grant for a
+/// capability the manifest no longer requests is ignored.
 fn granted_within(declared: &Capabilities, granted: &Capabilities) -> Capabilities {
     Capabilities {
         read_folders: declared
