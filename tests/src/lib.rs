@@ -12,7 +12,8 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// Reads a component built from tests/plugins by plugins/build.
+/// Reads a component built from tests/plugins by plugins/build. Panics with
+/// a hint to run plugins/build when the file is missing.
 pub fn test_plugin(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("plugins/dist")
@@ -22,7 +23,7 @@ pub fn test_plugin(name: &str) -> Vec<u8> {
 }
 
 /// Loads the built-in plugins plus one test plugin from tests/plugins,
-/// the test plugin under `limits`.
+/// running the test plugin under `limits`.
 pub fn builtin_plus(name: &str, kind: PluginKind, limits: Limits) -> PluginSet {
     let mut plugins = PluginSet::builtin().expect("loading the built-in plugins");
     plugins
@@ -31,8 +32,8 @@ pub fn builtin_plus(name: &str, kind: PluginKind, limits: Limits) -> PluginSet {
     plugins
 }
 
-/// A plugins folder holding copies of test plugins from tests/plugins/dist,
-/// as a user would drop them in.
+/// Creates a plugins folder containing copies of test plugins from
+/// tests/plugins/dist, as a user would drop them in.
 pub fn plugin_folder(names: &[&str]) -> TempDir {
     let folder = tempfile::tempdir().expect("creating a plugins folder");
     for name in names {
@@ -58,12 +59,14 @@ impl Default for TestDb {
 }
 
 impl TestDb {
+    /// Creates an empty database in a new temporary folder.
     pub fn new() -> Self {
         let folder = tempfile::tempdir().expect("creating a temporary folder");
         let store = Store::open(&folder.path().join("kefu.db")).expect("opening the database");
         Self { folder, store }
     }
 
+    /// Returns the path of the database file.
     pub fn path(&self) -> PathBuf {
         self.folder.path().join("kefu.db")
     }
@@ -76,7 +79,7 @@ impl TestDb {
     }
 
     /// Loads the built-in plugins and those in `folder` as the app does,
-    /// with the state this database records.
+    /// with the plugin state stored in this database.
     pub fn load_plugins(&self, folder: &Path) -> PluginSet {
         PluginSet::load(
             kefu_core::plugin::PluginEngine::new().expect("starting the plugin engine"),

@@ -1,17 +1,19 @@
 //! Hostile plugins, built from tests/plugins and dropped into a plugins
-//! folder as a user would. For each: the host survives, the error names
-//! the plugin and the cause, the right fate follows (the call fails, the
-//! instance is replaced, the plugin is disabled), the other plugins keep
-//! running and nothing stored is lost.
+//! folder as a user would. Each test checks that the host keeps running and
+//! that the error names the plugin and the cause. It also checks that the
+//! expected consequence follows (the call fails, the instance is replaced or
+//! the plugin is disabled), that the other plugins keep running and that no
+//! stored data is lost.
 
 use std::time::{Duration, Instant};
 
 use kefu_core::plugin::{Limits, PluginKind, PluginSet, PluginStatus};
 use kefu_tests::{TestDb, builtin_plus, fixtures, plugin_folder, test_plugin};
 
-/// Mails in tests/fixtures/email, counting those in the mbox.
+/// Number of mails in tests/fixtures/email, including those in the mbox.
 const FIXTURE_MAILS: usize = 59;
 
+/// Returns the listed status of plugin `id`.
 fn status_of(plugins: &PluginSet, id: &str) -> PluginStatus {
     plugins
         .entries
@@ -22,6 +24,8 @@ fn status_of(plugins: &PluginSet, id: &str) -> PluginStatus {
         .clone()
 }
 
+/// Returns the stored reason that plugin `id` is disabled, and fails the test
+/// when it is enabled.
 fn disabled_reason(db: &TestDb, id: &str) -> String {
     let state = db
         .store
@@ -32,7 +36,7 @@ fn disabled_reason(db: &TestDb, id: &str) -> String {
     state.disabled_reason.unwrap_or_default()
 }
 
-/// All tags of all tickets.
+/// Returns the tags of every ticket.
 fn all_tags(db: &TestDb) -> Vec<String> {
     db.store
         .tickets()
@@ -42,7 +46,7 @@ fn all_tags(db: &TestDb) -> Vec<String> {
         .collect()
 }
 
-/// Texts of the notes on every ticket, oldest first.
+/// Returns the text of every note on every ticket, oldest first.
 fn all_notes(db: &TestDb) -> Vec<String> {
     let mut notes = Vec::new();
     for ticket in db.store.tickets().unwrap() {
@@ -61,7 +65,7 @@ fn all_notes(db: &TestDb) -> Vec<String> {
 }
 
 #[test]
-fn looping_rule_is_stopped_then_disabled_and_import_goes_on() {
+fn looping_rule_timed_out_then_disabled() {
     let mut db = TestDb::new();
     let folder = plugin_folder(&["looping-rule"]);
     let mut plugins = db.load_plugins(folder.path());
@@ -92,7 +96,8 @@ fn looping_rule_is_stopped_then_disabled_and_import_goes_on() {
         "{}",
         summary.rule_failures[2]
     );
-    // The manifest asks for a 300 ms limit: three stopped calls and the import.
+    // The manifest requests a 300 ms time limit, so three stopped calls and
+    // the import fit well within 60 s.
     assert!(elapsed < Duration::from_secs(60), "import took {elapsed:?}");
 
     let reason = disabled_reason(&db, "looping-rule");
@@ -107,14 +112,17 @@ fn looping_rule_is_stopped_then_disabled_and_import_goes_on() {
 
     // The next start leaves it off, with the reason, until the user enables it.
     let plugins = db.load_plugins(folder.path());
+    let status = status_of(&plugins, "looping-rule");
     assert!(
-        matches!(status_of(&plugins, "looping-rule"), PluginStatus::Disabled(reason) if reason.contains("time limit"))
+        matches!(&status, PluginStatus::Disabled(reason) if reason.contains("time limit")),
+        "{status:?}"
     );
     assert!(
         plugins
             .rules
             .iter()
-            .all(|rule| rule.plugin.id() != "looping-rule")
+            .all(|rule| rule.plugin.id() != "looping-rule"),
+        "the disabled rule is not loaded"
     );
     db.store
         .set_plugin_enabled("looping-rule", true, None)
@@ -124,7 +132,7 @@ fn looping_rule_is_stopped_then_disabled_and_import_goes_on() {
 }
 
 #[test]
-fn memory_bomb_is_stopped_at_its_cap() {
+fn memory_hog_stopped_at_memory_limit() {
     let mut db = TestDb::new();
     let mut plugins = builtin_plus(
         "memory-hog-rule",
@@ -147,7 +155,7 @@ fn memory_bomb_is_stopped_at_its_cap() {
 }
 
 #[test]
-fn deep_recursion_is_a_stack_overflow_trap() {
+fn deep_recursion_traps_on_stack_overflow() {
     let mut db = TestDb::new();
     let folder = plugin_folder(&["deep-recursion-rule"]);
     let mut plugins = db.load_plugins(folder.path());
@@ -163,7 +171,7 @@ fn deep_recursion_is_a_stack_overflow_trap() {
 }
 
 #[test]
-fn panic_on_second_call_gets_a_fresh_instance() {
+fn panicking_rule_gets_fresh_instance() {
     let mut db = TestDb::new();
     let folder = plugin_folder(&["panic-second-call-rule"]);
     let mut plugins = db.load_plugins(folder.path());
@@ -183,9 +191,9 @@ fn panic_on_second_call_gets_a_fresh_instance() {
     let summary = db.ingest_with(&mut plugins, &mails);
 
     assert_eq!(summary.messages_stored, 2);
-    // Each mail opens a ticket, so the rule sees message-received and then
-    // ticket-created. The call after the panic runs on a new instance,
-    // which answers again as a first call.
+    // Each mail opens a ticket, so the rule receives message-received and
+    // then ticket-created. The call after the panic runs on a new instance,
+    // which responds again as on a first call.
     assert!(!summary.rule_failures.is_empty());
     for failure in &summary.rule_failures {
         assert!(
@@ -206,7 +214,7 @@ fn panic_on_second_call_gets_a_fresh_instance() {
 }
 
 #[test]
-fn huge_output_is_refused_and_nothing_of_it_stored() {
+fn huge_output_rejected_and_not_stored() {
     let mut db = TestDb::new();
     let folder = plugin_folder(&["huge-output-rule"]);
     let mut plugins = db.load_plugins(folder.path());
@@ -226,7 +234,7 @@ fn huge_output_is_refused_and_nothing_of_it_stored() {
 }
 
 #[test]
-fn invalid_wasm_and_wrong_major_version_are_listed_as_broken() {
+fn invalid_and_incompatible_plugins_listed_broken() {
     let mut db = TestDb::new();
     let folder = plugin_folder(&["api-2-rule"]);
     std::fs::write(folder.path().join("garbage.wasm"), b"\0asm not really").unwrap();
@@ -265,7 +273,7 @@ fn invalid_wasm_and_wrong_major_version_are_listed_as_broken() {
 }
 
 #[test]
-fn plugin_built_against_previous_minor_api_loads_and_runs() {
+fn previous_minor_api_plugin_runs() {
     let mut db = TestDb::new();
     let folder = plugin_folder(&["api-1-0-rule"]);
     let mut plugins = db.load_plugins(folder.path());
@@ -279,11 +287,12 @@ fn plugin_built_against_previous_minor_api_loads_and_runs() {
         "{:?}",
         summary.rule_failures
     );
-    assert!(all_tags(&db).contains(&"api-1.0".to_string()));
+    let tags = all_tags(&db);
+    assert!(tags.contains(&"api-1.0".to_string()), "{tags:?}");
 }
 
 #[test]
-fn trapping_adapter_input_is_quarantined_then_adapter_disabled() {
+fn trapping_adapter_inputs_quarantined_then_disabled() {
     let mut db = TestDb::new();
     let folder = plugin_folder(&["trapping-adapter"]);
     let mut plugins = db.load_plugins(folder.path());
@@ -314,7 +323,8 @@ fn trapping_adapter_input_is_quarantined_then_adapter_disabled() {
             entry.reason
         );
     }
-    // After three faults the adapter is off; the fourth input finds no adapter.
+    // After three faults the adapter is disabled, so the fourth input finds
+    // no adapter.
     assert!(
         summary.quarantined[3]
             .reason
@@ -331,7 +341,7 @@ fn trapping_adapter_input_is_quarantined_then_adapter_disabled() {
 }
 
 #[test]
-fn invalid_component_is_rejected_with_plugin_name() {
+fn invalid_component_error_names_plugin() {
     let mut plugins = PluginSet::builtin().unwrap();
     let error = plugins
         .add(

@@ -7,8 +7,10 @@ use kefu_core::plugin::folder::FolderWatch;
 use kefu_core::plugin::{PluginStatus, SyncReport};
 use kefu_tests::{TestDb, fixtures, test_plugin};
 
-const WAIT: Duration = Duration::from_secs(10);
+/// Maximum time to wait for the watcher to report a change.
+const WATCH_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Returns the ids of the loaded rules, in call order.
 fn rule_ids(plugins: &kefu_core::plugin::PluginSet) -> Vec<String> {
     plugins
         .rules
@@ -18,18 +20,21 @@ fn rule_ids(plugins: &kefu_core::plugin::PluginSet) -> Vec<String> {
 }
 
 #[test]
-fn dropped_replaced_and_removed_plugins_follow_the_folder() {
+fn sync_follows_added_replaced_removed_files() {
     let mut db = TestDb::new();
     let folder = tempfile::tempdir().unwrap();
     let mut plugins = db.load_plugins(folder.path());
     let watch = FolderWatch::start(folder.path()).unwrap();
     assert_eq!(rule_ids(&plugins), vec!["default-rules"]);
 
-    // Drop: written under a temporary name and renamed, as installers do.
+    // Add a file, written under a temporary name and renamed as installers do.
     let partial = folder.path().join("custom.wasm.partial");
     std::fs::write(&partial, test_plugin("api-1-0-rule")).unwrap();
     std::fs::rename(&partial, folder.path().join("custom.wasm")).unwrap();
-    assert!(watch.wait(WAIT), "the watcher saw the new file");
+    assert!(
+        watch.wait(WATCH_TIMEOUT),
+        "the watcher reports the new file"
+    );
     let report = plugins.sync_folder(&db.store, folder.path()).unwrap();
     assert_eq!(
         report,
@@ -41,11 +46,8 @@ fn dropped_replaced_and_removed_plugins_follow_the_folder() {
     assert_eq!(rule_ids(&plugins), vec!["default-rules", "api-1-0-rule"]);
     let mail = fixtures().join("email/23-html-only-empty-in-reply-to.eml");
     db.ingest_with(&mut plugins, &[mail]);
-    assert!(
-        db.store.tickets().unwrap()[0]
-            .tags
-            .contains(&"api-1.0".to_string())
-    );
+    let tags = &db.store.tickets().unwrap()[0].tags;
+    assert!(tags.contains(&"api-1.0".to_string()), "{tags:?}");
 
     // Replace the file's content with another plugin.
     std::fs::write(
@@ -53,7 +55,7 @@ fn dropped_replaced_and_removed_plugins_follow_the_folder() {
         test_plugin("scripted-rule"),
     )
     .unwrap();
-    assert!(watch.wait(WAIT));
+    assert!(watch.wait(WATCH_TIMEOUT));
     let report = plugins.sync_folder(&db.store, folder.path()).unwrap();
     assert_eq!(report.reloaded, vec!["api-1-0-rule".to_string()]);
     assert_eq!(report.loaded, vec!["scripted-rule".to_string()]);
@@ -61,19 +63,23 @@ fn dropped_replaced_and_removed_plugins_follow_the_folder() {
 
     // A broken file is listed as broken and does not disturb the rest.
     std::fs::write(folder.path().join("broken.wasm"), b"not wasm").unwrap();
-    assert!(watch.wait(WAIT));
+    assert!(watch.wait(WATCH_TIMEOUT));
     plugins.sync_folder(&db.store, folder.path()).unwrap();
     let broken = plugins
         .entries
         .iter()
         .find(|entry| entry.id == "broken")
         .unwrap();
-    assert!(matches!(broken.status, PluginStatus::Broken(_)));
+    assert!(
+        matches!(broken.status, PluginStatus::Broken(_)),
+        "{:?}",
+        broken.status
+    );
 
-    // Remove.
+    // Remove both files.
     std::fs::remove_file(folder.path().join("custom.wasm")).unwrap();
     std::fs::remove_file(folder.path().join("broken.wasm")).unwrap();
-    assert!(watch.wait(WAIT));
+    assert!(watch.wait(WATCH_TIMEOUT));
     let report = plugins.sync_folder(&db.store, folder.path()).unwrap();
     assert_eq!(
         report.unloaded,
@@ -82,7 +88,7 @@ fn dropped_replaced_and_removed_plugins_follow_the_folder() {
     assert_eq!(rule_ids(&plugins), vec!["default-rules"]);
     assert!(plugins.entries.iter().all(|entry| entry.id != "broken"));
 
-    // Nothing changed: nothing to do.
+    // A sync without changes reports nothing.
     assert!(
         plugins
             .sync_folder(&db.store, folder.path())

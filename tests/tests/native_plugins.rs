@@ -8,7 +8,8 @@ use std::process::Command;
 use kefu_core::plugin::PluginStatus;
 use kefu_tests::TestDb;
 
-/// Builds the example native plugin with Cargo and returns its library.
+/// Builds the example native plugin with Cargo and returns the path of its
+/// shared library.
 fn build_example() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -29,11 +30,11 @@ fn build_example() -> PathBuf {
         .flat_map(|message| message["filenames"].as_array().cloned().unwrap_or_default())
         .filter_map(|name| name.as_str().map(PathBuf::from))
         .find(|path| path.extension() == Some(std::env::consts::DLL_EXTENSION.as_ref()))
-        .expect("cargo names the library it built")
+        .expect("cargo's JSON output names the library it built")
 }
 
 #[test]
-fn native_plugin_loads_only_after_it_is_enabled_by_name() {
+fn native_plugin_loads_only_when_enabled() {
     let library = build_example();
     let folder = tempfile::tempdir().unwrap();
     let file_name = library.file_name().unwrap();
@@ -66,13 +67,19 @@ fn native_plugin_loads_only_after_it_is_enabled_by_name() {
         "{:?}",
         entry.status
     );
-    assert!(plugins.rules.iter().all(|rule| !rule.plugin.is_native()));
+    assert!(
+        plugins.rules.iter().all(|rule| !rule.plugin.is_native()),
+        "the native rule is not loaded before it is enabled"
+    );
 
     db.store
         .set_plugin_enabled("native-vip-rule", true, None)
         .unwrap();
     let mut plugins = db.load_plugins(folder.path());
-    assert!(plugins.rules.iter().any(|rule| rule.plugin.is_native()));
+    assert!(
+        plugins.rules.iter().any(|rule| rule.plugin.is_native()),
+        "the native rule is loaded once enabled"
+    );
     let summary = db.ingest_with(&mut plugins, &[vip_mail]);
 
     assert!(

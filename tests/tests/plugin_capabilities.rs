@@ -1,7 +1,7 @@
-//! Capabilities end to end: the capability-rule test plugin, loaded from a
+//! Capabilities end to end. The capability-rule test plugin, loaded from a
 //! plugins folder, reads files, calls a loopback HTTP server and uses its
-//! storage; each call passes only when its manifest declares it and the
-//! user granted it, and a refusal reaches the plugin as an error.
+//! storage. Each call passes only when its manifest declares the capability
+//! and the user granted it, and a rejection reaches the plugin as an error.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use kefu_tests::{TestDb, plugin_folder};
 
-/// The folder the capability-rule manifest declares.
+/// Folder that the capability-rule manifest declares.
 const DECLARED_FOLDER: &str = "/tmp/kefu-granted";
 
 /// Writes a file under the declared folder, unique to the test.
@@ -38,7 +38,7 @@ fn serve_once(body: &'static str) -> String {
     format!("http://127.0.0.1:{port}/status")
 }
 
-/// Notes the rule added, oldest first.
+/// Returns the text of every ticket note, oldest first.
 fn notes(db: &TestDb) -> Vec<String> {
     let mut notes = Vec::new();
     for ticket in db.store.tickets().unwrap() {
@@ -51,7 +51,9 @@ fn notes(db: &TestDb) -> Vec<String> {
     notes
 }
 
-fn run(db: &mut TestDb, name: &str, body: &str) -> Vec<String> {
+/// Imports one mail whose body is a capability-rule script and returns the
+/// notes the rule added. Fails the test when a rule call fails.
+fn run_capability_rule(db: &mut TestDb, name: &str, body: &str) -> Vec<String> {
     let folder = plugin_folder(&["capability-rule"]);
     let mut plugins = db.load_plugins(folder.path());
     let mail = db.write_mail(name, &format!("{name}@example.com"), "capabilities", body);
@@ -65,12 +67,12 @@ fn run(db: &mut TestDb, name: &str, body: &str) -> Vec<String> {
 }
 
 #[test]
-fn ungranted_capabilities_fail_inside_the_plugin_with_how_to_grant() {
+fn ungranted_capability_error_names_grant_command() {
     let mut db = TestDb::new();
     let file = granted_file("prices.txt", "sku,price\n");
     let body = format!("read {}\nfetch http://127.0.0.1:9/\n", file.display());
 
-    let notes = run(&mut db, "ungranted", &body);
+    let notes = run_capability_rule(&mut db, "ungranted", &body);
 
     assert_eq!(notes.len(), 2, "{notes:?}");
     assert!(notes[0].starts_with("files: not-granted:"), "{}", notes[0]);
@@ -84,7 +86,7 @@ fn ungranted_capabilities_fail_inside_the_plugin_with_how_to_grant() {
 }
 
 #[test]
-fn undeclared_access_is_refused_even_when_something_is_granted() {
+fn undeclared_access_rejected_despite_grants() {
     let mut db = TestDb::new();
     db.store
         .grant("capability-rule", "read-folder", DECLARED_FOLDER)
@@ -93,7 +95,7 @@ fn undeclared_access_is_refused_even_when_something_is_granted() {
         .grant("capability-rule", "http-host", "127.0.0.1")
         .unwrap();
 
-    let notes = run(
+    let notes = run_capability_rule(
         &mut db,
         "undeclared",
         "read /etc/hostname\nfetch http://localhost.invalid/\n",
@@ -117,7 +119,7 @@ fn granted_capabilities_work() {
     let url = serve_once("shipped");
     let body = format!("read {}\nfetch {url}\nkv order 12345\n", file.display());
 
-    let notes = run(&mut db, "granted", &body);
+    let notes = run_capability_rule(&mut db, "granted", &body);
 
     assert_eq!(
         notes,
@@ -129,7 +131,7 @@ fn granted_capabilities_work() {
 }
 
 #[test]
-fn revoked_grant_is_refused_again() {
+fn revoked_grant_rejected_again() {
     let mut db = TestDb::new();
     db.store
         .grant("capability-rule", "read-folder", DECLARED_FOLDER)
@@ -141,13 +143,13 @@ fn revoked_grant_is_refused_again() {
     );
     let file = granted_file("revoked.txt", "x");
 
-    let notes = run(&mut db, "revoked", &format!("read {}\n", file.display()));
+    let notes = run_capability_rule(&mut db, "revoked", &format!("read {}\n", file.display()));
 
     assert!(notes[0].starts_with("files: not-granted:"), "{}", notes[0]);
 }
 
 #[test]
-fn unreachable_granted_host_is_a_failed_call_not_a_host_error() {
+fn unreachable_host_fails_call_not_host() {
     let mut db = TestDb::new();
     db.store
         .grant("capability-rule", "http-host", "127.0.0.1")
@@ -159,7 +161,7 @@ fn unreachable_granted_host_is_a_failed_call_not_a_host_error() {
         .unwrap()
         .port();
 
-    let notes = run(
+    let notes = run_capability_rule(
         &mut db,
         "unreachable",
         &format!("fetch http://127.0.0.1:{port}/\n"),

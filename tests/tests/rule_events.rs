@@ -1,6 +1,7 @@
 //! Every rule event and action through a real import, driven by the
-//! scripted-rule test plugin: the script for each event sits in the
-//! plugin's key-value storage, and the plugin records what it was given.
+//! scripted-rule test plugin. The script for each event is stored in the
+//! plugin's key-value storage, and the plugin records each event it
+//! receives under the key `seen`.
 
 use kefu_core::ingest::{IngestSummary, Ingestor};
 use kefu_core::plugin::kv::KvSpace;
@@ -8,7 +9,7 @@ use kefu_core::plugin::{Manifest, PluginContext, PluginSet};
 use kefu_tests::{TestDb, test_plugin};
 
 /// Loads the built-in plugins plus scripted-rule under each `(id, script)`,
-/// where a script is `(key, actions)` pairs.
+/// where a script is a list of `(key, actions)` pairs.
 fn with_scripted(rules: &[(&str, &[(&str, &str)])]) -> PluginSet {
     let mut plugins = PluginSet::builtin().unwrap();
     let component = test_plugin("scripted-rule");
@@ -28,8 +29,8 @@ fn with_scripted(rules: &[(&str, &[(&str, &str)])]) -> PluginSet {
     plugins
 }
 
-/// What the rule with `id` recorded, one line per event.
-fn seen(plugins: &PluginSet, id: &str) -> Vec<String> {
+/// Returns the events that the rule with `id` recorded, one line per event.
+fn received_events(plugins: &PluginSet, id: &str) -> Vec<String> {
     let rule = plugins
         .rules
         .iter()
@@ -43,6 +44,7 @@ fn seen(plugins: &PluginSet, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// Imports one mail named `name` and checks that no rule failed.
 fn import_one(db: &mut TestDb, plugins: &mut PluginSet, name: &str) -> IngestSummary {
     let mail = db.write_mail(name, "li.lei@example.cn", "订单问题", "我的订单还没到。");
     let summary = db.ingest_with(plugins, &[mail]);
@@ -54,7 +56,8 @@ fn import_one(db: &mut TestDb, plugins: &mut PluginSet, name: &str) -> IngestSum
     summary
 }
 
-fn event_kinds(db: &TestDb, ticket_id: i64) -> Vec<(String, String)> {
+/// Returns the kind and JSON detail of each history event of a ticket.
+fn events_with_details(db: &TestDb, ticket_id: i64) -> Vec<(String, String)> {
     db.store
         .ticket_events(ticket_id)
         .unwrap()
@@ -64,7 +67,7 @@ fn event_kinds(db: &TestDb, ticket_id: i64) -> Vec<(String, String)> {
 }
 
 #[test]
-fn every_action_is_applied_and_recorded_with_the_rule_as_actor() {
+fn every_action_applied_with_rule_as_actor() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[(
         "scripted",
@@ -101,16 +104,17 @@ fn every_action_is_applied_and_recorded_with_the_rule_as_actor() {
             "phrase-send"
         ]
     );
-    let kinds = event_kinds(&db, ticket.id);
+    let events = events_with_details(&db, ticket.id);
     assert!(
-        kinds
+        events
             .iter()
-            .any(|(kind, detail)| kind == "assignee" && detail.contains("李雷"))
+            .any(|(kind, detail)| kind == "assignee" && detail.contains("李雷")),
+        "{events:?}"
     );
 }
 
 #[test]
-fn ticket_created_and_updated_events_reach_the_other_rules() {
+fn ticket_events_reach_other_rules() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[
         ("first", &[("on:ticket-created", "set-priority urgent")]),
@@ -124,7 +128,7 @@ fn ticket_created_and_updated_events_reach_the_other_rules() {
     let ticket = &db.store.tickets().unwrap()[0];
     assert_eq!(ticket.priority, "urgent");
     assert_eq!(ticket.tags, vec!["saw-priority".to_string()]);
-    let first = seen(&plugins, "first");
+    let first = received_events(&plugins, "first");
     assert!(first[0].starts_with("message-received"), "{first:?}");
     assert!(first[1].starts_with("ticket-created"), "{first:?}");
     // The rule's own change is not sent back to it.
@@ -134,7 +138,7 @@ fn ticket_created_and_updated_events_reach_the_other_rules() {
             .all(|line| !line.starts_with("ticket-updated:priority")),
         "{first:?}"
     );
-    let second = seen(&plugins, "second");
+    let second = received_events(&plugins, "second");
     assert!(
         second
             .iter()
@@ -145,14 +149,14 @@ fn ticket_created_and_updated_events_reach_the_other_rules() {
 }
 
 #[test]
-fn rules_see_customer_tier_history_and_ticket() {
+fn event_carries_customer_history_and_ticket() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[("watcher", &[])]);
     import_one(&mut db, &mut plugins, "c1.eml");
     let mail = db.write_mail("c2.eml", "li.lei@example.cn", "又一个问题", "发票怎么开？");
     db.ingest_with(&mut plugins, &[mail]);
 
-    let lines = seen(&plugins, "watcher");
+    let lines = received_events(&plugins, "watcher");
     let received: Vec<&String> = lines
         .iter()
         .filter(|line| line.starts_with("message-received"))
@@ -172,7 +176,7 @@ fn rules_see_customer_tier_history_and_ticket() {
 }
 
 #[test]
-fn timer_fires_once_when_due_and_its_actions_apply() {
+fn due_timer_fires_once_and_applies() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[(
         "timers",
@@ -198,7 +202,7 @@ fn timer_fires_once_when_due_and_its_actions_apply() {
 
     let ticket = &db.store.tickets().unwrap()[0];
     assert_eq!(ticket.status, "waiting-on-customer");
-    let fired: Vec<String> = seen(&plugins, "timers")
+    let fired: Vec<String> = received_events(&plugins, "timers")
         .into_iter()
         .filter(|line| line.starts_with("timer-fired:chase"))
         .collect();
@@ -217,15 +221,15 @@ fn timer_not_yet_due_does_not_fire() {
     Ingestor::new(&mut db.store, &mut plugins)
         .fire_due_timers(chrono::Utc::now(), &mut summary)
         .unwrap();
+    let received = received_events(&plugins, "timers");
     assert!(
-        seen(&plugins, "timers")
-            .iter()
-            .all(|line| !line.starts_with("timer-fired")),
+        received.iter().all(|line| !line.starts_with("timer-fired")),
+        "{received:?}"
     );
 }
 
 #[test]
-fn two_rules_undoing_each_other_stop_after_one_answer_each() {
+fn opposing_rules_stop_after_one_response() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[
         (
@@ -242,8 +246,8 @@ fn two_rules_undoing_each_other_stop_after_one_answer_each() {
     ]);
     import_one(&mut db, &mut plugins, "f.eml");
 
-    // raise sets urgent; lower answers with normal; raise answers that once
-    // with urgent, and the cascade ends there.
+    // `raise` sets urgent and `lower` responds with normal. `raise` responds
+    // to that once with urgent, and the cascade ends there.
     let ticket = &db.store.tickets().unwrap()[0];
     assert_eq!(ticket.priority, "urgent");
     let changes = db
@@ -257,7 +261,7 @@ fn two_rules_undoing_each_other_stop_after_one_answer_each() {
 }
 
 #[test]
-fn invalid_action_values_are_rejected_by_name_and_the_rest_applies() {
+fn invalid_action_rejected_rest_applied() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[(
         "sloppy",
@@ -275,24 +279,37 @@ fn invalid_action_values_are_rejected_by_name_and_the_rest_applies() {
         "{:?}",
         summary.rule_failures
     );
-    assert!(summary.rule_failures[0].contains("unknown status \"done\""));
-    assert!(summary.rule_failures[0].contains("waiting-on-customer"));
-    assert!(summary.rule_failures[1].contains("unknown priority \"紧急\""));
+    let failures = &summary.rule_failures;
+    assert!(
+        failures[0].contains("unknown status \"done\""),
+        "{}",
+        failures[0]
+    );
+    assert!(
+        failures[0].contains("waiting-on-customer"),
+        "{}",
+        failures[0]
+    );
+    assert!(
+        failures[1].contains("unknown priority \"紧急\""),
+        "{}",
+        failures[1]
+    );
     let ticket = &db.store.tickets().unwrap()[0];
     assert_eq!(ticket.status, "open");
     assert_eq!(ticket.tags, vec!["ok".to_string()]);
 }
 
 #[test]
-fn key_value_changes_are_saved_with_the_import() {
+fn kv_changes_saved_with_import() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[("keeper", &[])]);
     import_one(&mut db, &mut plugins, "h.eml");
     let stored = db.store.plugin_kv("keeper").unwrap();
-    let seen = stored
+    let record = stored
         .iter()
         .find(|(key, _)| key == "seen")
         .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
-        .expect("the record is stored");
-    assert!(seen.starts_with("message-received"), "{seen}");
+        .expect("the event record is stored");
+    assert!(record.starts_with("message-received"), "{record}");
 }

@@ -656,6 +656,20 @@ fn build_template_rule_and_run_it() {
     stdout(&home.kefu(&["plugin", "new", "refund-tagger", "--kind", "rule"]));
     let project = home.path().join("refund-tagger");
 
+    // The template's own unit tests pass with no edits.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let own_tests = Command::new(&cargo)
+        .arg("test")
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", project.join("target"))
+        .output()
+        .expect("running cargo test in the template project");
+    assert!(
+        own_tests.status.success(),
+        "the template's own tests failed:\n{}",
+        String::from_utf8_lossy(&own_tests.stderr)
+    );
+
     let started = Instant::now();
     let built = stdout(&home.kefu_in(&project, &["plugin", "build"]));
     eprintln!("kefu plugin build took {:.0?}", started.elapsed());
@@ -686,6 +700,16 @@ fn build_template_rule_and_run_it() {
     );
     let list = json(&home.kefu(&["plugin", "list", "--json"]));
     assert_eq!(listed(&list, "refund-tagger")["status"], "running");
+
+    // The next import runs the rule.
+    stdout(&home.kefu_in(&project, &["ingest", "samples/refund.eml"]));
+    let tickets = json(&home.kefu(&["tickets", "--json"]));
+    let tags = &tickets[0]["tags"];
+    assert!(
+        tags.as_array()
+            .is_some_and(|tags| tags.iter().any(|tag| tag == "refund")),
+        "{tickets}"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Report widgets: the datasets the host runs for them, and running a
 //! widget from parameters to a view.
 //!
-//! A widget names the datasets it needs in its description; the host runs
+//! A widget names the datasets it needs in its description. The host runs
 //! those queries itself, so a widget never reads the database.
 
 use anyhow::Context;
@@ -14,12 +14,14 @@ use crate::plugin::widget_api::{
 };
 use crate::plugin::{Guarded, PluginError, WidgetPlugin};
 
-/// Datasets widgets can ask for, with what each holds.
+/// Names of the datasets that widgets can request, each with a description
+/// of its columns and parameters.
 pub const DATASETS: &[(&str, &str)] = &[
     (
         "messages-per-day",
-        "columns day (YYYY-MM-DD), channel, messages: messages stored per day and channel; \
-         parameter `days` (default 14) sets how many days, ending on the latest day with messages",
+        "columns day (YYYY-MM-DD), channel, messages: messages stored per day and channel. \
+         The parameter `days` (default 14) sets the number of days, ending on the latest day \
+         with messages",
     ),
     (
         "tickets-by-status",
@@ -27,21 +29,23 @@ pub const DATASETS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Why a widget could not produce a view.
+/// Error that kept a widget from producing a view.
 #[derive(Debug, thiserror::Error)]
 pub enum WidgetError {
     /// The plugin call failed.
     #[error(transparent)]
     Plugin(#[from] PluginError),
-    /// The widget refused the parameters or the data; the message is the widget's.
+    /// The widget rejected the parameters or the data, or returned a view
+    /// that cannot be drawn. The message comes from the widget or the
+    /// renderer's check.
     #[error("widget {widget}: {message}")]
     Refused { widget: String, message: String },
-    /// A parameter value is wrong for its kind, or unknown.
+    /// A parameter is unknown, or its value is invalid for its kind.
     #[error("widget {widget}: {message}")]
     Parameter { widget: String, message: String },
-    /// The widget asked for a dataset the host does not have.
+    /// The widget requested a dataset that the host does not provide.
     #[error(
-        "widget {widget} asks for dataset {dataset:?}, which Kefu does not provide; known datasets: {known}"
+        "widget {widget} requests dataset {dataset:?}, which Kefu does not provide; known datasets: {known}"
     )]
     UnknownDataset {
         widget: String,
@@ -53,18 +57,20 @@ pub enum WidgetError {
     Store(#[from] anyhow::Error),
 }
 
-/// Describes a widget, runs its datasets with the given parameters (the
-/// widget's defaults fill in the rest) and renders its view.
+/// Calls the widget's `describe`, runs the datasets it names and calls its
+/// `render`. Parameters missing from `overrides` take the widget's
+/// defaults. Both calls count toward the widget's fault guard.
 pub fn run_widget(
     store: &Store,
     widget: &mut Guarded<WidgetPlugin>,
-    given: &[(String, String)],
+    overrides: &[(String, String)],
 ) -> Result<(Description, View), WidgetError> {
     let id = widget.plugin.id().to_string();
     let result = widget.plugin.describe();
     widget.record(&id, "describe", &result);
     let description = result?;
-    let parameters = resolve_parameters(&id, &description, given)?;
+
+    let parameters = resolve_parameters(&id, &description, overrides)?;
     let mut datasets = Vec::new();
     for name in &description.datasets {
         datasets.push(Dataset {
@@ -72,6 +78,7 @@ pub fn run_widget(
             table: dataset(store, &id, name, &parameters)?,
         });
     }
+
     let result = widget.plugin.render(&parameters, &datasets);
     widget.record(&id, "render", &result);
     match result? {
@@ -83,14 +90,15 @@ pub fn run_widget(
     }
 }
 
-/// Checks given parameter values against the widget's description and
-/// fills in defaults.
+/// Validates the parameter values in `overrides` against the widget's
+/// description and fills in defaults for the rest. When a name appears
+/// twice, the last value wins.
 pub fn resolve_parameters(
     widget: &str,
     description: &Description,
-    given: &[(String, String)],
+    overrides: &[(String, String)],
 ) -> Result<Vec<ParameterValue>, WidgetError> {
-    for (name, _) in given {
+    for (name, _) in overrides {
         if !description
             .parameters
             .iter()
@@ -114,14 +122,15 @@ pub fn resolve_parameters(
             });
         }
     }
+
     let mut values = Vec::new();
     for parameter in &description.parameters {
-        let value = given
+        let value = overrides
             .iter()
             .rev()
             .find(|(name, _)| *name == parameter.name)
             .map_or(parameter.default_value.clone(), |(_, value)| value.clone());
-        let problem = match &parameter.kind {
+        let expected = match &parameter.kind {
             ParameterKind::Integer if value.trim().parse::<i64>().is_err() => {
                 Some("a whole number".to_string())
             }
@@ -133,7 +142,7 @@ pub fn resolve_parameters(
             }
             _ => None,
         };
-        if let Some(expected) = problem {
+        if let Some(expected) = expected {
             return Err(WidgetError::Parameter {
                 widget: widget.to_string(),
                 message: format!(
@@ -150,7 +159,9 @@ pub fn resolve_parameters(
     Ok(values)
 }
 
-/// Runs one dataset query.
+/// Runs the query of dataset `name` and returns its table. The
+/// `messages-per-day` dataset reads the `days` parameter, which defaults to
+/// 14 and is clamped to 1..=3660.
 pub fn dataset(
     store: &Store,
     widget: &str,
@@ -248,8 +259,8 @@ fn tickets_by_status(store: &Store) -> anyhow::Result<Table> {
     })
 }
 
-/// Converts a widget's view into the renderer's model and checks it, so a
-/// malformed view is refused with the row or series at fault.
+/// Converts a widget's view into the renderer's model and validates it, so
+/// a malformed view is rejected with the row or series at fault.
 pub fn to_report_view(widget: &str, view: View) -> Result<kefu_report::View, WidgetError> {
     use crate::plugin::widget_api::ChartKind;
     let table = |table: Table| kefu_report::Table {

@@ -1,12 +1,15 @@
 //! Running ticket rules on events and applying their actions.
 //!
-//! One stored message starts a cascade: the rules see the `message-received`
-//! event, and each change their actions make (a ticket opened, a field set)
-//! becomes a `ticket-created` or `ticket-updated` event for the other rules.
-//! Two guards keep a cascade finite: a rule never receives events caused by
-//! its own actions, and a rule answers each kind of caused event (ticket
+//! One stored message starts a cascade. The rules receive the
+//! `message-received` event, and each change their actions make (a ticket
+//! opened, a field set) becomes a `ticket-created` or `ticket-updated` event
+//! for the other rules. A fired timer starts a cascade in the same way.
+//!
+//! Two guards keep a cascade finite. A rule never receives events caused by
+//! its own actions. A rule also receives each kind of caused event (ticket
 //! created, or an update of one field) at most once per cascade, so two
-//! rules cannot undo each other forever. [`MAX_CASCADE_EVENTS`] caps the rest.
+//! rules cannot undo each other forever. As a last resort,
+//! [`MAX_CASCADE_EVENTS`] caps the number of deliveries.
 
 use std::collections::{HashSet, VecDeque};
 
@@ -27,16 +30,24 @@ use crate::ticket;
 /// Maximum length of a ticket subject taken from a message, in characters.
 const MAX_SUBJECT_CHARS: usize = 200;
 
-/// Events one cascade may deliver before it is stopped.
+/// Maximum number of event deliveries in one cascade, counting one per event
+/// and rule. The cascade stops there and reports a failure.
 pub const MAX_CASCADE_EVENTS: usize = 32;
 
-/// Longest note, agent name or tag a rule may set, in characters.
+/// Maximum length of a note a rule may add, in characters.
 const MAX_TEXT_CHARS: usize = 10_000;
 
-/// Longest a rule may ask a timer to wait: one year.
+/// Maximum length of an agent name or tag a rule may set, in characters.
+const MAX_NAME_CHARS: usize = 100;
+
+/// Maximum length of a phrase id a rule may suggest or send, in characters.
+const MAX_PHRASE_ID_CHARS: usize = 200;
+
+/// Maximum timer delay a rule may request, in seconds: 366 days.
 const MAX_TIMER_SECONDS: u32 = 366 * 24 * 60 * 60;
 
-/// What the rules of a cascade work on.
+/// State of one rule cascade: the transaction it writes in, the rules, the
+/// conversation and the failures it collects.
 pub(super) struct Cascade<'w, 'a> {
     pub writer: &'w Writer<'a>,
     pub rules: &'w mut Vec<Guarded<RulePlugin>>,
@@ -53,6 +64,8 @@ pub(super) struct Cascade<'w, 'a> {
 /// An event waiting to be delivered, with the rule whose action caused it.
 struct Pending {
     kind: EventKind,
+    /// Index of the rule whose action caused the event. `None` for the event
+    /// that starts the cascade.
     caused_by: Option<usize>,
     /// Deliver only to this rule (a timer goes to the rule that set it).
     only_to: Option<usize>,
@@ -122,15 +135,19 @@ pub(super) fn fire_timer(
 }
 
 impl Cascade<'_, '_> {
+    /// Delivers `first` and then every event it causes, in order, to each
+    /// rule the guards allow. `only_to` limits `first` to one rule.
     fn run(&mut self, first: EventKind, only_to: Option<usize>) -> anyhow::Result<()> {
         let mut queue = VecDeque::from([Pending {
             kind: first,
             caused_by: None,
             only_to,
         }]);
-        // Rules, with the kind of caused event they already answered.
-        let mut answered_caused: HashSet<(usize, String)> = HashSet::new();
+        // Pairs of rule index and caused-event key already delivered, for the
+        // once-per-cascade guard.
+        let mut delivered_caused: HashSet<(usize, String)> = HashSet::new();
         let mut delivered = 0usize;
+
         while let Some(pending) = queue.pop_front() {
             let guard_key = event_key(&pending.kind);
             for index in 0..self.rules.len() {
@@ -138,10 +155,11 @@ impl Cascade<'_, '_> {
                     || pending.caused_by == Some(index)
                     || self.rules[index].is_suspended()
                     || (pending.caused_by.is_some()
-                        && answered_caused.contains(&(index, guard_key.clone())))
+                        && delivered_caused.contains(&(index, guard_key.clone())))
                 {
                     continue;
                 }
+
                 if delivered == MAX_CASCADE_EVENTS {
                     self.failures.push(format!(
                         "conversation {}: rule cascade stopped after {MAX_CASCADE_EVENTS} events; \
@@ -152,8 +170,9 @@ impl Cascade<'_, '_> {
                 }
                 delivered += 1;
                 if pending.caused_by.is_some() {
-                    answered_caused.insert((index, guard_key.clone()));
+                    delivered_caused.insert((index, guard_key.clone()));
                 }
+
                 let event = self.event(pending.kind.clone())?;
                 let rule = &mut self.rules[index];
                 let rule_id = rule.plugin.id().to_string();
@@ -164,6 +183,7 @@ impl Cascade<'_, '_> {
                 );
                 let result = rule.plugin.on_event(&event);
                 rule.record(&rule_id, &input, &result);
+
                 match result {
                     Ok(actions) => {
                         for kind in self.apply(&rule_id, actions)? {
@@ -219,6 +239,7 @@ impl Cascade<'_, '_> {
     }
 
     /// Applies a rule's actions in order and returns the events they caused.
+    /// An invalid action is rejected with a failure, and the rest still apply.
     fn apply(&mut self, rule_id: &str, actions: Vec<Action>) -> anyhow::Result<Vec<EventKind>> {
         let actor = format!("plugin:{rule_id}");
         let now = self.now;
@@ -229,12 +250,15 @@ impl Cascade<'_, '_> {
                 .conversation_state(self.conversation_id)?
                 .ticket
                 .map(|ticket| ticket.id);
+
             if let Action::OpenTicket(new) = &action {
+                // The conversation already has a ticket, so the request is
+                // ignored without a failure.
                 if ticket_id.is_some() {
                     continue;
                 }
-                if let Some(problem) = invalid_ticket(&new.ticket_type, &new.priority) {
-                    self.reject(rule_id, problem);
+                if let Some(error) = ticket_vocabulary_error(&new.ticket_type, &new.priority) {
+                    self.reject(rule_id, error);
                     continue;
                 }
                 let subject = self.message.and_then(ticket_subject);
@@ -255,15 +279,15 @@ impl Cascade<'_, '_> {
                 caused.push(EventKind::TicketCreated);
                 continue;
             }
-            // Every other action works on an existing ticket.
+
+            // Every other action works on an existing ticket and is ignored
+            // when there is none.
             let Some(ticket_id) = ticket_id else {
                 continue;
             };
-            let action_name = match &action {
-                Action::SendPhrase(_) => "send-phrase",
-                _ => "other",
-            };
+            let is_send_phrase = matches!(action, Action::SendPhrase(_));
             let reason = "rule action";
+
             match action {
                 Action::OpenTicket(_) => unreachable!("handled above"),
                 Action::SetType(value) => {
@@ -283,10 +307,13 @@ impl Cascade<'_, '_> {
                 }
                 Action::Assign(agent) => {
                     let agent = agent.trim();
-                    if agent.is_empty() || agent.chars().count() > 100 {
+                    if agent.is_empty() || agent.chars().count() > MAX_NAME_CHARS {
                         self.reject(
                             rule_id,
-                            format!("agent name {agent:?} is empty or too long"),
+                            format!(
+                                "agent name {agent:?} is empty or longer than {MAX_NAME_CHARS} \
+                                 characters"
+                            ),
                         );
                         continue;
                     }
@@ -303,10 +330,12 @@ impl Cascade<'_, '_> {
                 }
                 Action::AddTag(tag) => {
                     let tag = tag.trim();
-                    if tag.is_empty() || tag.chars().count() > 100 {
+                    if tag.is_empty() || tag.chars().count() > MAX_NAME_CHARS {
                         self.reject(
                             rule_id,
-                            format!("tag {tag:?} is empty or longer than 100 characters"),
+                            format!(
+                                "tag {tag:?} is empty or longer than {MAX_NAME_CHARS} characters"
+                            ),
                         );
                         continue;
                     }
@@ -352,21 +381,23 @@ impl Cascade<'_, '_> {
                         .schedule_timer(ticket_id, rule_id, &timer.name, due, now)?;
                 }
                 Action::SuggestPhrase(phrase) | Action::SendPhrase(phrase) => {
-                    let send = matches!(action_name, "send-phrase");
                     // NOTE: the phrase library does not exist yet, so the
                     // request is recorded in the ticket's history for the
                     // agent and not checked against known phrases.
-                    if phrase.trim().is_empty() || phrase.chars().count() > 200 {
+                    if phrase.trim().is_empty() || phrase.chars().count() > MAX_PHRASE_ID_CHARS {
                         self.reject(
                             rule_id,
-                            format!("phrase id {phrase:?} is empty or too long"),
+                            format!(
+                                "phrase id {phrase:?} is empty or longer than \
+                                 {MAX_PHRASE_ID_CHARS} characters"
+                            ),
                         );
                         continue;
                     }
                     self.writer.record_phrase_request(
                         ticket_id,
                         phrase.trim(),
-                        send,
+                        is_send_phrase,
                         &actor,
                         now,
                     )?;
@@ -376,8 +407,9 @@ impl Cascade<'_, '_> {
         Ok(caused)
     }
 
-    /// Sets a type, priority or status after checking it against the
-    /// vocabulary; a change becomes a `ticket-updated` event.
+    /// Sets a ticket's type, priority or status after checking the value
+    /// against the vocabulary. An actual change becomes a `ticket-updated`
+    /// event in `caused`.
     fn set_field(
         &mut self,
         rule_id: &str,
@@ -403,6 +435,7 @@ impl Cascade<'_, '_> {
             );
             return Ok(());
         }
+
         let actor = format!("plugin:{rule_id}");
         if let Some(old) = self.writer.set_ticket_field(
             ticket_id,
@@ -417,8 +450,9 @@ impl Cascade<'_, '_> {
         Ok(())
     }
 
-    fn reject(&mut self, rule_id: &str, problem: String) {
-        let failure = format!("plugin {rule_id}: action rejected: {problem}");
+    /// Logs a rejected action and adds it to the cascade's failures.
+    fn reject(&mut self, rule_id: &str, reason: String) {
+        let failure = format!("plugin {rule_id}: action rejected: {reason}");
         tracing::warn!(rule = rule_id, "{failure}");
         self.failures.push(failure);
     }
@@ -433,7 +467,8 @@ fn field_change(field: TicketField, old: Option<String>, new: &str, actor: &str)
     })
 }
 
-/// Names an event with the field it changed, for the cascade guard.
+/// Returns the cascade guard's key for an event, which is its name with the
+/// changed field appended for `ticket-updated`.
 fn event_key(kind: &EventKind) -> String {
     match kind {
         EventKind::TicketUpdated(change) => format!("ticket-updated:{}", change.field),
@@ -462,7 +497,9 @@ fn ticket_record(ticket: TicketState) -> Ticket {
     }
 }
 
-fn invalid_ticket(ticket_type: &str, priority: &str) -> Option<String> {
+/// Returns an error message when a new ticket's type or priority is not in
+/// the vocabulary, or `None` when both are valid.
+fn ticket_vocabulary_error(ticket_type: &str, priority: &str) -> Option<String> {
     if !ticket::is_ticket_type(ticket_type) {
         return Some(format!(
             "unknown ticket type {ticket_type:?}; expected one of {}",
@@ -478,7 +515,8 @@ fn invalid_ticket(ticket_type: &str, priority: &str) -> Option<String> {
     None
 }
 
-/// Returns the message's subject, else the first non-empty line of its text.
+/// Returns the message's subject, else the first non-empty line of its text,
+/// cut to [`MAX_SUBJECT_CHARS`] characters.
 fn ticket_subject(message: &IncomingMessage) -> Option<String> {
     let text = message
         .subject

@@ -1,8 +1,11 @@
 //! The plugins folder: finding plugin files and watching for changes.
 //!
 //! A plugin is one component file (`*.wasm`) with its manifest inside.
-//! Files are read whole when loaded, so replacing a file while Kefu runs is
-//! safe: the next reload sees either the old or the new file.
+//! Files are read whole when loaded, so replacing a file while Kefu runs
+//! does not affect the running plugin. A changed file is read once the
+//! folder has been quiet for [`FolderWatch::QUIET`]. A copy that stalls for
+//! longer can be read half-written, and the plugin then shows as broken
+//! until the copy finishes and the next sync reloads it.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -14,7 +17,8 @@ use notify::Watcher;
 /// Extension of plugin component files.
 pub const COMPONENT_EXTENSION: &str = "wasm";
 
-/// Component files in `folder`, sorted by name. A missing folder holds none.
+/// Lists the component files (`*.wasm`) in `folder`, sorted by name.
+/// Subfolders are skipped, and a missing folder gives an empty list.
 pub fn component_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
@@ -37,8 +41,9 @@ pub fn component_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Native plugin libraries in `folder` (`*.so`, `*.dylib` or `*.dll`,
-/// whichever this platform loads), sorted by name.
+/// Lists the native plugin libraries in `folder` (`*.so`, `*.dylib` or
+/// `*.dll`, whichever this platform loads), sorted by name. Subfolders are
+/// skipped, and a missing folder gives an empty list.
 pub fn native_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
@@ -61,9 +66,10 @@ pub fn native_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Watches a plugins folder. Each burst of file changes produces one
-/// notice on the receiver, after the folder has been quiet for
-/// [`FolderWatch::QUIET`], so a file still being copied is not read half way.
+/// Watcher of a plugins folder. [`FolderWatch::wait`] reports each burst of
+/// file changes once, after the folder has been quiet for
+/// [`FolderWatch::QUIET`], so that a file still being copied is not read
+/// halfway.
 pub struct FolderWatch {
     _watcher: notify::RecommendedWatcher,
     changes: mpsc::Receiver<()>,
@@ -96,7 +102,9 @@ impl FolderWatch {
         })
     }
 
-    /// Waits up to `timeout` for a burst of changes to finish; true when one did.
+    /// Waits up to `timeout` for a change, then until the folder has been
+    /// quiet for [`Self::QUIET`]. Returns whether a change arrived, so the
+    /// call can take longer than `timeout` while changes continue.
     pub fn wait(&self, timeout: Duration) -> bool {
         if self.changes.recv_timeout(timeout).is_err() {
             return false;
@@ -126,7 +134,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_folder_has_no_plugins() {
+    fn missing_folder_lists_no_files() {
         let dir = tempfile::tempdir().unwrap();
         assert!(
             component_files(&dir.path().join("none"))
@@ -136,7 +144,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_file_is_noticed() {
+    fn watch_reports_new_file() {
         let dir = tempfile::tempdir().unwrap();
         let watch = FolderWatch::start(dir.path()).unwrap();
         std::fs::write(dir.path().join("new.wasm"), b"x").unwrap();

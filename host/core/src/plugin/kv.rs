@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Longest key, in bytes.
+/// Maximum key length in bytes.
 pub const MAX_KEY_BYTES: usize = 1024;
 
 /// One plugin's storage, shared between its instances and the host.
@@ -20,7 +20,8 @@ pub struct KvSpace {
 #[derive(Debug, Default)]
 struct Inner {
     entries: BTreeMap<String, Vec<u8>>,
-    /// Keys changed since the last [`KvSpace::take_changes`]; `None` marks a deletion.
+    /// Keys changed since the last [`KvSpace::take_changes`], with `None` for
+    /// a deleted key.
     changes: BTreeMap<String, Option<Vec<u8>>>,
     used_bytes: usize,
 }
@@ -29,7 +30,7 @@ struct Inner {
 pub type KvChange = (String, Option<Vec<u8>>);
 
 impl KvSpace {
-    /// Creates a space holding `entries`, as loaded from the database.
+    /// Creates a space containing `entries`, as loaded from the database.
     pub fn with_entries(entries: impl IntoIterator<Item = (String, Vec<u8>)>) -> Self {
         let entries: BTreeMap<String, Vec<u8>> = entries.into_iter().collect();
         let used_bytes = entries
@@ -58,8 +59,9 @@ impl KvSpace {
         self.lock().entries.get(key).cloned()
     }
 
-    /// Stores `value` under `key` unless that would pass `limit` bytes in
-    /// all; the error says which limit and by how much.
+    /// Stores `value` under `key`. Fails when the key is longer than
+    /// [`MAX_KEY_BYTES`] or when all keys and values would then take more than
+    /// `limit` bytes. The error names the limit and the size it would reach.
     pub fn set(&self, key: &str, value: Vec<u8>, limit: usize) -> Result<(), String> {
         if key.len() > MAX_KEY_BYTES {
             return Err(format!(
@@ -67,12 +69,13 @@ impl KvSpace {
                 key.len()
             ));
         }
+
         let mut inner = self.lock();
-        let old = inner
+        let replaced_bytes = inner
             .entries
             .get(key)
             .map_or(0, |old| key.len() + old.len());
-        let used = inner.used_bytes - old + key.len() + value.len();
+        let used = inner.used_bytes - replaced_bytes + key.len() + value.len();
         if used > limit {
             return Err(format!(
                 "storing {} bytes under {key:?} would use {used} bytes, more than the plugin's \
@@ -80,6 +83,7 @@ impl KvSpace {
                 value.len()
             ));
         }
+
         inner.used_bytes = used;
         inner.entries.insert(key.to_string(), value.clone());
         inner.changes.insert(key.to_string(), Some(value));
@@ -105,14 +109,15 @@ impl KvSpace {
             .collect()
     }
 
-    /// Returns and forgets the changes since the last call, for saving.
+    /// Removes and returns the changes since the last call, so the caller
+    /// can save them.
     pub fn take_changes(&self) -> Vec<KvChange> {
         std::mem::take(&mut self.lock().changes)
             .into_iter()
             .collect()
     }
 
-    /// Bytes used by keys and values.
+    /// Returns the bytes used by all keys and values.
     pub fn used_bytes(&self) -> usize {
         self.lock().used_bytes
     }
@@ -123,7 +128,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn set_get_delete_and_changes() {
+    fn set_get_delete_record_changes() {
         let space = KvSpace::with_entries([("seen".to_string(), b"1".to_vec())]);
         space.set("count", b"42".to_vec(), 1024).unwrap();
         space.delete("seen");
@@ -142,7 +147,7 @@ mod tests {
     }
 
     #[test]
-    fn storage_limit_counts_keys_and_values_and_replacements() {
+    fn storage_limit_counts_keys_and_values() {
         let space = KvSpace::default();
         space.set("a", vec![0; 6], 10).unwrap();
         // Replacing the value frees the old one first.

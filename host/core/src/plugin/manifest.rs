@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{Limits, PluginKind};
 
-/// Name of the component custom section that holds the manifest text.
+/// Name of the component custom section that contains the manifest text.
 pub const MANIFEST_SECTION: &str = "kefu-manifest";
 
 /// The plugin API version this host implements.
@@ -20,7 +20,7 @@ pub const API_VERSION: Version = Version::new(1, 1, 0);
 /// WIT package name of the plugin API.
 pub const API_PACKAGE: &str = "kefu:plugin";
 
-/// Largest limits a manifest may ask for; larger values are cut to these.
+/// Maximum limits a manifest may request. Larger values are clamped to these.
 pub const MAX_LIMITS: Limits = Limits {
     memory_bytes: 1024 * 1024 * 1024,
     call_timeout: Duration::from_secs(60),
@@ -39,11 +39,11 @@ pub struct Manifest {
     pub api: Version,
     pub description: Option<String>,
     pub capabilities: Capabilities,
-    /// Limits the manifest asks for, before the host clamps them.
+    /// Limits the manifest requests, before the host clamps them.
     pub limits: RequestedLimits,
 }
 
-/// Capabilities a manifest asks for. Each also needs the user's grant.
+/// Capabilities a manifest requests. Each one also needs the user's grant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Capabilities {
@@ -55,7 +55,7 @@ pub struct Capabilities {
     pub http_hosts: Vec<String>,
 }
 
-/// Limits as written in the manifest; unset ones take the host's defaults.
+/// Limits as written in the manifest. Unset limits take the host's defaults.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RequestedLimits {
@@ -90,12 +90,14 @@ impl Manifest {
     pub fn parse(text: &str) -> Result<Self, ManifestError> {
         let raw: RawManifest = toml::from_str(text)
             .map_err(|error| ManifestError(format!("plugin.toml is not valid: {error}")))?;
+
         check_id(&raw.id)?;
         if raw.name.trim().is_empty() {
             return Err(ManifestError(
                 "plugin.toml: `name` is empty; give the plugin a name people can read".into(),
             ));
         }
+
         let version = Version::parse(&raw.version).map_err(|error| {
             ManifestError(format!(
                 "plugin.toml: version {:?} is not a semantic version such as 0.1.0: {error}",
@@ -114,6 +116,7 @@ impl Manifest {
                 raw.api
             ))
         })?;
+
         for folder in &raw.capabilities.read_folders {
             if !std::path::Path::new(folder).is_absolute() {
                 return Err(ManifestError(format!(
@@ -121,6 +124,7 @@ impl Manifest {
                 )));
             }
         }
+
         for host in &raw.capabilities.http_hosts {
             if host.is_empty() || host.contains(['/', '@', ' ']) {
                 return Err(ManifestError(format!(
@@ -128,6 +132,7 @@ impl Manifest {
                 )));
             }
         }
+
         let limits = raw.limits;
         for (name, value) in [
             ("memory-mib", limits.memory_mib),
@@ -142,6 +147,7 @@ impl Manifest {
                 )));
             }
         }
+
         Ok(Self {
             id: raw.id,
             name: raw.name,
@@ -165,15 +171,17 @@ impl Manifest {
         Self::parse(&text)
     }
 
-    /// The limits the plugin runs under: its requests, clamped to
-    /// [`MAX_LIMITS`], over the host's defaults.
+    /// Computes the limits the plugin runs under. Each requested limit is
+    /// clamped to [`MAX_LIMITS`], and unset ones take the host's defaults.
     pub fn limits(&self) -> Limits {
         let defaults = Limits::default();
         let requested = &self.limits;
         Limits {
             memory_bytes: requested
                 .memory_mib
-                .map_or(defaults.memory_bytes, |mib| mib_to_bytes(mib, 1024 * 1024))
+                .map_or(defaults.memory_bytes, |mib| {
+                    units_to_bytes(mib, 1024 * 1024)
+                })
                 .min(MAX_LIMITS.memory_bytes),
             call_timeout: requested
                 .call_timeout_ms
@@ -181,21 +189,23 @@ impl Manifest {
                 .min(MAX_LIMITS.call_timeout),
             output_bytes: requested
                 .output_kib
-                .map_or(defaults.output_bytes, |kib| mib_to_bytes(kib, 1024))
+                .map_or(defaults.output_bytes, |kib| units_to_bytes(kib, 1024))
                 .min(MAX_LIMITS.output_bytes),
             kv_bytes: requested
                 .kv_kib
-                .map_or(defaults.kv_bytes, |kib| mib_to_bytes(kib, 1024))
+                .map_or(defaults.kv_bytes, |kib| units_to_bytes(kib, 1024))
                 .min(MAX_LIMITS.kv_bytes),
         }
     }
 }
 
-fn mib_to_bytes(count: u64, unit: u64) -> usize {
-    usize::try_from(count.saturating_mul(unit)).unwrap_or(usize::MAX)
+/// Converts `count` units of `unit_bytes` each to bytes, saturating at `usize::MAX`.
+fn units_to_bytes(count: u64, unit_bytes: u64) -> usize {
+    usize::try_from(count.saturating_mul(unit_bytes)).unwrap_or(usize::MAX)
 }
 
-/// Checks a plugin id: 1 to 64 lower-case letters, digits and dashes.
+/// Checks that a plugin id has 1 to 64 lower-case ASCII letters, digits and
+/// dashes, and does not start with a dash.
 pub fn check_id(id: &str) -> Result<(), ManifestError> {
     let valid = !id.is_empty()
         && id.len() <= 64
@@ -247,8 +257,9 @@ fn embedded_manifest(bytes: &[u8]) -> Result<Option<String>, ManifestError> {
     Ok(found)
 }
 
-/// Plugin API versions a component imports or exports, read from names
-/// such as `kefu:plugin/rule@1.0.0`.
+/// Parses the plugin API versions out of the interface names a component
+/// imports or exports, such as `kefu:plugin/rule@1.0.0`. Returns them sorted
+/// and without duplicates. Names of other packages are skipped.
 pub fn api_versions<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Version> {
     let prefix = format!("{API_PACKAGE}/");
     let mut versions: Vec<Version> = names
@@ -262,8 +273,9 @@ pub fn api_versions<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Version
     versions
 }
 
-/// Whether this host loads a plugin built against `version`: the same major
-/// version and a minor version no newer than the host's.
+/// Checks that this host can load a plugin built against `version`. The
+/// version needs the host's major version and must be no newer than the
+/// host's version. Under major version 0 the minor version must match too.
 pub fn check_api_version(version: &Version) -> Result<(), ManifestError> {
     let host = API_VERSION;
     let compatible = version.major == host.major
@@ -295,7 +307,7 @@ impl PluginKind {
         }
     }
 
-    /// The word used in manifests and on the command line.
+    /// Returns the kind's name as written in manifests and on the command line.
     pub fn manifest_name(self) -> &'static str {
         match self {
             Self::Adapter => "adapter",
@@ -371,32 +383,22 @@ api = "1.1.0"
     }
 
     #[test]
-    fn bad_id_kind_and_relative_folder_are_rejected_with_the_value() {
-        let bad_id = MINIMAL.replace("vip-escalation", "VIP Escalation");
-        assert!(
-            Manifest::parse(&bad_id)
-                .unwrap_err()
-                .to_string()
-                .contains("\"VIP Escalation\"")
-        );
-        let bad_kind = MINIMAL.replace("kind = \"rule\"", "kind = \"filter\"");
-        assert!(
-            Manifest::parse(&bad_kind)
-                .unwrap_err()
-                .to_string()
-                .contains("\"filter\"")
-        );
+    fn parse_error_quotes_invalid_value() {
+        let invalid_id = MINIMAL.replace("vip-escalation", "VIP Escalation");
+        let message = Manifest::parse(&invalid_id).unwrap_err().to_string();
+        assert!(message.contains("\"VIP Escalation\""), "{message}");
+
+        let unknown_kind = MINIMAL.replace("kind = \"rule\"", "kind = \"filter\"");
+        let message = Manifest::parse(&unknown_kind).unwrap_err().to_string();
+        assert!(message.contains("\"filter\""), "{message}");
+
         let relative = format!("{MINIMAL}\n[capabilities]\nread-folders = [\"exports\"]\n");
-        assert!(
-            Manifest::parse(&relative)
-                .unwrap_err()
-                .to_string()
-                .contains("\"exports\"")
-        );
+        let message = Manifest::parse(&relative).unwrap_err().to_string();
+        assert!(message.contains("\"exports\""), "{message}");
     }
 
     #[test]
-    fn older_minor_loads_and_other_majors_are_rejected_naming_both_versions() {
+    fn api_check_accepts_same_major_older_minor() {
         assert!(check_api_version(&Version::new(1, 0, 0)).is_ok());
         assert!(check_api_version(&API_VERSION).is_ok());
         for version in [

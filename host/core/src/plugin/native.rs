@@ -3,8 +3,9 @@
 //!
 //! A native plugin runs with every right the host has, so it loads only
 //! after the user enables it by name, and loading it logs a warning. Events
-//! and actions cross the boundary as JSON of the same records the WIT
-//! `rule` interface defines; this module converts between the two.
+//! and actions cross the boundary as JSON of the same records that the WIT
+//! `rule` interface defines. This module converts between the WIT bindings
+//! and the native ABI's records.
 
 use std::path::Path;
 
@@ -22,9 +23,9 @@ pub const NOT_SANDBOXED: &str = "native plugins are NOT sandboxed: they run with
      rights, can read and change any file Kefu can, and can crash it. Enable only plugins you \
      trust as much as Kefu itself.";
 
-/// The plugin id a native library file stands for: its name without the
-/// `lib` prefix and the extension, with `_` read as `-`
-/// (`libnative_vip_rule.so` is `native-vip-rule`).
+/// Derives the plugin id from a native library's file name. The id is the
+/// name without the `lib` prefix and the extension, with each `_` replaced
+/// by `-`, so `libnative_vip_rule.so` becomes `native-vip-rule`.
 pub fn id_from_file(path: &Path) -> Option<String> {
     let stem = path.file_stem()?.to_str()?;
     let stem = stem.strip_prefix("lib").unwrap_or(stem);
@@ -37,7 +38,8 @@ pub struct NativeRule {
 }
 
 impl NativeRule {
-    /// Loads the library at `path`, which must declare the id `id`.
+    /// Loads the library at `path` and logs a warning that it is not
+    /// sandboxed. The library must declare the id `id`.
     pub fn load(path: &Path, id: &str) -> Result<Self, PluginError> {
         tracing::warn!(plugin = id, path = %path.display(), "loading native plugin: {NOT_SANDBOXED}");
         let plugin = abi::NativeRulePlugin::load(path, id).map_err(|error| PluginError::Load {
@@ -47,17 +49,17 @@ impl NativeRule {
         Ok(Self { plugin })
     }
 
-    /// The plugin's id.
+    /// Returns the plugin's id.
     pub fn id(&self) -> &str {
         self.plugin.id()
     }
 
-    /// The manifest text the library carries.
+    /// Returns the manifest text embedded in the library.
     pub fn manifest_text(&self) -> &str {
         self.plugin.manifest_text()
     }
 
-    /// Asks the rule what to do about an event.
+    /// Calls the rule's `on-event` and returns the actions it requests.
     pub fn on_event(&self, event: &rule::Event) -> Result<Vec<rule::Action>, PluginError> {
         let actions = self
             .plugin
@@ -219,7 +221,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn id_comes_from_the_library_file_name() {
+    fn id_from_library_file_name() {
         assert_eq!(
             id_from_file(Path::new("/p/libnative_vip_rule.so")).as_deref(),
             Some("native-vip-rule")

@@ -1,7 +1,9 @@
-//! The size of what a plugin call returns, checked against its output limit.
+//! Size of a plugin call's result, checked against the plugin's output limit.
 //!
-//! The size counts the text and bytes a result carries, which is what grows
-//! without bound in a misbehaving plugin; fixed-size fields count nothing.
+//! The size counts the text and bytes a result carries, because those grow
+//! without bound in a misbehaving plugin. Fixed-size fields count nothing,
+//! except numbers in tables and chart series, which count 8 bytes each
+//! because a plugin can return any number of them.
 
 use super::bindings::adapter::exports::kefu::plugin::adapter::{
     Formatted, ParseError, Parsed, Recognition,

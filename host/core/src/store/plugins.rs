@@ -9,18 +9,21 @@ use crate::plugin::capability::{HTTP_HOST, READ_FOLDER};
 use crate::plugin::kv::KvChange;
 use crate::plugin::manifest::Capabilities;
 
-/// What the database says about a plugin; a plugin it never saw runs.
+/// Stored state of a plugin. A component plugin without a stored state
+/// runs, but a native plugin runs only once the user enables it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginState {
     pub enabled: bool,
     pub disabled_reason: Option<String>,
 }
 
-/// A failed call, as logged.
+/// A failed plugin call, as stored in the fault log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginFault {
     pub plugin_id: String,
     pub at: DateTime<Utc>,
+    /// Name of the plugin export that was called, or `load` when creating
+    /// the instance failed.
     pub call: String,
     pub message: String,
 }
@@ -83,8 +86,8 @@ impl Store {
         Ok(grants)
     }
 
-    /// Grants a capability: `read-folder` with a folder or `http-host` with
-    /// a host. Granting twice is harmless.
+    /// Grants a capability, `read-folder` with a folder or `http-host` with
+    /// a host. Granting the same value twice stores it once.
     pub fn grant(&self, plugin_id: &str, capability: &str, value: &str) -> anyhow::Result<()> {
         check_capability(capability)?;
         self.connection.execute(
@@ -95,7 +98,7 @@ impl Store {
         Ok(())
     }
 
-    /// Withdraws a grant; returns false when there was none.
+    /// Revokes a grant. Returns false when there was none.
     pub fn revoke(&self, plugin_id: &str, capability: &str, value: &str) -> anyhow::Result<bool> {
         check_capability(capability)?;
         let removed = self.connection.execute(
@@ -121,7 +124,7 @@ impl Store {
         Ok(())
     }
 
-    /// Returns a plugin's latest faults, newest first.
+    /// Returns a plugin's latest `limit` faults, newest first.
     pub fn plugin_faults(&self, plugin_id: &str, limit: u32) -> anyhow::Result<Vec<PluginFault>> {
         let mut statement = self.connection.prepare(
             "SELECT plugin_id, at, call, message FROM plugin_faults WHERE plugin_id = ?1
@@ -168,6 +171,7 @@ impl Writer<'_> {
     }
 }
 
+/// Checks that `capability` is `read-folder` or `http-host`.
 fn check_capability(capability: &str) -> anyhow::Result<()> {
     if capability == READ_FOLDER || capability == HTTP_HOST {
         Ok(())
