@@ -68,7 +68,7 @@ pub fn tickets(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = new_table(&[
-        "#", "Type", "Priority", "Source", "Status", "Customer", "Subject", "Created",
+        "#", "Type", "Priority", "Source", "Status", "Tags", "Customer", "Subject", "Created",
     ]);
     for ticket in &tickets {
         table.add_row(vec![
@@ -77,6 +77,7 @@ pub fn tickets(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
             printable(&ticket.priority),
             ticket.source.to_string(),
             printable(&ticket.status),
+            cut(&ticket.tags.join(", ")),
             cut(&ticket.customer_label()),
             cut(ticket.subject.as_deref().unwrap_or("")),
             local_time(ticket.created_at),

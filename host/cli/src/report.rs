@@ -59,10 +59,14 @@ pub fn run(db: &Path, plugin_dir: &Path, command: &ReportCommand) -> anyhow::Res
                 kefu_report::View::Table(table) => kefu_report::table_text(table),
                 kefu_report::View::Chart(chart) => {
                     let csv = kefu_report::chart_csv(chart);
-                    format!(
-                        "{} ({:?} chart; save it with --out FILE.svg)\n{csv}",
-                        chart.title, chart.kind
-                    )
+                    // The chart's own title can differ from the widget's.
+                    let title = if chart.title == description.title {
+                        String::new()
+                    } else {
+                        format!("{}: ", chart.title)
+                    };
+                    let kind = format!("{:?}", chart.kind).to_lowercase();
+                    format!("{title}{kind} chart; save it with --out FILE.svg\n{csv}")
                 }
             };
             crate::output::print(&format!("{}\n{text}", description.title))?;

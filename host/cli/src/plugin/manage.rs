@@ -276,8 +276,9 @@ pub fn grant(db: &Path, plugin_dir: &Path, args: &GrantArgs) -> anyhow::Result<E
 
     if !declared_values.contains(&args.value) {
         bail!(
-            "plugin {id} does not declare {} {}, so it cannot be granted; its plugin.toml \
-             declares {}",
+            "plugin {id} does not declare {} {}, so it cannot be granted; the installed \
+             plugin's manifest declares {}. Add it to [capabilities] in the project's \
+             plugin.toml, then run `kefu plugin build` and `kefu plugin install` again",
             args.capability,
             args.value,
             declared

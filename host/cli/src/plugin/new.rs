@@ -145,7 +145,8 @@ pub fn run(args: &NewArgs) -> anyhow::Result<ExitCode> {
         .join(" ");
     crate::output::print(&format!(
         "Created {} plugin {id} in {}:\n{}\n\nkefu-plugin-sdk: {}\n\nNext:\n  cd {}\n  cargo test\n  \
-         kefu plugin build\n  kefu plugin test target/kefu/{id}.wasm {sample_args}\n",
+         kefu plugin build\n  kefu plugin test target/kefu/{id}.wasm {sample_args}\n  \
+         kefu plugin install target/kefu/{id}.wasm\n",
         kind.manifest_name(),
         project.display(),
         written.join("\n"),

@@ -405,8 +405,9 @@ fn print_actions(event: &Event, actions: &[Action]) -> anyhow::Result<()> {
         .any(|action| !matches!(action, Action::OpenTicket(_)));
     if event.conversation.ticket.is_none() && acts_on_ticket {
         lines.push(
-            "  note: the conversation has no ticket, so Kefu would ignore every action but \
-             open-ticket"
+            "  note: this event's conversation has no ticket, so here Kefu would ignore every \
+             action but open-ticket. On a real import default-rules opens the ticket first, \
+             and these actions then apply to it"
                 .to_string(),
         );
     }
