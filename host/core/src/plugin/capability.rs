@@ -33,6 +33,14 @@ impl CapabilityContext {
     /// the file is larger than `max_bytes`.
     pub fn read_file(&self, path: &str, max_bytes: usize) -> Result<Vec<u8>, CapabilityError> {
         let resolved = self.check_path(path)?;
+        // Opening a FIFO or a device could block the host past the call's
+        // time limit, so only regular files are read.
+        let is_file = std::fs::metadata(&resolved).is_ok_and(|metadata| metadata.is_file());
+        if !is_file {
+            return Err(CapabilityError::Failed(format!(
+                "{path} is not a regular file; plugins read only regular files"
+            )));
+        }
         let file = std::fs::File::open(&resolved)
             .map_err(|error| CapabilityError::Failed(format!("opening {path}: {error}")))?;
         let mut bytes = Vec::new();
@@ -361,6 +369,23 @@ mod tests {
             context(dir.path(), true).read_file(&path, 1024),
             Err(CapabilityError::NotGranted(message)) if message.contains("outside the granted folder")
         ));
+    }
+
+    #[test]
+    fn fifo_in_granted_folder_is_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|status| status.success()) {
+            eprintln!("skipping: mkfifo is not available");
+            return;
+        }
+        let path = fifo.display().to_string();
+        let result = context(dir.path(), true).read_file(&path, 1024);
+        assert!(
+            matches!(&result, Err(CapabilityError::Failed(message)) if message.contains("not a regular file")),
+            "{result:?}"
+        );
     }
 
     #[test]

@@ -3,12 +3,12 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
 
 use super::bindings::adapter::exports::kefu::plugin::adapter::{
     Formatted, Input, ParseError, Parsed, Recognition, Reply,
@@ -48,7 +48,9 @@ pub struct PluginEngine {
 /// Per-instance state that the host functions read and update.
 pub struct HostState {
     plugin_id: String,
-    store_limits: StoreLimits,
+    memory: MemoryBudget,
+    /// End of the call in progress, for host calls that wait (HTTP).
+    call_deadline: Option<Instant>,
     limits: Limits,
     context: PluginContext,
 }
@@ -128,7 +130,7 @@ impl http::Host for HostState {
                 headers: request.headers,
                 body: request.body,
             },
-            self.limits.call_timeout,
+            self.time_left()?,
             self.limits.output_bytes,
         )?;
         Ok(http::Response {
@@ -140,6 +142,68 @@ impl http::Host for HostState {
 }
 
 impl super::bindings::types::Host for HostState {}
+
+impl HostState {
+    /// Returns the time left in the call in progress, or a `limit` error
+    /// when none is left, so a host call cannot run past the call's limit.
+    fn time_left(&self) -> Result<Duration, CapabilityError> {
+        let left = self
+            .call_deadline
+            .map_or(self.limits.call_timeout, |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            });
+        if left.is_zero() {
+            return Err(CapabilityError::Limit(format!(
+                "the call's {:?} time limit is used up",
+                self.limits.call_timeout
+            )));
+        }
+        Ok(left)
+    }
+}
+
+/// The memory cap of one instance, counted over all its linear memories
+/// and tables together. wasmtime's own `StoreLimits` caps each memory on
+/// its own, so a component with many core modules could use many times
+/// the cap.
+struct MemoryBudget {
+    cap: usize,
+    used: usize,
+}
+
+/// Maximum table elements of one instance.
+const MAX_TABLE_ELEMENTS: usize = 1_000_000;
+
+impl ResourceLimiter for MemoryBudget {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let used = self.used - current.min(self.used) + desired;
+        if used > self.cap {
+            // An error traps the plugin, which then fails the call with this
+            // message instead of seeing a failed memory.grow.
+            return Err(wasmtime::format_err!(
+                "memory limit reached: growing to {} MiB in all would pass the plugin's {} MiB cap",
+                used.div_ceil(1024 * 1024),
+                self.cap / (1024 * 1024)
+            ));
+        }
+        self.used = used;
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
+}
 
 /// A plugin loaded from its component, of whichever kind its manifest names.
 pub enum LoadedPlugin {
@@ -456,20 +520,24 @@ impl<B> Sandbox<B> {
         call: impl FnOnce(&B, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
         let deadline = self.deadline_ticks();
+        let call_deadline = Instant::now() + self.limits.call_timeout;
+        // Instantiating and the first call share one time limit.
+        let fresh = self.live.is_none();
         let (store, bindings) = match &mut self.live {
             Some(live) => live,
             live @ None => {
                 let state = HostState {
                     plugin_id: self.id.clone(),
-                    store_limits: StoreLimitsBuilder::new()
-                        .memory_size(self.limits.memory_bytes)
-                        .trap_on_grow_failure(true)
-                        .build(),
+                    memory: MemoryBudget {
+                        cap: self.limits.memory_bytes,
+                        used: 0,
+                    },
+                    call_deadline: Some(call_deadline),
                     limits: self.limits,
                     context: self.context.clone(),
                 };
                 let mut store = Store::new(&self.engine, state);
-                store.limiter(|state| &mut state.store_limits);
+                store.limiter(|state| &mut state.memory);
                 store.set_epoch_deadline(deadline);
                 let bindings =
                     (self.instantiate)(&mut store).map_err(|error| PluginError::Load {
@@ -480,7 +548,10 @@ impl<B> Sandbox<B> {
             }
         };
 
-        store.set_epoch_deadline(deadline);
+        if !fresh {
+            store.set_epoch_deadline(deadline);
+            store.data_mut().call_deadline = Some(call_deadline);
+        }
         match call(bindings, store) {
             Ok(result) => {
                 let size = result.output_size();
@@ -689,5 +760,28 @@ impl WidgetPlugin {
                 .kefu_plugin_widget()
                 .call_render(store, parameters, datasets)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_budget_counts_all_memories_together() {
+        let mib = 1024 * 1024;
+        let mut budget = MemoryBudget {
+            cap: 64 * mib,
+            used: 0,
+        };
+        // Three memories of 20 MiB fit; a fourth does not.
+        for _ in 0..3 {
+            assert!(budget.memory_growing(0, 20 * mib, None).unwrap());
+        }
+        let error = budget.memory_growing(0, 20 * mib, None).unwrap_err();
+        assert!(error.to_string().contains("64 MiB cap"), "{error}");
+        // Growing one of them by 4 MiB still fits.
+        assert!(budget.memory_growing(20 * mib, 24 * mib, None).unwrap());
+        assert_eq!(budget.used, 64 * mib);
     }
 }
