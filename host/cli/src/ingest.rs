@@ -14,7 +14,7 @@ use crate::output::printable;
 pub fn run(db: &Path, plugin_dir: &Path, command: IngestCommand) -> anyhow::Result<ExitCode> {
     let summary = ingest(db, Some(plugin_dir), &command.paths)?;
     if command.json {
-        crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
+        crate::output::print_json(&summary)?;
     } else {
         crate::output::print(&format_summary(&summary))?;
     }
@@ -38,7 +38,11 @@ pub fn ingest(
     let mut plugins = PluginSet::load(engine()?, &store, plugin_dir)?;
     for entry in &plugins.entries {
         if let kefu_core::plugin::PluginStatus::Broken(reason) = &entry.status {
-            eprintln!("warning: plugin {} not loaded: {reason}", entry.id);
+            eprintln!(
+                "warning: plugin {} not loaded: {}",
+                printable(&entry.id),
+                printable(reason)
+            );
         }
     }
     let mut progress = BarProgress::default();
@@ -80,6 +84,15 @@ pub fn format_summary(summary: &IngestSummary) -> String {
             printable(&entry.source),
             printable(&entry.reason)
         ));
+    }
+    if !summary.without_messages.is_empty() {
+        lines.push(format!(
+            "Read, no messages:    {} (stored; for example status-change events)",
+            summary.without_messages.len()
+        ));
+        for source in &summary.without_messages {
+            lines.push(format!("  {}", printable(source)));
+        }
     }
     if !summary.not_read.is_empty() {
         lines.push(format!("Not read:             {}", summary.not_read.len()));

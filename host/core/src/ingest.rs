@@ -46,6 +46,9 @@ pub struct IngestSummary {
     pub conversations_created: usize,
     pub customers_created: usize,
     pub tickets_opened: usize,
+    /// Inputs an adapter read without finding a message or a problem, such
+    /// as a chat status-change event. Their raw bytes are stored.
+    pub without_messages: Vec<String>,
     /// Inputs or parts of inputs that could not be read, with the reason.
     /// Their bytes are stored, so they can be retried.
     pub quarantined: Vec<Quarantined>,
@@ -75,6 +78,7 @@ impl IngestSummary {
         self.conversations_created += other.conversations_created;
         self.customers_created += other.customers_created;
         self.tickets_opened += other.tickets_opened;
+        self.without_messages.extend(other.without_messages);
         self.quarantined.extend(other.quarantined);
         self.not_read.extend(other.not_read);
         self.rule_failures.extend(other.rule_failures);
@@ -222,6 +226,11 @@ impl<'a> Ingestor<'a> {
                 return Ok(summary);
             }
         };
+        if parsed.messages.is_empty() && parsed.rejected.is_empty() {
+            // A status-change webhook, say: the raw input is kept below, and
+            // the summary lists it so an empty result is never silent.
+            summary.without_messages.push(source.to_string());
+        }
         let now = raw.received_at;
 
         let writer = self.store.writer()?;
@@ -234,7 +243,10 @@ impl<'a> Ingestor<'a> {
         let raw_input_id =
             writer.store_raw_input(&sha256, source, content_type, Some(&adapter_id), bytes, now)?;
         for rejected in &parsed.rejected {
-            let span = rejected.span.map(|span| (span.offset, span.length));
+            let span = rejected
+                .span
+                .map(|span| (span.offset, span.length))
+                .filter(|span| span_fits(*span, bytes.len()));
             writer.quarantine(raw_input_id, span, Some(&adapter_id), &rejected.reason, now)?;
             let location = match span {
                 Some((offset, length)) => format!("{source} (bytes {offset}..{})", offset + length),
@@ -253,7 +265,20 @@ impl<'a> Ingestor<'a> {
             summary: &mut summary,
         };
         for message in parsed.messages {
-            let stored = context.store_message(crate::plugin::incoming_from_api(message))?;
+            let mut incoming = crate::plugin::incoming_from_api(message);
+            if let Some(span) = incoming.raw_span
+                && !span_fits(span, bytes.len())
+            {
+                incoming.raw_span = None;
+                incoming.notes.push(format!(
+                    "{adapter_id} gave bytes {}..{} as this message's place in the input, \
+                     outside its {} bytes; the whole input is linked instead",
+                    span.0,
+                    span.0.saturating_add(span.1),
+                    bytes.len()
+                ));
+            }
+            let stored = context.store_message(incoming)?;
             if stored {
                 *context
                     .summary
@@ -348,6 +373,14 @@ impl<'a> Ingestor<'a> {
     }
 }
 
+/// Returns whether the byte range `(offset, length)` lies inside an input
+/// of `len` bytes.
+fn span_fits((offset, length): (u64, u64), len: usize) -> bool {
+    offset
+        .checked_add(length)
+        .is_some_and(|end| end <= len as u64)
+}
+
 /// Reads an input file, refusing files over [`MAX_INPUT_BYTES`] before
 /// reading them. The error is the reason, ready for the summary.
 fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
@@ -357,7 +390,9 @@ fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
     if size > MAX_INPUT_BYTES {
         return Err(too_large(size));
     }
-    std::fs::read(path).map_err(|error| format!("cannot read the file: {error}"))
+    // Also rejects named pipes and devices, which would block or never end.
+    crate::plugin::folder::read_plugin_file(path, MAX_INPUT_BYTES)
+        .map_err(|error| format!("cannot read the file: {error:#}"))
 }
 
 fn too_large(size: u64) -> String {

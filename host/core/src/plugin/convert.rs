@@ -7,15 +7,26 @@ use crate::model::{
     Attachment, Automation, AutomationKind, Call, Channel, Direction, IncomingMessage, Party,
 };
 
+/// Earliest and latest send times kept: the years 1 to 9999, which the
+/// database's RFC 3339 text can hold and read back.
+const FIRST_TIME: i64 = -62_135_596_800;
+const LAST_TIME: i64 = 253_402_300_799;
+
 /// Converts a message from an adapter into the domain model. A send time
-/// outside chrono's range is dropped with a note.
+/// outside the years 1 to 9999 is dropped with a note, so a plugin's
+/// mistake (milliseconds for seconds, say) cannot store a time the database
+/// cannot read back.
 pub fn incoming_from_api(message: api::Message) -> IncomingMessage {
     let mut notes = message.notes;
     let sent_at = message.sent_at.and_then(|seconds| {
-        let time = DateTime::<Utc>::from_timestamp(seconds, 0);
+        let time = (FIRST_TIME..=LAST_TIME)
+            .contains(&seconds)
+            .then(|| DateTime::<Utc>::from_timestamp(seconds, 0))
+            .flatten();
         if time.is_none() {
             notes.push(format!(
-                "send time {seconds} is out of range and was ignored"
+                "send time {seconds} (seconds since 1970) is outside the years 1 to 9999 and \
+                 was ignored"
             ));
         }
         time
@@ -146,5 +157,55 @@ fn party_to_api(party: &Party) -> api::Party {
     api::Party {
         name: party.name.clone(),
         address: party.address.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(sent_at: Option<i64>) -> api::Message {
+        let party = api::Party {
+            name: None,
+            address: "li.lei@example.cn".to_string(),
+        };
+        api::Message {
+            channel: api::Channel::Chat,
+            direction: api::Direction::Inbound,
+            sender: party.clone(),
+            customer: party,
+            sent_at,
+            subject: None,
+            body_text: "你好".to_string(),
+            external_id: None,
+            thread_key: None,
+            replies_to: Vec::new(),
+            automation: None,
+            call: None,
+            attachments: Vec::new(),
+            raw_span: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn send_time_outside_years_1_to_9999_is_dropped_with_note() {
+        // Milliseconds given as seconds, the year 12017 and the year -50.
+        for seconds in [1_627_063_369_000, 316_700_000_000, -63_700_000_000] {
+            let incoming = incoming_from_api(message(Some(seconds)));
+            assert_eq!(incoming.sent_at, None, "{seconds}");
+            assert!(
+                incoming.notes[0].contains(&seconds.to_string()),
+                "{:?}",
+                incoming.notes
+            );
+        }
+    }
+
+    #[test]
+    fn send_time_in_range_is_kept() {
+        let incoming = incoming_from_api(message(Some(1_627_063_369)));
+        assert_eq!(incoming.sent_at.unwrap().timestamp(), 1_627_063_369);
+        assert!(incoming.notes.is_empty());
     }
 }
