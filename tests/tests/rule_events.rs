@@ -313,3 +313,56 @@ fn kv_changes_saved_with_import() {
         .expect("the event record is stored");
     assert!(record.starts_with("message-received"), "{record}");
 }
+
+#[test]
+fn timer_of_absent_rule_waits_for_it() {
+    let mut db = TestDb::new();
+    let script: &[(&str, &str)] = &[
+        ("on:message-received", "schedule-timer chase 60"),
+        ("on:timer-fired:chase", "add-tag chased"),
+    ];
+    let mut plugins = with_scripted(&[("timers", script)]);
+    import_one(&mut db, &mut plugins, "i.eml");
+    let later = chrono::Utc::now() + chrono::Duration::seconds(120);
+
+    // Without the rule loaded, the due timer is kept.
+    let mut without_rule = PluginSet::builtin().unwrap();
+    let mut summary = IngestSummary::default();
+    Ingestor::new(&mut db.store, &mut without_rule)
+        .fire_due_timers(later, &mut summary)
+        .unwrap();
+    assert!(db.store.tickets().unwrap()[0].tags.is_empty());
+
+    // With the rule back, it fires.
+    Ingestor::new(&mut db.store, &mut plugins)
+        .fire_due_timers(later, &mut summary)
+        .unwrap();
+    assert_eq!(
+        db.store.tickets().unwrap()[0].tags,
+        vec!["chased".to_string()]
+    );
+}
+
+#[test]
+fn too_many_actions_apply_none() {
+    let mut db = TestDb::new();
+    let flood: String = (0..101).map(|n| format!("add-tag t{n}\n")).collect();
+    let script: &[(&str, &str)] = &[("on:message-received", flood.as_str())];
+    let mut plugins = with_scripted(&[("flood", script)]);
+    let mail = db.write_mail("j.eml", "li.lei@example.cn", "订单问题", "我的订单还没到。");
+
+    let summary = db.ingest_with(&mut plugins, &[mail]);
+
+    assert_eq!(
+        summary.rule_failures.len(),
+        1,
+        "{:?}",
+        summary.rule_failures
+    );
+    assert!(
+        summary.rule_failures[0].contains("101 actions"),
+        "{}",
+        summary.rule_failures[0]
+    );
+    assert!(db.store.tickets().unwrap()[0].tags.is_empty());
+}

@@ -30,6 +30,10 @@ use crate::ticket;
 /// Maximum length of a ticket subject taken from a message, in characters.
 const MAX_SUBJECT_CHARS: usize = 200;
 
+/// Maximum actions one rule call may return; a rule that returns more is
+/// misbehaving, and applying them all would flood the ticket's history.
+pub const MAX_ACTIONS_PER_CALL: usize = 100;
+
 /// Maximum number of event deliveries in one cascade, counting one per event
 /// and rule. The cascade stops there and reports a failure.
 pub const MAX_CASCADE_EVENTS: usize = 32;
@@ -107,17 +111,20 @@ pub(super) fn fire_timer(
     now: DateTime<Utc>,
     failures: &mut Vec<String>,
 ) -> anyhow::Result<()> {
-    writer.mark_timer_fired(timer.id, now)?;
     let Some(index) = rules
         .iter()
-        .position(|rule| rule.plugin.id() == timer.plugin_id)
+        .position(|rule| rule.plugin.id() == timer.plugin_id && !rule.is_suspended())
     else {
-        failures.push(format!(
-            "timer {:?} on ticket {} was set by plugin {}, which is not loaded; it was dropped",
-            timer.name, timer.ticket_id, timer.plugin_id
-        ));
+        // The rule is disabled or not installed now; the timer stays
+        // pending and fires when the rule runs again.
+        tracing::debug!(
+            plugin = timer.plugin_id,
+            timer = timer.name,
+            "timer due, but its rule is not running; keeping it"
+        );
         return Ok(());
     };
+    writer.mark_timer_fired(timer.id, now)?;
     let kind = EventKind::TimerFired(TimerEvent {
         name: timer.name.clone(),
         due_at: timer.due_at.timestamp(),
@@ -185,6 +192,16 @@ impl Cascade<'_, '_> {
                 rule.record(&rule_id, &input, &result);
 
                 match result {
+                    Ok(actions) if actions.len() > MAX_ACTIONS_PER_CALL => {
+                        self.reject(
+                            &rule_id,
+                            format!(
+                                "{} actions in one answer to {input}, more than the \
+                                 {MAX_ACTIONS_PER_CALL} allowed; none was applied",
+                                actions.len()
+                            ),
+                        );
+                    }
                     Ok(actions) => {
                         for kind in self.apply(&rule_id, actions)? {
                             queue.push_back(Pending {
@@ -452,10 +469,22 @@ impl Cascade<'_, '_> {
 
     /// Logs a rejected action and adds it to the cascade's failures.
     fn reject(&mut self, rule_id: &str, reason: String) {
-        let failure = format!("plugin {rule_id}: action rejected: {reason}");
+        let failure = format!("plugin {rule_id}: action rejected: {}", shorten(&reason));
         tracing::warn!(rule = rule_id, "{failure}");
         self.failures.push(failure);
     }
+}
+
+/// Cuts a rejection reason that quotes a plugin's value to a readable
+/// length, so a megabyte-long tag does not fill the log.
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    if text.chars().count() <= MAX_CHARS {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(MAX_CHARS).collect();
+    cut.push('…');
+    cut
 }
 
 fn field_change(field: TicketField, old: Option<String>, new: &str, actor: &str) -> EventKind {
