@@ -373,3 +373,27 @@ fn adapter_loaded_as_rule_is_rejected() {
         "{message}"
     );
 }
+
+#[test]
+fn oversized_plugin_file_listed_broken_unread() {
+    let db = TestDb::new();
+    let folder = plugin_folder(&[]);
+    // Sparse: 3 GiB long, no disk used.
+    let big = std::fs::File::create(folder.path().join("big.wasm")).unwrap();
+    big.set_len(3 * 1024 * 1024 * 1024).unwrap();
+    let started = Instant::now();
+
+    let plugins = db.load_plugins(folder.path());
+
+    match status_of(&plugins, "big") {
+        PluginStatus::Broken(reason) => {
+            assert!(reason.contains("more than the maximum"), "{reason}");
+        }
+        other => panic!("big: {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the file was read: {:?}",
+        started.elapsed()
+    );
+}

@@ -1,11 +1,12 @@
-//! The trusted native tier end to end: the example library in
+//! The trusted native tier end to end. The example library in
 //! plugins/native-vip-rule, dropped into a plugins folder, stays off until
-//! the user enables it by name, then runs beside the sandboxed rules.
+//! the user consents to its file by name, then runs beside the sandboxed
+//! rules. It stays off again once the file changes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kefu_core::plugin::PluginStatus;
+use kefu_core::plugin::{PluginEntry, PluginOrigin, PluginSet, PluginStatus};
 use kefu_tests::TestDb;
 
 /// Builds the example native plugin with Cargo and returns the path of its
@@ -73,7 +74,7 @@ fn native_plugin_loads_only_when_enabled() {
     );
 
     db.store
-        .set_plugin_enabled("native-vip-rule", true, None)
+        .consent_native("native-vip-rule", &folder.path().join(file_name))
         .unwrap();
     let mut plugins = db.load_plugins(folder.path());
     assert!(
@@ -95,4 +96,137 @@ fn native_plugin_loads_only_when_enabled() {
         tickets[0]
     );
     assert_eq!(tickets[0].priority, "high");
+}
+
+/// Returns the listing entry of the native library `file_name`.
+fn native_entry<'a>(plugins: &'a PluginSet, file_name: &str) -> &'a PluginEntry {
+    plugins
+        .entries
+        .iter()
+        .find(|entry| {
+            matches!(&entry.origin, PluginOrigin::Native(path)
+                if path.file_name().is_some_and(|name| name == file_name))
+        })
+        .unwrap_or_else(|| panic!("{file_name} is not listed"))
+}
+
+fn native_rule_count(plugins: &PluginSet) -> usize {
+    plugins
+        .rules
+        .iter()
+        .filter(|rule| rule.plugin.is_native())
+        .count()
+}
+
+#[test]
+fn native_consent_is_pinned_to_file_hash() {
+    let library = build_example();
+    let folder = tempfile::tempdir().unwrap();
+    let file_name = library.file_name().unwrap().to_str().unwrap();
+    let copy = folder.path().join(file_name);
+    std::fs::copy(&library, &copy).unwrap();
+    let db = TestDb::new();
+    db.store.consent_native("native-vip-rule", &copy).unwrap();
+    assert_eq!(native_rule_count(&db.load_plugins(folder.path())), 1);
+
+    // One byte more: still a loadable library, but not the file consented to.
+    let mut bytes = std::fs::read(&copy).unwrap();
+    bytes.push(0);
+    std::fs::write(&copy, bytes).unwrap();
+    let plugins = db.load_plugins(folder.path());
+    assert_eq!(native_rule_count(&plugins), 0);
+    let entry = native_entry(&plugins, file_name);
+    assert!(
+        matches!(&entry.status, PluginStatus::Disabled(reason)
+            if reason.contains("changed since") && reason.contains("kefu plugin enable native-vip-rule")),
+        "{:?}",
+        entry.status
+    );
+
+    db.store.consent_native("native-vip-rule", &copy).unwrap();
+    assert_eq!(native_rule_count(&db.load_plugins(folder.path())), 1);
+}
+
+#[test]
+fn enabled_component_id_does_not_load_library() {
+    let library = build_example();
+    let folder = tempfile::tempdir().unwrap();
+    let extension = std::env::consts::DLL_EXTENSION;
+    let same_id = format!("libdefault_rules.{extension}");
+    let enabled_id = format!("libother_rule.{extension}");
+    std::fs::copy(&library, folder.path().join(&same_id)).unwrap();
+    std::fs::copy(&library, folder.path().join(&enabled_id)).unwrap();
+    let db = TestDb::new();
+    // Rows with enabled = 1, as `kefu plugin disable` then `enable` leave.
+    for id in ["default-rules", "other-rule"] {
+        db.store.set_plugin_enabled(id, false, None).unwrap();
+        db.store.set_plugin_enabled(id, true, None).unwrap();
+    }
+
+    let plugins = db.load_plugins(folder.path());
+    assert_eq!(native_rule_count(&plugins), 0);
+    let entry = native_entry(&plugins, &same_id);
+    assert!(
+        matches!(&entry.status, PluginStatus::Broken(reason)
+            if reason.contains("another plugin already has the id default-rules")),
+        "{:?}",
+        entry.status
+    );
+    let entry = native_entry(&plugins, &enabled_id);
+    assert!(
+        matches!(&entry.status, PluginStatus::Disabled(reason)
+            if reason.contains("kefu plugin enable other-rule")),
+        "{:?}",
+        entry.status
+    );
+}
+
+#[test]
+fn library_with_builtin_id_stays_broken_with_consent() {
+    let library = build_example();
+    let folder = tempfile::tempdir().unwrap();
+    let file_name = format!("libdefault_rules.{}", std::env::consts::DLL_EXTENSION);
+    let copy = folder.path().join(&file_name);
+    std::fs::copy(&library, &copy).unwrap();
+    let db = TestDb::new();
+    db.store.consent_native("default-rules", &copy).unwrap();
+
+    let plugins = db.load_plugins(folder.path());
+    assert_eq!(native_rule_count(&plugins), 0);
+    assert!(matches!(
+        native_entry(&plugins, &file_name).status,
+        PluginStatus::Broken(_)
+    ));
+    let builtin = plugins
+        .entries
+        .iter()
+        .find(|entry| entry.id == "default-rules" && entry.origin == PluginOrigin::Builtin)
+        .unwrap();
+    assert_eq!(builtin.status, PluginStatus::Running);
+}
+
+#[test]
+fn library_with_invalid_id_is_never_loaded() {
+    let library = build_example();
+    let folder = tempfile::tempdir().unwrap();
+    let extension = std::env::consts::DLL_EXTENSION;
+    let db = TestDb::new();
+    for (stem, id) in [("lib", ""), ("lib a b", " a b"), ("libFOO_Bar", "FOO-Bar")] {
+        let copy = folder.path().join(format!("{stem}.{extension}"));
+        std::fs::copy(&library, &copy).unwrap();
+        // Consent for the id does not help: the id is checked first.
+        db.store.consent_native(id, &copy).unwrap();
+    }
+
+    let plugins = db.load_plugins(folder.path());
+    assert_eq!(native_rule_count(&plugins), 0);
+    for stem in ["lib", "lib a b", "libFOO_Bar"] {
+        let entry = native_entry(&plugins, &format!("{stem}.{extension}"));
+        assert!(
+            matches!(&entry.status, PluginStatus::Broken(reason)
+                if reason.contains("is not valid") && reason.contains("rename the file")),
+            "{stem}: {:?}",
+            entry.status
+        );
+    }
 }

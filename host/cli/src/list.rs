@@ -25,10 +25,7 @@ pub fn conversations(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCod
     let store = Store::open_existing(db)?;
     let conversations = store.conversations()?;
     if options.json {
-        crate::output::print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&conversations)?
-        ))?;
+        crate::output::print_json(&conversations)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = new_table(&[
@@ -64,7 +61,7 @@ pub fn tickets(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
     let tickets = store.tickets()?;
     if options.json {
-        crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&tickets)?))?;
+        crate::output::print_json(&tickets)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = new_table(&[
@@ -91,7 +88,7 @@ pub fn quarantine(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> 
     let store = Store::open_existing(db)?;
     let entries = store.quarantine()?;
     if options.json {
-        crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&entries)?))?;
+        crate::output::print_json(&entries)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = new_table(&["#", "Source", "Adapter", "Bytes", "Reason"]);

@@ -22,7 +22,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Errors can quote what plugins and inputs supplied.
+            let message = output::printable_lines(&format!("{error:#}"));
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }

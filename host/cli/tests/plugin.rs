@@ -731,8 +731,352 @@ fn native_library_loads_only_once_enabled() {
     assert!(granted.contains("native plugin"), "{granted}");
 
     let enabled = stdout(&home.kefu(&["plugin", "enable", "fake-rule"]));
-    assert!(enabled.contains("Enabled fake-rule"), "{enabled}");
+    assert!(
+        enabled.contains("Enabled native plugin fake-rule"),
+        "{enabled}"
+    );
     assert!(enabled.contains("NOT sandboxed"), "{enabled}");
+    assert!(enabled.contains("SHA-256"), "{enabled}");
+    // Broken, not disabled: Kefu tried to open the file, which is no library.
+    let list = json(&home.kefu(&["plugin", "list", "--json"]));
+    let listed_plugin = listed(&list, "fake-rule");
+    assert_eq!(listed_plugin["status"], "broken", "{listed_plugin}");
+    let reason = listed_plugin["reason"].as_str().unwrap();
+    assert!(reason.contains("libfake_rule"), "{reason}");
+}
+
+/// Writes a file that stands for a native library into the plugins folder.
+/// It is no real library, so a `broken` status shows that Kefu tried to
+/// open it and a `disabled` one that Kefu did not.
+fn write_fake_library(home: &Home, stem: &str, content: &str) -> PathBuf {
+    std::fs::create_dir_all(home.plugins()).unwrap();
+    let library = home
+        .plugins()
+        .join(format!("{stem}.{}", std::env::consts::DLL_EXTENSION));
+    std::fs::write(&library, content).unwrap();
+    library
+}
+
+/// Finds the listing entry of the native library `file_name`.
+fn listed_native<'a>(list: &'a serde_json::Value, file_name: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|plugin| {
+            plugin["origin"].as_str().is_some_and(|origin| {
+                origin.starts_with("native library") && origin.ends_with(file_name)
+            })
+        })
+        .unwrap_or_else(|| panic!("{file_name} is not listed: {list}"))
+}
+
+#[test]
+fn native_consent_is_pinned_to_file() {
+    let home = Home::new();
+    let library = write_fake_library(&home, "libfake_rule", "first build");
+    stdout(&home.kefu(&["plugin", "enable", "fake-rule"]));
     let list = json(&home.kefu(&["plugin", "list", "--json"]));
     assert_eq!(listed(&list, "fake-rule")["status"], "broken");
+
+    std::fs::write(&library, "second build").unwrap();
+    let list = json(&home.kefu(&["plugin", "list", "--json"]));
+    let listed_plugin = listed(&list, "fake-rule");
+    assert_eq!(listed_plugin["status"], "disabled", "{listed_plugin}");
+    let reason = listed_plugin["reason"].as_str().unwrap();
+    assert!(reason.contains("changed since"), "{reason}");
+    assert!(reason.contains("kefu plugin enable fake-rule"), "{reason}");
+
+    let enabled = stdout(&home.kefu(&["plugin", "enable", "fake-rule"]));
+    assert!(
+        enabled.contains("it was disabled: the library file changed"),
+        "{enabled}"
+    );
+    let list = json(&home.kefu(&["plugin", "list", "--json"]));
+    assert_eq!(listed(&list, "fake-rule")["status"], "broken");
+}
+
+#[test]
+fn native_disable_withdraws_consent() {
+    let home = Home::new();
+    write_fake_library(&home, "libfake_rule", "build");
+    stdout(&home.kefu(&["plugin", "enable", "fake-rule"]));
+    let disabled = stdout(&home.kefu(&["plugin", "disable", "fake-rule"]));
+    assert!(disabled.contains("Disabled fake-rule"), "{disabled}");
+    let list = json(&home.kefu(&["plugin", "list", "--json"]));
+    assert_eq!(listed(&list, "fake-rule")["status"], "disabled");
+
+    // Enabling again records consent again and prints the warning.
+    let enabled = stdout(&home.kefu(&["plugin", "enable", "fake-rule"]));
+    assert!(enabled.contains("NOT sandboxed"), "{enabled}");
+    assert!(
+        enabled.contains("Enabled native plugin fake-rule"),
+        "{enabled}"
+    );
+
+    // The consent for a removed file can still be withdrawn by id.
+    std::fs::remove_file(
+        home.plugins()
+            .join(format!("libfake_rule.{}", std::env::consts::DLL_EXTENSION)),
+    )
+    .unwrap();
+    let withdrawn = stdout(&home.kefu(&["plugin", "disable", "fake-rule"]));
+    assert!(withdrawn.contains("Withdrew the consent"), "{withdrawn}");
+    write_fake_library(&home, "libfake_rule", "build");
+    let list = json(&home.kefu(&["plugin", "list", "--json"]));
+    assert_eq!(listed(&list, "fake-rule")["status"], "disabled");
+}
+
+#[test]
+fn component_enable_gives_no_native_consent() {
+    let home = Home::new();
+    // An enabled row in the plugins table, as `disable` then `enable` leaves.
+    stdout(&home.kefu(&["plugin", "disable", "default-rules"]));
+    stdout(&home.kefu(&["plugin", "enable", "default-rules"]));
+    let plugin = test_plugin("capability-rule");
+    stdout(&home.kefu(&["plugin", "install", plugin.to_str().unwrap()]));
+    stdout(&home.kefu(&["plugin", "disable", "capability-rule"]));
+    stdout(&home.kefu(&["plugin", "enable", "capability-rule"]));
+    std::fs::remove_file(home.plugins().join("capability-rule.wasm")).unwrap();
+
+    write_fake_library(&home, "libdefault_rules", "not a library");
+    write_fake_library(&home, "libcapability_rule", "not a library");
+    let list = json(&home.kefu(&["plugin", "list", "--json"]));
+
+    assert_eq!(listed(&list, "default-rules")["status"], "running");
+    let extension = std::env::consts::DLL_EXTENSION;
+    let same_id = listed_native(&list, &format!("libdefault_rules.{extension}"));
+    assert_eq!(same_id["status"], "broken", "{same_id}");
+    let reason = same_id["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("another plugin already has the id default-rules"),
+        "{reason}"
+    );
+
+    let enabled_id = listed_native(&list, &format!("libcapability_rule.{extension}"));
+    assert_eq!(enabled_id["status"], "disabled", "{enabled_id}");
+    let reason = enabled_id["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("kefu plugin enable capability-rule"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn native_library_with_invalid_id_is_broken() {
+    let home = Home::new();
+    let extension = std::env::consts::DLL_EXTENSION;
+    for stem in ["lib", "lib a b", "libFOO_Bar"] {
+        write_fake_library(&home, stem, "not a library");
+    }
+    let list = json(&home.kefu(&["plugin", "list", "--json"]));
+    for stem in ["lib", "lib a b", "libFOO_Bar"] {
+        let listed_plugin = listed_native(&list, &format!("/{stem}.{extension}"));
+        assert_eq!(listed_plugin["status"], "broken", "{listed_plugin}");
+        let reason = listed_plugin["reason"].as_str().unwrap();
+        assert!(reason.contains("is not valid"), "{reason}");
+        assert!(reason.contains("rename the file"), "{reason}");
+    }
+    let text = failure(&home.kefu(&["plugin", "enable", "FOO-Bar"]));
+    assert!(text.contains("unknown plugin id"), "{text}");
+}
+
+/// Copies capability-rule with control sequences in its declared
+/// capabilities: one sets the terminal's title, one clears the screen. The
+/// manifest is edited in place with strings of the same length, so the
+/// component stays valid.
+fn hostile_capability_rule(home: &Home) -> PathBuf {
+    let mut bytes = std::fs::read(test_plugin("capability-rule")).unwrap();
+    for (from, to) in [
+        (r#"["/tmp/kefu-granted"]"#, r#"["/\u001b]0;X\u0007"]"#),
+        (r#"["127.0.0.1"]"#, r#"["\u001b[2J"]"#),
+    ] {
+        assert_eq!(from.len(), to.len());
+        let at = bytes
+            .windows(from.len())
+            .position(|window| window == from.as_bytes())
+            .unwrap_or_else(|| panic!("{from} is not in the manifest"));
+        bytes[at..at + from.len()].copy_from_slice(to.as_bytes());
+    }
+    let path = home.path().join("hostile.wasm");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Asserts that `text` contains no control character but the line break.
+fn assert_no_controls(text: &str) {
+    let control = text.chars().find(|c| c.is_control() && *c != '\n');
+    assert_eq!(control, None, "{text:?}");
+}
+
+#[test]
+fn check_neutralises_capability_controls() {
+    let home = Home::new();
+    let plugin = hostile_capability_rule(&home);
+    let text = stdout(&home.kefu(&["plugin", "check", plugin.to_str().unwrap()]));
+    assert_no_controls(&text);
+    assert!(text.contains("read-folder /\u{FFFD}]0;X\u{FFFD}"), "{text}");
+    assert!(text.contains("http-host \u{FFFD}[2J"), "{text}");
+
+    let json_text = stdout(&home.kefu(&["plugin", "check", "--json", plugin.to_str().unwrap()]));
+    assert_no_controls(&json_text);
+    let report: serde_json::Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(report["capabilities"]["http_hosts"][0], "\u{1b}[2J");
+}
+
+#[test]
+fn list_and_grant_neutralise_capability_controls() {
+    let home = Home::new();
+    let plugin = hostile_capability_rule(&home);
+    let installed = stdout(&home.kefu(&["plugin", "install", plugin.to_str().unwrap()]));
+    assert_no_controls(&installed);
+
+    let table = stdout(&home.kefu(&["plugin", "list"]));
+    assert_no_controls(&table);
+    assert!(table.contains("\u{FFFD}[2J"), "{table}");
+
+    let output = home.kefu(&[
+        "plugin",
+        "grant",
+        "capability-rule",
+        "http-host",
+        "example.com",
+    ]);
+    let text = failure(&output);
+    assert_no_controls(&text);
+    assert!(
+        text.contains("declares read-folder /\u{FFFD}]0;X"),
+        "{text}"
+    );
+}
+
+#[cfg(unix)]
+/// Runs `kefu` and fails the test when it has not ended after a minute,
+/// as a read of a named pipe without a writer would not.
+fn kefu_with_deadline(home: &Home, args: &[&std::ffi::OsStr]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("--db")
+        .arg(home.path().join("kefu.db"))
+        .arg("--plugins")
+        .arg(home.plugins())
+        .args(args)
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running kefu");
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("kefu {args:?} did not end within a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+fn make_fifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("running mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn check_rejects_non_regular_files() {
+    let home = Home::new();
+    let folder = home.path().join("folder.wasm");
+    std::fs::create_dir(&folder).unwrap();
+    let fifo = home.path().join("fifo.wasm");
+    make_fifo(&fifo);
+    for (path, kind) in [
+        (folder.as_path(), "a directory"),
+        (Path::new("/dev/zero"), "a device"),
+        (fifo.as_path(), "a named pipe (FIFO)"),
+    ] {
+        let output = kefu_with_deadline(
+            &home,
+            &["plugin".as_ref(), "check".as_ref(), path.as_os_str()],
+        );
+        let text = failure(&output);
+        assert!(
+            text.contains(&format!("{} is {kind}, not a regular file", path.display())),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn check_rejects_oversized_sparse_file() {
+    let home = Home::new();
+    let big = home.path().join("big.wasm");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(3 * 1024 * 1024 * 1024)
+        .unwrap();
+    let started = Instant::now();
+    let text = failure(&home.kefu(&["plugin", "check", big.to_str().unwrap()]));
+    assert!(
+        text.contains(
+            "big.wasm is 3221225472 bytes, more than the maximum of 67108864 bytes (64 MiB)"
+        ),
+        "{text}"
+    );
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+#[cfg(unix)]
+#[test]
+fn test_rejects_fifo_and_oversized_inputs() {
+    let home = Home::new();
+    let plugin = builtin("default-rules");
+    let fifo = home.path().join("mail.eml");
+    make_fifo(&fifo);
+    let output = kefu_with_deadline(
+        &home,
+        &[
+            "plugin".as_ref(),
+            "test".as_ref(),
+            plugin.as_os_str(),
+            fifo.as_os_str(),
+        ],
+    );
+    let text = failure(&output);
+    assert!(text.contains("mail.eml is a named pipe (FIFO)"), "{text}");
+
+    let big = home.path().join("big.eml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(65 * 1024 * 1024)
+        .unwrap();
+    let text = failure(&home.kefu(&[
+        "plugin",
+        "test",
+        plugin.to_str().unwrap(),
+        big.to_str().unwrap(),
+    ]));
+    assert!(
+        text.contains(
+            "big.eml is 68157440 bytes, more than the maximum of 67108864 bytes (64 MiB)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn enable_skips_oversized_folder_file() {
+    let home = Home::new();
+    std::fs::create_dir_all(home.plugins()).unwrap();
+    std::fs::File::create(home.plugins().join("big.wasm"))
+        .unwrap()
+        .set_len(3 * 1024 * 1024 * 1024)
+        .unwrap();
+    let started = Instant::now();
+    let text = stdout(&home.kefu(&["plugin", "enable", "default-rules"]));
+    assert!(text.contains("already enabled"), "{text}");
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
 }

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0001_initial.sql"),
     include_str!("store/migrations/0002_identity_customer_index.sql"),
     include_str!("store/migrations/0003_plugin_platform.sql"),
+    include_str!("store/migrations/0004_native_consent.sql"),
 ];
 
 /// Handle on a Kefu database.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
+use kefu_core::plugin::folder::{MAX_COMPONENT_BYTES, read_plugin_file};
 use kefu_core::plugin::manifest::{API_PACKAGE, check_api_version};
 use kefu_core::plugin::{Limits, Manifest, PluginContext, PluginEngine, PluginKind};
 use semver::Version;
@@ -13,19 +13,15 @@ use serde_json::json;
 use super::CheckArgs;
 use crate::output::printable;
 
-/// Largest plugin file read, in bytes. The built-in plugins are below 1 MiB.
-pub const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
-
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let bytes = read_component(&args.file)?;
     let engine = crate::ingest::engine()?;
     let inspection = inspect(&args.file, &bytes, Some(&engine));
-    let text = if args.json {
-        format!("{}\n", serde_json::to_string_pretty(&inspection.to_json())?)
+    if args.json {
+        crate::output::print_json(&inspection.to_json())?;
     } else {
-        inspection.to_text()
-    };
-    crate::output::print(&text)?;
+        crate::output::print(&inspection.to_text())?;
+    }
     Ok(if inspection.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -33,19 +29,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Reads a plugin file, rejecting one over [`MAX_COMPONENT_BYTES`].
+/// Reads a plugin file, rejecting anything but a regular file of at most
+/// [`MAX_COMPONENT_BYTES`].
 pub fn read_component(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("reading {}; check that the file exists", path.display()))?
-        .len();
-    if size > MAX_COMPONENT_BYTES {
-        anyhow::bail!(
-            "{} is {} bytes, more than the {MAX_COMPONENT_BYTES} bytes a plugin file may have",
-            path.display(),
-            size
-        );
-    }
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    read_plugin_file(path, MAX_COMPONENT_BYTES)
 }
 
 /// Result of inspecting a plugin file: its manifest, interfaces and problems.
@@ -314,7 +301,10 @@ impl Inspection {
             ));
         }
         if let Some(manifest) = &self.manifest {
-            lines.push(format!("Capabilities:  {}", manifest.capabilities));
+            lines.push(format!(
+                "Capabilities:  {}",
+                printable(&manifest.capabilities.to_string())
+            ));
             lines.push("Limits (requested -> effective):".to_string());
             for row in limit_rows(manifest) {
                 let requested = row.requested.map_or("default".to_string(), |value| {

@@ -23,7 +23,7 @@ pub fn read_dataset(path: &Path) -> anyhow::Result<Dataset> {
         .extension()
         .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = super::try_out::read_input(path)?;
     let table = match extension.as_str() {
         "csv" => csv_table(&bytes),
         "json" => json_table(&bytes),

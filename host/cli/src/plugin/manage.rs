@@ -3,22 +3,24 @@
 //! database.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use kefu_core::Store;
 use kefu_core::plugin::builtin::BUILTIN_PLUGINS;
 use kefu_core::plugin::capability::{HTTP_HOST, READ_FOLDER};
-use kefu_core::plugin::folder::{component_files, native_files};
-use kefu_core::plugin::manifest::Capabilities;
-use kefu_core::plugin::native;
+use kefu_core::plugin::folder::{
+    MAX_COMPONENT_BYTES, component_files, native_files, read_plugin_file,
+};
+use kefu_core::plugin::manifest::{Capabilities, check_id};
+use kefu_core::plugin::native::{self, LibraryFile};
 use kefu_core::plugin::{Manifest, PluginOrigin, PluginSet, PluginStatus};
 use serde_json::json;
 
 use super::check::{inspect, read_component};
 use super::{DisableArgs, EnableArgs, GrantArgs, InstallArgs, ListArgs};
-use crate::output::printable;
+use crate::output::{printable, printable_lines};
 
 /// A plugin Kefu finds, read without compiling or loading it.
 struct KnownPlugin {
@@ -26,14 +28,17 @@ struct KnownPlugin {
     /// The manifest of a component. A native library's manifest is only
     /// read by loading the library, which runs its code, so it is `None`.
     manifest: Option<Manifest>,
-    /// True for a native library, which loads only once enabled by name.
-    native: bool,
+    /// The file of a native library, which loads only while the user's
+    /// consent matches the file's SHA-256. `None` for a component.
+    native_library: Option<PathBuf>,
 }
 
 /// Returns the built-in plugins, the plugins-folder components with a
-/// readable manifest and the native libraries in the folder. As when Kefu
-/// loads them, a folder component with a built-in's id replaces the
-/// built-in. Of two folder components with one id, the first by name counts.
+/// readable manifest and the native libraries in the folder whose file name
+/// gives a valid id that no other plugin has. As when Kefu loads them, a
+/// folder component with a built-in's id replaces the built-in. Of two
+/// folder components or two libraries with one id, the first by name
+/// counts.
 fn known_plugins(plugin_dir: &Path) -> anyhow::Result<Vec<KnownPlugin>> {
     let mut known: Vec<KnownPlugin> = Vec::new();
     for builtin in BUILTIN_PLUGINS {
@@ -42,12 +47,12 @@ fn known_plugins(plugin_dir: &Path) -> anyhow::Result<Vec<KnownPlugin>> {
         known.push(KnownPlugin {
             id: manifest.id.clone(),
             manifest: Some(manifest),
-            native: false,
+            native_library: None,
         });
     }
     let builtin_count = known.len();
     for file in component_files(plugin_dir)? {
-        let Ok(bytes) = std::fs::read(&file) else {
+        let Ok(bytes) = read_plugin_file(&file, MAX_COMPONENT_BYTES) else {
             continue;
         };
         let Ok(manifest) = Manifest::from_component(&bytes) else {
@@ -56,7 +61,7 @@ fn known_plugins(plugin_dir: &Path) -> anyhow::Result<Vec<KnownPlugin>> {
         let plugin = KnownPlugin {
             id: manifest.id.clone(),
             manifest: Some(manifest),
-            native: false,
+            native_library: None,
         };
         match known.iter().position(|other| other.id == plugin.id) {
             Some(index) if index < builtin_count => known[index] = plugin,
@@ -66,12 +71,13 @@ fn known_plugins(plugin_dir: &Path) -> anyhow::Result<Vec<KnownPlugin>> {
     }
     for file in native_files(plugin_dir)? {
         if let Some(id) = native::id_from_file(&file)
+            && check_id(&id).is_ok()
             && !known.iter().any(|other| other.id == id)
         {
             known.push(KnownPlugin {
                 id,
                 manifest: None,
-                native: true,
+                native_library: Some(file),
             });
         }
     }
@@ -100,15 +106,31 @@ fn known_ids(known: &[KnownPlugin]) -> String {
 }
 
 /// Returns whether the plugin runs and, when it does not, the reason. A
-/// plugin the database has no state for runs, unless it is native.
+/// component the database has no state for runs. A native library runs
+/// only while the user's consent matches its file's current SHA-256.
 fn enabled_state(store: &Store, plugin: &KnownPlugin) -> anyhow::Result<(bool, Option<String>)> {
-    Ok(match store.plugin_state(&plugin.id)? {
-        Some(state) => (state.enabled, state.disabled_reason),
-        None if plugin.native => (
+    if let Some(state) = store.plugin_state(&plugin.id)?
+        && !state.enabled
+    {
+        return Ok((false, state.disabled_reason));
+    }
+    let Some(library) = &plugin.native_library else {
+        return Ok((true, None));
+    };
+    let library = match LibraryFile::read(library) {
+        Ok(library) => library,
+        Err(error) => return Ok((false, Some(format!("{error:#}")))),
+    };
+    Ok(match store.native_consent(&plugin.id)? {
+        Some(consented) if consented == library.sha256() => (true, None),
+        Some(_) => (
+            false,
+            Some("the library file changed since the plugin was enabled".to_string()),
+        ),
+        None => (
             false,
             Some("native plugin, loaded only once enabled by name".to_string()),
         ),
-        None => (true, None),
     })
 }
 
@@ -146,7 +168,7 @@ pub fn list(db: &Path, plugin_dir: &Path, args: &ListArgs) -> anyhow::Result<Exi
         }));
     }
     if args.json {
-        crate::output::print(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
+        crate::output::print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = crate::list::new_table(&[
@@ -174,16 +196,20 @@ pub fn list(db: &Path, plugin_dir: &Path, args: &ListArgs) -> anyhow::Result<Exi
                 fault["message"].as_str().unwrap_or("")
             ),
         };
+        // Ids of broken files, origins and capabilities can carry what a
+        // plugin file supplied.
         table.add_row(vec![
-            entry.id.clone(),
+            printable(&entry.id),
             manifest.map_or(String::new(), |manifest| {
                 manifest.kind.manifest_name().to_string()
             }),
             manifest.map_or(String::new(), |manifest| manifest.version.to_string()),
-            origin_text(&entry.origin),
+            printable(&origin_text(&entry.origin)),
             crate::list::cut(&status),
-            manifest.map_or(String::new(), |manifest| manifest.capabilities.to_string()),
-            entry.granted.to_string(),
+            manifest.map_or(String::new(), |manifest| {
+                printable(&manifest.capabilities.to_string())
+            }),
+            printable(&entry.granted.to_string()),
             crate::list::cut(&last_fault),
         ]);
     }
@@ -218,7 +244,10 @@ pub fn enable(db: &Path, plugin_dir: &Path, args: &EnableArgs) -> anyhow::Result
     let id = &plugin.id;
     let store = Store::open(db)?;
     let (enabled, reason) = enabled_state(&store, plugin)?;
-    let mut message = if enabled {
+    if let Some(library) = &plugin.native_library {
+        return enable_native(&store, id, library, enabled, reason);
+    }
+    let message = if enabled {
         format!("{id} is already enabled; nothing changed\n")
     } else {
         store.set_plugin_enabled(id, true, None)?;
@@ -227,20 +256,74 @@ pub fn enable(db: &Path, plugin_dir: &Path, args: &EnableArgs) -> anyhow::Result
             reason.as_deref().unwrap_or("disabled by the user")
         )
     };
-    if plugin.native {
-        message.push_str(&format!("warning: {}\n", native::NOT_SANDBOXED));
-    }
     crate::output::print(&printable_lines(&message))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Enables the native library `library` as plugin `id`: prints the warning
+/// that it is not sandboxed and records the user's consent for the file's
+/// current SHA-256, so a later change to the file needs consent again.
+fn enable_native(
+    store: &Store,
+    id: &str,
+    library: &Path,
+    enabled: bool,
+    reason: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let mut lines = vec![format!("WARNING: {}", native::NOT_SANDBOXED)];
+    if enabled {
+        lines.push(format!(
+            "{id} is already enabled for the library {}; nothing changed",
+            library.display()
+        ));
+    } else {
+        let sha256 = store.consent_native(id, library)?;
+        lines.push(format!(
+            "Enabled native plugin {id}; it was disabled: {}",
+            reason.as_deref().unwrap_or("disabled by the user")
+        ));
+        lines.push(format!(
+            "  library {}, SHA-256 {sha256}. Kefu loads this file only while it is \
+             unchanged; after replacing it, run `kefu plugin enable {id}` again.",
+            library.display()
+        ));
+    }
+    lines.push(String::new());
+    crate::output::print(&printable_lines(&lines.join("\n")))?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn disable(db: &Path, plugin_dir: &Path, args: &DisableArgs) -> anyhow::Result<ExitCode> {
     let known = known_plugins(plugin_dir)?;
+
+    // The consent for a native library whose file was removed can still be
+    // withdrawn by id, so the same file put back does not load.
+    if !known.iter().any(|plugin| plugin.id == args.id)
+        && db.exists()
+        && Store::open(db)?.withdraw_native_consent(&args.id)?
+    {
+        crate::output::print(&format!(
+            "Withdrew the consent to load the native library {}, whose file is not in the \
+             plugins folder\n",
+            args.id
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
     let plugin = find_known(&known, &args.id)?;
     let id = &plugin.id;
     let store = Store::open(db)?;
     let (enabled, old_reason) = enabled_state(&store, plugin)?;
+
+    // A native library's consent goes in every case, also when the library
+    // is already off because its file changed.
+    let withdrew_consent = plugin.native_library.is_some() && store.withdraw_native_consent(id)?;
+
     let message = match &args.reason {
+        None if !enabled && withdrew_consent => format!(
+            "{id} is already disabled: {}; the consent to load its library is withdrawn\n",
+            old_reason.as_deref().unwrap_or("disabled by the user")
+        ),
         None if !enabled => format!(
             "{id} is already disabled: {}; nothing changed\n",
             old_reason.as_deref().unwrap_or("disabled by the user")
@@ -281,7 +364,7 @@ pub fn grant(db: &Path, plugin_dir: &Path, args: &GrantArgs) -> anyhow::Result<E
              plugin.toml, then run `kefu plugin build` and `kefu plugin install` again",
             args.capability,
             args.value,
-            declared
+            printable(&declared.to_string())
         );
     }
 
@@ -357,7 +440,9 @@ pub fn install(db: &Path, plugin_dir: &Path, args: &InstallArgs) -> anyhow::Resu
     let target = plugin_dir.join(format!("{id}.wasm"));
     let mut previous = None;
     for file in component_files(plugin_dir)? {
-        let Ok(other) = std::fs::read(&file).map(|bytes| Manifest::from_component(&bytes)) else {
+        let Ok(other) = read_plugin_file(&file, MAX_COMPONENT_BYTES)
+            .map(|bytes| Manifest::from_component(&bytes))
+        else {
             continue;
         };
         let Ok(other) = other else {
@@ -439,12 +524,4 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         return Err(error).with_context(|| format!("writing {}", target.display()));
     }
     Ok(())
-}
-
-/// Makes each line of `text` printable, keeping the line breaks.
-fn printable_lines(text: &str) -> String {
-    text.split('\n')
-        .map(printable)
-        .collect::<Vec<_>>()
-        .join("\n")
 }

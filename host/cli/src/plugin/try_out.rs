@@ -11,6 +11,7 @@ use kefu_core::ingest::{MAX_INPUT_BYTES, PROBE_HEAD_BYTES};
 use kefu_core::plugin::api::{AutomationKind, Channel, Direction, Message, Party};
 use kefu_core::plugin::builtin::BUILTIN_PLUGINS;
 use kefu_core::plugin::capability::{CapabilityContext, HTTP_HOST, READ_FOLDER};
+use kefu_core::plugin::folder::read_plugin_file;
 use kefu_core::plugin::kv::KvSpace;
 use kefu_core::plugin::manifest::Capabilities;
 use kefu_core::plugin::rule_api::{Action, Event, EventKind};
@@ -118,18 +119,10 @@ fn parse_grants(grants: &[String], manifest: &Manifest) -> anyhow::Result<Capabi
     Ok(granted)
 }
 
-/// Reads an input file, rejecting one larger than Kefu imports.
-fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("reading {}; check that the file exists", path.display()))?
-        .len();
-    if size > MAX_INPUT_BYTES {
-        bail!(
-            "{} is {size} bytes, more than the {MAX_INPUT_BYTES} bytes Kefu reads in one input",
-            path.display()
-        );
-    }
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+/// Reads an input file, rejecting anything but a regular file of at most
+/// the size Kefu imports.
+pub(super) fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    read_plugin_file(path, MAX_INPUT_BYTES)
 }
 
 fn file_name(path: &Path) -> String {

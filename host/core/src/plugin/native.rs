@@ -2,13 +2,17 @@
 //! ABI, outside the sandbox.
 //!
 //! A native plugin runs with every right the host has, so it loads only
-//! after the user enables it by name, and loading it logs a warning. Events
-//! and actions cross the boundary as JSON of the same records that the WIT
+//! after the user enables it by name, which records consent for the
+//! library file's SHA-256, and loading it logs a warning. Events and
+//! actions cross the boundary as JSON of the same records that the WIT
 //! `rule` interface defines. This module converts between the WIT bindings
 //! and the native ABI's records.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use anyhow::Context;
 use kefu_native_abi as abi;
 
 use super::PluginError;
@@ -22,6 +26,46 @@ pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
 pub const NOT_SANDBOXED: &str = "native plugins are NOT sandboxed: they run with all of Kefu's \
      rights, can read and change any file Kefu can, and can crash it. Enable only plugins you \
      trust as much as Kefu itself.";
+
+/// Maximum size of a native library file, in bytes. A debug build of the
+/// example plugin, `libnative_vip_rule.so` on Linux, is about 7 MiB.
+pub const MAX_LIBRARY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A native library file read into memory, with its SHA-256. The user's
+/// consent is pinned to this hash, and [`NativeRule::load`] loads these
+/// bytes, so a file replaced after the hash was taken is never loaded.
+pub struct LibraryFile {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    sha256: String,
+}
+
+impl LibraryFile {
+    /// Reads the regular file at `path`, rejecting one over
+    /// [`MAX_LIBRARY_BYTES`].
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let bytes = super::folder::read_plugin_file(path, MAX_LIBRARY_BYTES)?;
+        let sha256 = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(&bytes))
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            bytes,
+            sha256,
+        })
+    }
+
+    /// Returns the path the library was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Returns the hex SHA-256 of the library's bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+}
 
 /// Derives the plugin id from a native library's file name. The id is the
 /// name without the `lib` prefix and the extension, with each `_` replaced
@@ -38,13 +82,32 @@ pub struct NativeRule {
 }
 
 impl NativeRule {
-    /// Loads the library at `path` and logs a warning that it is not
-    /// sandboxed. The library must declare the id `id`.
-    pub fn load(path: &Path, id: &str) -> Result<Self, PluginError> {
-        tracing::warn!(plugin = id, path = %path.display(), "loading native plugin: {NOT_SANDBOXED}");
-        let plugin = abi::NativeRulePlugin::load(path, id).map_err(|error| PluginError::Load {
+    /// Loads the bytes of `library` and logs a warning that they are not
+    /// sandboxed. The library must declare the id `id`. The bytes are
+    /// written to a private copy that is opened, so the code that runs is
+    /// the code whose hash the caller checked, even when the file in the
+    /// plugins folder is replaced meanwhile.
+    pub fn load(library: &LibraryFile, id: &str) -> Result<Self, PluginError> {
+        tracing::warn!(
+            plugin = id,
+            path = %library.path.display(),
+            sha256 = library.sha256,
+            "loading native plugin: {NOT_SANDBOXED}"
+        );
+        let load_error = |message: String| PluginError::Load {
             plugin: id.to_string(),
-            message: error.to_string(),
+            message,
+        };
+        let copy = PrivateCopy::write(library).map_err(|error| {
+            load_error(format!("{} not loaded: {error:#}", library.path.display()))
+        })?;
+        let plugin = abi::NativeRulePlugin::load(&copy.path, id).map_err(|error| {
+            // The ABI's message names the private copy, so name the original.
+            let message = error.to_string().replace(
+                &copy.path.display().to_string(),
+                &library.path.display().to_string(),
+            );
+            load_error(message)
         })?;
         Ok(Self { plugin })
     }
@@ -71,6 +134,74 @@ impl NativeRule {
             })?;
         Ok(actions.into_iter().map(action_from_abi).collect())
     }
+}
+
+/// A copy of a library's checked bytes in a folder only this user can
+/// write, under a name used once. So the dynamic loader neither reuses an
+/// earlier library of the same name nor reads a file another user can
+/// change. Dropping it deletes the copy, and on Unix the loaded library
+/// stays mapped.
+struct PrivateCopy {
+    path: PathBuf,
+}
+
+impl PrivateCopy {
+    fn write(library: &LibraryFile) -> anyhow::Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let folder = private_folder()?;
+        loop {
+            let name = format!(
+                "{}-{}-{}.{LIBRARY_EXTENSION}",
+                &library.sha256[..16],
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            );
+            let path = folder.join(name);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = match options.open(&path) {
+                Ok(file) => file,
+                // A process that was killed left this copy, so take the next name.
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(error) => {
+                    return Err(error).with_context(|| format!("creating {}", path.display()));
+                }
+            };
+            let copy = Self { path };
+            file.write_all(&library.bytes)
+                .with_context(|| format!("writing {}", copy.path.display()))?;
+            return Ok(copy);
+        }
+    }
+}
+
+impl Drop for PrivateCopy {
+    fn drop(&mut self) {
+        // NOTE: Windows keeps a loaded library's file open, so there the
+        // copy stays in the folder until it is deleted by hand.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Returns the folder for private copies of native libraries, for example
+/// `~/.cache/kefu/native` on Linux, creating it readable and writable only
+/// by this user.
+fn private_folder() -> anyhow::Result<PathBuf> {
+    let folder = directories::ProjectDirs::from("", "", "kefu")
+        .context("finding the user's cache folder for a copy of the native library")?
+        .cache_dir()
+        .join("native");
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("creating folder {}", folder.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("making folder {} private", folder.display()))?;
+    }
+    Ok(folder)
 }
 
 fn channel(channel: api::Channel) -> abi::Channel {

@@ -243,17 +243,14 @@ impl PluginSet {
 
         if let Some(folder) = folder {
             for file in super::folder::component_files(folder)? {
-                match std::fs::read(&file) {
+                match super::folder::read_plugin_file(&file, super::folder::MAX_COMPONENT_BYTES) {
                     Ok(bytes) => candidates.push(Candidate {
                         origin: PluginOrigin::Folder(file),
                         bytes,
                     }),
                     Err(error) => set.entries.push(PluginEntry {
                         id: file_stem(&file),
-                        status: PluginStatus::Broken(format!(
-                            "reading {}: {error}",
-                            file.display()
-                        )),
+                        status: PluginStatus::Broken(format!("{error:#}")),
                         origin: PluginOrigin::Folder(file),
                         manifest: None,
                         sha256: String::new(),
@@ -263,11 +260,12 @@ impl PluginSet {
             }
         }
 
-        // Folder plugins replace built-ins with the same id.
+        // Folder plugins replace built-ins with the same id and kind.
         let folder_ids: Vec<String> = candidates
             .iter()
             .filter(|candidate| candidate.origin != PluginOrigin::Builtin)
             .filter_map(|candidate| Manifest::from_component(&candidate.bytes).ok())
+            .filter(replaces_builtin)
             .map(|manifest| manifest.id)
             .collect();
         for candidate in candidates {
@@ -282,37 +280,62 @@ impl PluginSet {
         Ok(set)
     }
 
-    /// Lists a native library, and loads it when the user enabled it by name.
+    /// Lists a native library, and loads it when the user's consent matches
+    /// the file's current SHA-256. A library whose file name gives no valid
+    /// id, whose id another plugin has, or that cannot be read is listed as
+    /// broken and never loaded.
     fn load_native(&mut self, store: &Store, file: PathBuf) -> anyhow::Result<()> {
         let id = super::native::id_from_file(&file).unwrap_or_else(|| file_stem(&file));
         let mut entry = PluginEntry {
             id: id.clone(),
             origin: PluginOrigin::Native(file.clone()),
             manifest: None,
-            sha256: std::fs::read(&file)
-                .map(|bytes| sha256(&bytes))
-                .unwrap_or_default(),
+            sha256: String::new(),
             status: PluginStatus::Running,
             granted: Capabilities::default(),
         };
+        let library = match super::native::LibraryFile::read(&file) {
+            Ok(library) => library,
+            Err(error) => {
+                entry.status = PluginStatus::Broken(format!("{error:#}"));
+                self.entries.push(entry);
+                return Ok(());
+            }
+        };
+        entry.sha256 = library.sha256().to_string();
+        if let Some(reason) = self.native_id_problem(&file, &id) {
+            tracing::warn!(plugin = id, path = %file.display(), "native plugin not loaded: {reason}");
+            entry.status = PluginStatus::Broken(reason);
+            self.entries.push(entry);
+            return Ok(());
+        }
 
-        let enabled = store.plugin_state(&id)?.is_some_and(|state| state.enabled);
-        if !enabled {
-            let reason = match store.plugin_state(&id)? {
-                Some(state) => state
+        let state = store.plugin_state(&id)?;
+        let consent = store.native_consent(&id)?;
+        let disabled_reason = match (state, consent) {
+            (Some(state), _) if !state.enabled => Some(
+                state
                     .disabled_reason
                     .unwrap_or_else(|| "disabled by the user".to_string()),
-                None => format!(
-                    "native plugin, not sandboxed: it loads only after the user enables it \
-                     by name with `kefu plugin enable {id}`"
-                ),
-            };
+            ),
+            (_, Some(consented)) if consented == library.sha256() => None,
+            (_, Some(_)) => Some(format!(
+                "native plugin, not sandboxed: the library file changed since the user enabled \
+                 it, so it is not loaded. If you trust the new file, enable it with \
+                 `kefu plugin enable {id}`"
+            )),
+            (_, None) => Some(format!(
+                "native plugin, not sandboxed: it loads only after the user enables it by name \
+                 with `kefu plugin enable {id}`"
+            )),
+        };
+        if let Some(reason) = disabled_reason {
             entry.status = PluginStatus::Disabled(reason);
             self.entries.push(entry);
             return Ok(());
         }
 
-        match super::native::NativeRule::load(&file, &id) {
+        match super::native::NativeRule::load(&library, &id) {
             Ok(plugin) => {
                 entry.manifest = Manifest::parse(plugin.manifest_text()).ok();
                 self.rules.push(Guarded::new(RulePlugin::native(plugin)));
@@ -321,6 +344,40 @@ impl PluginSet {
         }
         self.entries.push(entry);
         Ok(())
+    }
+
+    /// Returns why the native library `file` with the id `id` derived from
+    /// its file name may not load: an invalid id, or an id that a built-in,
+    /// a component or an earlier native library already has.
+    fn native_id_problem(&self, file: &Path, id: &str) -> Option<String> {
+        if super::native::id_from_file(file).is_none() {
+            return Some(format!(
+                "the file name of {} is not valid UTF-8, so it gives no plugin id. Rename the \
+                 file to lib<ID>.{}",
+                file.display(),
+                super::native::LIBRARY_EXTENSION
+            ));
+        }
+        if let Err(error) = super::manifest::check_id(id) {
+            return Some(format!(
+                "{error}. A native library's id is its file name without `lib` and \
+                 `.{extension}`, with `_` read as `-`; rename the file, for example to \
+                 libvip_escalation.{extension}",
+                extension = super::native::LIBRARY_EXTENSION
+            ));
+        }
+        let holder = self.entries.iter().find(|other| {
+            other.id == id
+                && (other.manifest.is_some() || matches!(other.origin, PluginOrigin::Native(_)))
+        })?;
+        let other = match &holder.origin {
+            PluginOrigin::Builtin => "the built-in plugin".to_string(),
+            PluginOrigin::Folder(path) | PluginOrigin::Native(path) => path.display().to_string(),
+            PluginOrigin::Direct => "a plugin loaded directly".to_string(),
+        };
+        Some(format!(
+            "another plugin already has the id {id} ({other}); rename or remove the library"
+        ))
     }
 
     /// Loads one component and adds its listing entry. A component without
@@ -373,15 +430,40 @@ impl PluginSet {
             return Ok(());
         }
 
-        if self.entries.iter().any(|other| {
+        if let Err(error) = super::manifest::check_api_version(&manifest.api) {
+            let error = PluginError::Load {
+                plugin: id.clone(),
+                message: format!("plugin.toml api: {error}"),
+            };
+            entry.status = PluginStatus::Broken(error.to_string());
+            self.entries.push(entry);
+            return Ok(());
+        }
+
+        let holder = self.entries.iter().find(|other| {
             other.id == id
                 && matches!(
                     other.status,
                     PluginStatus::Running | PluginStatus::Disabled(_)
                 )
-        }) {
+        });
+        if let Some(holder) = holder {
+            let other = match &holder.origin {
+                PluginOrigin::Builtin => format!(
+                    "the built-in {} plugin",
+                    holder
+                        .manifest
+                        .as_ref()
+                        .map_or("", |manifest| manifest.kind.manifest_name())
+                ),
+                PluginOrigin::Folder(path) | PluginOrigin::Native(path) => {
+                    path.display().to_string()
+                }
+                PluginOrigin::Direct => "a plugin loaded directly".to_string(),
+            };
             entry.status = PluginStatus::Broken(format!(
-                "another plugin file already has the id {id}; remove one of them"
+                "{other} already has the id {id}; give this plugin another id (a plugin \
+                 replaces a built-in only when it is of the same kind)"
             ));
             self.entries.push(entry);
             return Ok(());
@@ -558,8 +640,12 @@ impl PluginSet {
         let mut report = SyncReport::default();
         let mut on_disk: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         for file in super::folder::component_files(folder)? {
-            // A file that vanished between listing and reading counts as removed.
-            if let Ok(bytes) = std::fs::read(&file) {
+            // A file that vanished between listing and reading, or that is
+            // not a plugin file Kefu reads (too large, not regular), counts as
+            // removed; `kefu plugin list` and the next start show why.
+            if let Ok(bytes) =
+                super::folder::read_plugin_file(&file, super::folder::MAX_COMPONENT_BYTES)
+            {
                 on_disk.push((file, bytes));
             }
         }
@@ -600,12 +686,16 @@ impl PluginSet {
             if known {
                 continue;
             }
-            let id = Manifest::from_component(&bytes)
-                .map(|manifest| manifest.id)
-                .unwrap_or_else(|_| file_stem(&file));
-            // A folder plugin replaces a running built-in with its id.
+            let manifest = Manifest::from_component(&bytes).ok();
+            let id = manifest
+                .as_ref()
+                .map_or_else(|| file_stem(&file), |manifest| manifest.id.clone());
+            // A folder plugin replaces a built-in with its id and kind; a
+            // file whose manifest cannot be read replaces nothing.
+            let replaces = manifest.as_ref().is_some_and(replaces_builtin);
             if let Some(builtin) = self.entries.iter().position(|entry| {
-                entry.id == id
+                replaces
+                    && entry.id == id
                     && entry.origin == PluginOrigin::Builtin
                     && entry.status != PluginStatus::Replaced
             }) {
@@ -701,6 +791,15 @@ impl PluginSet {
             .iter_mut()
             .find(|guarded| guarded.plugin.id() == id)
     }
+}
+
+/// Returns whether a folder plugin's manifest takes the place of a
+/// built-in: same id, same kind and an API version this host loads.
+fn replaces_builtin(manifest: &Manifest) -> bool {
+    BUILTIN_PLUGINS
+        .iter()
+        .any(|builtin| builtin.id == manifest.id && builtin.kind == manifest.kind)
+        && super::manifest::check_api_version(&manifest.api).is_ok()
 }
 
 /// Returns the grants that the manifest still declares. A grant for a

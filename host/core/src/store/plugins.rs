@@ -1,5 +1,8 @@
-//! Plugin state the user controls: enabled or not, granted capabilities,
-//! the fault log and each plugin's key-value storage.
+//! Plugin state the user controls: enabled or not, consent to native
+//! libraries, granted capabilities, the fault log and each plugin's
+//! key-value storage.
+
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -8,9 +11,11 @@ use super::{Store, Writer, format_time, parse_time};
 use crate::plugin::capability::{HTTP_HOST, READ_FOLDER};
 use crate::plugin::kv::KvChange;
 use crate::plugin::manifest::Capabilities;
+use crate::plugin::native::LibraryFile;
 
 /// Stored state of a plugin. A component plugin without a stored state
-/// runs, but a native plugin runs only once the user enables it.
+/// runs, but a native plugin runs only while a consent recorded with
+/// [`Store::consent_native`] matches its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginState {
     pub enabled: bool,
@@ -65,6 +70,51 @@ impl Store {
             ],
         )?;
         Ok(())
+    }
+
+    /// Records the user's consent to load the native library at `path` as
+    /// plugin `plugin_id`, pinned to the file's current SHA-256, and enables
+    /// the plugin. The consent replaces one given for another file. Returns
+    /// the hash.
+    pub fn consent_native(&self, plugin_id: &str, path: &Path) -> anyhow::Result<String> {
+        let library = LibraryFile::read(path)?;
+        let now = format_time(Utc::now());
+        let tx = self.connection.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO native_consents (plugin_id, sha256, consented_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (plugin_id) DO UPDATE SET sha256 = ?2, consented_at = ?3",
+            params![plugin_id, library.sha256(), now],
+        )?;
+        tx.execute(
+            "INSERT INTO plugins (id, enabled, disabled_reason, updated_at) VALUES (?1, 1, NULL, ?2)
+             ON CONFLICT (id) DO UPDATE SET enabled = 1, disabled_reason = NULL, updated_at = ?2",
+            params![plugin_id, now],
+        )?;
+        tx.commit()?;
+        Ok(library.sha256().to_string())
+    }
+
+    /// Returns the SHA-256 of the native library file the user consented to
+    /// load as `plugin_id`, if any.
+    pub fn native_consent(&self, plugin_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT sha256 FROM native_consents WHERE plugin_id = ?1",
+                params![plugin_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Removes the consent to load a native library as `plugin_id`. Returns
+    /// false when there was none.
+    pub fn withdraw_native_consent(&self, plugin_id: &str) -> anyhow::Result<bool> {
+        let removed = self.connection.execute(
+            "DELETE FROM native_consents WHERE plugin_id = ?1",
+            params![plugin_id],
+        )?;
+        Ok(removed > 0)
     }
 
     /// Returns the capabilities granted to a plugin.
@@ -179,5 +229,66 @@ fn check_capability(capability: &str) -> anyhow::Result<()> {
         anyhow::bail!(
             "unknown capability {capability:?}; use `{READ_FOLDER} FOLDER` or `{HTTP_HOST} HOST`"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let folder = tempfile::tempdir().unwrap();
+        let store = Store::open(&folder.path().join("kefu.db")).unwrap();
+        (folder, store)
+    }
+
+    #[test]
+    fn consent_native_pins_file_hash() {
+        let (folder, store) = store();
+        let library = folder.path().join("libvip_rule.so");
+        std::fs::write(&library, b"first build").unwrap();
+        store
+            .set_plugin_enabled("vip-rule", false, Some("fault guard"))
+            .unwrap();
+
+        let first = store.consent_native("vip-rule", &library).unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(
+            store.native_consent("vip-rule").unwrap().as_deref(),
+            Some(first.as_str())
+        );
+        let state = store.plugin_state("vip-rule").unwrap().unwrap();
+        assert!(state.enabled);
+        assert_eq!(state.disabled_reason, None);
+
+        std::fs::write(&library, b"second build").unwrap();
+        let second = store.consent_native("vip-rule", &library).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(
+            store.native_consent("vip-rule").unwrap().as_deref(),
+            Some(second.as_str())
+        );
+    }
+
+    #[test]
+    fn withdraw_native_consent_removes_it() {
+        let (folder, store) = store();
+        let library = folder.path().join("libvip_rule.so");
+        std::fs::write(&library, b"build").unwrap();
+        store.consent_native("vip-rule", &library).unwrap();
+        assert!(store.withdraw_native_consent("vip-rule").unwrap());
+        assert_eq!(store.native_consent("vip-rule").unwrap(), None);
+        assert!(!store.withdraw_native_consent("vip-rule").unwrap());
+    }
+
+    #[test]
+    fn consent_native_rejects_directory() {
+        let (folder, store) = store();
+        let error = format!(
+            "{:#}",
+            store.consent_native("vip-rule", folder.path()).unwrap_err()
+        );
+        assert!(error.contains("is a directory"), "{error}");
+        assert_eq!(store.native_consent("vip-rule").unwrap(), None);
     }
 }
