@@ -397,3 +397,43 @@ fn oversized_plugin_file_listed_broken_unread() {
         started.elapsed()
     );
 }
+
+#[test]
+fn faults_add_up_across_separate_runs() {
+    let mut db = TestDb::new();
+    let folder = plugin_folder(&["trapping-adapter"]);
+    // Three short runs, as three `kefu ingest` commands, one trap each.
+    for run in 0..3 {
+        let mut plugins = db.load_plugins(folder.path());
+        assert_eq!(
+            status_of(&plugins, "trapping-adapter"),
+            PluginStatus::Running,
+            "run {run}"
+        );
+        let input = db.folder.path().join(format!("run{run}.trap"));
+        std::fs::write(&input, format!("run {run}")).unwrap();
+        db.ingest_with(&mut plugins, &[input]);
+    }
+
+    let reason = disabled_reason(&db, "trapping-adapter");
+    assert!(
+        reason.contains("3 failed calls within 10 minutes"),
+        "{reason}"
+    );
+
+    // Enabling forgives the earlier faults: one more does not disable it.
+    db.store
+        .set_plugin_enabled("trapping-adapter", true, None)
+        .unwrap();
+    let mut plugins = db.load_plugins(folder.path());
+    let input = db.folder.path().join("after.trap");
+    std::fs::write(&input, "after").unwrap();
+    db.ingest_with(&mut plugins, &[input]);
+    assert!(
+        db.store
+            .plugin_state("trapping-adapter")
+            .unwrap()
+            .unwrap()
+            .enabled
+    );
+}

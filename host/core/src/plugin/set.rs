@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::builtin::BUILTIN_PLUGINS;
 use super::capability::CapabilityContext;
@@ -50,6 +50,22 @@ impl<P> Guarded<P> {
             disabled: None,
             unlogged: Vec::new(),
         }
+    }
+
+    /// Counts faults an earlier process logged, so the fault window spans
+    /// processes: three short `kefu` runs that each fail once disable a
+    /// plugin as one long run would. Faults older than the window are ignored.
+    fn seed_faults(&mut self, logged: &[DateTime<Utc>]) {
+        let now_instant = Instant::now();
+        let now = Utc::now();
+        let mut times: Vec<Instant> = logged
+            .iter()
+            .filter_map(|at| (now - *at).to_std().ok())
+            .filter(|age| *age <= FAULT_WINDOW)
+            .filter_map(|age| now_instant.checked_sub(age))
+            .collect();
+        times.sort();
+        self.recent_faults = times.into();
     }
 
     /// Returns whether the plugin failed too often to be called again.
@@ -492,7 +508,17 @@ impl PluginSet {
         };
         let component = candidate.bytes.as_slice();
         match self.engine.load(&manifest, component, context) {
-            Ok(loaded) => self.push(loaded),
+            Ok(loaded) => {
+                // Faults before the user last enabled the plugin are forgiven.
+                let enabled_at = store.plugin_state(&id)?.map(|state| state.changed_at);
+                let logged: Vec<DateTime<Utc>> = store
+                    .plugin_faults(&id, MAX_FAULTS_IN_WINDOW as u32)?
+                    .into_iter()
+                    .map(|fault| fault.at)
+                    .filter(|at| enabled_at.is_none_or(|enabled_at| *at > enabled_at))
+                    .collect();
+                self.push_with_faults(loaded, &logged);
+            }
             Err(error) => {
                 tracing::warn!(plugin = id, "plugin not loaded: {error}");
                 entry.status = PluginStatus::Broken(error.to_string());
@@ -503,10 +529,28 @@ impl PluginSet {
     }
 
     fn push(&mut self, loaded: LoadedPlugin) {
+        self.push_with_faults(loaded, &[]);
+    }
+
+    /// Appends a loaded plugin whose fault window starts with the faults
+    /// an earlier process logged.
+    fn push_with_faults(&mut self, loaded: LoadedPlugin, logged: &[DateTime<Utc>]) {
         match loaded {
-            LoadedPlugin::Adapter(plugin) => self.adapters.push(Guarded::new(plugin)),
-            LoadedPlugin::Rule(plugin) => self.rules.push(Guarded::new(plugin)),
-            LoadedPlugin::Widget(plugin) => self.widgets.push(Guarded::new(plugin)),
+            LoadedPlugin::Adapter(plugin) => {
+                let mut guarded = Guarded::new(plugin);
+                guarded.seed_faults(logged);
+                self.adapters.push(guarded);
+            }
+            LoadedPlugin::Rule(plugin) => {
+                let mut guarded = Guarded::new(plugin);
+                guarded.seed_faults(logged);
+                self.rules.push(guarded);
+            }
+            LoadedPlugin::Widget(plugin) => {
+                let mut guarded = Guarded::new(plugin);
+                guarded.seed_faults(logged);
+                self.widgets.push(guarded);
+            }
         }
     }
 

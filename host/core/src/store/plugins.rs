@@ -20,6 +20,8 @@ use crate::plugin::native::LibraryFile;
 pub struct PluginState {
     pub enabled: bool,
     pub disabled_reason: Option<String>,
+    /// Time the user or the fault guard last changed the state.
+    pub changed_at: DateTime<Utc>,
 }
 
 /// A failed plugin call, as stored in the fault log.
@@ -40,12 +42,13 @@ impl Store {
         Ok(self
             .connection
             .query_row(
-                "SELECT enabled, disabled_reason FROM plugins WHERE id = ?1",
+                "SELECT enabled, disabled_reason, updated_at FROM plugins WHERE id = ?1",
                 params![plugin_id],
                 |row| {
                     Ok(PluginState {
                         enabled: row.get::<_, i64>(0)? != 0,
                         disabled_reason: row.get(1)?,
+                        changed_at: parse_time(&row.get::<_, String>(2)?)?,
                     })
                 },
             )
