@@ -20,7 +20,7 @@ fn default_rules() -> RulePlugin {
         .unwrap()
 }
 
-/// The message of a message-received event, for changing it in a test.
+/// Returns the message of a message-received event, for changing it in a test.
 fn message_of(event: &mut Event) -> &mut Message {
     match &mut event.kind {
         EventKind::MessageReceived(received) => &mut received.message,

@@ -49,7 +49,7 @@ pub fn ingest(
     Ingestor::new(&mut store, &mut plugins).ingest_paths(paths, &mut progress)
 }
 
-/// The plugin engine with the user's compile cache, when there is one.
+/// Creates the plugin engine, with the user's compile cache when there is one.
 pub fn engine() -> anyhow::Result<PluginEngine> {
     let engine = PluginEngine::new()?;
     Ok(match kefu_core::paths::plugin_cache_dir() {

@@ -227,8 +227,8 @@ impl<'a> Ingestor<'a> {
             }
         };
         if parsed.messages.is_empty() && parsed.rejected.is_empty() {
-            // A status-change webhook, say: the raw input is kept below, and
-            // the summary lists it so an empty result is never silent.
+            // For example a status-change webhook. The raw input is stored
+            // below, and the summary lists it, so an empty result is visible.
             summary.without_messages.push(source.to_string());
         }
         let now = raw.received_at;

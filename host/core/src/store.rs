@@ -110,7 +110,7 @@ impl Store {
         Writer::begin(&mut self.connection)
     }
 
-    /// The underlying connection, for read-only queries such as report datasets.
+    /// Returns the underlying connection, for read-only queries such as report datasets.
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
     }

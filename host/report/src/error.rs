@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-/// Why a view is invalid or could not be rendered.
+/// Reason a view is invalid or could not be rendered.
 ///
 /// Row, series and category indexes count from 0, as in the lists a widget
 /// returns. Messages name the row or series and state what the widget

@@ -107,7 +107,7 @@ pub fn check_world(
             && version != manifest.api
         {
             bail!(
-                "{file} says api = \"{}\", but the module was built against {API_PACKAGE}@{version} \
+                "{file} sets api = \"{}\", but the module was built against {API_PACKAGE}@{version} \
                  (it uses {name}); set api = \"{version}\"",
                 manifest.api
             );

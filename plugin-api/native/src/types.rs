@@ -39,7 +39,7 @@ pub struct Party {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AutomationKind {
-    /// Out-of-office and other automatic answers (RFC 3834).
+    /// Out-of-office and other automatic replies (RFC 3834).
     AutoReply,
     /// Delivery failure reports and non-delivery notices.
     Bounce,
@@ -51,7 +51,7 @@ pub enum AutomationKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Automation {
-    /// What kind of automatic message this is.
+    /// Kind of automatic message.
     pub kind: AutomationKind,
     /// The header or pattern that gave it away, for example `Auto-Submitted: auto-replied`.
     pub evidence: String,
@@ -75,11 +75,11 @@ pub struct Call {
     pub destination: String,
     /// Seconds from the start of the call to its end.
     pub duration_seconds: u32,
-    /// Seconds from answer to end; zero for a call nobody answered.
+    /// Seconds from pickup to end; zero for an unanswered call.
     pub billed_seconds: u32,
     /// Outcome as the phone system reports it, for example `ANSWERED` or `NO ANSWER`.
     pub disposition: String,
-    /// Whether someone answered the call.
+    /// True when the call was picked up.
     pub answered: bool,
 }
 
@@ -118,7 +118,7 @@ pub struct Message {
     pub external_id: Option<String>,
     /// Identifier of the conversation on the channel (a chat conversation id).
     pub thread_key: Option<String>,
-    /// External ids of earlier messages this one answers (In-Reply-To, References), nearest first.
+    /// External ids of earlier messages this one replies to (In-Reply-To, References), nearest first.
     pub replies_to: Vec<String>,
     /// Set when the message is an auto-reply, a bounce or bulk mail.
     pub automation: Option<Automation>,
@@ -126,13 +126,13 @@ pub struct Message {
     pub call: Option<Call>,
     /// Attachments found in the message.
     pub attachments: Vec<Attachment>,
-    /// Where the message sits in the raw input; `None` means the whole input.
+    /// Byte range of the message in the raw input; `None` means the whole input.
     pub raw_span: Option<Span>,
     /// Remarks about how the input was read.
     pub notes: Vec<String>,
 }
 
-/// A ticket as the rule sees it.
+/// A ticket as passed to a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Ticket {
@@ -152,7 +152,7 @@ pub struct Ticket {
     pub opened_at: i64,
 }
 
-/// What the host knows of a customer's earlier contact.
+/// Summary of a customer's earlier contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct History {
@@ -214,7 +214,7 @@ pub struct TicketChange {
     pub old_value: Option<String>,
     /// Value after the change.
     pub new_value: Option<String>,
-    /// Who made it: `agent:NAME`, `plugin:ID` or `system`.
+    /// Author of the change: `agent:NAME`, `plugin:ID` or `system`.
     pub actor: String,
 }
 
@@ -228,7 +228,7 @@ pub struct TimerEvent {
     pub due_at: i64,
 }
 
-/// What happened.
+/// Kind of event, with its payload.
 // An event is built once per call, so its size does not matter, and an
 // unboxed payload lets rules match on it as on the WIT bindings.
 #[allow(clippy::large_enum_variant)]
@@ -249,7 +249,7 @@ pub enum EventKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Event {
-    /// What happened.
+    /// Kind of event, with its payload.
     pub kind: EventKind,
     /// The conversation, with its ticket as it is after the event.
     pub conversation: Conversation,
@@ -265,7 +265,7 @@ pub struct NewTicket {
     pub ticket_type: String,
     /// Priority id, for example `normal`.
     pub priority: String,
-    /// Why the rule opened it; stored in the ticket's history.
+    /// Reason the rule opened it, stored in the ticket's history.
     pub reason: String,
 }
 
@@ -280,7 +280,7 @@ pub struct Timer {
     pub after_seconds: u32,
 }
 
-/// A change the rule asks the host to make. Every action except
+/// A change the rule requests from the host. Every action except
 /// `OpenTicket` applies to the conversation's ticket and is ignored when
 /// there is none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -175,7 +175,7 @@ impl Inspection {
             && self.interface_versions != [manifest.api.clone()]
         {
             self.problems.push(format!(
-                "plugin.toml says api = \"{}\", but the component was built against \
+                "plugin.toml sets api = \"{}\", but the component was built against \
                  {API_PACKAGE}@{}; set api to the SDK's version and build again",
                 manifest.api,
                 join_versions(&self.interface_versions)

@@ -375,8 +375,8 @@ mod tests {
     fn fifo_in_granted_folder_is_not_opened() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-        if !made.is_ok_and(|status| status.success()) {
+        let mkfifo = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !mkfifo.is_ok_and(|status| status.success()) {
             eprintln!("skipping: mkfifo is not available");
             return;
         }

@@ -189,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn send_time_outside_years_1_to_9999_is_dropped_with_note() {
+    fn out_of_range_send_time_dropped() {
         // Milliseconds given as seconds, the year 12017 and the year -50.
         for seconds in [1_627_063_369_000, 316_700_000_000, -63_700_000_000] {
             let incoming = incoming_from_api(message(Some(seconds)));
@@ -203,7 +203,7 @@ mod tests {
     }
 
     #[test]
-    fn send_time_in_range_is_kept() {
+    fn in_range_send_time_kept() {
         let incoming = incoming_from_api(message(Some(1_627_063_369)));
         assert_eq!(incoming.sent_at.unwrap().timestamp(), 1_627_063_369);
         assert!(incoming.notes.is_empty());

@@ -684,9 +684,9 @@ impl PluginSet {
         let mut report = SyncReport::default();
         let mut on_disk: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         for file in super::folder::component_files(folder)? {
-            // A file that vanished between listing and reading, or that is
-            // not a plugin file Kefu reads (too large, not regular), counts as
-            // removed; `kefu plugin list` and the next start show why.
+            // A file that vanished after listing, or that is too large or not
+            // a regular file, counts as removed. `kefu plugin list` and the
+            // next start show the reason.
             if let Ok(bytes) =
                 super::folder::read_plugin_file(&file, super::folder::MAX_COMPONENT_BYTES)
             {

@@ -4,7 +4,7 @@
 //! For each event it reads the key named after the event:
 //! `on:message-received`, `on:ticket-created`, `on:ticket-updated:FIELD`
 //! (FIELD as in `ticket-change.field`) or `on:timer-fired:NAME`. The value
-//! holds one action per line:
+//! contains one action per line:
 //!
 //! ```text
 //! open-ticket TYPE PRIORITY REASON...
