@@ -34,3 +34,15 @@ pub fn default_plugin_dir() -> anyhow::Result<PathBuf> {
         .context("finding the user's data folder; set KEFU_PLUGINS or pass --plugins PATH")?;
     Ok(dirs.data_dir().join("plugins"))
 }
+
+/// Environment variable that overrides the configuration folder.
+pub const CONFIG_ENV: &str = "KEFU_CONFIG";
+
+/// Default configuration folder, for example `~/.config/kefu` on Linux. It
+/// holds `lifecycle.toml`, `sla.toml` and `rules.toml`; a missing file means
+/// the built-in defaults.
+pub fn default_config_dir() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "kefu")
+        .context("finding the user's configuration folder; set KEFU_CONFIG or pass --config PATH")?;
+    Ok(dirs.config_dir().to_path_buf())
+}

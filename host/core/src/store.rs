@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0002_identity_customer_index.sql"),
     include_str!("store/migrations/0003_plugin_platform.sql"),
     include_str!("store/migrations/0004_native_consent.sql"),
+    include_str!("store/migrations/0005_ticket_engine.sql"),
 ];
 
 /// Handle on a Kefu database.
