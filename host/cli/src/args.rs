@@ -19,6 +19,12 @@ pub struct Cli {
     #[arg(long, global = true, env = kefu_core::paths::PLUGINS_ENV, value_name = "DIR")]
     pub plugins: Option<PathBuf>,
 
+    /// Configuration folder with lifecycle.toml, sla.toml and rules.toml
+    /// [default: kefu in the user's configuration folder]. A missing file
+    /// means the built-in defaults.
+    #[arg(long, global = true, env = kefu_core::paths::CONFIG_ENV, value_name = "DIR")]
+    pub config: Option<PathBuf>,
+
     /// Log more to standard error: -v for warnings and progress, -vv for
     /// debugging. KEFU_LOG overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

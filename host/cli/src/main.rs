@@ -39,6 +39,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => path.clone(),
         None => kefu_core::paths::default_plugin_dir()?,
     };
+    let config_dir = match &cli.config {
+        Some(path) => path.clone(),
+        None => kefu_core::paths::default_config_dir()?,
+    };
     match cli.command.unwrap_or(Command::App) {
         Command::App => {
             open_app(db, Some(plugin_dir))?;
