@@ -262,8 +262,11 @@ fn imported_chats_get_typed_tickets() {
         ]
     );
     let history = db.store.ticket_events(tickets[0].id).unwrap();
-    assert_eq!(history.len(), 1);
+    assert_eq!(history.len(), 2);
     assert_eq!(history[0].kind, "created");
+    // The agent's answer at 09:01 is the ticket's first response.
+    assert_eq!(history[1].kind, "first-response");
+    assert_eq!(history[1].at.to_rfc3339(), "2026-11-30T01:01:00+00:00");
     assert_eq!(history[0].actor, "plugin:default-rules");
     assert!(history[0].reason.as_deref().unwrap_or("").contains("退款"));
 }

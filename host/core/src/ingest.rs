@@ -46,6 +46,10 @@ pub struct IngestSummary {
     pub conversations_created: usize,
     pub customers_created: usize,
     pub tickets_opened: usize,
+    /// Callback tasks created for missed or abandoned calls.
+    pub callback_tasks: usize,
+    /// Time rules that fired on a ticket.
+    pub time_rules_fired: usize,
     /// Inputs an adapter read without finding a message or a problem, such
     /// as a chat status-change event. Their raw bytes are stored.
     pub without_messages: Vec<String>,
@@ -78,6 +82,8 @@ impl IngestSummary {
         self.conversations_created += other.conversations_created;
         self.customers_created += other.customers_created;
         self.tickets_opened += other.tickets_opened;
+        self.callback_tasks += other.callback_tasks;
+        self.time_rules_fired += other.time_rules_fired;
         self.without_messages.extend(other.without_messages);
         self.quarantined.extend(other.quarantined);
         self.not_read.extend(other.not_read);
@@ -297,8 +303,10 @@ impl<'a> Ingestor<'a> {
         Ok(summary)
     }
 
-    /// Delivers every timer due at `now` to the rule that scheduled it, each
-    /// once, in one transaction.
+    /// Lets time pass up to `now`, in one transaction: delivers every timer
+    /// due to the rule that scheduled it, each once, then runs the time
+    /// rules (unanswered, SLA warning and breach, waiting) on the tickets
+    /// whose state matches.
     pub fn fire_due_timers(
         &mut self,
         now: DateTime<Utc>,
@@ -314,6 +322,12 @@ impl<'a> Ingestor<'a> {
                 &mut summary.rule_failures,
             )?;
         }
+        summary.time_rules_fired += rules::fire_time_rules(
+            &writer,
+            &mut self.plugins.rules,
+            now,
+            &mut summary.rule_failures,
+        )?;
         for (plugin_id, kv) in self.plugins.kv_spaces() {
             writer.save_plugin_kv(&plugin_id, &kv.take_changes())?;
         }

@@ -2,13 +2,19 @@
 //! the plugin runtime. Front ends (the iced app, the command line) sit on
 //! top of this crate; it has no user-interface dependency.
 
+pub mod automation;
+pub mod desk;
 pub mod identity;
 pub mod ingest;
+pub mod lifecycle;
 pub mod model;
 pub mod paths;
+pub mod phrases;
 pub mod plugin;
 pub mod report;
+pub mod routing;
+pub mod sla;
 pub mod store;
-pub mod ticket;
+pub mod todo;
 
 pub use store::Store;

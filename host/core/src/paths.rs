@@ -42,7 +42,8 @@ pub const CONFIG_ENV: &str = "KEFU_CONFIG";
 /// holds `lifecycle.toml`, `sla.toml` and `rules.toml`; a missing file means
 /// the built-in defaults.
 pub fn default_config_dir() -> anyhow::Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "kefu")
-        .context("finding the user's configuration folder; set KEFU_CONFIG or pass --config PATH")?;
+    let dirs = directories::ProjectDirs::from("", "", "kefu").context(
+        "finding the user's configuration folder; set KEFU_CONFIG or pass --config PATH",
+    )?;
     Ok(dirs.config_dir().to_path_buf())
 }

@@ -8,17 +8,26 @@
 //! sit beside this module and share the same method set through a trait
 //! extracted at that point.
 
+mod agents;
+mod phrases;
 mod plugins;
 mod read;
+mod schedule;
+mod tickets;
+mod work;
 pub mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
+use crate::desk::Desk;
+
+pub use phrases::PhraseFilter;
 pub use plugins::{PluginFault, PluginState};
 pub use write::{NewTicket, Writer};
 
@@ -36,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
 pub struct Store {
     connection: Connection,
     path: PathBuf,
+    desk: Arc<Desk>,
 }
 
 impl Store {
@@ -85,6 +95,7 @@ impl Store {
         Ok(Self {
             connection,
             path: path.to_path_buf(),
+            desk: Desk::builtin(),
         })
     }
 
@@ -108,7 +119,18 @@ impl Store {
 
     /// Starts a write transaction.
     pub fn writer(&mut self) -> anyhow::Result<Writer<'_>> {
-        Writer::begin(&mut self.connection)
+        Writer::begin(&mut self.connection, self.desk.clone())
+    }
+
+    /// Makes ticket writes follow `desk` instead of the built-in
+    /// configuration.
+    pub fn set_desk(&mut self, desk: Arc<Desk>) {
+        self.desk = desk;
+    }
+
+    /// The configuration ticket writes follow.
+    pub fn desk(&self) -> &Arc<Desk> {
+        &self.desk
     }
 
     /// Returns the underlying connection, for read-only queries such as report datasets.

@@ -63,8 +63,43 @@ impl StoreContext<'_, '_> {
         )?;
         self.summary.messages_stored += 1;
 
-        if message.direction == Direction::Inbound {
-            super::rules::on_message(self, &message, message_id, conversation_id)?;
+        let ticket_id = self.writer.open_ticket_of(conversation_id)?;
+        match message.direction {
+            Direction::Inbound => {
+                // A customer's answer to a ticket that waits on them, or to a
+                // finished one, moves it as the lifecycle says. Automatic
+                // mail (auto-replies, bounces) is not the customer answering.
+                if let Some(ticket_id) = ticket_id.filter(|_| message.automation.is_none()) {
+                    self.writer.customer_replied(ticket_id, self.received_at)?;
+                }
+                super::rules::on_message(self, &message, message_id, conversation_id)?;
+                if let Some(call) = message.call.as_ref().filter(|call| !call.answered) {
+                    // After the rules, so the task links the ticket they opened.
+                    let ticket_id = self.writer.open_ticket_of(conversation_id)?;
+                    let caller = message
+                        .customer
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| message.customer.address.clone());
+                    let title = format!("Call back {caller} ({})", call.disposition);
+                    if self.writer.add_callback_task(
+                        customer.id,
+                        ticket_id,
+                        message_id,
+                        &title,
+                        self.received_at,
+                    )? {
+                        self.summary.callback_tasks += 1;
+                    }
+                }
+            }
+            Direction::Outbound => {
+                if let Some(ticket_id) = ticket_id {
+                    let actor = format!("agent:{}", message.sender.address);
+                    let at = message.sent_at.unwrap_or(self.received_at);
+                    self.writer.record_first_response(ticket_id, &actor, at)?;
+                }
+            }
         }
         Ok(true)
     }

@@ -219,14 +219,17 @@ impl Store {
             .optional()?)
     }
 
-    /// Sets a customer's tier, for example `vip`.
-    pub fn set_customer_tier(&self, customer_id: i64, tier: &str) -> anyhow::Result<()> {
-        let changed = self.connection.execute(
+    /// Sets a customer's tier, for example `vip`, and moves the customer's
+    /// tickets in the queue to match.
+    pub fn set_customer_tier(&mut self, customer_id: i64, tier: &str) -> anyhow::Result<()> {
+        let writer = self.writer()?;
+        let changed = writer.tx.execute(
             "UPDATE customers SET tier = ?2 WHERE id = ?1",
             params![customer_id, tier],
         )?;
         anyhow::ensure!(changed == 1, "customer {customer_id} not found");
-        Ok(())
+        writer.refresh_customer_tickets(customer_id)?;
+        writer.commit()
     }
 
     /// Counts the stored rows of each kind.

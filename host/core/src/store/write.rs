@@ -1,11 +1,14 @@
 //! Writes, each inside the transaction of a [`Writer`].
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::format_time;
+use crate::desk::Desk;
 use crate::identity;
 use crate::model::{Channel, Customer, IncomingMessage};
 
@@ -13,6 +16,7 @@ use crate::model::{Channel, Customer, IncomingMessage};
 /// everything written through it.
 pub struct Writer<'a> {
     pub(super) tx: Transaction<'a>,
+    pub(super) desk: Arc<Desk>,
 }
 
 /// A ticket to open on a conversation.
@@ -97,15 +101,17 @@ pub struct DueTimer {
     pub due_at: DateTime<Utc>,
 }
 
-/// Status of a newly opened ticket.
-const INITIAL_STATUS: &str = "open";
-
 impl<'a> Writer<'a> {
-    pub(super) fn begin(connection: &'a mut Connection) -> anyhow::Result<Self> {
+    pub(super) fn begin(connection: &'a mut Connection, desk: Arc<Desk>) -> anyhow::Result<Self> {
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting a write transaction")?;
-        Ok(Self { tx })
+        Ok(Self { tx, desk })
+    }
+
+    /// The configuration this transaction's ticket writes follow.
+    pub fn desk(&self) -> &Desk {
+        &self.desk
     }
 
     /// Makes every write of this transaction durable.
@@ -444,6 +450,7 @@ impl<'a> Writer<'a> {
     /// Opens a ticket and records the `created` event.
     pub fn open_ticket(&self, ticket: &NewTicket<'_>, at: DateTime<Utc>) -> anyhow::Result<i64> {
         let now = format_time(at);
+        let initial_status = self.desk.lifecycle.initial_status().to_string();
         self.tx.execute(
             "INSERT INTO tickets (conversation_id, subject, ticket_type, priority, source, status,
                                   created_at, updated_at)
@@ -454,7 +461,7 @@ impl<'a> Writer<'a> {
                 ticket.ticket_type,
                 ticket.priority,
                 ticket.source.as_str(),
-                INITIAL_STATUS,
+                initial_status,
                 now
             ],
         )?;
@@ -463,9 +470,10 @@ impl<'a> Writer<'a> {
             "type": ticket.ticket_type,
             "priority": ticket.priority,
             "source": ticket.source.as_str(),
-            "status": INITIAL_STATUS,
+            "status": initial_status,
         });
         self.append_event(id, at, ticket.actor, "created", &detail, ticket.reason)?;
+        self.refresh_ticket(id)?;
         Ok(id)
     }
 
@@ -493,7 +501,10 @@ impl<'a> Writer<'a> {
 
     /// Sets a ticket field and records the change in the ticket's history.
     /// Returns the old value when the field changed, `None` when it already
-    /// held `value`. Callers check `value` against the vocabulary first.
+    /// held `value`. Callers check `value` against the vocabulary first. A
+    /// status change the lifecycle does not allow fails with a
+    /// [`TransitionError`](crate::lifecycle::TransitionError) and writes
+    /// nothing.
     pub fn set_ticket_field(
         &self,
         ticket_id: i64,
@@ -512,12 +523,26 @@ impl<'a> Writer<'a> {
         if old.as_deref() == Some(value) {
             return Ok(None);
         }
+        let mut detail = json!({ "from": old, "to": value });
+        if field == TicketField::Status {
+            let from = old.as_deref().unwrap_or_default();
+            self.desk.lifecycle.check_transition(from, value)?;
+            if self.desk.lifecycle.is_reopen(from, value) {
+                detail["reopen"] = json!(true);
+            }
+        }
         self.tx.execute(
             &format!("UPDATE tickets SET {column} = ?2, updated_at = ?3 WHERE id = ?1"),
             params![ticket_id, value, format_time(at)],
         )?;
-        let detail = json!({ "from": old, "to": value });
         self.append_event(ticket_id, at, actor, field.name(), &detail, reason)?;
+        match field {
+            TicketField::Status => {
+                self.after_status_change(ticket_id, old.as_deref().unwrap_or_default(), value, at)?
+            }
+            TicketField::Priority => self.refresh_ticket(ticket_id)?,
+            TicketField::Type | TicketField::Assignee => {}
+        }
         Ok(Some(old))
     }
 
@@ -709,7 +734,7 @@ impl<'a> Writer<'a> {
         Ok(true)
     }
 
-    fn append_event(
+    pub(super) fn append_event(
         &self,
         ticket_id: i64,
         at: DateTime<Utc>,

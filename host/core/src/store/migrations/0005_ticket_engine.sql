@@ -7,6 +7,9 @@ ALTER TABLE tickets ADD COLUMN resolution_due TEXT;
 ALTER TABLE tickets ADD COLUMN resolved_at TEXT;
 -- Set while the ticket is in a status whose SLA clock is stopped.
 ALTER TABLE tickets ADD COLUMN sla_paused_at TEXT;
+-- Business time the SLA clock has been stopped in total, in seconds; the
+-- deadlines move out by this much.
+ALTER TABLE tickets ADD COLUMN sla_paused_seconds INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tickets ADD COLUMN reopen_count INTEGER NOT NULL DEFAULT 0;
 -- The ticket this one was merged into; a merged ticket is closed.
 ALTER TABLE tickets ADD COLUMN merged_into INTEGER REFERENCES tickets (id);
@@ -19,8 +22,11 @@ ALTER TABLE tickets ADD COLUMN due_at TEXT;
 
 UPDATE tickets SET is_open = CASE WHEN status IN ('resolved', 'closed') THEN 0 ELSE 1 END;
 
-CREATE INDEX tickets_todo ON tickets (is_open, queue_rank DESC, due_at, id);
-CREATE INDEX tickets_open_due ON tickets (is_open, due_at, id);
+-- The to-do list's sort orders. `due_at IS NULL` puts tickets without a
+-- running deadline after those with one.
+CREATE INDEX tickets_todo ON tickets (is_open, queue_rank DESC, due_at IS NULL, due_at, id);
+CREATE INDEX tickets_open_due ON tickets (is_open, due_at IS NULL, due_at, queue_rank DESC, id);
+CREATE INDEX tickets_open_updated ON tickets (is_open, updated_at DESC, id);
 CREATE INDEX tickets_open_created ON tickets (is_open, created_at, id);
 CREATE INDEX tickets_assignee ON tickets (assignee, is_open);
 CREATE INDEX ticket_tags_tag ON ticket_tags (tag, ticket_id);
@@ -74,8 +80,10 @@ CREATE TABLE tasks (
     title TEXT NOT NULL,
     customer_id INTEGER REFERENCES customers (id),
     ticket_id INTEGER REFERENCES tickets (id),
-    -- The message the task came from; one callback per missed call.
+    -- The message the task came from: for a callback, the first missed
+    -- call; later missed calls while it is open count as attempts.
     message_id INTEGER UNIQUE REFERENCES messages (id),
+    attempts INTEGER NOT NULL DEFAULT 1,
     assignee TEXT,
     due_at TEXT,
     created_at TEXT NOT NULL,

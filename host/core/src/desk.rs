@@ -1,0 +1,62 @@
+//! A team's desk configuration: the ticket lifecycle and the SLA, read
+//! from the configuration folder and shared by every write.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::lifecycle::Lifecycle;
+use crate::sla::SlaConfig;
+
+/// The configuration that ticket writes follow.
+#[derive(Debug, Clone, Default)]
+pub struct Desk {
+    pub lifecycle: Lifecycle,
+    pub sla: SlaConfig,
+}
+
+impl Desk {
+    /// The built-in configuration.
+    pub fn builtin() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Reads the configuration files in `config_dir`; a missing file means
+    /// its built-in default.
+    pub fn load(config_dir: &Path) -> anyhow::Result<Arc<Self>> {
+        Ok(Arc::new(Self {
+            lifecycle: Lifecycle::load(config_dir)?,
+            sla: SlaConfig::load(&config_dir.join(crate::sla::FILE_NAME))?,
+        }))
+    }
+}
+
+impl Desk {
+    /// First-response and resolution deadlines of a ticket opened at
+    /// `created_at`, moved out by the business time its SLA clock was
+    /// stopped.
+    pub fn deadlines(
+        &self,
+        created_at: DateTime<Utc>,
+        priority: &str,
+        tier: &str,
+        paused_seconds: i64,
+    ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let targets = self.sla.targets(priority, tier);
+        let paused = chrono::Duration::seconds(paused_seconds.max(0));
+        let calendar = self.sla.calendar();
+        let deadline = |target: Option<chrono::Duration>| {
+            target.map(|target| calendar.add(created_at, target + paused))
+        };
+        (
+            deadline(targets.first_response),
+            deadline(targets.resolution),
+        )
+    }
+
+    /// Business time between `from` and `to`, in seconds.
+    pub fn business_seconds(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        self.sla.calendar().between(from, to).num_seconds()
+    }
+}

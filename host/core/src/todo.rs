@@ -1,0 +1,572 @@
+//! The to-do list: queries over unfinished tickets with filters, sort
+//! orders and saved views, and bulk changes that apply to every selected
+//! ticket or to none.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Channel;
+use crate::store::write::TicketField;
+use crate::store::{Store, Writer, parse_time};
+
+/// Most rows one query returns.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// Default page size.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// How the to-do list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sort {
+    /// Queue order: VIP customers and higher priorities first, then the
+    /// earliest deadline.
+    #[default]
+    Priority,
+    /// Earliest deadline first; tickets without a running deadline last.
+    Due,
+    /// Oldest ticket first.
+    Age,
+    /// Most recently changed first.
+    Updated,
+}
+
+impl Sort {
+    pub const NAMES: &[&str] = &["priority", "due", "age", "updated"];
+
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        match text {
+            "priority" => Ok(Self::Priority),
+            "due" => Ok(Self::Due),
+            "age" => Ok(Self::Age),
+            "updated" => Ok(Self::Updated),
+            other => anyhow::bail!(
+                "unknown sort {other:?}; expected one of {}",
+                Self::NAMES.join(", ")
+            ),
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            Self::Priority => "t.queue_rank DESC, t.due_at IS NULL, t.due_at, t.id",
+            Self::Due => "t.due_at IS NULL, t.due_at, t.queue_rank DESC, t.id",
+            Self::Age => "t.created_at, t.id",
+            Self::Updated => "t.updated_at DESC, t.id",
+        }
+    }
+}
+
+/// Which assignee a query keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssigneeFilter {
+    Unassigned,
+    Agent(String),
+}
+
+/// A to-do query. Empty lists mean no filter. Saved views store this as
+/// JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TodoQuery {
+    /// Include finished tickets too.
+    pub include_finished: bool,
+    pub statuses: Vec<String>,
+    pub priorities: Vec<String>,
+    pub types: Vec<String>,
+    pub channels: Vec<Channel>,
+    pub tiers: Vec<String>,
+    /// Tickets that have every one of these tags.
+    pub tags: Vec<String>,
+    pub assignee: Option<AssigneeFilter>,
+    /// Tickets whose running deadline is before this time.
+    pub due_before: Option<DateTime<Utc>>,
+    /// Text in the subject or the customer's name.
+    pub text: Option<String>,
+    pub sort: Sort,
+    #[serde(skip)]
+    pub limit: usize,
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+/// One row of the to-do list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TodoRow {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub subject: Option<String>,
+    pub ticket_type: String,
+    pub priority: String,
+    pub status: String,
+    pub source: Channel,
+    pub assignee: Option<String>,
+    pub customer_id: i64,
+    pub customer_name: Option<String>,
+    pub tier: String,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub first_response_due: Option<DateTime<Utc>>,
+    pub resolution_due: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// True while the ticket's status stops the SLA clock.
+    pub sla_paused: bool,
+    pub reopen_count: u32,
+    pub merged_into: Option<i64>,
+}
+
+impl TodoRow {
+    /// The customer's name, else `customer #ID`.
+    pub fn customer_label(&self) -> String {
+        self.customer_name
+            .clone()
+            .unwrap_or_else(|| format!("customer #{}", self.customer_id))
+    }
+}
+
+const SELECT: &str =
+    "SELECT t.id, t.conversation_id, t.subject, t.ticket_type, t.priority, t.status,
+            t.source, t.assignee, cu.id, cu.name, cu.tier,
+            (SELECT json_group_array(tag) FROM
+               (SELECT tag FROM ticket_tags g WHERE g.ticket_id = t.id ORDER BY tag)),
+            t.created_at, t.updated_at, t.due_at, t.first_response_due, t.resolution_due,
+            t.first_response_at, t.sla_paused_at IS NOT NULL, t.reopen_count, t.merged_into
+       FROM tickets t
+       JOIN conversations c ON c.id = t.conversation_id
+       JOIN customers cu ON cu.id = c.customer_id";
+
+impl TodoQuery {
+    /// Builds the WHERE clause and its parameters.
+    fn filter(&self) -> (String, Vec<Value>) {
+        let mut clauses = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if !self.include_finished {
+            clauses.push("t.is_open = 1".to_string());
+        }
+        let mut any_of = |column: &str, items: Vec<String>, values: &mut Vec<Value>| {
+            if items.is_empty() {
+                return;
+            }
+            let marks = vec!["?"; items.len()].join(", ");
+            clauses.push(format!("{column} IN ({marks})"));
+            values.extend(items.into_iter().map(Value::Text));
+        };
+        any_of("t.status", self.statuses.clone(), &mut values);
+        any_of("t.priority", self.priorities.clone(), &mut values);
+        any_of("t.ticket_type", self.types.clone(), &mut values);
+        any_of(
+            "t.source",
+            self.channels
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect(),
+            &mut values,
+        );
+        any_of("cu.tier", self.tiers.clone(), &mut values);
+        for tag in &self.tags {
+            clauses.push(
+                "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)"
+                    .to_string(),
+            );
+            values.push(Value::Text(tag.clone()));
+        }
+        match &self.assignee {
+            Some(AssigneeFilter::Unassigned) => clauses.push("t.assignee IS NULL".to_string()),
+            Some(AssigneeFilter::Agent(name)) => {
+                clauses.push("t.assignee = ?".to_string());
+                values.push(Value::Text(name.clone()));
+            }
+            None => {}
+        }
+        if let Some(before) = self.due_before {
+            clauses.push("t.due_at < ?".to_string());
+            values.push(Value::Text(crate::store::format_time(before)));
+        }
+        if let Some(text) = self.text.as_deref().filter(|text| !text.trim().is_empty()) {
+            clauses.push(
+                "(instr(lower(coalesce(t.subject, '')), lower(?)) > 0
+                  OR instr(lower(coalesce(cu.name, '')), lower(?)) > 0)"
+                    .to_string(),
+            );
+            values.push(Value::Text(text.trim().to_string()));
+            values.push(Value::Text(text.trim().to_string()));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        (filter, values)
+    }
+
+    /// Checks the query's values against the desk's lifecycle, so a typo
+    /// fails with the allowed values instead of returning nothing.
+    pub fn check(&self, lifecycle: &crate::lifecycle::Lifecycle) -> anyhow::Result<()> {
+        for status in &self.statuses {
+            if !lifecycle.is_status(status) {
+                anyhow::bail!(
+                    "unknown status {status:?}; expected one of {}",
+                    lifecycle.status_ids()
+                );
+            }
+        }
+        for priority in &self.priorities {
+            if !lifecycle.is_priority(priority) {
+                anyhow::bail!(
+                    "unknown priority {priority:?}; expected one of {}",
+                    lifecycle.priority_ids()
+                );
+            }
+        }
+        for ticket_type in &self.types {
+            if !lifecycle.is_type(ticket_type) {
+                anyhow::bail!(
+                    "unknown ticket type {ticket_type:?}; expected one of {}",
+                    lifecycle.type_ids()
+                );
+            }
+        }
+        if self.limit > MAX_LIMIT {
+            anyhow::bail!(
+                "a page of {} rows is more than the {MAX_LIMIT} allowed; page with --offset",
+                self.limit
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Runs a to-do query and returns one page of rows.
+    pub fn todo(&self, query: &TodoQuery) -> anyhow::Result<Vec<TodoRow>> {
+        let (filter, mut values) = query.filter();
+        let limit = if query.limit == 0 {
+            DEFAULT_LIMIT
+        } else {
+            query.limit.min(MAX_LIMIT)
+        };
+        values.push(Value::Integer(limit as i64));
+        values.push(Value::Integer(query.offset as i64));
+        let sql = format!(
+            "{SELECT}{filter} ORDER BY {} LIMIT ? OFFSET ?",
+            query.sort.order_by()
+        );
+        let mut statement = self.connection().prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values), read_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts the tickets a to-do query matches, over all pages.
+    pub fn todo_count(&self, query: &TodoQuery) -> anyhow::Result<u64> {
+        let (filter, values) = query.filter();
+        let sql = format!(
+            "SELECT count(*) FROM tickets t
+               JOIN conversations c ON c.id = t.conversation_id
+               JOIN customers cu ON cu.id = c.customer_id{filter}"
+        );
+        Ok(self
+            .connection()
+            .query_row(&sql, params_from_iter(values), |row| row.get(0))?)
+    }
+
+    /// One ticket as the to-do list shows it, finished or not.
+    pub fn todo_row(&self, ticket_id: i64) -> anyhow::Result<Option<TodoRow>> {
+        let sql = format!("{SELECT} WHERE t.id = ?1");
+        let mut statement = self.connection().prepare_cached(&sql)?;
+        let mut rows = statement.query_map([ticket_id], read_row)?;
+        Ok(rows.next().transpose()?)
+    }
+}
+
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TodoRow> {
+    let time = |index: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        row.get::<_, Option<String>>(index)?
+            .map(|text| parse_time(&text))
+            .transpose()
+    };
+    let source: String = row.get(6)?;
+    let tags: String = row.get(11)?;
+    Ok(TodoRow {
+        id: row.get(0)?,
+        conversation_id: row.get(1)?,
+        subject: row.get(2)?,
+        ticket_type: row.get(3)?,
+        priority: row.get(4)?,
+        status: row.get(5)?,
+        source: source.parse().map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(
+                6,
+                rusqlite::types::Type::Text,
+                Box::new(error),
+            )
+        })?,
+        assignee: row.get(7)?,
+        customer_id: row.get(8)?,
+        customer_name: row.get(9)?,
+        tier: row.get(10)?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        created_at: parse_time(&row.get::<_, String>(12)?)?,
+        updated_at: parse_time(&row.get::<_, String>(13)?)?,
+        due_at: time(14)?,
+        first_response_due: time(15)?,
+        resolution_due: time(16)?,
+        first_response_at: time(17)?,
+        sla_paused: row.get(18)?,
+        reopen_count: row.get(19)?,
+        merged_into: row.get(20)?,
+    })
+}
+
+/// A change applied to several tickets at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkChange {
+    Assign(String),
+    Unassign,
+    Status(String),
+    Priority(String),
+    Type(String),
+    Tag(String),
+    Note(String),
+}
+
+/// Who makes a change and why, for the ticket history.
+#[derive(Debug, Clone)]
+pub struct ChangeBy<'a> {
+    /// `agent:<name>`, `rule:<name>`, `plugin:<id>` or `system`.
+    pub actor: &'a str,
+    pub reason: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// Applies `change` to every ticket in `ticket_ids` within the writer's
+/// transaction and returns how many tickets changed. The first ticket
+/// that cannot take the change fails the whole call with its id; the
+/// caller then drops the writer, so no ticket changes.
+pub fn apply_bulk(
+    writer: &Writer<'_>,
+    ticket_ids: &[i64],
+    change: &BulkChange,
+    by: &ChangeBy<'_>,
+) -> anyhow::Result<usize> {
+    let lifecycle = &writer.desk().lifecycle;
+    match change {
+        BulkChange::Status(value) if !lifecycle.is_status(value) => anyhow::bail!(
+            "unknown status {value:?}; expected one of {}",
+            lifecycle.status_ids()
+        ),
+        BulkChange::Priority(value) if !lifecycle.is_priority(value) => anyhow::bail!(
+            "unknown priority {value:?}; expected one of {}",
+            lifecycle.priority_ids()
+        ),
+        BulkChange::Type(value) if !lifecycle.is_type(value) => anyhow::bail!(
+            "unknown ticket type {value:?}; expected one of {}",
+            lifecycle.type_ids()
+        ),
+        BulkChange::Tag(value) if value.trim().is_empty() || value.chars().count() > 100 => {
+            anyhow::bail!("tag {value:?} is empty or longer than 100 characters")
+        }
+        BulkChange::Note(value) if value.trim().is_empty() => {
+            anyhow::bail!("the note is empty; write what the next agent should know")
+        }
+        _ => {}
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut changed = 0;
+    for &ticket_id in ticket_ids {
+        if !seen.insert(ticket_id) {
+            continue;
+        }
+        if !writer.ticket_exists(ticket_id)? {
+            anyhow::bail!(
+                "ticket {ticket_id} does not exist; nothing was changed. `kefu tickets list --all` \
+                 shows the tickets"
+            );
+        }
+        let set = |field: TicketField, value: &str| {
+            writer
+                .set_ticket_field(ticket_id, field, value, by.actor, by.reason, by.at)
+                .map(|old| old.is_some())
+        };
+        let did = match change {
+            BulkChange::Assign(agent) => set(TicketField::Assignee, agent),
+            BulkChange::Unassign => writer.clear_assignee(ticket_id, by.actor, by.reason, by.at),
+            BulkChange::Status(status) => set(TicketField::Status, status),
+            BulkChange::Priority(priority) => set(TicketField::Priority, priority),
+            BulkChange::Type(ticket_type) => set(TicketField::Type, ticket_type),
+            BulkChange::Tag(tag) => {
+                writer.add_tag(ticket_id, tag.trim(), by.actor, by.reason, by.at)
+            }
+            BulkChange::Note(text) => writer
+                .add_note(ticket_id, text, by.actor, by.at)
+                .map(|()| true),
+        }
+        .map_err(|error| error.context(format!("ticket {ticket_id}: nothing was changed")))?;
+        if did {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+impl Store {
+    /// Saves a to-do query under `name`, replacing a view of that name.
+    pub fn save_view(&mut self, name: &str, query: &TodoQuery) -> anyhow::Result<()> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            anyhow::bail!("view name {name:?} is empty or longer than 60 characters");
+        }
+        let now = crate::store::format_time(Utc::now());
+        self.connection().execute(
+            "INSERT INTO saved_views (name, query, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (name) DO UPDATE SET query = ?2, updated_at = ?3",
+            rusqlite::params![name, serde_json::to_string(query)?, now],
+        )?;
+        Ok(())
+    }
+
+    /// Saved views, by name.
+    pub fn views(&self) -> anyhow::Result<Vec<(String, TodoQuery)>> {
+        let mut statement = self
+            .connection()
+            .prepare("SELECT name, query FROM saved_views ORDER BY name")?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut views = Vec::new();
+        for row in rows {
+            let (name, json) = row?;
+            let query = serde_json::from_str(&json).map_err(|error| {
+                anyhow::anyhow!(
+                    "saved view {name:?} cannot be read ({error}); save it again with \
+                     `kefu tickets views save {name} ...`"
+                )
+            })?;
+            views.push((name, query));
+        }
+        Ok(views)
+    }
+
+    /// The saved view called `name`.
+    pub fn view(&self, name: &str) -> anyhow::Result<TodoQuery> {
+        let views = self.views()?;
+        let names: Vec<&str> = views.iter().map(|(name, _)| name.as_str()).collect();
+        let known = if names.is_empty() {
+            "there are none yet".to_string()
+        } else {
+            format!("the saved views are {}", names.join(", "))
+        };
+        views
+            .iter()
+            .find(|(view, _)| view == name)
+            .map(|(_, query)| query.clone())
+            .ok_or_else(|| anyhow::anyhow!("no saved view is called {name:?}; {known}"))
+    }
+
+    /// Removes a saved view. Returns false when there was none.
+    pub fn remove_view(&mut self, name: &str) -> anyhow::Result<bool> {
+        Ok(self
+            .connection()
+            .execute("DELETE FROM saved_views WHERE name = ?1", [name])?
+            == 1)
+    }
+}
+
+/// Time an agent logged on a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkEntry {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub agent: String,
+    pub minutes: u32,
+    pub summary: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A task on the to-do list that is not a ticket, such as a callback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    /// The number or address to reach the customer at, for a callback.
+    pub customer_address: Option<String>,
+    pub ticket_id: Option<i64>,
+    pub assignee: Option<String>,
+    /// Missed calls while the callback was open.
+    pub attempts: u32,
+    pub due_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub done_by: Option<String>,
+}
+
+impl Store {
+    /// A ticket's work log, oldest first.
+    pub fn work_log(&self, ticket_id: i64) -> anyhow::Result<Vec<WorkEntry>> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT id, ticket_id, agent, minutes, summary, at FROM work_log
+              WHERE ticket_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map([ticket_id], |row| {
+            Ok(WorkEntry {
+                id: row.get(0)?,
+                ticket_id: row.get(1)?,
+                agent: row.get(2)?,
+                minutes: row.get(3)?,
+                summary: row.get(4)?,
+                at: parse_time(&row.get::<_, String>(5)?)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Tasks, open ones first by due time; finished ones only when
+    /// `include_done`.
+    pub fn tasks(&self, include_done: bool) -> anyhow::Result<Vec<Task>> {
+        let filter = if include_done {
+            ""
+        } else {
+            "WHERE k.done_at IS NULL"
+        };
+        let sql = format!(
+            "SELECT k.id, k.kind, k.title, k.customer_id, cu.name,
+                    (SELECT value FROM customer_identities i WHERE i.customer_id = k.customer_id
+                      ORDER BY i.kind = 'phone' DESC, i.id LIMIT 1),
+                    k.ticket_id, k.assignee, k.due_at, k.created_at, k.done_at, k.done_by, k.attempts
+               FROM tasks k LEFT JOIN customers cu ON cu.id = k.customer_id
+               {filter}
+              ORDER BY k.done_at IS NOT NULL, k.due_at IS NULL, k.due_at, k.id"
+        );
+        let mut statement = self.connection().prepare(&sql)?;
+        let rows = statement.query_map([], |row| {
+            let time = |index: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+                row.get::<_, Option<String>>(index)?
+                    .map(|text| parse_time(&text))
+                    .transpose()
+            };
+            Ok(Task {
+                id: row.get(0)?,
+                kind: row.get(1)?,
+                title: row.get(2)?,
+                customer_id: row.get(3)?,
+                customer_name: row.get(4)?,
+                customer_address: row.get(5)?,
+                ticket_id: row.get(6)?,
+                assignee: row.get(7)?,
+                due_at: time(8)?,
+                created_at: parse_time(&row.get::<_, String>(9)?)?,
+                done_at: time(10)?,
+                done_by: row.get(11)?,
+                attempts: row.get(12)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

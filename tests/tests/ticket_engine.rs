@@ -1,0 +1,457 @@
+//! The ticket lifecycle, the to-do list and bulk work on a real database,
+//! with tickets opened by the built-in rules from real imports.
+
+use chrono::Utc;
+use kefu_core::Store;
+use kefu_core::todo::{self, AssigneeFilter, BulkChange, ChangeBy, Sort, TodoQuery};
+use kefu_tests::{TestDb, fixtures};
+
+/// Imports one mail per sender and returns the ticket ids in import order.
+fn tickets_for(db: &mut TestDb, senders: &[&str]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (index, sender) in senders.iter().enumerate() {
+        let mail = db.write_mail(
+            &format!("m{index}"),
+            sender,
+            "订单问题",
+            "我的订单还没到，请帮我查一下。",
+        );
+        let summary = db.ingest(&[mail]);
+        assert_eq!(summary.tickets_opened, 1, "{summary:?}");
+        ids.push(latest_ticket(&db.store));
+    }
+    ids
+}
+
+fn latest_ticket(store: &Store) -> i64 {
+    store
+        .todo(&TodoQuery {
+            include_finished: true,
+            sort: Sort::Updated,
+            ..TodoQuery::default()
+        })
+        .unwrap()
+        .iter()
+        .map(|row| row.id)
+        .max()
+        .unwrap()
+}
+
+fn agent() -> ChangeBy<'static> {
+    ChangeBy {
+        actor: "agent:lin",
+        reason: "test",
+        at: Utc::now(),
+    }
+}
+
+fn apply(db: &mut TestDb, ids: &[i64], change: BulkChange) -> anyhow::Result<usize> {
+    let writer = db.store.writer().unwrap();
+    let changed = todo::apply_bulk(&writer, ids, &change, &agent())?;
+    writer.commit().unwrap();
+    Ok(changed)
+}
+
+fn row(db: &TestDb, id: i64) -> todo::TodoRow {
+    db.store.todo_row(id).unwrap().unwrap()
+}
+
+fn event_kinds(db: &TestDb, id: i64) -> Vec<String> {
+    db.store
+        .ticket_events(id)
+        .unwrap()
+        .into_iter()
+        .map(|event| event.kind)
+        .collect()
+}
+
+/// Imports a second mail from the same sender, replying to the first.
+fn reply(db: &mut TestDb, name: &str, sender: &str, to: &str) {
+    let path = db.folder.path().join(name);
+    let mail = format!(
+        "From: {sender}\r\nTo: support@kefu.invalid\r\nSubject: Re: 订单问题\r\n\
+         Date: Fri, 04 Dec 2026 11:00:00 +0800\r\nMessage-ID: <{name}@kefu.invalid>\r\n\
+         In-Reply-To: <{to}@kefu.invalid>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n还是没有收到。\r\n"
+    );
+    std::fs::write(&path, mail).unwrap();
+    let summary = db.ingest(&[path]);
+    assert_eq!(summary.messages_stored, 1, "{summary:?}");
+    assert_eq!(
+        summary.tickets_opened, 0,
+        "a reply opens no ticket: {summary:?}"
+    );
+}
+
+#[test]
+fn customer_reply_moves_a_waiting_ticket_back_to_in_progress() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
+    apply(
+        &mut db,
+        &ids,
+        BulkChange::Status("waiting-on-customer".into()),
+    )
+    .unwrap();
+    assert!(row(&db, ids[0]).sla_paused);
+
+    reply(&mut db, "r1", "li.lei@example.cn", "m0");
+
+    let ticket = row(&db, ids[0]);
+    assert_eq!(ticket.status, "in-progress");
+    assert_eq!(ticket.reopen_count, 0);
+    assert!(!ticket.sla_paused);
+    let last = db.store.ticket_events(ids[0]).unwrap().pop().unwrap();
+    assert_eq!(last.actor, "customer");
+    assert_eq!(last.reason.as_deref(), Some("the customer replied"));
+}
+
+#[test]
+fn customer_reply_reopens_a_resolved_ticket_and_counts_it() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
+    apply(&mut db, &ids, BulkChange::Status("resolved".into())).unwrap();
+    let resolved = row(&db, ids[0]);
+    assert!(db.store.todo(&TodoQuery::default()).unwrap().is_empty());
+    assert_eq!(resolved.status, "resolved");
+
+    reply(&mut db, "r1", "li.lei@example.cn", "m0");
+
+    let ticket = row(&db, ids[0]);
+    assert_eq!(ticket.status, "open");
+    assert_eq!(ticket.reopen_count, 1);
+    let last = db.store.ticket_events(ids[0]).unwrap().pop().unwrap();
+    assert_eq!(last.detail["reopen"], true);
+    assert_eq!(db.store.todo(&TodoQuery::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn invalid_transition_in_a_bulk_change_changes_no_ticket() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn", "c@example.cn"]);
+    apply(&mut db, &ids[1..2], BulkChange::Status("closed".into())).unwrap();
+    let before: Vec<_> = ids.iter().map(|id| event_kinds(&db, *id)).collect();
+
+    let error = apply(
+        &mut db,
+        &ids,
+        BulkChange::Status("waiting-on-customer".into()),
+    )
+    .unwrap_err();
+
+    let message = format!("{error:#}");
+    assert!(
+        message.contains(&format!("ticket {}", ids[1]))
+            && message.contains("\"closed\"")
+            && message.contains("\"waiting-on-customer\""),
+        "{message}"
+    );
+    let after: Vec<_> = ids.iter().map(|id| event_kinds(&db, *id)).collect();
+    assert_eq!(before, after, "no ticket changed");
+    assert_eq!(row(&db, ids[0]).status, "open");
+}
+
+#[test]
+fn bulk_assign_writes_one_event_per_ticket() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn", "c@example.cn"]);
+    let changed = apply(&mut db, &ids, BulkChange::Assign("wang".into())).unwrap();
+    assert_eq!(changed, 3);
+    for id in &ids {
+        let events = db.store.ticket_events(*id).unwrap();
+        let assignments: Vec<_> = events.iter().filter(|e| e.kind == "assignee").collect();
+        assert_eq!(assignments.len(), 1);
+        assert_eq!(assignments[0].actor, "agent:lin");
+        assert_eq!(assignments[0].detail["to"], "wang");
+    }
+    let mine = db
+        .store
+        .todo(&TodoQuery {
+            assignee: Some(AssigneeFilter::Agent("wang".into())),
+            ..TodoQuery::default()
+        })
+        .unwrap();
+    assert_eq!(mine.len(), 3);
+    // Assigning again changes nothing and writes nothing.
+    assert_eq!(
+        apply(&mut db, &ids, BulkChange::Assign("wang".into())).unwrap(),
+        0
+    );
+}
+
+#[test]
+fn unknown_ticket_in_a_bulk_change_is_named() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn"]);
+    let error = apply(&mut db, &[ids[0], 999], BulkChange::Tag("later".into())).unwrap_err();
+    assert!(format!("{error:#}").contains("ticket 999 does not exist"));
+    assert!(
+        row(&db, ids[0]).tags.is_empty(),
+        "the first ticket kept no tag"
+    );
+}
+
+#[test]
+fn merged_ticket_closes_and_later_replies_count_for_the_target() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["li.lei@example.cn", "li.lei@example.cn.invalid"]);
+    apply(&mut db, &ids[..1], BulkChange::Tag("refund".into())).unwrap();
+    apply(
+        &mut db,
+        &ids[1..],
+        BulkChange::Status("waiting-on-customer".into()),
+    )
+    .unwrap();
+
+    let writer = db.store.writer().unwrap();
+    writer
+        .merge_tickets(&ids[..1], ids[1], "agent:lin", "same order", Utc::now())
+        .unwrap();
+    writer.commit().unwrap();
+
+    let source = row(&db, ids[0]);
+    assert_eq!(source.merged_into, Some(ids[1]));
+    assert_eq!(source.status, "closed");
+    let target = row(&db, ids[1]);
+    assert_eq!(target.tags, vec!["refund".to_string()]);
+    assert_eq!(event_kinds(&db, ids[0]).last().unwrap(), "merged-into");
+    assert_eq!(event_kinds(&db, ids[1]).last().unwrap(), "merged");
+
+    // A reply in the merged ticket's conversation wakes the target.
+    reply(&mut db, "r1", "li.lei@example.cn", "m0");
+    assert_eq!(row(&db, ids[1]).status, "in-progress");
+    assert_eq!(row(&db, ids[0]).status, "closed");
+
+    let writer = db.store.writer().unwrap();
+    let error = writer
+        .merge_tickets(&ids[..1], ids[1], "agent:lin", "again", Utc::now())
+        .unwrap_err();
+    assert!(error.to_string().contains("already merged"), "{error}");
+}
+
+#[test]
+fn vip_customers_come_first_in_the_queue() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(
+        &mut db,
+        &["regular@example.cn", "urgent@example.cn", "vip@example.cn"],
+    );
+    apply(&mut db, &ids[1..2], BulkChange::Priority("urgent".into())).unwrap();
+    let vip = row(&db, ids[2]).customer_id;
+    db.store.set_customer_tier(vip, "vip").unwrap();
+
+    let order: Vec<i64> = db
+        .store
+        .todo(&TodoQuery::default())
+        .unwrap()
+        .iter()
+        .map(|row| row.id)
+        .collect();
+    assert_eq!(order, vec![ids[2], ids[1], ids[0]]);
+
+    let oldest_first: Vec<i64> = db
+        .store
+        .todo(&TodoQuery {
+            sort: Sort::Age,
+            ..TodoQuery::default()
+        })
+        .unwrap()
+        .iter()
+        .map(|row| row.id)
+        .collect();
+    assert_eq!(oldest_first, ids);
+}
+
+#[test]
+fn saved_view_keeps_its_filters() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn"]);
+    apply(&mut db, &ids[..1], BulkChange::Priority("high".into())).unwrap();
+    let query = TodoQuery {
+        priorities: vec!["high".into()],
+        ..TodoQuery::default()
+    };
+    db.store.save_view("high", &query).unwrap();
+
+    let mut reopened = Store::open(&db.path()).unwrap();
+    let view = reopened.view("high").unwrap();
+    assert_eq!(view, query);
+    let rows = reopened.todo(&view).unwrap();
+    assert_eq!(
+        rows.iter().map(|row| row.id).collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
+    let error = reopened.view("low").unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "no saved view is called \"low\"; the saved views are high"
+    );
+    assert!(reopened.remove_view("high").unwrap());
+}
+
+#[test]
+fn missed_calls_become_one_callback_task_per_caller() {
+    let mut db = TestDb::new();
+    let calls = fixtures().join("phone/asterisk-Master-pseudonymized-218rows.csv");
+    let summary = db.ingest(std::slice::from_ref(&calls));
+    let tasks = db.store.tasks(false).unwrap();
+    assert_eq!(summary.callback_tasks, tasks.len());
+    assert!(!tasks.is_empty());
+    let mut callers: Vec<_> = tasks.iter().map(|task| task.customer_id).collect();
+    callers.sort();
+    callers.dedup();
+    assert_eq!(callers.len(), tasks.len(), "one open callback per caller");
+    assert!(
+        tasks
+            .iter()
+            .all(|task| task.kind == "callback" && task.due_at.is_some())
+    );
+
+    // Importing the same file again adds no task.
+    let again = db.ingest(&[calls]);
+    assert_eq!(again.callback_tasks, 0);
+    assert_eq!(db.store.tasks(false).unwrap().len(), tasks.len());
+
+    let writer = db.store.writer().unwrap();
+    writer.finish_task(tasks[0].id, "lin", Utc::now()).unwrap();
+    writer.commit().unwrap();
+    assert_eq!(db.store.tasks(false).unwrap().len(), tasks.len() - 1);
+    let writer = db.store.writer().unwrap();
+    let error = writer
+        .finish_task(tasks[0].id, "lin", Utc::now())
+        .unwrap_err();
+    assert!(error.to_string().contains("already done"), "{error}");
+}
+
+#[test]
+fn work_log_and_notes_are_in_the_ticket_history() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn"]);
+    let writer = db.store.writer().unwrap();
+    writer
+        .log_work(
+            ids[0],
+            "lin",
+            25,
+            "checked the courier's tracking",
+            Utc::now(),
+        )
+        .unwrap();
+    assert!(
+        writer
+            .log_work(ids[0], "lin", 0, "nothing", Utc::now())
+            .is_err()
+    );
+    writer.commit().unwrap();
+    apply(
+        &mut db,
+        &ids,
+        BulkChange::Note("交接：等快递公司回电".into()),
+    )
+    .unwrap();
+
+    let log = db.store.work_log(ids[0]).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].minutes, 25);
+    let kinds = event_kinds(&db, ids[0]);
+    assert!(
+        kinds.ends_with(&["work".to_string(), "note".to_string()]),
+        "{kinds:?}"
+    );
+}
+
+/// Opens a ticket for a new customer at `at` through the store, as an
+/// agent filing a phone ticket would.
+fn ticket_at(db: &mut TestDb, address: &str, at: chrono::DateTime<Utc>) -> i64 {
+    use kefu_core::model::Channel;
+    use kefu_core::store::NewTicket;
+    let writer = db.store.writer().unwrap();
+    let (customer, _) = writer
+        .find_or_create_customer(Channel::Email, address, None, at)
+        .unwrap();
+    let conversation = writer
+        .create_conversation(Channel::Email, customer.id, None, Some("发票"), at)
+        .unwrap();
+    let id = writer
+        .open_ticket(
+            &NewTicket {
+                conversation_id: conversation,
+                subject: Some("发票"),
+                ticket_type: "after-sales",
+                priority: "normal",
+                source: Channel::Email,
+                actor: "agent:lin",
+                reason: "phoned in",
+            },
+            at,
+        )
+        .unwrap();
+    writer.commit().unwrap();
+    id
+}
+
+/// A time in Shanghai, the built-in SLA's zone.
+fn shanghai(day: u32, hour: u32) -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    chrono_tz_offset()
+        .with_ymd_and_hms(2026, 12, day, hour, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn chrono_tz_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap()
+}
+
+fn set_status_at(db: &mut TestDb, id: i64, status: &str, at: chrono::DateTime<Utc>) {
+    let writer = db.store.writer().unwrap();
+    let by = ChangeBy {
+        actor: "agent:lin",
+        reason: "test",
+        at,
+    };
+    todo::apply_bulk(&writer, &[id], &BulkChange::Status(status.into()), &by).unwrap();
+    writer.commit().unwrap();
+}
+
+#[test]
+fn sla_deadlines_skip_the_weekend_and_move_while_waiting_on_the_customer() {
+    let mut db = TestDb::new();
+    // Friday 2026-12-04 17:00. The built-in SLA gives a normal ticket of a
+    // regular customer 4 business hours to a first response and 24 to a
+    // resolution, Monday to Friday 09:00–12:00 and 13:00–18:00.
+    let id = ticket_at(&mut db, "fapiao@example.cn", shanghai(4, 17));
+    let ticket = row(&db, id);
+    // 1 h on Friday, then 3 h on Monday morning.
+    assert_eq!(ticket.first_response_due, Some(shanghai(7, 12)));
+    // 1 h Friday + 8 h Monday + 8 h Tuesday + 7 h Wednesday to 17:00.
+    assert_eq!(ticket.resolution_due, Some(shanghai(9, 17)));
+    assert_eq!(ticket.due_at, ticket.first_response_due);
+
+    // Waiting on the customer from Monday 10:00 to Tuesday 09:00 stops the
+    // clock for the 7 business hours in between, so the 2 h left of the
+    // first-response target run from Tuesday 09:00.
+    set_status_at(&mut db, id, "waiting-on-customer", shanghai(7, 10));
+    let waiting = row(&db, id);
+    assert!(waiting.sla_paused);
+    assert_eq!(waiting.due_at, None);
+    set_status_at(&mut db, id, "in-progress", shanghai(8, 9));
+    let resumed = row(&db, id);
+    assert!(!resumed.sla_paused);
+    assert_eq!(resumed.first_response_due, Some(shanghai(8, 11)));
+    assert_eq!(resumed.due_at, Some(shanghai(8, 11)));
+
+    let writer = db.store.writer().unwrap();
+    assert!(
+        writer
+            .record_first_response(id, "agent:lin", shanghai(8, 10))
+            .unwrap()
+    );
+    writer.commit().unwrap();
+    let answered = row(&db, id);
+    assert_eq!(answered.first_response_at, Some(shanghai(8, 10)));
+    // The next deadline is the resolution, moved out by the same 7 h:
+    // 1 h on Wednesday after 17:00, then 6 h on Thursday from 09:00 with
+    // the lunch hour, ending at 16:00.
+    assert_eq!(answered.due_at, Some(shanghai(10, 16)));
+}
