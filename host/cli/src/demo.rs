@@ -53,5 +53,5 @@ pub fn run(db: Option<PathBuf>, command: DemoCommand) -> anyhow::Result<ExitCode
     crate::output::print("\n")?;
     crate::list::conversations(&db, &ListOptions { json: false })?;
     crate::output::print("\n")?;
-    crate::list::tickets(&db, &ListOptions { json: false })
+    crate::tickets::print_all(&db)
 }

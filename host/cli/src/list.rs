@@ -1,4 +1,4 @@
-//! `kefu conversations`, `kefu tickets`, `kefu quarantine`, `kefu set-tier`.
+//! `kefu conversations`, `kefu quarantine`, `kefu set-tier`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -57,33 +57,6 @@ pub fn conversations(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn tickets(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
-    let store = Store::open_existing(db)?;
-    let tickets = store.tickets()?;
-    if options.json {
-        crate::output::print_json(&tickets)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut table = new_table(&[
-        "#", "Type", "Priority", "Source", "Status", "Tags", "Customer", "Subject", "Created",
-    ]);
-    for ticket in &tickets {
-        table.add_row(vec![
-            ticket.id.to_string(),
-            printable(&ticket.ticket_type),
-            printable(&ticket.priority),
-            ticket.source.to_string(),
-            printable(&ticket.status),
-            cut(&ticket.tags.join(", ")),
-            cut(&ticket.customer_label()),
-            cut(ticket.subject.as_deref().unwrap_or("")),
-            local_time(ticket.created_at),
-        ]);
-    }
-    crate::output::print(&format!("{table}\n{} tickets\n", tickets.len()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
 pub fn quarantine(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
     let entries = store.quarantine()?;
@@ -121,7 +94,7 @@ pub fn set_tier(db: &Path, command: &SetTierCommand) -> anyhow::Result<ExitCode>
             printable(&command.tier)
         );
     }
-    let store = Store::open_existing(db)?;
+    let mut store = Store::open_existing(db)?;
     let customer = store
         .customer_by_address(channel, &command.address)?
         .with_context(|| {

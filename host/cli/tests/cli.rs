@@ -69,7 +69,10 @@ fn ingest_prints_summary_and_lists_match() {
     let tickets_opened = summary["tickets_opened"].as_u64().unwrap();
     let conversations_created = summary["conversations_created"].as_u64().unwrap();
 
-    let tickets = json(&kefu(&db, &["tickets", "--json"]));
+    let tickets = json(&kefu(
+        &db,
+        &["tickets", "--all", "--limit", "10000", "--json"],
+    ));
     assert_eq!(tickets.as_array().unwrap().len() as u64, tickets_opened);
     let conversations = json(&kefu(&db, &["conversations", "--json"]));
     assert_eq!(
