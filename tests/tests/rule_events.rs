@@ -29,6 +29,11 @@ fn with_scripted(rules: &[(&str, &[(&str, &str)])]) -> PluginSet {
     plugins
 }
 
+/// The starter phrase library shipped in docs/examples.
+fn starter_phrases() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples/phrases.toml")
+}
+
 /// Returns the events that the rule with `id` recorded, one line per event.
 fn received_events(plugins: &PluginSet, id: &str) -> Vec<String> {
     let rule = plugins
@@ -69,6 +74,10 @@ fn events_with_details(db: &TestDb, ticket_id: i64) -> Vec<(String, String)> {
 #[test]
 fn every_action_applied_with_rule_as_actor() {
     let mut db = TestDb::new();
+    // The phrases the script names come from the starter phrase library.
+    db.store
+        .import_phrases(&starter_phrases(), chrono::Utc::now())
+        .unwrap();
     let mut plugins = with_scripted(&[(
         "scripted",
         &[(
@@ -229,7 +238,7 @@ fn timer_not_yet_due_does_not_fire() {
 }
 
 #[test]
-fn opposing_rules_stop_after_one_response() {
+fn opposing_rules_each_act_once_per_cascade() {
     let mut db = TestDb::new();
     let mut plugins = with_scripted(&[
         (
@@ -246,10 +255,11 @@ fn opposing_rules_stop_after_one_response() {
     ]);
     import_one(&mut db, &mut plugins, "f.eml");
 
-    // `raise` sets urgent and `lower` responds with normal. `raise` responds
-    // to that once with urgent, and the cascade ends there.
+    // `raise` sets urgent and `lower` responds with normal. `raise` already
+    // changed the ticket in this cascade, so `lower`'s change does not
+    // reach it, and the cascade ends there.
     let ticket = &db.store.tickets().unwrap()[0];
-    assert_eq!(ticket.priority, "urgent");
+    assert_eq!(ticket.priority, "normal");
     let changes = db
         .store
         .ticket_events(ticket.id)
@@ -257,7 +267,7 @@ fn opposing_rules_stop_after_one_response() {
         .into_iter()
         .filter(|event| event.kind == "priority")
         .count();
-    assert_eq!(changes, 3);
+    assert_eq!(changes, 2);
 }
 
 #[test]
@@ -365,4 +375,26 @@ fn too_many_actions_apply_none() {
         summary.rule_failures[0]
     );
     assert!(db.store.tickets().unwrap()[0].tags.is_empty());
+}
+
+#[test]
+fn unknown_phrase_in_an_action_is_rejected_by_name() {
+    let mut db = TestDb::new();
+    let mut plugins = with_scripted(&[(
+        "scripted",
+        &[("on:message-received", "suggest-phrase no-such-reply")],
+    )]);
+    let mail = db.write_mail("a.eml", "li.lei@example.cn", "订单问题", "我的订单还没到。");
+    let summary = db.ingest_with(&mut plugins, &[mail]);
+    assert_eq!(
+        summary.rule_failures.len(),
+        1,
+        "{:?}",
+        summary.rule_failures
+    );
+    assert!(
+        summary.rule_failures[0].contains("unknown phrase id \"no-such-reply\""),
+        "{:?}",
+        summary.rule_failures
+    );
 }
