@@ -2,17 +2,29 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_core::Store;
+use kefu_core::automation::DeclarativeRule;
+use kefu_core::desk::Desk;
 use kefu_core::ingest::{IngestSummary, Ingestor, Progress};
 use kefu_core::plugin::{PluginEngine, PluginSet};
 
 use crate::args::IngestCommand;
 use crate::output::printable;
 
-pub fn run(db: &Path, plugin_dir: &Path, command: IngestCommand) -> anyhow::Result<ExitCode> {
-    let summary = ingest(db, Some(plugin_dir), &command.paths)?;
+pub fn run(
+    db: &Path,
+    plugin_dir: &Path,
+    config_dir: &Path,
+    command: IngestCommand,
+) -> anyhow::Result<ExitCode> {
+    // A broken configuration file stops the import before anything is
+    // stored.
+    let desk = Desk::load(config_dir)?;
+    let rules = kefu_core::automation::load_rules(config_dir, &desk.lifecycle)?;
+    let summary = ingest_with_rules(db, Some(plugin_dir), desk, rules, &command.paths)?;
     if command.json {
         crate::output::print_json(&summary)?;
     } else {
@@ -34,8 +46,22 @@ pub fn ingest(
     plugin_dir: Option<&Path>,
     paths: &[PathBuf],
 ) -> anyhow::Result<IngestSummary> {
+    ingest_with_rules(db, plugin_dir, Desk::builtin(), Vec::new(), paths)
+}
+
+/// Imports `paths` like [`ingest`], with tickets following `desk` and the
+/// declarative `rules` running after the rule plugins.
+pub fn ingest_with_rules(
+    db: &Path,
+    plugin_dir: Option<&Path>,
+    desk: Arc<Desk>,
+    rules: Vec<DeclarativeRule>,
+    paths: &[PathBuf],
+) -> anyhow::Result<IngestSummary> {
     let mut store = Store::open(db)?;
+    store.set_desk(desk);
     let mut plugins = PluginSet::load(engine()?, &store, plugin_dir)?;
+    plugins.set_declarative_rules(rules)?;
     for entry in &plugins.entries {
         if let kefu_core::plugin::PluginStatus::Broken(reason) = &entry.status {
             eprintln!(
@@ -76,6 +102,7 @@ pub fn format_summary(summary: &IngestSummary) -> String {
         format!("New conversations:    {}", summary.conversations_created),
         format!("New customers:        {}", summary.customers_created),
         format!("Tickets opened:       {}", summary.tickets_opened),
+        format!("Callback tasks:       {}", summary.callback_tasks),
         format!("Quarantined:          {}", summary.quarantined.len()),
     ]);
     for entry in &summary.quarantined {

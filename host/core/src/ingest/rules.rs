@@ -5,10 +5,12 @@
 //! opened, a field set) becomes a `ticket-created` or `ticket-updated` event
 //! for the other rules. A fired timer starts a cascade in the same way.
 //!
-//! Two guards keep a cascade finite. A rule never receives events caused by
-//! its own actions. A rule also receives each kind of caused event (ticket
-//! created, or an update of one field) at most once per cascade, so two
-//! rules cannot undo each other forever. As a last resort,
+//! Three guards keep a cascade finite. A rule never receives events caused
+//! by its own actions. Once a rule's actions changed the ticket, no event
+//! caused by any action reaches that rule again in the cascade, so an
+//! action never re-triggers the rule behind it, not even through another
+//! rule. A rule also receives each kind of caused event (ticket created,
+//! or an update of one field) at most once per cascade. As a last resort,
 //! [`MAX_CASCADE_EVENTS`] caps the number of deliveries.
 
 use std::collections::{HashSet, VecDeque};
@@ -16,6 +18,7 @@ use std::collections::{HashSet, VecDeque};
 use chrono::{DateTime, Utc};
 
 use super::message::StoreContext;
+use crate::automation::declarative::{DeclarativeRule, TimeTrigger};
 use crate::model::{Customer, IncomingMessage};
 use crate::plugin::api::Channel as ApiChannel;
 use crate::plugin::rule_api::{
@@ -25,7 +28,6 @@ use crate::plugin::rule_api::{
 use crate::plugin::{Guarded, RulePlugin, incoming_to_api};
 use crate::store::write::{DueTimer, TicketField, TicketState};
 use crate::store::{NewTicket, Writer};
-use crate::ticket;
 
 /// Maximum length of a ticket subject taken from a message, in characters.
 const MAX_SUBJECT_CHARS: usize = 200;
@@ -141,15 +143,153 @@ pub(super) fn fire_timer(
     cascade.run(kind, Some(index))
 }
 
+/// A ticket whose state matches a time rule's trigger.
+struct TimeCandidate {
+    ticket_id: i64,
+    conversation_id: i64,
+    /// The state that matched, so the rule fires once for it.
+    condition: String,
+}
+
+/// Runs every time rule on the tickets whose state matches its trigger at
+/// `now`. A rule fires once per matching state of a ticket: its actions
+/// apply when its conditions hold, and the firing is recorded so later
+/// ticks skip it. Returns the number of firings.
+pub(super) fn fire_time_rules(
+    writer: &Writer<'_>,
+    rules: &mut Vec<Guarded<RulePlugin>>,
+    now: DateTime<Utc>,
+    failures: &mut Vec<String>,
+) -> anyhow::Result<usize> {
+    let time_rules: Vec<(usize, DeclarativeRule)> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| !rule.is_suspended())
+        .filter_map(|(index, rule)| {
+            rule.plugin
+                .as_declarative()
+                .filter(|declarative| declarative.time.is_some())
+                .map(|declarative| (index, declarative.clone()))
+        })
+        .collect();
+    let mut fired = 0;
+    for (index, rule) in time_rules {
+        let trigger = rule.time.expect("filtered to time rules");
+        for candidate in time_candidates(writer, trigger, now)? {
+            if writer.rule_fired(&rule.name, candidate.ticket_id, &candidate.condition)? {
+                continue;
+            }
+            let mut cascade = Cascade {
+                writer,
+                rules,
+                conversation_id: candidate.conversation_id,
+                message: None,
+                now,
+                failures,
+                tickets_opened: 0,
+            };
+            let event = cascade.event(EventKind::TimerFired(TimerEvent {
+                name: trigger.name().to_string(),
+                due_at: now.timestamp(),
+            }))?;
+            let actions = rule.evaluate_time(&event, now);
+            if actions.is_empty() {
+                // The conditions do not hold now; they may later, so the
+                // firing is not recorded.
+                continue;
+            }
+            writer.record_rule_firing(
+                &rule.name,
+                candidate.ticket_id,
+                &candidate.condition,
+                now,
+            )?;
+            fired += 1;
+            let caused = cascade.apply(&rule.name, actions)?;
+            let queue = caused
+                .into_iter()
+                .map(|kind| Pending {
+                    kind,
+                    caused_by: Some(index),
+                    only_to: None,
+                })
+                .collect();
+            cascade.deliver(queue, HashSet::from([index]))?;
+        }
+    }
+    Ok(fired)
+}
+
+/// Tickets whose state matches `trigger` at `now`.
+fn time_candidates(
+    writer: &Writer<'_>,
+    trigger: TimeTrigger,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<TimeCandidate>> {
+    let rows = match trigger {
+        TimeTrigger::Unanswered(after) => writer.unanswered_tickets(now - after)?,
+        TimeTrigger::Waiting(after) => writer.waiting_tickets(now - after)?,
+        TimeTrigger::SlaBreach => writer
+            .running_deadlines()?
+            .into_iter()
+            .filter(|deadline| deadline.due_at <= now)
+            .map(|deadline| deadline.into_candidate())
+            .collect(),
+        TimeTrigger::SlaWarning(share) => {
+            let desk = writer.desk();
+            writer
+                .running_deadlines()?
+                .into_iter()
+                .filter(|deadline| deadline.due_at > now)
+                .filter(|deadline| {
+                    let targets = desk.sla.targets(&deadline.priority, &deadline.tier);
+                    let target = if deadline.first_response {
+                        targets.first_response
+                    } else {
+                        targets.resolution
+                    };
+                    let Some(target) = target.filter(|target| *target > chrono::Duration::zero())
+                    else {
+                        return false;
+                    };
+                    let left = desk.sla.calendar().between(now, deadline.due_at);
+                    let used = 1.0 - left.num_seconds() as f64 / target.num_seconds() as f64;
+                    used >= share
+                })
+                .map(|deadline| deadline.into_candidate())
+                .collect()
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(ticket_id, conversation_id, condition)| TimeCandidate {
+            ticket_id,
+            conversation_id,
+            condition,
+        })
+        .collect())
+}
+
 impl Cascade<'_, '_> {
     /// Delivers `first` and then every event it causes, in order, to each
     /// rule the guards allow. `only_to` limits `first` to one rule.
     fn run(&mut self, first: EventKind, only_to: Option<usize>) -> anyhow::Result<()> {
-        let mut queue = VecDeque::from([Pending {
+        let queue = VecDeque::from([Pending {
             kind: first,
             caused_by: None,
             only_to,
         }]);
+        self.deliver(queue, HashSet::new())
+    }
+
+    /// Delivers the queued events, and the events their actions cause, to
+    /// each rule the guards allow. `acted` holds the rules whose actions
+    /// already changed the ticket in this cascade.
+    fn deliver(
+        &mut self,
+        mut queue: VecDeque<Pending>,
+        mut acted: HashSet<usize>,
+    ) -> anyhow::Result<()> {
         // Pairs of rule index and caused-event key already delivered, for the
         // once-per-cascade guard.
         let mut delivered_caused: HashSet<(usize, String)> = HashSet::new();
@@ -162,7 +302,8 @@ impl Cascade<'_, '_> {
                     || pending.caused_by == Some(index)
                     || self.rules[index].is_suspended()
                     || (pending.caused_by.is_some()
-                        && delivered_caused.contains(&(index, guard_key.clone())))
+                        && (acted.contains(&index)
+                            || delivered_caused.contains(&(index, guard_key.clone()))))
                 {
                     continue;
                 }
@@ -203,7 +344,11 @@ impl Cascade<'_, '_> {
                         );
                     }
                     Ok(actions) => {
-                        for kind in self.apply(&rule_id, actions)? {
+                        let caused = self.apply(&rule_id, actions)?;
+                        if !caused.is_empty() {
+                            acted.insert(index);
+                        }
+                        for kind in caused {
                             queue.push_back(Pending {
                                 kind,
                                 caused_by: Some(index),
@@ -258,7 +403,7 @@ impl Cascade<'_, '_> {
     /// Applies a rule's actions in order and returns the events they caused.
     /// An invalid action is rejected with a failure, and the rest still apply.
     fn apply(&mut self, rule_id: &str, actions: Vec<Action>) -> anyhow::Result<Vec<EventKind>> {
-        let actor = format!("plugin:{rule_id}");
+        let actor = self.actor_of(rule_id);
         let now = self.now;
         let mut caused = Vec::new();
         for action in actions {
@@ -274,7 +419,11 @@ impl Cascade<'_, '_> {
                 if ticket_id.is_some() {
                     continue;
                 }
-                if let Some(error) = ticket_vocabulary_error(&new.ticket_type, &new.priority) {
+                if let Some(error) = ticket_vocabulary_error(
+                    &self.writer.desk().lifecycle,
+                    &new.ticket_type,
+                    &new.priority,
+                ) {
                     self.reject(rule_id, error);
                     continue;
                 }
@@ -398,15 +547,22 @@ impl Cascade<'_, '_> {
                         .schedule_timer(ticket_id, rule_id, &timer.name, due, now)?;
                 }
                 Action::SuggestPhrase(phrase) | Action::SendPhrase(phrase) => {
-                    // NOTE: the phrase library does not exist yet, so the
-                    // request is recorded in the ticket's history for the
-                    // agent and not checked against known phrases.
                     if phrase.trim().is_empty() || phrase.chars().count() > MAX_PHRASE_ID_CHARS {
                         self.reject(
                             rule_id,
                             format!(
                                 "phrase id {phrase:?} is empty or longer than \
                                  {MAX_PHRASE_ID_CHARS} characters"
+                            ),
+                        );
+                        continue;
+                    }
+                    if !self.writer.phrase_exists(phrase.trim())? {
+                        self.reject(
+                            rule_id,
+                            format!(
+                                "unknown phrase id {:?}; `kefu phrases list` shows the known ones",
+                                phrase.trim()
                             ),
                         );
                         continue;
@@ -435,25 +591,34 @@ impl Cascade<'_, '_> {
         value: &str,
         caused: &mut Vec<EventKind>,
     ) -> anyhow::Result<()> {
-        let vocabulary = match field {
-            TicketField::Type => ticket::TICKET_TYPES,
-            TicketField::Priority => ticket::PRIORITIES,
-            TicketField::Status => ticket::STATUSES,
+        let lifecycle = &self.writer.desk().lifecycle;
+        let (known, ids) = match field {
+            TicketField::Type => (lifecycle.is_type(value), lifecycle.type_ids()),
+            TicketField::Priority => (lifecycle.is_priority(value), lifecycle.priority_ids()),
+            TicketField::Status => (lifecycle.is_status(value), lifecycle.status_ids()),
             TicketField::Assignee => unreachable!("assignees are free text"),
         };
-        if !vocabulary.iter().any(|(id, _, _)| *id == value) {
+        if !known {
             self.reject(
                 rule_id,
-                format!(
-                    "unknown {} {value:?}; expected one of {}",
-                    field.name(),
-                    ticket::ids(vocabulary)
-                ),
+                format!("unknown {} {value:?}; expected one of {ids}", field.name()),
             );
             return Ok(());
         }
+        if field == TicketField::Status {
+            let current = self
+                .writer
+                .conversation_state(self.conversation_id)?
+                .ticket
+                .map(|ticket| ticket.status)
+                .unwrap_or_default();
+            if let Err(error) = lifecycle.check_transition(&current, value) {
+                self.reject(rule_id, format!("ticket {ticket_id}: {error}"));
+                return Ok(());
+            }
+        }
 
-        let actor = format!("plugin:{rule_id}");
+        let actor = self.actor_of(rule_id);
         if let Some(old) = self.writer.set_ticket_field(
             ticket_id,
             field,
@@ -467,9 +632,19 @@ impl Cascade<'_, '_> {
         Ok(())
     }
 
+    /// Returns the actor recorded for a rule's changes: `plugin:<id>`, or
+    /// `rule:<name>` for a declarative rule.
+    fn actor_of(&self, rule_id: &str) -> String {
+        self.rules
+            .iter()
+            .find(|rule| rule.plugin.id() == rule_id)
+            .map_or_else(|| format!("plugin:{rule_id}"), |rule| rule.plugin.actor())
+    }
+
     /// Logs a rejected action and adds it to the cascade's failures.
     fn reject(&mut self, rule_id: &str, reason: String) {
-        let failure = format!("plugin {rule_id}: action rejected: {}", shorten(&reason));
+        let rule = self.actor_of(rule_id).replacen(':', " ", 1);
+        let failure = format!("{rule}: action rejected: {}", shorten(&reason));
         tracing::warn!(rule = rule_id, "{failure}");
         self.failures.push(failure);
     }
@@ -527,18 +702,22 @@ fn ticket_record(ticket: TicketState) -> Ticket {
 }
 
 /// Returns an error message when a new ticket's type or priority is not in
-/// the vocabulary, or `None` when both are valid.
-fn ticket_vocabulary_error(ticket_type: &str, priority: &str) -> Option<String> {
-    if !ticket::is_ticket_type(ticket_type) {
+/// the lifecycle, or `None` when both are valid.
+fn ticket_vocabulary_error(
+    lifecycle: &crate::lifecycle::Lifecycle,
+    ticket_type: &str,
+    priority: &str,
+) -> Option<String> {
+    if !lifecycle.is_type(ticket_type) {
         return Some(format!(
             "unknown ticket type {ticket_type:?}; expected one of {}",
-            ticket::ids(ticket::TICKET_TYPES)
+            lifecycle.type_ids()
         ));
     }
-    if !ticket::is_priority(priority) {
+    if !lifecycle.is_priority(priority) {
         return Some(format!(
             "unknown priority {priority:?}; expected one of {}",
-            ticket::ids(ticket::PRIORITIES)
+            lifecycle.priority_ids()
         ));
     }
     None

@@ -665,8 +665,8 @@ impl AdapterPlugin {
     }
 }
 
-/// A loaded ticket rule: a sandboxed component, or a trusted native
-/// library the user enabled.
+/// A loaded ticket rule: a sandboxed component, a trusted native library
+/// the user enabled, or a declarative rule from `rules.toml`.
 pub struct RulePlugin {
     backend: RuleBackend,
 }
@@ -676,6 +676,11 @@ enum RuleBackend {
     Native {
         plugin: super::native::NativeRule,
         /// Always empty, because native plugins have no host imports.
+        kv: KvSpace,
+    },
+    /// Evaluated in-process; it has no storage, so `kv` stays empty.
+    Declarative {
+        rule: Box<crate::automation::DeclarativeRule>,
         kv: KvSpace,
     },
 }
@@ -691,11 +696,39 @@ impl RulePlugin {
         }
     }
 
-    /// Returns the plugin's id.
+    /// Wraps a declarative rule, which runs under its name.
+    pub fn declarative(rule: crate::automation::DeclarativeRule) -> Self {
+        Self {
+            backend: RuleBackend::Declarative {
+                rule: Box::new(rule),
+                kv: KvSpace::default(),
+            },
+        }
+    }
+
+    /// Returns the plugin's id, or a declarative rule's name.
     pub fn id(&self) -> &str {
         match &self.backend {
             RuleBackend::Wasm(sandbox) => &sandbox.id,
             RuleBackend::Native { plugin, .. } => plugin.id(),
+            RuleBackend::Declarative { rule, .. } => &rule.name,
+        }
+    }
+
+    /// Returns the actor recorded in ticket history for the rule's changes:
+    /// `plugin:<id>`, or `rule:<name>` for a declarative rule.
+    pub fn actor(&self) -> String {
+        match &self.backend {
+            RuleBackend::Declarative { rule, .. } => rule.actor(),
+            _ => format!("plugin:{}", self.id()),
+        }
+    }
+
+    /// Returns the declarative rule, when this is one.
+    pub fn as_declarative(&self) -> Option<&crate::automation::DeclarativeRule> {
+        match &self.backend {
+            RuleBackend::Declarative { rule, .. } => Some(rule),
+            _ => None,
         }
     }
 
@@ -709,17 +742,19 @@ impl RulePlugin {
     pub fn kv(&self) -> &KvSpace {
         match &self.backend {
             RuleBackend::Wasm(sandbox) => &sandbox.context.kv,
-            RuleBackend::Native { kv, .. } => kv,
+            RuleBackend::Native { kv, .. } | RuleBackend::Declarative { kv, .. } => kv,
         }
     }
 
-    /// Calls the rule's `on-event` and returns the actions it requests.
+    /// Calls the rule's `on-event` and returns the actions it requests. A
+    /// declarative rule measures ticket ages against the current time.
     pub fn on_event(&mut self, event: &Event) -> Result<Vec<Action>, PluginError> {
         match &mut self.backend {
             RuleBackend::Wasm(sandbox) => sandbox.call("on-event", |bindings, store| {
                 bindings.kefu_plugin_rule().call_on_event(store, event)
             }),
             RuleBackend::Native { plugin, .. } => plugin.on_event(event),
+            RuleBackend::Declarative { rule, .. } => Ok(rule.evaluate(event, chrono::Utc::now())),
         }
     }
 }

@@ -354,7 +354,7 @@ impl PluginSet {
         match super::native::NativeRule::load(&library, &id) {
             Ok(plugin) => {
                 entry.manifest = Manifest::parse(plugin.manifest_text()).ok();
-                self.rules.push(Guarded::new(RulePlugin::native(plugin)));
+                self.push_rule(Guarded::new(RulePlugin::native(plugin)));
             }
             Err(error) => entry.status = PluginStatus::Broken(error.to_string()),
         }
@@ -532,6 +532,45 @@ impl PluginSet {
         self.push_with_faults(loaded, &[]);
     }
 
+    /// Adds a rule plugin after the other rule plugins and before the
+    /// declarative rules, which always run last.
+    fn push_rule(&mut self, guarded: Guarded<RulePlugin>) {
+        let first_declarative = self
+            .rules
+            .iter()
+            .position(|rule| rule.plugin.as_declarative().is_some())
+            .unwrap_or(self.rules.len());
+        self.rules.insert(first_declarative, guarded);
+    }
+
+    /// Replaces the declarative rules with the enabled ones of `rules`, in
+    /// their order, after every rule plugin. Fails, changing nothing, when
+    /// a rule's name is also the id of a loaded rule plugin, because rules
+    /// are found by that name.
+    pub fn set_declarative_rules(
+        &mut self,
+        rules: Vec<crate::automation::DeclarativeRule>,
+    ) -> anyhow::Result<()> {
+        for rule in &rules {
+            let clash = self.rules.iter().any(|loaded| {
+                loaded.plugin.as_declarative().is_none() && loaded.plugin.id() == rule.name
+            });
+            if clash {
+                anyhow::bail!(
+                    "declarative rule {:?} on line {} has the id of a rule plugin; rename the rule",
+                    rule.name,
+                    rule.line
+                );
+            }
+        }
+        self.rules
+            .retain(|loaded| loaded.plugin.as_declarative().is_none());
+        for rule in rules.into_iter().filter(|rule| rule.enabled) {
+            self.rules.push(Guarded::new(RulePlugin::declarative(rule)));
+        }
+        Ok(())
+    }
+
     /// Appends a loaded plugin whose fault window starts with the faults
     /// an earlier process logged.
     fn push_with_faults(&mut self, loaded: LoadedPlugin, logged: &[DateTime<Utc>]) {
@@ -544,7 +583,7 @@ impl PluginSet {
             LoadedPlugin::Rule(plugin) => {
                 let mut guarded = Guarded::new(plugin);
                 guarded.seed_faults(logged);
-                self.rules.push(guarded);
+                self.push_rule(guarded);
             }
             LoadedPlugin::Widget(plugin) => {
                 let mut guarded = Guarded::new(plugin);
@@ -571,7 +610,7 @@ impl PluginSet {
             }
             PluginKind::Rule => {
                 let plugin = self.engine.load_rule(id, component, limits)?;
-                self.rules.push(Guarded::new(plugin));
+                self.push_rule(Guarded::new(plugin));
             }
             PluginKind::Widget => {
                 let manifest =
