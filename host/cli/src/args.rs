@@ -34,6 +34,9 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// The command line is parsed once per process, so a large variant costs
+// nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the desktop workbench.
@@ -42,8 +45,11 @@ pub enum Command {
     Ingest(IngestCommand),
     /// List conversations.
     Conversations(ListOptions),
-    /// List tickets.
-    Tickets(ListOptions),
+    /// The to-do list and ticket work: list, show, update, assign, merge,
+    /// log time, saved views.
+    Tickets(crate::tickets::TicketsCommand),
+    /// Tasks beside tickets, such as calling back a missed call.
+    Tasks(crate::tickets::TasksCommand),
     /// List inputs that could not be read, with the reason.
     Quarantine(ListOptions),
     /// Set a customer's tier, for example vip.
@@ -52,6 +58,13 @@ pub enum Command {
     Report(ReportCommand),
     /// Create, build, check, test, install and manage plugins.
     Plugin(crate::plugin::PluginCommand),
+    /// Manage the phrase library of canned replies: list, add, import,
+    /// render for a ticket and suggest for a message.
+    Phrases(crate::phrases::PhrasesCommand),
+    /// List, check and dry-run ticket rules: those in rules.toml and rule plugins.
+    Rules(crate::rules::RulesCommand),
+    /// Manage agents and route the unassigned queue to them.
+    Agents(crate::agents::AgentsCommand),
     /// Import the bundled sample inputs into a demo database and show them:
     /// in the desktop app where a display exists, else as tables.
     Demo(DemoCommand),

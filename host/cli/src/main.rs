@@ -1,12 +1,16 @@
 //! `kefu`: the desktop app and the command line for the same database.
 
+mod agents;
 mod args;
 mod demo;
 mod ingest;
 mod list;
 mod output;
+mod phrases;
 mod plugin;
 mod report;
+mod rules;
+mod tickets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,13 +52,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             open_app(db, Some(plugin_dir))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest(command) => ingest::run(&db, &plugin_dir, command),
+        Command::Ingest(command) => ingest::run(&db, &plugin_dir, &config_dir, command),
         Command::Conversations(options) => list::conversations(&db, &options),
-        Command::Tickets(options) => list::tickets(&db, &options),
+        Command::Tickets(command) => tickets::run(&db, &config_dir, command),
+        Command::Tasks(command) => tickets::run_tasks(&db, command),
         Command::Quarantine(options) => list::quarantine(&db, &options),
         Command::SetTier(command) => list::set_tier(&db, &command),
         Command::Report(command) => report::run(&db, &plugin_dir, &command),
         Command::Plugin(command) => plugin::run(&db, &plugin_dir, command),
+        Command::Phrases(command) => phrases::run(&db, command),
+        Command::Rules(command) => rules::run(&db, &plugin_dir, &config_dir, command),
+        Command::Agents(command) => agents::run(&db, &config_dir, command),
         Command::Demo(command) => demo::run(cli.db, command),
     }
 }
