@@ -455,3 +455,47 @@ fn sla_deadlines_skip_the_weekend_and_move_while_waiting_on_the_customer() {
     // the lunch hour, ending at 16:00.
     assert_eq!(answered.due_at, Some(shanghai(10, 16)));
 }
+
+#[test]
+fn imported_tickets_are_routed_when_routing_asks_for_it() {
+    use kefu_core::desk::Desk;
+    use kefu_core::routing::NewAgent;
+
+    let mut db = TestDb::new();
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("routing.toml"),
+        "strategy = \"round-robin\"\nassign-new-tickets = true\n",
+    )
+    .unwrap();
+    db.store.set_desk(Desk::load(config.path()).unwrap());
+    let writer = db.store.writer().unwrap();
+    for name in ["lin", "wang"] {
+        let agent = NewAgent {
+            name: name.to_string(),
+            display_name: None,
+            skills: Vec::new(),
+            max_open: None,
+        };
+        writer.add_agent(&agent, Utc::now()).unwrap();
+    }
+    writer.commit().unwrap();
+
+    let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn", "c@example.cn"]);
+    let assignees: Vec<_> = ids.iter().map(|id| row(&db, *id).assignee).collect();
+    assert_eq!(
+        assignees,
+        [Some("lin".into()), Some("wang".into()), Some("lin".into())]
+    );
+    let assignment = db
+        .store
+        .ticket_events(ids[1])
+        .unwrap()
+        .into_iter()
+        .find(|event| event.kind == "assignee")
+        .unwrap();
+    assert!(
+        assignment.reason.unwrap().starts_with("round-robin"),
+        "every assignment says why"
+    );
+}

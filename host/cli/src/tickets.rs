@@ -171,11 +171,15 @@ struct AssignArgs {
     #[arg(required = true)]
     tickets: Vec<i64>,
     /// Agent to assign them to.
-    #[arg(long, required_unless_present = "none", conflicts_with = "none")]
+    #[arg(long, required_unless_present_any = ["none", "auto"], conflicts_with_all = ["none", "auto"])]
     to: Option<String>,
     /// Take the assignee away.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "auto")]
     none: bool,
+    /// Let routing pick the agent (routing.toml: round-robin or least
+    /// open load among available agents with the needed skills).
+    #[arg(long)]
+    auto: bool,
     #[command(flatten)]
     by: ByArgs,
 }
@@ -500,6 +504,27 @@ fn update(store: &mut Store, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn assign(store: &mut Store, args: &AssignArgs) -> anyhow::Result<ExitCode> {
+    if args.auto {
+        let desk = store.desk().clone();
+        let writer = store.writer()?;
+        let mut text = String::new();
+        for ticket in &args.tickets {
+            let outcome =
+                kefu_core::routing::route_ticket(&writer, *ticket, &desk.routing, Utc::now())?;
+            let line = match outcome.assignment() {
+                Some(assignment) => format!(
+                    "ticket {ticket}: assigned to {} ({})",
+                    assignment.agent, assignment.reason
+                ),
+                None => format!("ticket {ticket}: not assigned ({})", outcome.reason()),
+            };
+            text.push_str(&printable(&line));
+            text.push('\n');
+        }
+        writer.commit()?;
+        crate::output::print(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let change = match &args.to {
         Some(agent) => {
             let agent = agent.trim();

@@ -1,4 +1,4 @@
-//! A team's desk configuration: the ticket lifecycle and the SLA, read
+//! A team's desk configuration: the ticket lifecycle, the SLA and routing, read
 //! from the configuration folder and shared by every write.
 
 use std::path::Path;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::lifecycle::Lifecycle;
+use crate::routing::RoutingConfig;
 use crate::sla::SlaConfig;
 
 /// The configuration that ticket writes follow.
@@ -14,6 +15,7 @@ use crate::sla::SlaConfig;
 pub struct Desk {
     pub lifecycle: Lifecycle,
     pub sla: SlaConfig,
+    pub routing: RoutingConfig,
 }
 
 impl Desk {
@@ -25,9 +27,12 @@ impl Desk {
     /// Reads the configuration files in `config_dir`; a missing file means
     /// its built-in default.
     pub fn load(config_dir: &Path) -> anyhow::Result<Arc<Self>> {
+        let lifecycle = Lifecycle::load(config_dir)?;
+        let routing = RoutingConfig::load(config_dir, &lifecycle)?;
         Ok(Arc::new(Self {
-            lifecycle: Lifecycle::load(config_dir)?,
+            lifecycle,
             sla: SlaConfig::load(&config_dir.join(crate::sla::FILE_NAME))?,
+            routing,
         }))
     }
 }

@@ -72,7 +72,11 @@ impl StoreContext<'_, '_> {
                 if let Some(ticket_id) = ticket_id.filter(|_| message.automation.is_none()) {
                     self.writer.customer_replied(ticket_id, self.received_at)?;
                 }
+                let opened_before = self.summary.tickets_opened;
                 super::rules::on_message(self, &message, message_id, conversation_id)?;
+                if self.summary.tickets_opened > opened_before {
+                    self.route_new_ticket(conversation_id)?;
+                }
                 if let Some(call) = message.call.as_ref().filter(|call| !call.answered) {
                     // After the rules, so the task links the ticket they opened.
                     let ticket_id = self.writer.open_ticket_of(conversation_id)?;
@@ -102,6 +106,22 @@ impl StoreContext<'_, '_> {
             }
         }
         Ok(true)
+    }
+
+    /// Routes the ticket the rules just opened, when the routing
+    /// configuration asks for it and no rule assigned it.
+    fn route_new_ticket(&mut self, conversation_id: i64) -> anyhow::Result<()> {
+        let routing = &self.writer.desk().routing;
+        if !routing.assign_new_tickets {
+            return Ok(());
+        }
+        let Some(ticket_id) = self.writer.open_ticket_of(conversation_id)? else {
+            return Ok(());
+        };
+        let outcome =
+            crate::routing::route_ticket(self.writer, ticket_id, routing, self.received_at)?;
+        tracing::debug!(ticket = ticket_id, "routing: {}", outcome.reason());
+        Ok(())
     }
 
     /// Key that identifies a message across imports: the channel's own id

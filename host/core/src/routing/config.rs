@@ -55,6 +55,9 @@ pub struct RoutingConfig {
     /// not listed needs no skill.
     #[serde(default)]
     pub required_skills: BTreeMap<String, Vec<String>>,
+    /// When true, a ticket opened by an import is routed at once.
+    #[serde(default)]
+    pub assign_new_tickets: bool,
 }
 
 fn default_skip_full_agents() -> bool {
@@ -67,6 +70,7 @@ impl Default for RoutingConfig {
             strategy: Strategy::default(),
             skip_full_agents: default_skip_full_agents(),
             required_skills: BTreeMap::new(),
+            assign_new_tickets: false,
         }
     }
 }
