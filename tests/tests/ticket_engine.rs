@@ -499,3 +499,120 @@ fn imported_tickets_are_routed_when_routing_asks_for_it() {
         "every assignment says why"
     );
 }
+
+/// Folds every ticket's history, in the order it was written, into the
+/// fields the ticket row holds.
+fn fold_history(db: &TestDb, ids: &[i64]) -> std::collections::BTreeMap<i64, FoldedTicket> {
+    let mut events: Vec<_> = ids
+        .iter()
+        .flat_map(|id| db.store.ticket_events(*id).unwrap())
+        .collect();
+    events.sort_by_key(|event| event.id);
+    let mut tickets = std::collections::BTreeMap::<i64, FoldedTicket>::new();
+    for event in events {
+        let text = |name: &str| event.detail[name].as_str().map(str::to_string);
+        if event.kind == "created" {
+            tickets.insert(
+                event.ticket_id,
+                FoldedTicket {
+                    ticket_type: text("type").unwrap(),
+                    priority: text("priority").unwrap(),
+                    status: text("status").unwrap(),
+                    assignee: None,
+                    tags: Vec::new(),
+                },
+            );
+            continue;
+        }
+        let merged_tags: Vec<String> = match event.kind.as_str() {
+            "merged" => event.detail["from"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|id| tickets[&id.as_i64().unwrap()].tags.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let ticket = tickets.get_mut(&event.ticket_id).unwrap();
+        match event.kind.as_str() {
+            "type" => ticket.ticket_type = text("to").unwrap(),
+            "priority" => ticket.priority = text("to").unwrap(),
+            "status" => ticket.status = text("to").unwrap(),
+            "assignee" => ticket.assignee = text("to"),
+            "tag" => ticket.tags.push(text("added").unwrap()),
+            "merged-into" => ticket.status = text("status").unwrap(),
+            "merged" => ticket.tags.extend(merged_tags),
+            _ => {}
+        }
+        ticket.tags.sort();
+        ticket.tags.dedup();
+    }
+    tickets
+}
+
+#[derive(Debug, PartialEq)]
+struct FoldedTicket {
+    ticket_type: String,
+    priority: String,
+    status: String,
+    assignee: Option<String>,
+    tags: Vec<String>,
+}
+
+#[test]
+fn ticket_rows_match_their_folded_history() {
+    let mut db = TestDb::new();
+    let senders: Vec<String> = (0..6).map(|n| format!("c{n}@example.cn")).collect();
+    let senders: Vec<&str> = senders.iter().map(String::as_str).collect();
+    let ids = tickets_for(&mut db, &senders);
+
+    // A fixed mix of changes, some of which the lifecycle rejects.
+    let statuses = ["in-progress", "waiting-on-customer", "resolved", "closed", "open"];
+    let changes = [
+        BulkChange::Priority("urgent".into()),
+        BulkChange::Assign("lin".into()),
+        BulkChange::Tag("refund".into()),
+        BulkChange::Type("complaint".into()),
+        BulkChange::Unassign,
+        BulkChange::Tag("vip".into()),
+        BulkChange::Assign("wang".into()),
+    ];
+    for step in 0..40usize {
+        let ticket = ids[step * 7 % ids.len()];
+        let change = if step % 3 == 0 {
+            BulkChange::Status(statuses[step % statuses.len()].into())
+        } else {
+            changes[step % changes.len()].clone()
+        };
+        let _ = apply(&mut db, &[ticket], change);
+    }
+    let writer = db.store.writer().unwrap();
+    writer
+        .merge_tickets(&ids[4..], ids[0], "agent:lin", "duplicates", Utc::now())
+        .unwrap();
+    writer.commit().unwrap();
+    reply(&mut db, "r1", "c1@example.cn", "m1");
+
+    let folded = fold_history(&db, &ids);
+    for id in &ids {
+        let ticket = row(&db, *id);
+        let expected = FoldedTicket {
+            ticket_type: ticket.ticket_type.clone(),
+            priority: ticket.priority.clone(),
+            status: ticket.status.clone(),
+            assignee: ticket.assignee.clone(),
+            tags: ticket.tags.clone(),
+        };
+        assert_eq!(folded[id], expected, "ticket {id}");
+        assert_eq!(
+            ticket.reopen_count as usize,
+            db.store
+                .ticket_events(*id)
+                .unwrap()
+                .iter()
+                .filter(|event| event.detail["reopen"] == true)
+                .count(),
+            "ticket {id}"
+        );
+    }
+}
