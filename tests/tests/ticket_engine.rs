@@ -84,7 +84,7 @@ fn reply(db: &mut TestDb, name: &str, sender: &str, to: &str) {
 }
 
 #[test]
-fn customer_reply_moves_a_waiting_ticket_back_to_in_progress() {
+fn reply_resumes_waiting_ticket() {
     let mut db = TestDb::new();
     let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
     apply(
@@ -107,7 +107,7 @@ fn customer_reply_moves_a_waiting_ticket_back_to_in_progress() {
 }
 
 #[test]
-fn customer_reply_reopens_a_resolved_ticket_and_counts_it() {
+fn reply_reopens_resolved_ticket() {
     let mut db = TestDb::new();
     let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
     apply(&mut db, &ids, BulkChange::Status("resolved".into())).unwrap();
@@ -126,7 +126,7 @@ fn customer_reply_reopens_a_resolved_ticket_and_counts_it() {
 }
 
 #[test]
-fn invalid_transition_in_a_bulk_change_changes_no_ticket() {
+fn bulk_invalid_transition_changes_nothing() {
     let mut db = TestDb::new();
     let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn", "c@example.cn"]);
     apply(&mut db, &ids[1..2], BulkChange::Status("closed".into())).unwrap();
@@ -180,7 +180,7 @@ fn bulk_assign_writes_one_event_per_ticket() {
 }
 
 #[test]
-fn unknown_ticket_in_a_bulk_change_is_named() {
+fn bulk_unknown_ticket_named() {
     let mut db = TestDb::new();
     let ids = tickets_for(&mut db, &["a@example.cn"]);
     let error = apply(&mut db, &[ids[0], 999], BulkChange::Tag("later".into())).unwrap_err();
@@ -192,7 +192,7 @@ fn unknown_ticket_in_a_bulk_change_is_named() {
 }
 
 #[test]
-fn merged_ticket_closes_and_later_replies_count_for_the_target() {
+fn merge_closes_source_and_redirects_replies() {
     let mut db = TestDb::new();
     let ids = tickets_for(&mut db, &["li.lei@example.cn", "li.lei@example.cn.invalid"]);
     apply(&mut db, &ids[..1], BulkChange::Tag("refund".into())).unwrap();
@@ -230,7 +230,7 @@ fn merged_ticket_closes_and_later_replies_count_for_the_target() {
 }
 
 #[test]
-fn vip_customers_come_first_in_the_queue() {
+fn queue_puts_vip_first() {
     let mut db = TestDb::new();
     let ids = tickets_for(
         &mut db,
@@ -290,7 +290,7 @@ fn saved_view_keeps_its_filters() {
 }
 
 #[test]
-fn missed_calls_become_one_callback_task_per_caller() {
+fn missed_calls_one_callback_per_caller() {
     let mut db = TestDb::new();
     let calls = fixtures().join("phone/asterisk-Master-pseudonymized-218rows.csv");
     let summary = db.ingest(std::slice::from_ref(&calls));
@@ -324,7 +324,7 @@ fn missed_calls_become_one_callback_task_per_caller() {
 }
 
 #[test]
-fn work_log_and_notes_are_in_the_ticket_history() {
+fn work_log_and_notes_in_history() {
     let mut db = TestDb::new();
     let ids = tickets_for(&mut db, &["a@example.cn"]);
     let writer = db.store.writer().unwrap();
@@ -390,7 +390,7 @@ fn ticket_at(db: &mut TestDb, address: &str, at: chrono::DateTime<Utc>) -> i64 {
     id
 }
 
-/// A time in Shanghai, the built-in SLA's zone.
+/// Returns a time in Shanghai, the built-in SLA's zone.
 fn shanghai(day: u32, hour: u32) -> chrono::DateTime<Utc> {
     use chrono::TimeZone;
     chrono_tz_offset()
@@ -415,7 +415,7 @@ fn set_status_at(db: &mut TestDb, id: i64, status: &str, at: chrono::DateTime<Ut
 }
 
 #[test]
-fn sla_deadlines_skip_the_weekend_and_move_while_waiting_on_the_customer() {
+fn sla_deadlines_skip_weekend_and_pause() {
     let mut db = TestDb::new();
     // Friday 2026-12-04 17:00. The built-in SLA gives a normal ticket of a
     // regular customer 4 business hours to a first response and 24 to a
@@ -457,7 +457,7 @@ fn sla_deadlines_skip_the_weekend_and_move_while_waiting_on_the_customer() {
 }
 
 #[test]
-fn imported_tickets_are_routed_when_routing_asks_for_it() {
+fn import_routes_new_tickets() {
     use kefu_core::desk::Desk;
     use kefu_core::routing::NewAgent;
 
@@ -560,14 +560,20 @@ struct FoldedTicket {
 }
 
 #[test]
-fn ticket_rows_match_their_folded_history() {
+fn rows_match_folded_history() {
     let mut db = TestDb::new();
     let senders: Vec<String> = (0..6).map(|n| format!("c{n}@example.cn")).collect();
     let senders: Vec<&str> = senders.iter().map(String::as_str).collect();
     let ids = tickets_for(&mut db, &senders);
 
     // A fixed mix of changes, some of which the lifecycle rejects.
-    let statuses = ["in-progress", "waiting-on-customer", "resolved", "closed", "open"];
+    let statuses = [
+        "in-progress",
+        "waiting-on-customer",
+        "resolved",
+        "closed",
+        "open",
+    ];
     let changes = [
         BulkChange::Priority("urgent".into()),
         BulkChange::Assign("lin".into()),

@@ -91,7 +91,7 @@ fn import(db: &mut TestDb, plugins: &mut PluginSet, name: &str, reply_to: Option
 }
 
 #[test]
-fn unanswered_rule_fires_once_per_unanswered_message() {
+fn unanswered_fires_once_per_message() {
     let mut db = TestDb::new();
     let mut plugins = plugins();
     let ticket = import(&mut db, &mut plugins, "m1", None);
@@ -122,7 +122,7 @@ fn unanswered_rule_fires_once_per_unanswered_message() {
 }
 
 #[test]
-fn sla_breach_fires_once_and_supersedes_the_warning() {
+fn sla_breach_fires_once_without_warning() {
     let mut db = TestDb::new();
     let mut plugins = plugins();
     let ticket = import(&mut db, &mut plugins, "m1", None);
@@ -132,7 +132,7 @@ fn sla_breach_fires_once_and_supersedes_the_warning() {
         .expect("a normal ticket has a first-response deadline");
 
     // A scheduler that first runs after the deadline reports the breach
-    // alone: a warning about a deadline already missed says nothing new.
+    // alone: a warning about a deadline already missed adds nothing.
     let after = due + Duration::minutes(1);
     tick(&mut db, &mut plugins, after);
     tick(&mut db, &mut plugins, after + Duration::hours(1));
@@ -146,7 +146,7 @@ fn sla_breach_fires_once_and_supersedes_the_warning() {
 }
 
 #[test]
-fn sla_warning_waits_for_its_share_of_the_deadline() {
+fn sla_warning_fires_at_share() {
     let mut db = TestDb::new();
     let mut plugins = plugins();
     let ticket = import(&mut db, &mut plugins, "m1", None);
@@ -166,7 +166,7 @@ fn sla_warning_waits_for_its_share_of_the_deadline() {
 }
 
 #[test]
-fn waiting_ticket_closes_once_after_a_week() {
+fn waiting_ticket_closes_after_week() {
     let mut db = TestDb::new();
     let mut plugins = plugins();
     let ticket = import(&mut db, &mut plugins, "m1", None);

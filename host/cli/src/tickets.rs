@@ -59,7 +59,7 @@ enum TicketsAction {
         /// Minutes spent.
         #[arg(long)]
         minutes: u32,
-        /// What was done.
+        /// Summary of the work done.
         #[arg(long)]
         summary: String,
         #[command(flatten)]
@@ -129,7 +129,7 @@ struct FilterArgs {
     /// Only tickets assigned to this agent.
     #[arg(long, conflicts_with = "unassigned")]
     assignee: Option<String>,
-    /// Only tickets nobody is assigned to.
+    /// Only tickets without an assignee.
     #[arg(long)]
     unassigned: bool,
     /// Only tickets whose deadline falls within this time, such as 2h or
@@ -364,7 +364,7 @@ fn list(store: &Store, args: &ListArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The running deadline as the list shows it: `in 2h 10m`, `late 35m`,
+/// Formats the running deadline for the list: `in 2h 10m`, `late 35m`,
 /// `paused`, or blank.
 fn due_text(row: &todo::TodoRow, now: DateTime<Utc>) -> String {
     if row.sla_paused {

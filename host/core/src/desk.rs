@@ -19,7 +19,7 @@ pub struct Desk {
 }
 
 impl Desk {
-    /// The built-in configuration.
+    /// Returns the built-in configuration.
     pub fn builtin() -> Arc<Self> {
         Arc::new(Self::default())
     }

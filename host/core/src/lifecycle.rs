@@ -16,11 +16,11 @@ pub const BUILTIN: &str = include_str!("lifecycle/default.toml");
 /// Name of the lifecycle file in the configuration folder.
 pub const FILE_NAME: &str = "lifecycle.toml";
 
-/// What a status means for the to-do list and for reports.
+/// Meaning of a status for the to-do list and for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
-    /// Nobody has worked on the ticket yet.
+    /// No agent has worked on the ticket yet.
     New,
     /// An agent works on it.
     Active,
@@ -151,7 +151,7 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
-    /// The built-in lifecycle.
+    /// Returns the built-in lifecycle.
     pub fn builtin() -> Self {
         Self::parse(BUILTIN, "built-in lifecycle").expect("the built-in lifecycle is valid")
     }
@@ -283,7 +283,7 @@ impl Lifecycle {
         &self.statuses
     }
 
-    /// The status a new ticket starts in: the first status of category new,
+    /// Returns the status a new ticket starts in: the first status of category new,
     /// else the first status that is not done.
     pub fn initial_status(&self) -> &str {
         self.statuses
@@ -376,8 +376,8 @@ impl Lifecycle {
         })
     }
 
-    /// The status a customer's new message moves a ticket in `status` to,
-    /// if any.
+    /// Returns the status a customer's new message moves a ticket in
+    /// `status` to, if any.
     pub fn on_customer_reply(&self, status: &str) -> Option<&str> {
         self.customer_reply.get(status).map(String::as_str)
     }

@@ -17,7 +17,7 @@ pub const MAX_LIMIT: usize = 10_000;
 /// Default page size.
 pub const DEFAULT_LIMIT: usize = 50;
 
-/// How the to-do list is ordered.
+/// Sort order of the to-do list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sort {
@@ -59,7 +59,7 @@ impl Sort {
     }
 }
 
-/// Which assignee a query keeps.
+/// Assignee filter of a to-do query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AssigneeFilter {
@@ -121,7 +121,7 @@ pub struct TodoRow {
 }
 
 impl TodoRow {
-    /// The customer's name, else `customer #ID`.
+    /// Returns the customer's name, else `customer #ID`.
     pub fn customer_label(&self) -> String {
         self.customer_name
             .clone()
@@ -274,7 +274,7 @@ impl Store {
             .query_row(&sql, params_from_iter(values), |row| row.get(0))?)
     }
 
-    /// One ticket as the to-do list shows it, finished or not.
+    /// Returns one ticket as the to-do list shows it, finished or not.
     pub fn todo_row(&self, ticket_id: i64) -> anyhow::Result<Option<TodoRow>> {
         let sql = format!("{SELECT} WHERE t.id = ?1");
         let mut statement = self.connection().prepare_cached(&sql)?;
@@ -334,7 +334,7 @@ pub enum BulkChange {
     Note(String),
 }
 
-/// Who makes a change and why, for the ticket history.
+/// Author and reason of a change, for the ticket history.
 #[derive(Debug, Clone)]
 pub struct ChangeBy<'a> {
     /// `agent:<name>`, `rule:<name>`, `plugin:<id>` or `system`.

@@ -21,8 +21,8 @@ pub struct RunningDeadline {
 }
 
 impl RunningDeadline {
-    /// The ticket, its conversation and the deadline as a firing condition:
-    /// a new deadline is a new condition.
+    /// Returns the ticket, its conversation and the deadline as a firing
+    /// condition, so a new deadline is a new condition.
     pub fn into_candidate(self) -> (i64, i64, String) {
         let kind = if self.first_response {
             "first-response"
@@ -68,7 +68,7 @@ impl Writer<'_> {
     }
 
     /// Open tickets whose customer's latest message, written by a person,
-    /// arrived before `cutoff` and has no answer from the team after it.
+    /// arrived before `cutoff` and has no response from the team after it.
     /// The condition names that message.
     pub fn unanswered_tickets(
         &self,
@@ -146,7 +146,7 @@ impl Writer<'_> {
     }
 
     /// Every open ticket's running SLA deadline: first response until the
-    /// team answered, then resolution. Tickets whose clock is stopped have
+    /// team responded, then resolution. Tickets whose clock is stopped have
     /// none.
     pub fn running_deadlines(&self) -> anyhow::Result<Vec<RunningDeadline>> {
         let mut statement = self.tx.prepare_cached(

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::write::{TicketField, Writer};
 use super::{format_time, parse_time};
 
-/// What the SLA needs to know about a ticket.
+/// Ticket fields the SLA reads.
 struct SlaRow {
     created_at: DateTime<Utc>,
     priority: String,
@@ -127,9 +127,9 @@ impl Writer<'_> {
         self.refresh_ticket(ticket_id)
     }
 
-    /// Moves a ticket as the lifecycle says a customer's new message does,
-    /// for example from waiting-on-customer back to in-progress, and records
-    /// the change. Returns the old and new status when it moved.
+    /// Moves a ticket as the lifecycle's customer-reply table sets, for
+    /// example from waiting-on-customer back to in-progress, and records the
+    /// change. Returns the old and new status when it moved.
     pub fn customer_replied(
         &self,
         ticket_id: i64,
@@ -155,7 +155,7 @@ impl Writer<'_> {
         Ok(Some((status, to)))
     }
 
-    /// Records the team's first answer on a ticket, which stops the
+    /// Records the team's first response on a ticket, which stops the
     /// first-response clock. Does nothing when the ticket already has one.
     pub fn record_first_response(
         &self,
@@ -183,7 +183,7 @@ impl Writer<'_> {
         Ok(true)
     }
 
-    /// The ticket of a conversation, if any. When the conversation's ticket
+    /// Returns the ticket of a conversation, if any. When the conversation's ticket
     /// was merged into another, the ticket it was merged into.
     pub fn open_ticket_of(&self, conversation_id: i64) -> anyhow::Result<Option<i64>> {
         let mut ticket: Option<i64> = self

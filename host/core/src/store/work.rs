@@ -78,7 +78,7 @@ impl Writer<'_> {
         }
         if summary.trim().is_empty() {
             anyhow::bail!(
-                "the work log entry for ticket {ticket_id} says nothing; write what was done"
+                "the work log entry for ticket {ticket_id} is empty; write what was done"
             );
         }
         self.tx.execute(
