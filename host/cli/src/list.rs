@@ -78,7 +78,11 @@ pub fn quarantine(db: &Path, options: &ListOptions) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn set_tier(db: &Path, command: &SetTierCommand) -> anyhow::Result<ExitCode> {
+pub fn set_tier(
+    db: &Path,
+    config_dir: &Path,
+    command: &SetTierCommand,
+) -> anyhow::Result<ExitCode> {
     let channel = match command.channel.as_deref() {
         Some(channel) => channel.parse::<Channel>()?,
         None => guess_channel(&command.address),
@@ -95,6 +99,8 @@ pub fn set_tier(db: &Path, command: &SetTierCommand) -> anyhow::Result<ExitCode>
         );
     }
     let mut store = Store::open_existing(db)?;
+    // The lifecycle names the VIP tiers that rank tickets in the queue.
+    store.set_desk(kefu_core::desk::Desk::load(config_dir)?);
     let customer = store
         .customer_by_address(channel, &command.address)?
         .with_context(|| {

@@ -41,6 +41,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0005_ticket_engine.sql"),
 ];
 
+/// Schema version that added the ticket engine's columns.
+const TICKET_ENGINE_VERSION: i64 = 5;
+
 /// Handle on a Kefu database.
 pub struct Store {
     connection: Connection,
@@ -86,17 +89,27 @@ impl Store {
         // lock for the length of one input's transaction.
         connection.busy_timeout(std::time::Duration::from_secs(30))?;
 
+        let version_before: i64 =
+            connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
         migrations().to_latest(&mut connection).with_context(|| {
             format!(
                 "upgrading the schema of {}; restore a backup if the file is damaged",
                 path.display()
             )
         })?;
-        Ok(Self {
+        let mut store = Self {
             connection,
             path: path.to_path_buf(),
             desk: Desk::builtin(),
-        })
+        };
+        if version_before > 0 && version_before < TICKET_ENGINE_VERSION {
+            // Tickets from before the ticket engine get their queue rank and
+            // SLA deadlines once, from the built-in configuration.
+            let writer = store.writer()?;
+            writer.refresh_all_tickets()?;
+            writer.commit()?;
+        }
+        Ok(store)
     }
 
     /// Opens an existing database, failing when the file is missing, so a
@@ -174,6 +187,43 @@ pub(crate) fn parse_time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upgrade_gives_old_tickets_deadlines() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("kefu.db");
+        let mut connection = Connection::open(&path).unwrap();
+        let before: Vec<M> = MIGRATIONS[..4].iter().map(|sql| M::up(sql)).collect();
+        Migrations::new(before).to_latest(&mut connection).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO customers (id, name, tier, created_at)
+                 VALUES (1, 'Wang', 'vip', '2026-12-04T01:00:00Z');
+                 INSERT INTO conversations (id, channel, customer_id, created_at, last_message_at)
+                 VALUES (1, 'email', 1, '2026-12-04T01:00:00Z', '2026-12-04T01:00:00Z');
+                 INSERT INTO tickets (id, conversation_id, ticket_type, priority, source, status,
+                                      created_at, updated_at)
+                 VALUES (1, 1, 'after-sales', 'urgent', 'email', 'open',
+                         '2026-12-04T01:00:00Z', '2026-12-04T01:00:00Z');",
+            )
+            .unwrap();
+        drop(connection);
+
+        let store = Store::open(&path).unwrap();
+        let (rank, first_due): (i64, Option<String>) = store
+            .connection
+            .query_row(
+                "SELECT queue_rank, first_response_due FROM tickets WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        // A VIP customer's urgent ticket ranks above every priority.
+        assert_eq!(rank, 5);
+        // Friday 09:00 in Shanghai plus the built-in 30 minutes for an
+        // urgent VIP ticket.
+        assert_eq!(first_due.as_deref(), Some("2026-12-04T01:30:00Z"));
+    }
 
     #[test]
     fn migrations_are_valid() {

@@ -61,6 +61,19 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Recomputes the derived columns of every ticket.
+    pub fn refresh_all_tickets(&self) -> anyhow::Result<usize> {
+        let ids: Vec<i64> = self
+            .tx
+            .prepare("SELECT id FROM tickets")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in &ids {
+            self.refresh_ticket(*id)?;
+        }
+        Ok(ids.len())
+    }
+
     /// Recomputes the derived columns of a customer's tickets, after the
     /// customer's tier changed.
     pub fn refresh_customer_tickets(&self, customer_id: i64) -> anyhow::Result<usize> {
@@ -163,11 +176,20 @@ impl Writer<'_> {
         actor: &str,
         at: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
+        // An imported reply can carry a send time older than the ticket,
+        // which opened when the conversation was imported; such a reply
+        // counts as answered when the ticket opened.
         let updated = self.tx.execute(
-            "UPDATE tickets SET first_response_at = ?2
+            "UPDATE tickets SET first_response_at = max(?2, created_at)
               WHERE id = ?1 AND first_response_at IS NULL",
             params![ticket_id, format_time(at)],
         )?;
+        let at: String = self.tx.query_row(
+            "SELECT coalesce(first_response_at, ?2) FROM tickets WHERE id = ?1",
+            params![ticket_id, format_time(at)],
+            |row| row.get(0),
+        )?;
+        let at = parse_time(&at)?;
         if updated == 0 {
             return Ok(false);
         }
