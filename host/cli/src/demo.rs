@@ -40,9 +40,10 @@ pub fn run(db: Option<PathBuf>, command: DemoCommand) -> anyhow::Result<ExitCode
     crate::output::print(&crate::ingest::format_summary(&summary))?;
 
     if !command.no_app && crate::has_display() {
-        // The samples were imported with the built-in plugins alone, so the
-        // app shows those and no plugins folder.
-        crate::open_app(db, None)?;
+        // The samples were imported with the built-in plugins, lifecycle
+        // and SLA alone, so the app runs on those, with no plugins folder
+        // and no declarative rules from the user's configuration folder.
+        crate::open_app(db, None, None)?;
         return Ok(ExitCode::SUCCESS);
     }
     if !command.no_app {

@@ -49,7 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command.unwrap_or(Command::App) {
         Command::App => {
-            open_app(db, Some(plugin_dir))?;
+            open_app(db, Some(plugin_dir), Some(config_dir))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest(command) => ingest::run(&db, &plugin_dir, &config_dir, command),
@@ -57,7 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tickets(command) => tickets::run(&db, &config_dir, command),
         Command::Tasks(command) => tickets::run_tasks(&db, command),
         Command::Quarantine(options) => list::quarantine(&db, &options),
-        Command::SetTier(command) => list::set_tier(&db, &command),
+        Command::SetTier(command) => list::set_tier(&db, &config_dir, &command),
         Command::Report(command) => report::run(&db, &plugin_dir, &command),
         Command::Plugin(command) => plugin::run(&db, &plugin_dir, command),
         Command::Phrases(command) => phrases::run(&db, command),
@@ -68,8 +68,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Opens the desktop workbench on `db`, creating the database when missing,
-/// with the built-in plugins and those in `plugin_dir`, when given.
-pub fn open_app(db: PathBuf, plugin_dir: Option<PathBuf>) -> anyhow::Result<()> {
+/// with the built-in plugins and those in `plugin_dir`, when given, and
+/// the lifecycle, SLA and declarative rules in `config_dir`, or the
+/// built-in ones when it is `None`. A configuration file that cannot be
+/// used shows as an error in the app, which then runs on the built-in
+/// defaults.
+pub fn open_app(
+    db: PathBuf,
+    plugin_dir: Option<PathBuf>,
+    config_dir: Option<PathBuf>,
+) -> anyhow::Result<()> {
     if !has_display() {
         anyhow::bail!(
             "no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the desktop app \
@@ -77,7 +85,7 @@ pub fn open_app(db: PathBuf, plugin_dir: Option<PathBuf>) -> anyhow::Result<()> 
         );
     }
     kefu_core::Store::open(&db)?;
-    kefu_ui::run(db, plugin_dir).context("running the desktop app")
+    kefu_ui::run(db, plugin_dir, config_dir).context("running the desktop app")
 }
 
 fn init_logging(verbose: u8) {

@@ -3,11 +3,13 @@
 //! tickets. For screenshots and manual checks:
 //!
 //! ```sh
-//! cargo run -p kefu-ui --example seeded -- /tmp/kefu-sample.db [PLUGINS_DIR]
+//! cargo run -p kefu-ui --example seeded -- /tmp/kefu-sample.db [PLUGINS_DIR] [CONFIG_DIR]
 //! ```
 //!
 //! The sample is stored only when the database has no conversations yet.
-//! Without a plugins folder, only the built-in plugins load.
+//! Without a plugins folder, only the built-in plugins load. Without a
+//! configuration folder, the built-in lifecycle and SLA apply and no
+//! declarative rules run.
 
 // The example uses only part of the sample's helpers, and the tests use the
 // rest.
@@ -29,8 +31,9 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
-        .context("missing database path; usage: seeded DATABASE_PATH [PLUGINS_DIR]")?;
+        .context("missing database path; usage: seeded DATABASE_PATH [PLUGINS_DIR] [CONFIG_DIR]")?;
     let plugin_folder = std::env::args_os().nth(2).map(PathBuf::from);
+    let config_folder = std::env::args_os().nth(3).map(PathBuf::from);
     let mut store = Store::open(&path)?;
     if store.counts()?.conversations == 0 {
         let sample = seed::seed_sample(&mut store).context("storing the sample")?;
@@ -38,5 +41,5 @@ fn main() -> anyhow::Result<()> {
     }
     drop(store);
 
-    kefu_ui::run(path, plugin_folder)
+    kefu_ui::run(path, plugin_folder, config_folder)
 }

@@ -3,10 +3,12 @@
 //! Every user-visible word lives here so that adding the Simplified Chinese
 //! UI changes one module.
 // TODO: add Simplified Chinese and pick the language from the system locale
-// or a setting.
+// or a setting. Ticket types, priorities and statuses come with English and
+// Chinese labels from the lifecycle, and `lifecycle_label` picks one.
 
 use std::path::Path;
 
+use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::{AutomationKind, Call, Channel, Direction};
 use kefu_core::plugin::manifest::Capabilities;
 use kefu_core::plugin::{PluginKind, PluginStatus};
@@ -39,6 +41,42 @@ pub const TICKET_SOURCE: &str = "Source";
 pub const TICKET_STATUS: &str = "Status";
 pub const TICKET_CUSTOMER: &str = "Customer";
 pub const TICKET_SUBJECT: &str = "Subject";
+
+/// Returns the lifecycle's label for a ticket type, or `id` itself when the
+/// lifecycle does not list it, as for a ticket stored under an older one.
+pub fn ticket_type(lifecycle: &Lifecycle, id: &str) -> String {
+    lifecycle
+        .types()
+        .iter()
+        .find(|term| term.id == id)
+        .map_or_else(
+            || id.to_string(),
+            |term| lifecycle_label(&term.en, &term.zh),
+        )
+}
+
+/// Returns the lifecycle's label for a priority, or `id` itself when the
+/// lifecycle does not list it.
+pub fn priority(lifecycle: &Lifecycle, id: &str) -> String {
+    lifecycle.priority(id).map_or_else(
+        || id.to_string(),
+        |priority| lifecycle_label(&priority.en, &priority.zh),
+    )
+}
+
+/// Returns the lifecycle's label for a status, or `id` itself when the
+/// lifecycle does not list it.
+pub fn ticket_status(lifecycle: &Lifecycle, id: &str) -> String {
+    lifecycle.status(id).map_or_else(
+        || id.to_string(),
+        |status| lifecycle_label(&status.en, &status.zh),
+    )
+}
+
+/// Picks the label in the language of the UI, which is English for now.
+fn lifecycle_label(en: &str, _zh: &str) -> String {
+    en.to_string()
+}
 
 pub fn channel(channel: Channel) -> &'static str {
     match channel {
@@ -150,8 +188,6 @@ pub const GRANT_HINT: &str = "A plugin uses a capability its manifest declares o
      it, for example: kefu plugin grant ID read-folder DIR. A grant applies the next time Kefu \
      loads the plugin.";
 pub const PLUGIN_SYNC_PANICKED: &str = "an earlier update of the plugins stopped part way through";
-pub const PLUGIN_THREAD_PANICKED: &str =
-    "the plugin thread panicked, and standard error shows the panic message";
 
 pub fn plugin_kind(kind: PluginKind) -> &'static str {
     match kind {
@@ -299,6 +335,40 @@ pub fn plugin_sync_failed(error: &str) -> String {
     format!(
         "Could not update the plugins from their folder: {error}. Press {REFRESH} to load them again."
     )
+}
+
+/// Formats the error line for a lifecycle or SLA file that cannot be used.
+/// `error` names the file and the problem.
+pub fn desk_config_invalid(error: &str) -> String {
+    format!(
+        "Invalid desk configuration: {error}. Kefu runs on the built-in lifecycle and SLA, \
+         without declarative rules, until the file is fixed and Kefu restarted."
+    )
+}
+
+/// Formats the error line for declarative rules that cannot be used.
+/// `error` names the file, the line and the problem.
+pub fn rules_config_invalid(error: &str) -> String {
+    format!(
+        "Invalid rules: {error}. Kefu runs without declarative rules until the file is fixed \
+         and Kefu restarted."
+    )
+}
+
+/// Formats the status of the last scheduler run, for example "Rules run
+/// 14:03:05: 2 fired, 0 failed".
+pub fn scheduler_finished(time: &str, fired: usize, failed: usize) -> String {
+    format!("Rules run {time}: {fired} fired, {failed} failed")
+}
+
+/// Formats the status of a scheduler run that failed. The tooltip shows why.
+pub fn scheduler_failed(time: &str) -> String {
+    format!("Rules run {time} failed")
+}
+
+/// Formats the error of a background thread that ended without a result.
+pub fn thread_panicked(name: &str) -> String {
+    format!("the thread {name} panicked, and standard error shows the panic message")
 }
 
 /// Formats the error line for a plugins folder that is not watched.

@@ -1,18 +1,21 @@
 //! Kefu's desktop workbench, built with iced: the conversation list, the
 //! selected conversation's messages and the ticket list, read from the
 //! SQLite store, and a Plugins screen that lists every plugin and follows
-//! the plugins folder as files come and go.
+//! the plugins folder as files come and go. The team's desk configuration
+//! labels the tickets, and a scheduler fires time rules in the background.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
 //! a window too, which is how the tests drive it. The workbench logs
 //! through `tracing`, and the caller installs the subscriber.
 
+mod config;
 mod conversation_list;
 mod conversation_view;
 mod font;
 mod format;
 mod labels;
 mod plugins;
+mod scheduler;
 mod style;
 mod ticket_list;
 mod workbench;
@@ -23,6 +26,7 @@ use anyhow::Context;
 use iced::widget::Id;
 use kefu_core::plugin::PluginOrigin;
 
+pub use scheduler::SCHEDULER_INTERVAL;
 pub use workbench::{Message, RELOAD_INTERVAL, Screen, Workbench};
 
 /// Default size of the window in logical pixels.
@@ -31,16 +35,24 @@ const WINDOW_SIZE: (f32, f32) = (1280.0, 800.0);
 /// Opens the workbench window on the database at `db_path` and returns when
 /// the window is closed. The built-in plugins and those in `plugin_folder`
 /// load in the background, and the folder is watched while the window is
-/// open. A database that cannot be opened or read, or plugins that cannot
-/// be loaded, show as error lines in the window, not as an error here.
+/// open. The lifecycle, SLA and declarative rules come from the files in
+/// `config_folder`, or are built in when it is `None`, and the scheduler
+/// fires time rules every [`SCHEDULER_INTERVAL`]. A database that cannot be
+/// opened or read, plugins that cannot be loaded, or configuration files
+/// that cannot be used show as error lines in the window, not as an error
+/// here.
 ///
 /// # Errors
 ///
 /// Returns an error when the window or its renderer cannot be created, for
 /// example when no display is available.
-pub fn run(db_path: PathBuf, plugin_folder: Option<PathBuf>) -> anyhow::Result<()> {
+pub fn run(
+    db_path: PathBuf,
+    plugin_folder: Option<PathBuf>,
+    config_folder: Option<PathBuf>,
+) -> anyhow::Result<()> {
     iced::application(
-        move || Workbench::start(&db_path, plugin_folder.clone()),
+        move || Workbench::start(&db_path, plugin_folder.clone(), config_folder.as_deref()),
         Workbench::update,
         Workbench::view,
     )

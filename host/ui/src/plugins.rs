@@ -6,6 +6,10 @@
 //! While the window is open, a watcher thread reports each burst of changes
 //! in the plugins folder, and [`PluginSet::sync_folder`] then brings the
 //! loaded set in line with the folder, again on a background thread.
+//!
+//! The loaded set also contains the desk's declarative rules, and the
+//! scheduler fires due timers and time rules through it, so rule plugins
+//! and declarative rules see time pass in the same cascade as at import.
 
 mod view;
 mod watch;
@@ -17,14 +21,16 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use anyhow::Context;
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Local, Utc};
 use iced::futures::channel::oneshot;
 use iced::{Element, Subscription, Task};
 use kefu_core::Store;
+use kefu_core::ingest::{IngestSummary, Ingestor};
 use kefu_core::plugin::{
     PluginEngine, PluginEntry, PluginOrigin, PluginSet, PluginStatus, SyncReport,
 };
 
+use crate::config::DeskConfig;
 use crate::labels;
 
 pub use view::row_id;
@@ -32,6 +38,8 @@ pub use view::row_id;
 /// State of the Plugins screen.
 pub struct Plugins {
     db_path: PathBuf,
+    /// The desk and the declarative rules that each load applies.
+    config: DeskConfig,
     /// The watched plugins folder, or `None` when only built-ins load.
     folder: Option<PathBuf>,
     phase: Phase,
@@ -44,6 +52,8 @@ pub struct Plugins {
     error: Option<String>,
     /// Error line of a folder watcher that could not start.
     watch_error: Option<String>,
+    /// Error line of declarative rules that the loaded set rejected.
+    rules_error: Option<String>,
     /// True while a sync runs on the background thread.
     syncing: bool,
     /// True when the folder changed while a load or sync was running, so
@@ -101,6 +111,8 @@ pub enum Message {
 pub struct Loaded {
     plugins: SharedPlugins,
     entries: Vec<PluginEntry>,
+    /// Error line for the declarative rules, when the set rejected them.
+    rules_error: Option<String>,
 }
 
 /// Result of a successful sync.
@@ -111,16 +123,20 @@ pub struct Synced {
 }
 
 impl Plugins {
-    /// Creates the screen for the database at `db_path`, with nothing loaded.
-    pub fn new(db_path: PathBuf) -> Self {
+    /// Creates the screen for the database at `db_path`, with nothing
+    /// loaded. Each load applies the desk and the declarative rules of
+    /// `config`.
+    pub fn new(db_path: PathBuf, config: DeskConfig) -> Self {
         Self {
             db_path,
+            config,
             folder: None,
             phase: Phase::Idle,
             entries: Vec::new(),
             notice: None,
             error: None,
             watch_error: None,
+            rules_error: None,
             syncing: false,
             sync_again: false,
         }
@@ -150,6 +166,7 @@ impl Plugins {
                 self.entries = loaded.entries;
                 self.phase = Phase::Ready(loaded.plugins);
                 self.error = None;
+                self.set_rules_error(loaded.rules_error);
                 if std::mem::take(&mut self.sync_again) {
                     return self.request_sync();
                 }
@@ -204,13 +221,39 @@ impl Plugins {
         &self.entries
     }
 
+    /// Returns the loaded set, or `None` while it loads or after a failure.
+    pub fn loaded(&self) -> Option<SharedPlugins> {
+        match &self.phase {
+            Phase::Ready(plugins) => Some(plugins.clone()),
+            Phase::Idle | Phase::Loading | Phase::Failed => None,
+        }
+    }
+
+    /// Returns the error line of declarative rules that the loaded set
+    /// rejected, if any.
+    pub fn rules_error(&self) -> Option<&str> {
+        self.rules_error.as_deref()
+    }
+
+    /// Stores the rules error of a load, logging it when it changed, so a
+    /// load after a failure does not log the same error again.
+    fn set_rules_error(&mut self, error: Option<String>) {
+        if let Some(error) = &error
+            && self.rules_error.as_ref() != Some(error)
+        {
+            tracing::error!(%error, "declarative rules not added to the plugins");
+        }
+        self.rules_error = error;
+    }
+
     fn load(&mut self) -> Task<Message> {
         self.phase = Phase::Loading;
         let db_path = self.db_path.clone();
         let folder = self.folder.clone();
+        let config = self.config.clone();
         tracing::info!(folder = ?folder, "loading the plugins");
         let work = in_background("kefu-plugin-load", move || {
-            load(&db_path, folder.as_deref()).map_err(|error| format!("{error:#}"))
+            load(&db_path, folder.as_deref(), config).map_err(|error| format!("{error:#}"))
         });
         Task::perform(work, Message::Loaded)
     }
@@ -298,10 +341,12 @@ impl From<watch::Event> for Message {
 
 /// Loads the built-in plugins and those in `folder` with what the database
 /// records about them, on a compile-cached engine when the cache folder is
-/// known.
-fn load(db_path: &Path, folder: Option<&Path>) -> anyhow::Result<Loaded> {
-    let store = Store::open(db_path)
+/// known, and adds the declarative rules of `config`. Rules the set rejects
+/// are left out and reported in [`Loaded::rules_error`].
+fn load(db_path: &Path, folder: Option<&Path>, config: DeskConfig) -> anyhow::Result<Loaded> {
+    let mut store = Store::open(db_path)
         .with_context(|| format!("opening the database {}", db_path.display()))?;
+    store.set_desk(config.desk);
     let engine = PluginEngine::new().context("starting the plugin engine")?;
     let engine = match kefu_core::paths::plugin_cache_dir() {
         Ok(cache) => engine.with_cache(cache),
@@ -310,12 +355,35 @@ fn load(db_path: &Path, folder: Option<&Path>) -> anyhow::Result<Loaded> {
             engine
         }
     };
-    let set = PluginSet::load(engine, &store, folder)?;
+    let mut set = PluginSet::load(engine, &store, folder)?;
+    let rules_error = set
+        .set_declarative_rules(config.rules)
+        .err()
+        .map(|error| labels::rules_config_invalid(&format!("{error:#}")));
     let entries = set.entries.clone();
     Ok(Loaded {
         plugins: SharedPlugins(Arc::new(Mutex::new(LoadedPlugins { set, store }))),
         entries,
+        rules_error,
     })
+}
+
+impl SharedPlugins {
+    /// Fires the rule timers due at `now` and the time rules whose state
+    /// holds, waiting for a running folder sync to finish first. Call it
+    /// off the UI thread.
+    pub fn fire_due_timers(&self, now: DateTime<Utc>) -> Result<IngestSummary, String> {
+        let mut loaded = self
+            .0
+            .lock()
+            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+        let LoadedPlugins { set, store } = &mut *loaded;
+        let mut summary = IngestSummary::default();
+        Ingestor::new(store, set)
+            .fire_due_timers(now, &mut summary)
+            .map_err(|error| format!("{error:#}"))?;
+        Ok(summary)
+    }
 }
 
 fn sync(plugins: &SharedPlugins, folder: &Path) -> Result<Synced, String> {
@@ -334,8 +402,9 @@ fn sync(plugins: &SharedPlugins, folder: &Path) -> Result<Synced, String> {
 }
 
 /// Runs `work` on a new thread named `name` and resolves to its result, so
-/// that compiling components never blocks the executor iced runs tasks on.
-fn in_background<T>(
+/// that compiling components or writing to the database never blocks the
+/// executor iced runs tasks on.
+pub fn in_background<T>(
     name: &'static str,
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> impl Future<Output = Result<T, String>>
@@ -355,6 +424,6 @@ where
         // The sender is dropped without a value only when `work` panicked.
         receiver
             .await
-            .unwrap_or_else(|_| Err(labels::PLUGIN_THREAD_PANICKED.to_string()))
+            .unwrap_or_else(|_| Err(labels::thread_panicked(name)))
     }
 }

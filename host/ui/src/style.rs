@@ -113,8 +113,8 @@ pub fn quiet_line(theme: &Theme) -> container::Style {
     }
 }
 
-/// Styles the line that reports a database error across the top of the
-/// window.
+/// Styles the lines that report a database or configuration error across
+/// the top of the window.
 pub fn error_line(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style {

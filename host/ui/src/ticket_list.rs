@@ -1,10 +1,12 @@
 //! The ticket list along the bottom: newest first, one row per ticket.
 //!
-//! Type, priority and status are shown as stored, because they are
-//! configurable identifiers such as `after-sales` or `urgent`.
+//! Type, priority and status show the lifecycle's labels for their ids, so
+//! a team's own statuses read as the team named them. An id the lifecycle
+//! does not list, such as one from an older lifecycle, shows as stored.
 
 use iced::widget::{Id, button, column, container, row, scrollable, text};
 use iced::{Element, Fill, Length};
+use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::Ticket;
 
 use crate::{labels, style};
@@ -15,21 +17,28 @@ pub enum Message {
     Selected(i64),
 }
 
-/// A ticket with the customer label the list shows.
+/// A ticket with the labels the list shows.
 #[derive(Debug, Clone)]
 pub struct TicketRow {
     pub ticket: Ticket,
     /// The customer's name, else their address on the ticket's conversation.
     pub customer: String,
+    pub ticket_type: String,
+    pub priority: String,
+    pub status: String,
 }
 
-/// Pairs each ticket with its customer's label.
-pub fn rows(tickets: Vec<Ticket>) -> Vec<TicketRow> {
+/// Pairs each ticket with its customer's label and the labels `lifecycle`
+/// gives its type, priority and status.
+pub fn rows(tickets: Vec<Ticket>, lifecycle: &Lifecycle) -> Vec<TicketRow> {
     tickets
         .into_iter()
-        .map(|ticket| {
-            let customer = ticket.customer_label();
-            TicketRow { ticket, customer }
+        .map(|ticket| TicketRow {
+            customer: ticket.customer_label(),
+            ticket_type: labels::ticket_type(lifecycle, &ticket.ticket_type),
+            priority: labels::priority(lifecycle, &ticket.priority),
+            status: labels::ticket_status(lifecycle, &ticket.status),
+            ticket,
         })
         .collect()
 }
@@ -94,10 +103,10 @@ fn ticket_row(row: &TicketRow, selected: bool) -> Element<'_, Message> {
     let ticket = &row.ticket;
     let values = [
         format!("#{}", ticket.id),
-        ticket.ticket_type.clone(),
-        ticket.priority.clone(),
+        row.ticket_type.clone(),
+        row.priority.clone(),
         labels::channel(ticket.source).to_string(),
-        ticket.status.clone(),
+        row.status.clone(),
         row.customer.clone(),
         ticket
             .subject

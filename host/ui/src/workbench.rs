@@ -4,18 +4,23 @@
 //! its own message type, which [`Workbench::update`] handles, because a
 //! click in one pane (a ticket) changes what another shows (the messages).
 //! The Plugins screen, switched to from the top bar, owns its state, update
-//! and view in [`crate::plugins`].
+//! and view in [`crate::plugins`], and the scheduler that fires time rules
+//! in the background owns its state in [`crate::scheduler`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Local};
 use iced::widget::{button, center, column, container, operation, row, rule, space, text};
 use iced::{Alignment, Element, Fill, FillPortion, Subscription, Task};
 use kefu_core::Store;
+use kefu_core::desk::Desk;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 
+use crate::config::DeskConfig;
 use crate::plugins::{self, Plugins};
+use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
 use crate::{conversation_list, conversation_view, format, labels, style, ticket_list};
 
@@ -43,6 +48,13 @@ pub struct Workbench {
     /// The screen below the top bar.
     screen: Screen,
     plugins: Plugins,
+    /// The lifecycle and SLA in force, from the configuration folder or
+    /// built in.
+    desk: Arc<Desk>,
+    /// Lines for configuration files that could not be used, shown across
+    /// the top for as long as the window is open.
+    config_errors: Vec<String>,
+    scheduler: Scheduler,
 }
 
 /// The screens the top bar switches between.
@@ -63,6 +75,9 @@ pub enum Message {
     RefreshPressed,
     /// The periodic reload timer fired.
     ReloadTimer,
+    /// The scheduler's timer fired: fire due timers and time rules.
+    SchedulerTimer,
+    Scheduler(scheduler::Message),
     /// The top bar's screen button was pressed.
     ScreenSelected(Screen),
     Plugins(plugins::Message),
@@ -82,32 +97,57 @@ impl Workbench {
     /// Opens the database at `path`, creating it when missing, and reads it.
     /// When opening fails, the workbench shows the error and the next
     /// reload tries again.
+    /// The built-in lifecycle labels the tickets.
     pub fn open(path: &Path) -> Self {
-        let mut workbench = Self::new(path.to_path_buf(), None);
-        workbench.reload();
-        workbench
+        Self::open_with(path, DeskConfig::builtin())
     }
 
-    /// Opens the database at `db_path` like [`Workbench::open`], and returns
-    /// the task that loads the built-in plugins and those in
-    /// `plugin_folder`. While the window is open, the folder is watched and
-    /// its changes load and unload plugins.
-    pub fn start(db_path: &Path, plugin_folder: Option<PathBuf>) -> (Self, Task<Message>) {
-        let mut workbench = Self::open(db_path);
+    /// Opens the database at `path` like [`Workbench::open`], with the desk
+    /// configuration in `config_folder` (built in when `None`). A
+    /// configuration file that cannot be used shows as an error line, and
+    /// the built-in defaults apply in its place.
+    pub fn open_configured(path: &Path, config_folder: Option<&Path>) -> Self {
+        Self::open_with(path, DeskConfig::load(config_folder))
+    }
+
+    /// Opens the database at `db_path` like [`Workbench::open_configured`],
+    /// and returns the task that loads the built-in plugins and those in
+    /// `plugin_folder` with the declarative rules. While the window is
+    /// open, the folder is watched and its changes load and unload plugins,
+    /// and the scheduler fires time rules every [`SCHEDULER_INTERVAL`].
+    pub fn start(
+        db_path: &Path,
+        plugin_folder: Option<PathBuf>,
+        config_folder: Option<&Path>,
+    ) -> (Self, Task<Message>) {
+        let mut workbench = Self::open_configured(db_path, config_folder);
         let task = workbench.plugins.start(plugin_folder);
         (workbench, task.map(Message::Plugins))
     }
 
-    /// Reads an open store.
+    /// Reads an open store. The built-in lifecycle labels the tickets.
     pub fn load(store: Store) -> Self {
-        let mut workbench = Self::new(store.path().to_path_buf(), Some(store));
+        let mut workbench = Self::new(
+            store.path().to_path_buf(),
+            Some(store),
+            DeskConfig::builtin(),
+        );
         workbench.reload();
         workbench
     }
 
-    fn new(db_path: PathBuf, store: Option<Store>) -> Self {
+    fn open_with(path: &Path, config: DeskConfig) -> Self {
+        let mut workbench = Self::new(path.to_path_buf(), None, config);
+        workbench.reload();
+        workbench
+    }
+
+    fn new(db_path: PathBuf, store: Option<Store>, config: DeskConfig) -> Self {
         Self {
-            plugins: Plugins::new(db_path.clone()),
+            desk: config.desk.clone(),
+            config_errors: config.errors.clone(),
+            scheduler: Scheduler::default(),
+            plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
             db_path,
             store,
@@ -128,6 +168,21 @@ impl Workbench {
     /// Returns the error line shown across the top, if any.
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
+    }
+
+    /// Returns the lines for configuration files that could not be used,
+    /// including declarative rules the loaded plugins rejected.
+    pub fn config_errors(&self) -> Vec<&str> {
+        self.config_errors
+            .iter()
+            .map(String::as_str)
+            .chain(self.plugins.rules_error())
+            .collect()
+    }
+
+    /// True while a scheduler run is in progress.
+    pub fn scheduler_running(&self) -> bool {
+        self.scheduler.is_running()
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -152,6 +207,16 @@ impl Workbench {
                 self.reload();
                 Task::none()
             }
+            Message::SchedulerTimer => self
+                .scheduler
+                .tick(self.plugins.loaded())
+                .map(Message::Scheduler),
+            Message::Scheduler(message) => {
+                if let Some(scheduler::Event::TicketsChanged) = self.scheduler.update(message) {
+                    self.reload();
+                }
+                Task::none()
+            }
             Message::ScreenSelected(screen) => {
                 self.screen = screen;
                 Task::none()
@@ -161,10 +226,12 @@ impl Workbench {
     }
 
     /// Reloads every few seconds, so messages that `kefu ingest` or the
-    /// watcher store appear without a click, and watches the plugins folder.
+    /// watcher store appear without a click, runs the scheduler every
+    /// minute, and watches the plugins folder.
     pub fn subscription(&self) -> Subscription<Message> {
         Subscription::batch([
             iced::time::every(RELOAD_INTERVAL).map(|_| Message::ReloadTimer),
+            iced::time::every(SCHEDULER_INTERVAL).map(|_| Message::SchedulerTimer),
             self.plugins.subscription().map(Message::Plugins),
         ])
     }
@@ -210,7 +277,7 @@ impl Workbench {
         };
         match read_snapshot(store, self.selected) {
             Ok(snapshot) => {
-                self.tickets = ticket_list::rows(snapshot.tickets);
+                self.tickets = ticket_list::rows(snapshot.tickets, &self.desk.lifecycle);
                 self.conversations = snapshot.conversations;
                 self.selected = snapshot.selected;
                 self.messages = snapshot.messages;
@@ -239,6 +306,14 @@ impl Workbench {
     pub fn view(&self) -> Element<'_, Message> {
         let mut page = column![self.header()];
         if let Some(error) = &self.error {
+            page = page.push(
+                container(text(error).size(13))
+                    .padding([6, 12])
+                    .width(Fill)
+                    .style(style::error_line),
+            );
+        }
+        for error in self.config_errors() {
             page = page.push(
                 container(text(error).size(13))
                     .padding([6, 12])
@@ -282,6 +357,9 @@ impl Workbench {
         if let Some(loaded_at) = self.loaded_at {
             let loaded_at = labels::loaded_at(&format::clock_time(loaded_at));
             header = header.push(text(loaded_at).size(12).style(text::secondary));
+        }
+        if let Some(status) = self.scheduler.status() {
+            header = header.push(status);
         }
         header
             .push(

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use kefu_core::Store;
 use kefu_core::ingest::{Ingestor, NoProgress};
+use kefu_core::lifecycle::Lifecycle;
 use kefu_core::plugin::PluginSet;
 use kefu_ui::Workbench;
 
@@ -52,8 +53,18 @@ fn imported_tickets_are_listed() {
         row.clone(),
         &format!("#{}", newest.id)
     ));
-    assert!(row_shows(&workbench, row.clone(), &newest.ticket_type));
-    assert!(row_shows(&workbench, row, &newest.priority));
+    // The row shows the built-in lifecycle's English labels for the ids.
+    let lifecycle = Lifecycle::builtin();
+    let ticket_type = lifecycle
+        .types()
+        .iter()
+        .find(|term| term.id == newest.ticket_type)
+        .expect("the ticket type is in the built-in lifecycle");
+    let priority = lifecycle
+        .priority(&newest.priority)
+        .expect("the priority is in the built-in lifecycle");
+    assert!(row_shows(&workbench, row.clone(), &ticket_type.en));
+    assert!(row_shows(&workbench, row, &priority.en));
 }
 
 #[test]

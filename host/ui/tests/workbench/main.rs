@@ -4,6 +4,7 @@
 //! run the `Task`s that `update` returns, so these tests check state and
 //! view, not scrolling.
 
+mod desk;
 mod imported;
 mod plugins;
 mod seed;
@@ -326,24 +327,24 @@ fn ticket_list_shows_type_and_priority() {
     let rows = [
         (
             sample.refund_ticket,
-            "after-sales",
-            "urgent",
+            "After-sales",
+            "Urgent",
             "Email",
             seed::REFUND_CUSTOMER,
             seed::REFUND_SUBJECT,
         ),
         (
             sample.pricing_ticket,
-            "pre-sales",
-            "normal",
+            "Pre-sales",
+            "Normal",
             "Chat",
             seed::PRICING_CUSTOMER,
             seed::PRICING_SUBJECT,
         ),
         (
             sample.call_ticket,
-            "complaint",
-            "high",
+            "Complaint",
+            "High",
             "Phone",
             seed::CALLER_LABEL,
             "(no subject)",
@@ -357,7 +358,7 @@ fn ticket_list_shows_type_and_priority() {
             ticket_type,
             priority,
             source,
-            "open",
+            "Open",
             customer,
             subject,
         ];

@@ -35,11 +35,13 @@ const BUILTINS: &[(&str, &str)] = &[
     ("messages-per-day", "Report widget"),
 ];
 
-/// The workbench as the window runs it: `Workbench::start` on a database
-/// and a plugins folder, with its update, view and subscription.
+/// The workbench as the window runs it: `Workbench::start` on a database,
+/// a plugins folder and a configuration folder, with its update, view and
+/// subscription.
 struct App {
     db_path: PathBuf,
     plugin_folder: PathBuf,
+    config_folder: Option<PathBuf>,
 }
 
 impl program::Program for App {
@@ -62,7 +64,11 @@ impl program::Program for App {
     }
 
     fn boot(&self) -> (Workbench, Task<Message>) {
-        Workbench::start(&self.db_path, Some(self.plugin_folder.clone()))
+        Workbench::start(
+            &self.db_path,
+            Some(self.plugin_folder.clone()),
+            self.config_folder.as_deref(),
+        )
     }
 
     fn update(&self, workbench: &mut Workbench, message: Message) -> Task<Message> {
@@ -83,8 +89,9 @@ impl program::Program for App {
 }
 
 /// A running app on a temporary database and plugins folder.
-struct Running {
+pub struct Running {
     _folder: TempDir,
+    pub db_path: PathBuf,
     plugin_folder: PathBuf,
     app: App,
     emulator: Emulator<App>,
@@ -95,24 +102,35 @@ impl Running {
     /// Creates the database and the plugins folder, lets `prepare` change
     /// them, then starts the app and shows the Plugins screen once the
     /// plugins are loaded.
-    fn start(prepare: impl FnOnce(&Store, &Path)) -> Self {
+    fn start(prepare: impl FnOnce(&mut Store, &Path)) -> Self {
+        Self::start_configured(None, prepare)
+    }
+
+    /// Starts the app like [`Running::start`], with the desk configuration
+    /// in `config_folder`.
+    pub fn start_configured(
+        config_folder: Option<PathBuf>,
+        prepare: impl FnOnce(&mut Store, &Path),
+    ) -> Self {
         let folder = tempfile::tempdir().expect("create a temporary folder");
         let db_path = folder.path().join("kefu.db");
         let plugin_folder = folder.path().join("plugins");
         std::fs::create_dir(&plugin_folder).expect("create the plugins folder");
-        let store = Store::open(&db_path).expect("open the test database");
-        prepare(&store, &plugin_folder);
+        let mut store = Store::open(&db_path).expect("open the test database");
+        prepare(&mut store, &plugin_folder);
         drop(store);
 
         let app = App {
-            db_path,
+            db_path: db_path.clone(),
             plugin_folder: plugin_folder.clone(),
+            config_folder,
         };
         let (sender, events) = mpsc::channel(64);
         let size = Size::new(WINDOW_SIZE.0, WINDOW_SIZE.1);
         let emulator = Emulator::new(sender, &app, Mode::Zen, size);
         let mut running = Self {
             _folder: folder,
+            db_path,
             plugin_folder,
             app,
             emulator,
@@ -133,9 +151,15 @@ impl Running {
         )
     }
 
+    /// Hands `message` to the app's update, as the runtime does with the
+    /// messages of subscriptions.
+    pub fn send(&mut self, message: Message) {
+        self.emulator.update(&self.app, message);
+    }
+
     /// Clicks the widget showing `content` and hands the resulting
     /// messages to the app.
-    fn click(&mut self, content: &str) {
+    pub fn click(&mut self, content: &str) {
         let messages: Vec<Message> = {
             let mut ui = self.simulator();
             if let Err(error) = ui.click(content) {
@@ -154,7 +178,7 @@ impl Running {
 
     /// Runs the app's tasks and subscriptions until `done` holds, and
     /// fails the test after [`TIMEOUT`].
-    fn run_until(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
+    pub fn run_until(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
         let deadline = Instant::now() + TIMEOUT;
         while !done(self) {
             match self.events.try_recv() {
@@ -174,12 +198,12 @@ impl Running {
         }
     }
 
-    fn has_text(&self, content: &str) -> bool {
+    pub fn has_text(&self, content: &str) -> bool {
         self.simulator().find(content).is_ok()
     }
 
     /// Visible bounds of every text widget whose content passes `matches`.
-    fn text_bounds(&self, matches: impl Fn(&str) -> bool + Send + Sync) -> Vec<Rectangle> {
+    pub fn text_bounds(&self, matches: impl Fn(&str) -> bool + Send + Sync) -> Vec<Rectangle> {
         let mut found = Vec::new();
         // The selector never reports a match, so `find` visits every widget
         // while the bounds collect in `found`.
@@ -207,7 +231,7 @@ impl Running {
     }
 
     /// True when a text widget reading `content` lies inside the card `id`.
-    fn row_shows(&self, id: &Id, content: &str) -> bool {
+    pub fn row_shows(&self, id: &Id, content: &str) -> bool {
         self.row_shows_matching(id, |text| text == content)
     }
 
