@@ -85,6 +85,10 @@ impl Store {
 
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // A desk's to-do list reads its ticket indexes on every refresh; the
+        // default 2 MiB page cache holds too little of them at 100,000
+        // tickets. The value is in KiB when negative.
+        connection.pragma_update(None, "cache_size", -65_536)?;
         // Another kefu process (the app, a second import) may hold the write
         // lock for the length of one input's transaction.
         connection.busy_timeout(std::time::Duration::from_secs(30))?;

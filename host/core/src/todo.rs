@@ -241,21 +241,62 @@ impl TodoQuery {
     }
 }
 
+impl TodoQuery {
+    /// True when a filter reads the customer, so the query needs the join.
+    fn needs_customer(&self) -> bool {
+        !self.tiers.is_empty()
+            || self
+                .text
+                .as_deref()
+                .is_some_and(|text| !text.trim().is_empty())
+    }
+
+    /// The tickets the filters keep, joined to their customer only when a
+    /// filter needs it.
+    fn tables(&self) -> &'static str {
+        if self.needs_customer() {
+            "FROM tickets t
+               JOIN conversations c ON c.id = t.conversation_id
+               JOIN customers cu ON cu.id = c.customer_id"
+        } else {
+            "FROM tickets t"
+        }
+    }
+
+    /// The SQL and parameters of one page. The page's ids come from the
+    /// sort order's index first, so only the rows shown are joined to their
+    /// customer and tags.
+    fn page_sql(&self) -> (String, Vec<Value>) {
+        let (filter, mut values) = self.filter();
+        let limit = if self.limit == 0 {
+            DEFAULT_LIMIT
+        } else {
+            self.limit.min(MAX_LIMIT)
+        };
+        values.push(Value::Integer(limit as i64));
+        values.push(Value::Integer(self.offset as i64));
+        let order = self.sort.order_by();
+        let sql = format!(
+            "{SELECT} WHERE t.id IN (SELECT t.id {}{filter} ORDER BY {order} LIMIT ? OFFSET ?)
+              ORDER BY {order}",
+            self.tables()
+        );
+        (sql, values)
+    }
+
+    fn count_sql(&self) -> (String, Vec<Value>) {
+        let (filter, values) = self.filter();
+        (
+            format!("SELECT count(*) {}{filter}", self.tables()),
+            values,
+        )
+    }
+}
+
 impl Store {
     /// Runs a to-do query and returns one page of rows.
     pub fn todo(&self, query: &TodoQuery) -> anyhow::Result<Vec<TodoRow>> {
-        let (filter, mut values) = query.filter();
-        let limit = if query.limit == 0 {
-            DEFAULT_LIMIT
-        } else {
-            query.limit.min(MAX_LIMIT)
-        };
-        values.push(Value::Integer(limit as i64));
-        values.push(Value::Integer(query.offset as i64));
-        let sql = format!(
-            "{SELECT}{filter} ORDER BY {} LIMIT ? OFFSET ?",
-            query.sort.order_by()
-        );
+        let (sql, values) = query.page_sql();
         let mut statement = self.connection().prepare_cached(&sql)?;
         let rows = statement.query_map(params_from_iter(values), read_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -263,15 +304,42 @@ impl Store {
 
     /// Counts the tickets a to-do query matches, over all pages.
     pub fn todo_count(&self, query: &TodoQuery) -> anyhow::Result<u64> {
-        let (filter, values) = query.filter();
-        let sql = format!(
-            "SELECT count(*) FROM tickets t
-               JOIN conversations c ON c.id = t.conversation_id
-               JOIN customers cu ON cu.id = c.customer_id{filter}"
-        );
+        let (sql, values) = query.count_sql();
         Ok(self
             .connection()
-            .query_row(&sql, params_from_iter(values), |row| row.get(0))?)
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(values), |row| row.get(0))?)
+    }
+
+    /// Returns SQLite's plan for a to-do query's page and count, one line
+    /// per step prefixed with `page: ` or `count: `, for benchmarks and for
+    /// diagnosing a slow list.
+    pub fn todo_plan(&self, query: &TodoQuery) -> anyhow::Result<Vec<String>> {
+        let mut lines = Vec::new();
+        for (name, (sql, values)) in [("page", query.page_sql()), ("count", query.count_sql())] {
+            let mut statement = self
+                .connection()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let rows = statement.query_map(params_from_iter(values), |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })?;
+            // Each step is indented two spaces per level below the top.
+            let mut levels: Vec<(i64, usize)> = Vec::new();
+            for row in rows {
+                let (id, parent, detail) = row?;
+                let level = levels
+                    .iter()
+                    .find(|(step, _)| *step == parent)
+                    .map_or(0, |(_, level)| level + 1);
+                levels.push((id, level));
+                lines.push(format!("{name}: {}{detail}", "  ".repeat(level)));
+            }
+        }
+        Ok(lines)
     }
 
     /// Returns one ticket as the to-do list shows it, finished or not.

@@ -28,7 +28,11 @@ CREATE INDEX tickets_todo ON tickets (is_open, queue_rank DESC, due_at IS NULL, 
 CREATE INDEX tickets_open_due ON tickets (is_open, due_at IS NULL, due_at, queue_rank DESC, id);
 CREATE INDEX tickets_open_updated ON tickets (is_open, updated_at DESC, id);
 CREATE INDEX tickets_open_created ON tickets (is_open, created_at, id);
-CREATE INDEX tickets_assignee ON tickets (assignee, is_open);
+-- One agent's to-do list in queue order and by due time.
+CREATE INDEX tickets_assignee_todo
+    ON tickets (assignee, is_open, queue_rank DESC, due_at IS NULL, due_at, id);
+CREATE INDEX tickets_assignee_due
+    ON tickets (assignee, is_open, due_at IS NULL, due_at, queue_rank DESC, id);
 CREATE INDEX ticket_tags_tag ON ticket_tags (tag, ticket_id);
 
 -- The people who answer customers.
