@@ -264,10 +264,10 @@ fn imported_chats_get_typed_tickets() {
     let history = db.store.ticket_events(tickets[0].id).unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].kind, "created");
-    // The agent's reply is the ticket's first response. It was sent before
-    // the import opened the ticket, so it counts from the ticket's opening.
+    // The agent's reply at 09:01 is the ticket's first response: the SLA
+    // clock started when the customer wrote at 09:00, not at the import.
     assert_eq!(history[1].kind, "first-response");
-    assert_eq!(history[1].at, history[0].at);
+    assert_eq!(history[1].at.to_rfc3339(), "2026-11-30T01:01:00+00:00");
     assert_eq!(history[0].actor, "plugin:default-rules");
     assert!(history[0].reason.as_deref().unwrap_or("").contains("退款"));
 }

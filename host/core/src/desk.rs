@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::lifecycle::Lifecycle;
 use crate::routing::RoutingConfig;
@@ -29,9 +29,23 @@ impl Desk {
     pub fn load(config_dir: &Path) -> anyhow::Result<Arc<Self>> {
         let lifecycle = Lifecycle::load(config_dir)?;
         let routing = RoutingConfig::load(config_dir, &lifecycle)?;
+        let sla_path = config_dir.join(crate::sla::FILE_NAME);
+        let sla = SlaConfig::load(&sla_path)?;
+        for rule in sla.rules() {
+            if let Some(priority) = rule.priority.as_deref()
+                && !lifecycle.is_priority(priority)
+            {
+                anyhow::bail!(
+                    "{}: target.priority = {priority:?} is not a priority of the lifecycle; \
+                     expected one of {}",
+                    sla_path.display(),
+                    lifecycle.priority_ids()
+                );
+            }
+        }
         Ok(Arc::new(Self {
             lifecycle,
-            sla: SlaConfig::load(&config_dir.join(crate::sla::FILE_NAME))?,
+            sla,
             routing,
         }))
     }
@@ -51,8 +65,12 @@ impl Desk {
         let targets = self.sla.targets(priority, tier);
         let paused = chrono::Duration::seconds(paused_seconds.max(0));
         let calendar = self.sla.calendar();
+        // A target the calendar's working hours cannot reach within the
+        // years a timestamp can hold means no deadline.
         let deadline = |target: Option<chrono::Duration>| {
-            target.map(|target| calendar.add(created_at, target + paused))
+            target
+                .map(|target| calendar.add(created_at, target + paused))
+                .filter(|due| due.year() <= 9999)
         };
         (
             deadline(targets.first_response),

@@ -303,6 +303,49 @@ impl<'a> Ingestor<'a> {
         Ok(summary)
     }
 
+    /// Applies agents' changes to tickets in one transaction, then lets
+    /// the rules react to each change that took effect as a
+    /// `ticket-updated` event. Every change applies to every ticket or, when
+    /// one ticket cannot take it, nothing is written. Returns the changes
+    /// that took effect; failed rule calls go to `failures`.
+    pub fn apply_changes(
+        &mut self,
+        ticket_ids: &[i64],
+        changes: &[crate::todo::BulkChange],
+        by: &crate::todo::ChangeBy<'_>,
+        failures: &mut Vec<String>,
+    ) -> anyhow::Result<Vec<crate::todo::AppliedChange>> {
+        let writer = self.store.writer()?;
+        let mut applied = Vec::new();
+        for change in changes {
+            applied.extend(crate::todo::apply_bulk_changes(
+                &writer, ticket_ids, change, by,
+            )?);
+        }
+        for change in &applied {
+            let conversation_id = writer.ticket_conversation(change.ticket_id)?;
+            rules::on_agent_change(
+                &writer,
+                &mut self.plugins.rules,
+                conversation_id,
+                crate::plugin::rule_api::TicketChange {
+                    field: change.field.to_string(),
+                    old_value: change.old_value.clone(),
+                    new_value: change.new_value.clone(),
+                    actor: by.actor.to_string(),
+                },
+                by.at,
+                failures,
+            )?;
+        }
+        for (plugin_id, kv) in self.plugins.kv_spaces() {
+            writer.save_plugin_kv(&plugin_id, &kv.take_changes())?;
+        }
+        writer.commit().context("saving ticket changes")?;
+        self.plugins.save_faults(self.store)?;
+        Ok(applied)
+    }
+
     /// Lets time pass up to `now`, in one transaction: delivers every timer
     /// due to the rule that scheduled it, each once, then runs the time
     /// rules (unanswered, SLA warning and breach, waiting) on the tickets

@@ -286,10 +286,7 @@ impl TodoQuery {
 
     fn count_sql(&self) -> (String, Vec<Value>) {
         let (filter, values) = self.filter();
-        (
-            format!("SELECT count(*) {}{filter}", self.tables()),
-            values,
-        )
+        (format!("SELECT count(*) {}{filter}", self.tables()), values)
     }
 }
 
@@ -411,17 +408,29 @@ pub struct ChangeBy<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Applies `change` to every ticket in `ticket_ids` within the writer's
-/// transaction and returns how many tickets changed. The first ticket
-/// that cannot take the change fails the whole call with its id; the
-/// caller then drops the writer, so no ticket changes.
-pub fn apply_bulk(
-    writer: &Writer<'_>,
-    ticket_ids: &[i64],
+/// Longest agent name, tag or view name a change may set, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Longest internal note, in characters.
+pub const MAX_NOTE_CHARS: usize = 10_000;
+
+/// A change that took effect on one ticket, for the rules that react to
+/// ticket updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedChange {
+    pub ticket_id: i64,
+    /// `type`, `priority`, `status`, `assignee`, `tag` or `note`.
+    pub field: &'static str,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// Checks the value a bulk change sets, so a bad value fails before any
+/// ticket changes.
+fn check_change(
+    lifecycle: &crate::lifecycle::Lifecycle,
     change: &BulkChange,
-    by: &ChangeBy<'_>,
-) -> anyhow::Result<usize> {
-    let lifecycle = &writer.desk().lifecycle;
+) -> anyhow::Result<()> {
     match change {
         BulkChange::Status(value) if !lifecycle.is_status(value) => anyhow::bail!(
             "unknown status {value:?}; expected one of {}",
@@ -435,16 +444,87 @@ pub fn apply_bulk(
             "unknown ticket type {value:?}; expected one of {}",
             lifecycle.type_ids()
         ),
-        BulkChange::Tag(value) if value.trim().is_empty() || value.chars().count() > 100 => {
-            anyhow::bail!("tag {value:?} is empty or longer than 100 characters")
+        BulkChange::Assign(name) => check_name("agent name", name),
+        BulkChange::Tag(tag) => {
+            check_name("tag", tag)?;
+            if tag.contains(',') {
+                anyhow::bail!(
+                    "invalid tag {tag:?}: a tag cannot contain a comma, because lists of tags \
+                     are separated by commas"
+                );
+            }
+            Ok(())
         }
-        BulkChange::Note(value) if value.trim().is_empty() => {
-            anyhow::bail!("the note is empty; write what the next agent should know")
+        BulkChange::Note(text) => {
+            if text.trim().is_empty() {
+                anyhow::bail!("the note is empty; write what the next agent should know");
+            }
+            if text.chars().count() > MAX_NOTE_CHARS {
+                anyhow::bail!(
+                    "the note has {} characters, more than the {MAX_NOTE_CHARS} allowed; \
+                     shorten it or attach the text as a file",
+                    text.chars().count()
+                );
+            }
+            if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+            {
+                anyhow::bail!(
+                    "the note contains control characters; remove them (line breaks and tabs \
+                     are fine)"
+                );
+            }
+            Ok(())
         }
-        _ => {}
+        _ => Ok(()),
     }
+}
+
+/// Checks an agent name or tag: not empty, at most [`MAX_NAME_CHARS`]
+/// characters, no control characters.
+pub fn check_name(what: &str, value: &str) -> anyhow::Result<()> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        anyhow::bail!("the {what} is empty; give one");
+    }
+    if trimmed.chars().count() > MAX_NAME_CHARS {
+        let start: String = trimmed.chars().take(20).collect();
+        anyhow::bail!(
+            "the {what} starting {start:?} is longer than {MAX_NAME_CHARS} characters; \
+             shorten it"
+        );
+    }
+    if trimmed.chars().any(char::is_control) {
+        anyhow::bail!("invalid {what} {trimmed:?}: it contains control characters");
+    }
+    Ok(())
+}
+
+/// Applies `change` to every ticket in `ticket_ids` within the writer's
+/// transaction and returns how many tickets changed. The first ticket
+/// that cannot take the change fails the whole call with its id; the
+/// caller then drops the writer, so no ticket changes.
+pub fn apply_bulk(
+    writer: &Writer<'_>,
+    ticket_ids: &[i64],
+    change: &BulkChange,
+    by: &ChangeBy<'_>,
+) -> anyhow::Result<usize> {
+    Ok(apply_bulk_changes(writer, ticket_ids, change, by)?.len())
+}
+
+/// Applies `change` like [`apply_bulk`] and returns each change that took
+/// effect.
+pub fn apply_bulk_changes(
+    writer: &Writer<'_>,
+    ticket_ids: &[i64],
+    change: &BulkChange,
+    by: &ChangeBy<'_>,
+) -> anyhow::Result<Vec<AppliedChange>> {
+    check_change(&writer.desk().lifecycle, change)?;
     let mut seen = std::collections::HashSet::new();
-    let mut changed = 0;
+    let mut applied = Vec::new();
     for &ticket_id in ticket_ids {
         if !seen.insert(ticket_id) {
             continue;
@@ -455,30 +535,55 @@ pub fn apply_bulk(
                  shows the tickets"
             );
         }
-        let set = |field: TicketField, value: &str| {
-            writer
-                .set_ticket_field(ticket_id, field, value, by.actor, by.reason, by.at)
-                .map(|old| old.is_some())
+        let set = |field: TicketField, value: &str| -> anyhow::Result<Option<AppliedChange>> {
+            let old =
+                writer.set_ticket_field(ticket_id, field, value, by.actor, by.reason, by.at)?;
+            Ok(old.map(|old| AppliedChange {
+                ticket_id,
+                field: field.name(),
+                old_value: old,
+                new_value: Some(value.to_string()),
+            }))
         };
-        let did = match change {
-            BulkChange::Assign(agent) => set(TicketField::Assignee, agent),
-            BulkChange::Unassign => writer.clear_assignee(ticket_id, by.actor, by.reason, by.at),
+        let result = match change {
+            BulkChange::Assign(agent) => set(TicketField::Assignee, agent.trim()),
+            BulkChange::Unassign => writer
+                .clear_assignee(ticket_id, by.actor, by.reason, by.at)
+                .map(|cleared| {
+                    cleared.then_some(AppliedChange {
+                        ticket_id,
+                        field: "assignee",
+                        old_value: None,
+                        new_value: None,
+                    })
+                }),
             BulkChange::Status(status) => set(TicketField::Status, status),
             BulkChange::Priority(priority) => set(TicketField::Priority, priority),
             BulkChange::Type(ticket_type) => set(TicketField::Type, ticket_type),
-            BulkChange::Tag(tag) => {
-                writer.add_tag(ticket_id, tag.trim(), by.actor, by.reason, by.at)
-            }
-            BulkChange::Note(text) => writer
-                .add_note(ticket_id, text, by.actor, by.at)
-                .map(|()| true),
+            BulkChange::Tag(tag) => writer
+                .add_tag(ticket_id, tag.trim(), by.actor, by.reason, by.at)
+                .map(|added| {
+                    added.then(|| AppliedChange {
+                        ticket_id,
+                        field: "tag",
+                        old_value: None,
+                        new_value: Some(tag.trim().to_string()),
+                    })
+                }),
+            BulkChange::Note(text) => writer.check_not_merged(ticket_id).and_then(|()| {
+                writer.add_note(ticket_id, text, by.actor, by.at)?;
+                Ok(Some(AppliedChange {
+                    ticket_id,
+                    field: "note",
+                    old_value: None,
+                    new_value: Some(text.clone()),
+                }))
+            }),
         }
         .map_err(|error| error.context(format!("ticket {ticket_id}: nothing was changed")))?;
-        if did {
-            changed += 1;
-        }
+        applied.extend(result);
     }
-    Ok(changed)
+    Ok(applied)
 }
 
 impl Store {

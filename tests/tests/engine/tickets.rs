@@ -622,3 +622,161 @@ fn rows_match_folded_history() {
         );
     }
 }
+
+#[test]
+fn reply_reopens_closed_ticket() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
+    apply(&mut db, &ids, BulkChange::Status("closed".into())).unwrap();
+    reply(&mut db, "r1", "li.lei@example.cn", "m0");
+    let ticket = row(&db, ids[0]);
+    assert_eq!(ticket.status, "open");
+    assert_eq!(ticket.reopen_count, 1);
+}
+
+#[test]
+fn merged_ticket_rejects_changes() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn"]);
+    let writer = db.store.writer().unwrap();
+    writer
+        .merge_tickets(&ids[..1], ids[1], "agent:lin", "same order", Utc::now())
+        .unwrap();
+    writer.commit().unwrap();
+
+    for change in [
+        BulkChange::Status("open".into()),
+        BulkChange::Tag("later".into()),
+        BulkChange::Note("还在等".into()),
+    ] {
+        let error = format!("{:#}", apply(&mut db, &ids[..1], change).unwrap_err());
+        assert!(
+            error.contains(&format!(
+                "ticket {} was merged into ticket {}; work on ticket {} instead",
+                ids[0], ids[1], ids[1]
+            )),
+            "{error}"
+        );
+    }
+    assert_eq!(row(&db, ids[0]).status, "closed");
+}
+
+#[test]
+fn bulk_rejects_bad_names_and_notes() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn"]);
+    let cases = [
+        (BulkChange::Tag("a,b".into()), "cannot contain a comma"),
+        (BulkChange::Tag("x\ty".into()), "control characters"),
+        (
+            BulkChange::Assign("x\u{1b}[31mred".into()),
+            "control characters",
+        ),
+        (
+            BulkChange::Assign("l".repeat(101)),
+            "longer than 100 characters",
+        ),
+        (
+            BulkChange::Note("n".repeat(10_001)),
+            "more than the 10000 allowed",
+        ),
+    ];
+    for (change, expected) in cases {
+        let error = format!("{:#}", apply(&mut db, &ids, change.clone()).unwrap_err());
+        assert!(error.contains(expected), "{change:?}: {error}");
+    }
+    assert!(row(&db, ids[0]).tags.is_empty());
+    assert_eq!(row(&db, ids[0]).assignee, None);
+}
+
+#[test]
+fn sla_clock_starts_when_customer_wrote() {
+    let mut db = TestDb::new();
+    // The mail was written on Friday 2026-12-04 at 10:00 in Shanghai and
+    // imported later; the built-in 4 business hours run from 10:00 with
+    // the lunch hour, so the first response is due at 15:00 (07:00 UTC).
+    let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
+    let ticket = row(&db, ids[0]);
+    assert_eq!(
+        ticket.first_response_due,
+        Some(shanghai(4, 15)),
+        "created {}",
+        ticket.created_at
+    );
+}
+
+#[test]
+fn many_quiet_rules_do_not_stop_the_cascade() {
+    use kefu_core::automation::parse_rules;
+    use kefu_core::lifecycle::Lifecycle;
+    use kefu_core::plugin::PluginSet;
+
+    let mut text = String::new();
+    for n in 0..40 {
+        text.push_str(&format!(
+            "[[rule]]\nname = \"quiet-{n}\"\non = [\"message-received\", \"ticket-updated\"]\n\
+             [rule.when]\nkeywords = [\"never-{n}\"]\n[rule.then]\nadd-tag = [\"q{n}\"]\n\n"
+        ));
+    }
+    text.push_str(
+        "[[rule]]\nname = \"last\"\non = [\"message-received\"]\n[rule.when]\n\
+         has-ticket = true\n[rule.then]\nadd-tag = [\"last-fired\"]\n",
+    );
+    let rules = parse_rules("rules.toml", &text, &Lifecycle::builtin()).unwrap();
+    let mut plugins = PluginSet::builtin().unwrap();
+    plugins.set_declarative_rules(rules).unwrap();
+    let mut db = TestDb::new();
+    let mail = db.write_mail("m0", "li.lei@example.cn", "订单问题", "我的订单还没到。");
+    let summary = db.ingest_with(&mut plugins, &[mail]);
+    assert!(
+        summary.rule_failures.is_empty(),
+        "{:?}",
+        summary.rule_failures
+    );
+    let ticket = db.store.tickets().unwrap()[0].id;
+    assert_eq!(row(&db, ticket).tags, vec!["last-fired".to_string()]);
+}
+
+#[test]
+fn agent_change_reaches_ticket_updated_rules() {
+    use kefu_core::automation::parse_rules;
+    use kefu_core::ingest::Ingestor;
+    use kefu_core::lifecycle::Lifecycle;
+    use kefu_core::plugin::PluginSet;
+
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
+    let text = "[[rule]]\nname = \"urgent-to-senior\"\non = [\"ticket-updated\"]\n\
+                [rule.when]\npriority = [\"urgent\"]\n[rule.then]\nassign = \"wang\"\n\
+                add-tag = [\"escalated\"]\n";
+    let rules = parse_rules("rules.toml", text, &Lifecycle::builtin()).unwrap();
+    let mut plugins = PluginSet::builtin().unwrap();
+    plugins.set_declarative_rules(rules).unwrap();
+
+    let mut failures = Vec::new();
+    let applied = Ingestor::new(&mut db.store, &mut plugins)
+        .apply_changes(
+            &ids,
+            &[BulkChange::Priority("urgent".into())],
+            &agent(),
+            &mut failures,
+        )
+        .unwrap();
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(applied.len(), 1);
+    let ticket = row(&db, ids[0]);
+    assert_eq!(ticket.assignee.as_deref(), Some("wang"));
+    assert_eq!(ticket.tags, vec!["escalated".to_string()]);
+    let actors: Vec<String> = db
+        .store
+        .ticket_events(ids[0])
+        .unwrap()
+        .into_iter()
+        .map(|event| event.actor)
+        .collect();
+    assert!(actors.ends_with(&[
+        "agent:lin".to_string(),
+        "rule:urgent-to-senior".to_string(),
+        "rule:urgent-to-senior".to_string()
+    ]));
+}

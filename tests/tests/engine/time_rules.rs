@@ -97,14 +97,10 @@ fn unanswered_fires_once_per_message() {
     let ticket = import(&mut db, &mut plugins, "m1", None);
     let now = Utc::now();
 
-    assert_eq!(
-        tick(&mut db, &mut plugins, now + Duration::minutes(10)).time_rules_fired,
-        0
-    );
-    assert_eq!(
-        tick(&mut db, &mut plugins, now + Duration::minutes(31)).time_rules_fired,
-        1
-    );
+    tick(&mut db, &mut plugins, now + Duration::minutes(10));
+    assert!(changes_by(&db, ticket, "rule:remind-unanswered").is_empty());
+    tick(&mut db, &mut plugins, now + Duration::minutes(31));
+    assert_eq!(changes_by(&db, ticket, "rule:remind-unanswered"), ["note"]);
     // Later ticks find the same unanswered message and do not fire again.
     for minutes in [32, 45, 90] {
         tick(&mut db, &mut plugins, now + Duration::minutes(minutes));
@@ -221,7 +217,7 @@ fn time_rule_errors_name_the_key() {
     );
     let bad_share = "[[rule]]\nname = \"r\"\non = [\"sla-warning\"]\nat = \"120%\"\n[rule.then]\nadd-tag = [\"x\"]\n";
     assert!(
-        error(bad_share).contains("between 0% and 100%"),
+        error(bad_share).contains("above 0% and below 100%"),
         "{}",
         error(bad_share)
     );

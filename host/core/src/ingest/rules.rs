@@ -36,8 +36,8 @@ const MAX_SUBJECT_CHARS: usize = 200;
 /// misbehaving, and applying them all would flood the ticket's history.
 pub const MAX_ACTIONS_PER_CALL: usize = 100;
 
-/// Maximum number of event deliveries in one cascade, counting one per event
-/// and rule. The cascade stops there and reports a failure.
+/// Maximum number of ticket changes rule actions may make in one cascade.
+/// The cascade stops there and reports a failure.
 pub const MAX_CASCADE_EVENTS: usize = 32;
 
 /// Maximum length of a note a rule may add, in characters.
@@ -143,6 +143,28 @@ pub(super) fn fire_timer(
     cascade.run(kind, Some(index))
 }
 
+/// Delivers a change an agent made to a ticket as a `ticket-updated`
+/// event to every rule, then the events their actions cause.
+pub(super) fn on_agent_change(
+    writer: &Writer<'_>,
+    rules: &mut Vec<Guarded<RulePlugin>>,
+    conversation_id: i64,
+    change: TicketChange,
+    now: DateTime<Utc>,
+    failures: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let mut cascade = Cascade {
+        writer,
+        rules,
+        conversation_id,
+        message: None,
+        now,
+        failures,
+        tickets_opened: 0,
+    };
+    cascade.run(EventKind::TicketUpdated(change), None)
+}
+
 /// A ticket whose state matches a time rule's trigger.
 struct TimeCandidate {
     ticket_id: i64,
@@ -204,8 +226,12 @@ pub(super) fn fire_time_rules(
                 &candidate.condition,
                 now,
             )?;
-            fired += 1;
             let caused = cascade.apply(&rule.name, actions)?;
+            // A firing whose actions change nothing, such as setting the
+            // priority a ticket already has, is recorded but not counted.
+            if !caused.is_empty() {
+                fired += 1;
+            }
             let queue = caused
                 .into_iter()
                 .map(|kind| Pending {
@@ -293,7 +319,8 @@ impl Cascade<'_, '_> {
         // Pairs of rule index and caused-event key already delivered, for the
         // once-per-cascade guard.
         let mut delivered_caused: HashSet<(usize, String)> = HashSet::new();
-        let mut delivered = 0usize;
+        // Changes rule actions made in this cascade, for the last-resort cap.
+        let mut caused_total = 0usize;
 
         while let Some(pending) = queue.pop_front() {
             let guard_key = event_key(&pending.kind);
@@ -301,6 +328,7 @@ impl Cascade<'_, '_> {
                 if pending.only_to.is_some_and(|only| only != index)
                     || pending.caused_by == Some(index)
                     || self.rules[index].is_suspended()
+                    || !self.rules[index].plugin.listens_to(&pending.kind)
                     || (pending.caused_by.is_some()
                         && (acted.contains(&index)
                             || delivered_caused.contains(&(index, guard_key.clone()))))
@@ -308,15 +336,6 @@ impl Cascade<'_, '_> {
                     continue;
                 }
 
-                if delivered == MAX_CASCADE_EVENTS {
-                    self.failures.push(format!(
-                        "conversation {}: rule cascade stopped after {MAX_CASCADE_EVENTS} events; \
-                         check the rules for actions that keep triggering each other",
-                        self.conversation_id
-                    ));
-                    return Ok(());
-                }
-                delivered += 1;
                 if pending.caused_by.is_some() {
                     delivered_caused.insert((index, guard_key.clone()));
                 }
@@ -347,6 +366,16 @@ impl Cascade<'_, '_> {
                         let caused = self.apply(&rule_id, actions)?;
                         if !caused.is_empty() {
                             acted.insert(index);
+                        }
+                        caused_total += caused.len();
+                        if caused_total > MAX_CASCADE_EVENTS {
+                            self.failures.push(format!(
+                                "conversation {}: rule cascade stopped after \
+                                 {MAX_CASCADE_EVENTS} changes made by rules; check the rules \
+                                 for actions that keep triggering each other",
+                                self.conversation_id
+                            ));
+                            return Ok(());
                         }
                         for kind in caused {
                             queue.push_back(Pending {
@@ -429,7 +458,7 @@ impl Cascade<'_, '_> {
                 }
                 let subject = self.message.and_then(ticket_subject);
                 let channel = self.writer.conversation_channel(self.conversation_id)?;
-                self.writer.open_ticket(
+                let ticket_id = self.writer.open_ticket(
                     &NewTicket {
                         conversation_id: self.conversation_id,
                         subject: subject.as_deref(),
@@ -441,6 +470,11 @@ impl Cascade<'_, '_> {
                     },
                     now,
                 )?;
+                // The SLA clock starts when the customer wrote, which can
+                // be before an import opened the ticket.
+                if let Some(written_at) = self.message.and_then(|message| message.sent_at) {
+                    self.writer.set_sla_start(ticket_id, written_at)?;
+                }
                 self.tickets_opened += 1;
                 caused.push(EventKind::TicketCreated);
                 continue;

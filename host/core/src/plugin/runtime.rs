@@ -724,6 +724,25 @@ impl RulePlugin {
         }
     }
 
+    /// Returns whether the rule may act on events of `kind`. Plugins receive
+    /// every event; a declarative rule only those its `on` list names, and
+    /// a time rule none, because the scheduler runs it.
+    pub fn listens_to(&self, kind: &crate::plugin::rule_api::EventKind) -> bool {
+        use crate::plugin::rule_api::EventKind;
+        match &self.backend {
+            RuleBackend::Declarative { rule, .. } => {
+                let name = match kind {
+                    EventKind::MessageReceived(_) => "message-received",
+                    EventKind::TicketCreated => "ticket-created",
+                    EventKind::TicketUpdated(_) => "ticket-updated",
+                    EventKind::TimerFired(_) => return false,
+                };
+                rule.on.iter().any(|trigger| trigger.name() == name)
+            }
+            _ => true,
+        }
+    }
+
     /// Returns the declarative rule, when this is one.
     pub fn as_declarative(&self) -> Option<&crate::automation::DeclarativeRule> {
         match &self.backend {

@@ -168,6 +168,17 @@ impl Writer<'_> {
         Ok(Some((status, to)))
     }
 
+    /// Starts a ticket's SLA clock when the customer wrote the message that
+    /// opened it, when that is earlier than the ticket, and recomputes the
+    /// deadlines.
+    pub fn set_sla_start(&self, ticket_id: i64, written_at: DateTime<Utc>) -> anyhow::Result<()> {
+        self.tx.execute(
+            "UPDATE tickets SET sla_start_at = ?2 WHERE id = ?1 AND ?2 < created_at",
+            params![ticket_id, format_time(written_at)],
+        )?;
+        self.refresh_ticket(ticket_id)
+    }
+
     /// Records the team's first response on a ticket, which stops the
     /// first-response clock. Does nothing when the ticket already has one.
     pub fn record_first_response(
@@ -176,11 +187,10 @@ impl Writer<'_> {
         actor: &str,
         at: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        // An imported reply can carry a send time older than the ticket,
-        // which opened when the conversation was imported; such a reply
-        // counts as answered when the ticket opened.
+        // An imported reply can carry a send time older than the start of
+        // the ticket's SLA clock; such a reply counts from that start.
         let updated = self.tx.execute(
-            "UPDATE tickets SET first_response_at = max(?2, created_at)
+            "UPDATE tickets SET first_response_at = max(?2, coalesce(sla_start_at, created_at))
               WHERE id = ?1 AND first_response_at IS NULL",
             params![ticket_id, format_time(at)],
         )?;
@@ -231,6 +241,35 @@ impl Writer<'_> {
             }
         }
         Ok(ticket)
+    }
+
+    /// Fails when the ticket was merged into another, naming the ticket to
+    /// work on instead. A merged ticket stays closed.
+    pub fn check_not_merged(&self, ticket_id: i64) -> anyhow::Result<()> {
+        let into: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT merged_into FROM tickets WHERE id = ?1",
+                params![ticket_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        if let Some(into) = into {
+            anyhow::bail!(
+                "ticket {ticket_id} was merged into ticket {into}; work on ticket {into} instead"
+            );
+        }
+        Ok(())
+    }
+
+    /// Returns the conversation a ticket belongs to.
+    pub fn ticket_conversation(&self, ticket_id: i64) -> anyhow::Result<i64> {
+        Ok(self.tx.query_row(
+            "SELECT conversation_id FROM tickets WHERE id = ?1",
+            params![ticket_id],
+            |row| row.get(0),
+        )?)
     }
 
     /// True when a ticket with this id exists.
@@ -382,7 +421,8 @@ impl Writer<'_> {
 
     fn sla_row(&self, ticket_id: i64) -> anyhow::Result<SlaRow> {
         let row = self.tx.query_row(
-            "SELECT t.created_at, t.priority, t.status, cu.tier, t.first_response_at,
+            "SELECT coalesce(t.sla_start_at, t.created_at), t.priority, t.status, cu.tier,
+                    t.first_response_at,
                     t.sla_paused_at, t.sla_paused_seconds
                FROM tickets t
                JOIN conversations c ON c.id = t.conversation_id

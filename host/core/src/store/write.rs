@@ -410,12 +410,15 @@ impl<'a> Writer<'a> {
             params![conversation_id],
             |row| row.get(0),
         )?;
+        // A conversation whose ticket was merged works on the ticket it was
+        // merged into.
+        let ticket_id = self.open_ticket_of(conversation_id)?;
         let ticket = self
             .tx
             .query_row(
                 "SELECT id, ticket_type, priority, status, assignee, created_at FROM tickets
-                  WHERE conversation_id = ?1 ORDER BY id LIMIT 1",
-                params![conversation_id],
+                  WHERE id = ?1",
+                params![ticket_id],
                 |row| {
                     Ok(TicketState {
                         id: row.get(0)?,
@@ -515,6 +518,7 @@ impl<'a> Writer<'a> {
         at: DateTime<Utc>,
     ) -> anyhow::Result<Option<Option<String>>> {
         let column = field.column();
+        self.check_not_merged(ticket_id)?;
         let old: Option<String> = self.tx.query_row(
             &format!("SELECT {column} FROM tickets WHERE id = ?1"),
             params![ticket_id],
@@ -712,6 +716,7 @@ impl<'a> Writer<'a> {
         reason: &str,
         at: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
+        self.check_not_merged(ticket_id)?;
         let added = self.tx.execute(
             "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)",
             params![ticket_id, tag],

@@ -1,6 +1,10 @@
 -- Ticket state the lifecycle, the SLA and the to-do list read. Every change
 -- to these columns is written in the same transaction as the ticket event
 -- that explains it.
+-- When the customer wrote the message that opened the ticket, if earlier
+-- than the ticket itself (an import of older mail). The SLA clock starts
+-- here; NULL means at created_at.
+ALTER TABLE tickets ADD COLUMN sla_start_at TEXT;
 ALTER TABLE tickets ADD COLUMN first_response_at TEXT;
 ALTER TABLE tickets ADD COLUMN first_response_due TEXT;
 ALTER TABLE tickets ADD COLUMN resolution_due TEXT;
