@@ -54,7 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Ingest(command) => ingest::run(&db, &plugin_dir, &config_dir, command),
         Command::Conversations(options) => list::conversations(&db, &options),
-        Command::Tickets(command) => tickets::run(&db, &config_dir, command),
+        Command::Tickets(command) => tickets::run(&db, &plugin_dir, &config_dir, command),
         Command::Tasks(command) => tickets::run_tasks(&db, command),
         Command::Quarantine(options) => list::quarantine(&db, &options),
         Command::SetTier(command) => list::set_tier(&db, &config_dir, &command),

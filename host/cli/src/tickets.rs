@@ -9,7 +9,9 @@ use chrono::{DateTime, Local, Utc};
 use clap::{Args, Subcommand};
 use kefu_core::Store;
 use kefu_core::desk::Desk;
+use kefu_core::ingest::Ingestor;
 use kefu_core::model::Channel;
+use kefu_core::plugin::PluginSet;
 use kefu_core::todo::{self, AssigneeFilter, BulkChange, ChangeBy, Sort, TodoQuery};
 
 use crate::list::{cut, new_table};
@@ -78,6 +80,9 @@ enum ViewsAction {
     /// Save the filters given as a view.
     Save {
         name: String,
+        /// Replace a view of the same name.
+        #[arg(long)]
+        replace: bool,
         #[command(flatten)]
         filters: FilterArgs,
     },
@@ -205,15 +210,24 @@ impl ByArgs {
     }
 }
 
-pub fn run(db: &Path, config_dir: &Path, command: TicketsCommand) -> anyhow::Result<ExitCode> {
+pub fn run(
+    db: &Path,
+    plugin_dir: &Path,
+    config_dir: &Path,
+    command: TicketsCommand,
+) -> anyhow::Result<ExitCode> {
     let mut store = Store::open_existing(db)?;
     store.set_desk(Desk::load(config_dir)?);
+    let rules = RuleContext {
+        plugin_dir,
+        config_dir,
+    };
     match command.action {
         None => list(&store, &command.list),
         Some(TicketsAction::List(args)) => list(&store, &args),
         Some(TicketsAction::Show { ticket, json }) => show(&store, ticket, json),
-        Some(TicketsAction::Update(args)) => update(&mut store, &args),
-        Some(TicketsAction::Assign(args)) => assign(&mut store, &args),
+        Some(TicketsAction::Update(args)) => update(&mut store, &rules, &args),
+        Some(TicketsAction::Assign(args)) => assign(&mut store, &rules, &args),
         Some(TicketsAction::Merge { tickets, into, by }) => {
             let agent = by.agent();
             let writer = store.writer()?;
@@ -241,6 +255,12 @@ pub fn run(db: &Path, config_dir: &Path, command: TicketsCommand) -> anyhow::Res
             if !writer.ticket_exists(ticket)? {
                 anyhow::bail!("ticket {ticket} does not exist; `kefu tickets --all` lists them");
             }
+            if minutes > MAX_LOG_MINUTES {
+                anyhow::bail!(
+                    "invalid --minutes {minutes}: one entry is at most {MAX_LOG_MINUTES} minutes \
+                     (24 h); log longer work as several entries"
+                );
+            }
             writer.log_work(ticket, &by.agent(), minutes, &summary, Utc::now())?;
             writer.commit()?;
             crate::output::print(&format!("logged {minutes} min on ticket {ticket}\n"))?;
@@ -248,6 +268,18 @@ pub fn run(db: &Path, config_dir: &Path, command: TicketsCommand) -> anyhow::Res
         }
         Some(TicketsAction::Views(action)) => views(&mut store, action),
     }
+}
+
+/// Most minutes one work log entry may hold: one day.
+const MAX_LOG_MINUTES: u32 = 24 * 60;
+
+/// Longest time `--due-within` accepts, in days.
+const MAX_DUE_WITHIN_DAYS: i64 = 3650;
+
+/// Where the rules that react to agents' changes come from.
+struct RuleContext<'a> {
+    plugin_dir: &'a Path,
+    config_dir: &'a Path,
 }
 
 /// Prints every ticket, finished or not, in queue order.
@@ -284,7 +316,14 @@ impl FilterArgs {
             query.assignee = Some(AssigneeFilter::Agent(agent.clone()));
         }
         if let Some(within) = &self.due_within {
-            query.due_before = Some(Utc::now() + parse_duration(within)?);
+            let duration = parse_duration(within)?;
+            if duration > chrono::Duration::days(MAX_DUE_WITHIN_DAYS) {
+                anyhow::bail!(
+                    "invalid --due-within {within:?}: the maximum is {MAX_DUE_WITHIN_DAYS}d; \
+                     write for example 2h or 3d"
+                );
+            }
+            query.due_before = Some(Utc::now() + duration);
         }
         if let Some(text) = &self.text {
             query.text = Some(text.clone());
@@ -309,9 +348,16 @@ fn extend(list: &mut Vec<String>, more: &[String]) {
 fn parse_duration(text: &str) -> anyhow::Result<chrono::Duration> {
     let text = text.trim();
     let (number, unit) = text.split_at(text.len().saturating_sub(1));
-    let value: i64 = number.parse().ok().filter(|n| *n >= 0).with_context(|| {
-        format!("duration {text:?} is not a number with a unit; write for example 30m, 2h or 3d")
-    })?;
+    let value: i64 = number
+        .parse()
+        .ok()
+        .filter(|n| (0..=MAX_DUE_WITHIN_DAYS * 24 * 60).contains(n))
+        .with_context(|| {
+            format!(
+                "invalid duration {text:?}: write a whole number from 0 up to \
+                 {MAX_DUE_WITHIN_DAYS}d with a unit, for example 30m, 2h or 3d"
+            )
+        })?;
     match unit {
         "m" => Ok(chrono::Duration::minutes(value)),
         "h" => Ok(chrono::Duration::hours(value)),
@@ -328,6 +374,13 @@ fn list(store: &Store, args: &ListArgs) -> anyhow::Result<ExitCode> {
         None => TodoQuery::default(),
     };
     args.filters.apply(&mut query)?;
+    if args.limit == 0 || args.limit > todo::MAX_LIMIT {
+        anyhow::bail!(
+            "invalid --limit {}: give 1 to {}",
+            args.limit,
+            todo::MAX_LIMIT
+        );
+    }
     query.limit = args.limit;
     query.offset = args.offset;
     query.check(&store.desk().lifecycle)?;
@@ -393,7 +446,7 @@ fn span(duration: chrono::Duration) -> String {
 
 fn local(time: DateTime<Utc>) -> String {
     time.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M")
+        .format("%Y-%m-%d %H:%M %:z")
         .to_string()
 }
 
@@ -482,7 +535,11 @@ fn show(store: &Store, ticket: i64, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn update(store: &mut Store, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
+fn update(
+    store: &mut Store,
+    rules: &RuleContext<'_>,
+    args: &UpdateArgs,
+) -> anyhow::Result<ExitCode> {
     let mut changes = Vec::new();
     if let Some(status) = &args.status {
         changes.push(BulkChange::Status(status.clone()));
@@ -500,14 +557,19 @@ fn update(store: &mut Store, args: &UpdateArgs) -> anyhow::Result<ExitCode> {
     if changes.is_empty() {
         anyhow::bail!("nothing to change; give --status, --priority, --type, --tag or --note");
     }
-    apply(store, &args.tickets, &changes, &args.by)
+    apply(store, rules, &args.tickets, &changes, &args.by)
 }
 
-fn assign(store: &mut Store, args: &AssignArgs) -> anyhow::Result<ExitCode> {
+fn assign(
+    store: &mut Store,
+    rules: &RuleContext<'_>,
+    args: &AssignArgs,
+) -> anyhow::Result<ExitCode> {
     if args.auto {
         let desk = store.desk().clone();
         let writer = store.writer()?;
         let mut text = String::new();
+        let mut unassigned = 0;
         for ticket in &args.tickets {
             let outcome =
                 kefu_core::routing::route_ticket(&writer, *ticket, &desk.routing, Utc::now())?;
@@ -516,14 +578,22 @@ fn assign(store: &mut Store, args: &AssignArgs) -> anyhow::Result<ExitCode> {
                     "ticket {ticket}: assigned to {} ({})",
                     assignment.agent, assignment.reason
                 ),
-                None => format!("ticket {ticket}: not assigned ({})", outcome.reason()),
+                None => {
+                    unassigned += 1;
+                    format!("ticket {ticket}: not assigned ({})", outcome.reason())
+                }
             };
             text.push_str(&printable(&line));
             text.push('\n');
         }
         writer.commit()?;
         crate::output::print(&text)?;
-        return Ok(ExitCode::SUCCESS);
+        // Scripts learn from the exit code that some tickets still wait.
+        return Ok(if unassigned == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     let change = match &args.to {
         Some(agent) => {
@@ -535,33 +605,54 @@ fn assign(store: &mut Store, args: &AssignArgs) -> anyhow::Result<ExitCode> {
         }
         None => BulkChange::Unassign,
     };
-    apply(store, &args.tickets, &[change], &args.by)
+    apply(store, rules, &args.tickets, &[change], &args.by)
 }
 
-/// Applies every change to every ticket in one transaction.
+/// Applies every change to every ticket in one transaction, then lets the
+/// rules react to the changes.
 fn apply(
     store: &mut Store,
+    rules: &RuleContext<'_>,
     tickets: &[i64],
     changes: &[BulkChange],
     by: &ByArgs,
 ) -> anyhow::Result<ExitCode> {
+    let declarative = kefu_core::automation::load_rules(rules.config_dir, &store.desk().lifecycle)?;
+    let mut plugins = PluginSet::load(crate::ingest::engine()?, store, Some(rules.plugin_dir))?;
+    plugins.set_declarative_rules(declarative)?;
     let actor = format!("agent:{}", by.agent());
     let by = ChangeBy {
         actor: &actor,
         reason: by.reason.as_deref().unwrap_or(""),
         at: Utc::now(),
     };
-    let writer = store.writer()?;
-    let mut changed = 0;
-    for change in changes {
-        changed += todo::apply_bulk(&writer, tickets, change, &by)?;
-    }
-    writer.commit()?;
-    crate::output::print(&format!(
-        "{changed} changes on tickets {}\n",
+    let mut failures = Vec::new();
+    let applied =
+        Ingestor::new(store, &mut plugins).apply_changes(tickets, changes, &by, &mut failures)?;
+    let mut text = format!(
+        "{} on {} {}\n",
+        plural(applied.len(), "change", "changes"),
+        if tickets.len() == 1 {
+            "ticket"
+        } else {
+            "tickets"
+        },
         join_ids(tickets)
-    ))?;
+    );
+    for failure in &failures {
+        text.push_str(&format!("rule failed: {}\n", printable(failure)));
+    }
+    crate::output::print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Formats a count with the singular or plural noun.
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
 }
 
 fn join_ids(ids: &[i64]) -> String {
@@ -584,7 +675,17 @@ fn views(store: &mut Store, action: ViewsAction) -> anyhow::Result<ExitCode> {
             }
             crate::output::print(&format!("{table}\n"))?;
         }
-        ViewsAction::Save { name, filters } => {
+        ViewsAction::Save {
+            name,
+            replace,
+            filters,
+        } => {
+            if !replace && store.views()?.iter().any(|(view, _)| *view == name) {
+                anyhow::bail!(
+                    "view {name:?} exists already; pass --replace to overwrite it or choose \
+                     another name"
+                );
+            }
             let mut query = TodoQuery::default();
             filters.apply(&mut query)?;
             if filters.due_within.is_some() {
@@ -613,9 +714,16 @@ fn views(store: &mut Store, action: ViewsAction) -> anyhow::Result<ExitCode> {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct TasksCommand {
     #[command(subcommand)]
     action: Option<TasksAction>,
+    /// Include finished tasks.
+    #[arg(long)]
+    all: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -640,8 +748,8 @@ enum TasksAction {
 pub fn run_tasks(db: &Path, command: TasksCommand) -> anyhow::Result<ExitCode> {
     let mut store = Store::open_existing(db)?;
     match command.action.unwrap_or(TasksAction::List {
-        all: false,
-        json: false,
+        all: command.all,
+        json: command.json,
     }) {
         TasksAction::List { all, json } => {
             let tasks = store.tasks(all)?;
