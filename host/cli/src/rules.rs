@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use kefu_core::Store;
-use kefu_core::automation::dry_run::{DryRunOptions, DryRunReport, dry_run};
+use kefu_core::automation::declarative::Trigger;
+use kefu_core::automation::dry_run::{DryRunOptions, DryRunReport, dry_run, unreplayed_events};
 use kefu_core::automation::{self, RULES_FILE};
 use kefu_core::desk::Desk;
 use kefu_core::lifecycle::Lifecycle;
@@ -121,9 +122,14 @@ fn tick(
             crate::output::print_json(&output)?;
         } else {
             let mut text = format!(
-                "{}: {} time rule firings\n",
+                "{}: {}, {}\n",
                 at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
-                output.time_rules_fired
+                count(
+                    output.time_rules_fired,
+                    "time rule firing",
+                    "time rule firings"
+                ),
+                count(output.tickets_opened, "ticket opened", "tickets opened"),
             );
             for failure in &output.rule_failures {
                 text.push_str(&format!("  failed: {}\n", printable(failure)));
@@ -226,10 +232,9 @@ fn list(db: &Path, plugin_dir: &Path, config_dir: &Path, json: bool) -> anyhow::
 fn check(file: &Path, lifecycle: &Lifecycle) -> anyhow::Result<ExitCode> {
     let rules = automation::read_rules(file, lifecycle)?;
     let mut lines = vec![format!(
-        "{}: {} rule{}, all valid",
+        "{}: {}, all valid",
         file.display(),
-        rules.len(),
-        if rules.len() == 1 { "" } else { "s" }
+        count(rules.len(), "rule", "rules")
     )];
     for rule in &rules {
         let state = if rule.enabled { "" } else { " (disabled)" };
@@ -254,9 +259,14 @@ struct DryRunOutput<'r> {
     rule: &'r str,
     kind: &'static str,
     since: DateTime<Utc>,
+    /// Events the rule may react to that the dry run did not replay.
+    not_replayed: Vec<&'static str>,
     #[serde(flatten)]
     report: &'r DryRunReport,
 }
+
+/// Events a rule plugin may react to that a dry run does not replay.
+const PLUGIN_NOT_REPLAYED: [&str; 2] = ["ticket-updated", "timer-fired"];
 
 fn run_dry(
     db: &Path,
@@ -272,32 +282,40 @@ fn run_dry(
     let desk = Desk::load(config_dir)?;
     let lifecycle = &desk.lifecycle;
     let declarative = automation::load_rules(config_dir, lifecycle)?;
-    let (kind, report) = match declarative.iter().find(|rule| rule.name == command.rule) {
-        Some(rule) => (
-            "declarative",
-            dry_run(
-                db,
-                &mut |event, at| Ok(rule.evaluate(event, at)),
-                &options,
-                lifecycle,
-            )?,
-        ),
-        None => (
-            "plugin",
-            dry_run_plugin(db, plugin_dir, command, &options, lifecycle)?,
-        ),
-    };
+    let (kind, not_replayed, report) =
+        match declarative.iter().find(|rule| rule.name == command.rule) {
+            Some(rule) => {
+                let not_replayed: Vec<&str> = unreplayed_events(rule)?
+                    .into_iter()
+                    .map(Trigger::name)
+                    .collect();
+                let report = dry_run(
+                    db,
+                    &mut |event, at| Ok(rule.evaluate(event, at)),
+                    &options,
+                    lifecycle,
+                )?;
+                ("declarative", not_replayed, report)
+            }
+            None => (
+                "plugin",
+                PLUGIN_NOT_REPLAYED.to_vec(),
+                dry_run_plugin(db, plugin_dir, command, &options, lifecycle)?,
+            ),
+        };
 
+    let output = DryRunOutput {
+        rule: &command.rule,
+        kind,
+        since,
+        not_replayed,
+        report: &report,
+    };
     if command.json {
-        crate::output::print_json(&DryRunOutput {
-            rule: &command.rule,
-            kind,
-            since,
-            report: &report,
-        })?;
+        crate::output::print_json(&output)?;
         return Ok(ExitCode::SUCCESS);
     }
-    crate::output::print(&format_report(&command.rule, kind, since, &report))?;
+    crate::output::print(&format_report(&output))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -339,29 +357,41 @@ fn dry_run_plugin(
     )
 }
 
-fn format_report(rule: &str, kind: &str, since: DateTime<Utc>, report: &DryRunReport) -> String {
+fn format_report(output: &DryRunOutput<'_>) -> String {
+    let report = output.report;
     let mut lines = vec![
         format!(
-            "Dry run of {kind} rule {} since {} (nothing was written)",
-            printable(rule),
-            since.format("%Y-%m-%d %H:%M UTC")
+            "Dry run of {} rule {} since {} (nothing was written)",
+            output.kind,
+            printable(output.rule),
+            output.since.format("%Y-%m-%d %H:%M UTC")
         ),
         format!(
-            "Examined {} events on {} tickets.",
-            report.events_examined, report.tickets_examined
+            "Examined {} on {}.",
+            count(report.events_examined, "event", "events"),
+            count(report.tickets_examined, "ticket", "tickets")
         ),
     ];
+    if !output.not_replayed.is_empty() {
+        let subject = if output.kind == "plugin" {
+            "the plugin"
+        } else {
+            "the rule"
+        };
+        lines.push(format!(
+            "Not replayed: {} events. Changes {subject} would make on them are not counted.",
+            output.not_replayed.join(" and ")
+        ));
+    }
     if report.actions.is_empty() {
         lines.push("The rule would have changed nothing.".to_string());
     }
-    for count in &report.actions {
+    for action in &report.actions {
         lines.push(format!(
-            "Would {} on {} ticket{} ({} time{})",
-            printable(&count.action),
-            count.tickets,
-            if count.tickets == 1 { "" } else { "s" },
-            count.times,
-            if count.times == 1 { "" } else { "s" }
+            "Would {} on {} ({})",
+            printable(&action.action),
+            count(action.tickets, "ticket", "tickets"),
+            count(action.times, "time", "times")
         ));
     }
     if !report.examples.is_empty() {
@@ -385,6 +415,13 @@ fn format_report(rule: &str, kind: &str, since: DateTime<Utc>, report: &DryRunRe
     }
     lines.push(String::new());
     lines.join("\n")
+}
+
+/// Writes `number` with the singular or plural noun it takes, such as
+/// "1 rule" or "2 rules".
+fn count(number: usize, singular: &str, plural: &str) -> String {
+    let noun = if number == 1 { singular } else { plural };
+    format!("{number} {noun}")
 }
 
 /// Parses `--since`: an age such as `30d`, `12h` or `90m` before `now`, or

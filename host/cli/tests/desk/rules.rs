@@ -103,11 +103,96 @@ fn check_describes_example_file() {
         &config,
         &["rules", "check", file.to_str().unwrap()],
     ));
-    assert!(text.contains("3 rules, all valid"), "{text}");
+    assert!(text.contains("7 rules, all valid"), "{text}");
     assert!(text.contains("rule vip-refund (line 9)"), "{text}");
     assert!(text.contains("then set priority urgent"), "{text}");
     assert!(text.contains("when the channel is email or chat"), "{text}");
     assert!(text.contains("the ticket is older than 2 h"), "{text}");
+    for trigger in [
+        "when the customer's message is unanswered for 30 min",
+        "when 80% of the running SLA deadline's business time is used",
+        "when the running SLA deadline passes",
+        "when waiting on the customer for 3 d",
+    ] {
+        assert!(text.contains(trigger), "missing {trigger:?}:\n{text}");
+    }
+}
+
+#[test]
+fn example_rules_can_act() {
+    let lifecycle = kefu_core::lifecycle::Lifecycle::builtin();
+    let rules = kefu_core::automation::read_rules(
+        &repository().join("docs/examples/rules.toml"),
+        &lifecycle,
+    )
+    .unwrap();
+    let phrases = std::fs::read_to_string(repository().join("docs/examples/phrases.toml")).unwrap();
+    let phrase_ids: Vec<&str> = phrases
+        .lines()
+        .filter_map(|line| line.strip_prefix("id = \""))
+        .filter_map(|rest| rest.strip_suffix('"'))
+        .collect();
+    assert!(phrase_ids.contains(&"refund-policy"), "{phrase_ids:?}");
+
+    for rule in &rules {
+        // open-ticket acts only when the conversation has no ticket.
+        assert!(
+            rule.then.open_ticket.is_none() || rule.when.has_ticket != Some(true),
+            "rule {} opens a ticket but requires one",
+            rule.name
+        );
+        for phrase in [&rule.then.suggest_phrase, &rule.then.send_phrase]
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                phrase_ids.contains(&phrase.as_str()),
+                "rule {} names phrase {phrase:?}, which phrases.toml does not define",
+                rule.name
+            );
+        }
+    }
+}
+
+#[test]
+fn check_shows_time_rules_as_written() {
+    let (_folder, db, config) = setup(None);
+    let file = fixture("rules/time-rules.toml");
+    let text = stdout(&kefu(
+        &db,
+        &config,
+        &["rules", "check", file.to_str().unwrap()],
+    ));
+    assert!(text.contains("5 rules, all valid"), "{text}");
+    assert!(text.contains("unanswered for 1 h 30 min\n"), "{text}");
+    assert!(text.contains("  and the channel is chat\n"), "{text}");
+    assert!(
+        text.contains("  and the customer's tier is vip\n"),
+        "{text}"
+    );
+    assert!(text.contains("when 80.5% of the running SLA"), "{text}");
+    assert!(text.contains("when 0.5% of the running SLA"), "{text}");
+    assert!(text.contains("with no other conditions"), "{text}");
+    assert!(!text.contains("  when the channel"), "{text}");
+    assert!(!text.contains("always"), "{text}");
+}
+
+#[test]
+fn check_error_prints_values_as_toml() {
+    let (folder, db, config) = setup(None);
+    let file = folder.path().join("keywords.toml");
+    std::fs::write(
+        &file,
+        "[[rule]]\nname = \"r\"\non = [\"ticket-created\"]\n[rule.when]\nkeywords = [\"x\"]\n\
+         [rule.then]\nadd-tag = [\"t\"]\n",
+    )
+    .unwrap();
+    let output = kefu(&db, &config, &["rules", "check", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 5"), "{stderr}");
+    assert!(stderr.contains(r#"when.keywords = ["x"]"#), "{stderr}");
+    assert!(!stderr.contains("Spanned"), "{stderr}");
 }
 
 #[test]
@@ -271,4 +356,113 @@ fn dry_run_of_unknown_rule_fails() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("\"no-such-rule\""), "{stderr}");
+}
+
+#[test]
+fn dry_run_of_time_rule_fails() {
+    let (_folder, db, config) = setup(Some("rules/time-rules.toml"));
+    let mail = fixture("email/20-empty-date-header.eml");
+    stdout(&kefu(&db, &config, &["ingest", mail.to_str().unwrap()]));
+    for (rule, trigger) in [
+        ("unanswered-chat", "unanswered"),
+        ("early-warning", "sla-warning"),
+        ("breach", "sla-breach"),
+        ("waiting-long", "waiting"),
+    ] {
+        let output = kefu(&db, &config, &["rules", "dry-run", rule]);
+        assert_eq!(output.status.code(), Some(1), "{rule}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("on = [\"{trigger}\"]")),
+            "{rule}: {stderr}"
+        );
+        assert!(stderr.contains("rules tick"), "{rule}: {stderr}");
+        assert!(stderr.contains("copy the database"), "{rule}: {stderr}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(!text.contains("changed nothing"), "{rule}: {text}");
+    }
+}
+
+#[test]
+fn dry_run_names_events_not_replayed() {
+    let (_folder, db, config) = setup(Some("rules/ping-pong.toml"));
+    let mail = fixture("email/20-empty-date-header.eml");
+    stdout(&kefu(&db, &config, &["ingest", mail.to_str().unwrap()]));
+
+    // escalate reacts to message-received and ticket-updated.
+    let text = stdout(&kefu(&db, &config, &["rules", "dry-run", "escalate"]));
+    assert!(
+        text.contains("Not replayed: ticket-updated events."),
+        "{text}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&kefu(
+        &db,
+        &config,
+        &["rules", "dry-run", "escalate", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(
+        report["not_replayed"],
+        serde_json::json!(["ticket-updated"])
+    );
+
+    // calm-down reacts only to ticket-updated, so nothing would be replayed.
+    let output = kefu(&db, &config, &["rules", "dry-run", "calm-down"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("reacts only to ticket-updated"), "{stderr}");
+    assert!(stderr.contains("ingest"), "{stderr}");
+}
+
+#[test]
+fn dry_run_examples_use_ticket_subject() {
+    let chats = fixture("chat/twcs-sample-64rows.csv");
+    let (_folder, db, config) = setup(Some("rules/chat-tag.toml"));
+    std::fs::rename(config.join("rules.toml"), config.join("later.toml")).unwrap();
+    stdout(&kefu(&db, &config, &["ingest", chats.to_str().unwrap()]));
+    std::fs::rename(config.join("later.toml"), config.join("rules.toml")).unwrap();
+
+    let report: serde_json::Value = serde_json::from_str(&stdout(&kefu(
+        &db,
+        &config,
+        &["rules", "dry-run", "chat-tag", "--json"],
+    )))
+    .unwrap();
+    let examples = report["examples"].as_array().unwrap();
+    assert!(!examples.is_empty());
+    let store = Store::open(&db).unwrap();
+    let tickets = store.tickets().unwrap();
+    for example in examples {
+        assert_eq!(example["event"], "message-received");
+        let id = example["ticket_id"].as_i64().unwrap();
+        let ticket = tickets.iter().find(|ticket| ticket.id == id).unwrap();
+        assert_eq!(
+            example["subject"].as_str(),
+            ticket.subject.as_deref(),
+            "ticket {id}"
+        );
+    }
+
+    let text = stdout(&kefu(&db, &config, &["rules", "dry-run", "chat-tag"]));
+    assert!(!text.contains("(no subject)"), "{text}");
+}
+
+#[test]
+fn tick_counts_firings_in_words() {
+    let (_folder, db, config) = setup(Some("rules/sla-breach.toml"));
+    // The message is from 2020, so its ticket's deadline has passed.
+    let mail = fixture("email/22-references-with-non-addr-spec-id.eml");
+    stdout(&kefu(&db, &config, &["ingest", mail.to_str().unwrap()]));
+
+    let first = stdout(&kefu(&db, &config, &["rules", "tick"]));
+    assert!(
+        first.contains(": 1 time rule firing, 0 tickets opened\n"),
+        "{first}"
+    );
+    // A rule fires once per deadline, however often the scheduler runs.
+    let second = stdout(&kefu(&db, &config, &["rules", "tick"]));
+    assert!(
+        second.contains(": 0 time rule firings, 0 tickets opened\n"),
+        "{second}"
+    );
 }

@@ -33,8 +33,8 @@ const MAX_NOTE_CHARS: usize = 10_000;
 /// applies to rule plugins.
 const MAX_PHRASE_ID_CHARS: usize = 200;
 
-/// Longest `age-over` accepted: 366 days.
-const MAX_AGE_MINUTES: i64 = 366 * 24 * 60;
+/// Longest `after` or `age-over` accepted: 366 days.
+const MAX_DURATION_MINUTES: i64 = 366 * 24 * 60;
 
 /// A rules file that cannot be used, with the place and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,31 +114,30 @@ impl TimeTrigger {
     /// The trigger in words.
     pub fn describe(self) -> String {
         match self {
-            Self::Unanswered(after) => {
-                format!(
-                    "when the customer's message is unanswered for {}",
-                    span(after)
-                )
-            }
+            Self::Unanswered(after) => format!(
+                "when the customer's message is unanswered for {}",
+                format_minutes(after.num_minutes())
+            ),
             Self::SlaWarning(share) => format!(
-                "when {:.0}% of the running SLA deadline's business time is used",
-                share * 100.0
+                "when {} of the running SLA deadline's business time is used",
+                format_share(share)
             ),
             Self::SlaBreach => "when the running SLA deadline passes".to_string(),
-            Self::Waiting(after) => format!("when waiting on the customer for {}", span(after)),
+            Self::Waiting(after) => format!(
+                "when waiting on the customer for {}",
+                format_minutes(after.num_minutes())
+            ),
         }
     }
 }
 
-fn span(duration: Duration) -> String {
-    let minutes = duration.num_minutes();
-    if minutes % (24 * 60) == 0 {
-        format!("{} d", minutes / (24 * 60))
-    } else if minutes % 60 == 0 {
-        format!("{} h", minutes / 60)
-    } else {
-        format!("{minutes} min")
-    }
+/// Formats a share from 0 to 1 as a percentage with the decimals it needs,
+/// such as "80%", "80.5%" or "0.25%".
+fn format_share(share: f64) -> String {
+    // Rounding to six decimals drops the error of dividing by 100 when
+    // parsing, so 80.5% prints as written.
+    let percent = (share * 100.0 * 1e6).round() / 1e6;
+    format!("{percent}%")
 }
 
 /// Conditions of a rule. An empty list or `None` places no condition; a
@@ -239,19 +238,26 @@ impl DeclarativeRule {
     /// action.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = Vec::new();
+        let conditions = self.when.describe();
+        // A time rule's first line already starts with "when", so its
+        // conditions continue with "and".
+        let mut word = "when";
         if let Some(time) = self.time {
             lines.push(time.describe());
+            word = "and";
+            if conditions.is_empty() {
+                lines.push("with no other conditions".to_string());
+            }
         } else {
             let on: Vec<&str> = self.on.iter().map(|trigger| trigger.name()).collect();
             lines.push(format!("on {}", on.join(" or ")));
+            if conditions.is_empty() {
+                lines.push("with no conditions".to_string());
+            }
         }
-        let conditions = self.when.describe();
-        if conditions.is_empty() {
-            lines.push("always".to_string());
-        }
-        for (index, condition) in conditions.into_iter().enumerate() {
-            let word = if index == 0 { "when" } else { "and" };
+        for condition in conditions {
             lines.push(format!("{word} {condition}"));
+            word = "and";
         }
         for action in self.then.to_api() {
             lines.push(format!("then {}", describe_action(&action)));
@@ -345,7 +351,7 @@ impl Conditions {
             lines.push(format!("the customer's tier is {}", any_of(&self.tiers)));
         }
         if !self.keywords.is_empty() {
-            let quoted: Vec<String> = self.keywords.iter().map(|k| format!("{k:?}")).collect();
+            let quoted: Vec<String> = self.keywords.iter().map(|k| toml_string(k)).collect();
             lines.push(format!(
                 "the message's subject or body contains {}",
                 any_of(&quoted)
@@ -479,13 +485,51 @@ fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2fa1f}')
 }
 
+/// Formats minutes in days, hours and minutes, such as "2 h" or
+/// "1 h 30 min".
 fn format_minutes(minutes: i64) -> String {
-    if minutes % (24 * 60) == 0 {
-        format!("{} d", minutes / (24 * 60))
-    } else if minutes % 60 == 0 {
-        format!("{} h", minutes / 60)
+    let parts = [
+        (minutes / (24 * 60), "d"),
+        (minutes / 60 % 24, "h"),
+        (minutes % 60, "min"),
+    ];
+    let text: Vec<String> = parts
+        .iter()
+        .filter(|(count, _)| *count != 0)
+        .map(|(count, unit)| format!("{count} {unit}"))
+        .collect();
+    if text.is_empty() {
+        "0 min".to_string()
     } else {
-        format!("{minutes} min")
+        text.join(" ")
+    }
+}
+
+/// Quotes `text` as a TOML string, as it would be written in the file.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A value from the rules file, written back as TOML for error messages.
+trait ToToml {
+    fn to_toml(&self) -> toml::Value;
+}
+
+impl ToToml for String {
+    fn to_toml(&self) -> toml::Value {
+        toml::Value::String(self.clone())
+    }
+}
+
+impl<T: ToToml> ToToml for Spanned<T> {
+    fn to_toml(&self) -> toml::Value {
+        self.get_ref().to_toml()
+    }
+}
+
+impl<T: ToToml> ToToml for Vec<T> {
+    fn to_toml(&self) -> toml::Value {
+        toml::Value::Array(self.iter().map(ToToml::to_toml).collect())
     }
 }
 
@@ -601,8 +645,9 @@ pub fn parse_rules(
             return Err(checker.error_at_line(
                 rule.line,
                 format!(
-                    "name = {:?}: a rule on line {} has the same name; give each rule its own",
-                    rule.name, first.line
+                    "name = {}: a rule on line {} has the same name; give each rule its own",
+                    toml_string(&rule.name),
+                    first.line
                 ),
             ));
         }
@@ -655,13 +700,10 @@ impl Checker<'_> {
     }
 
     /// Builds an error about `value` under `key`, placed at the value's line.
-    fn invalid<T>(&self, key: &str, value: &Spanned<T>, problem: String) -> RulesError
-    where
-        T: fmt::Debug,
-    {
+    fn invalid<T: ToToml>(&self, key: &str, value: &Spanned<T>, problem: String) -> RulesError {
         self.error_at_line(
             self.line_of(&value.span()),
-            format!("{key} = {:?}: {problem}", value.get_ref()),
+            format!("{key} = {}: {problem}", value.to_toml()),
         )
     }
 
@@ -785,15 +827,8 @@ impl Checker<'_> {
                     format!("a {name:?} rule needs `after`, such as after = \"30m\""),
                 ));
             };
-            let minutes = parse_age(after.get_ref()).ok_or_else(|| {
-                self.invalid(
-                    "after",
-                    after,
-                    "expected a number and a unit, m (minutes), h (hours) or d (days), such as \
-                     \"30m\""
-                        .to_string(),
-                )
-            })?;
+            let minutes = parse_duration(after.get_ref())
+                .map_err(|problem| self.invalid("after", after, problem.to_string()))?;
             Some(Duration::minutes(minutes))
         } else {
             None
@@ -810,22 +845,9 @@ impl Checker<'_> {
                         "a \"sla-warning\" rule needs `at`, such as at = \"80%\"".to_string(),
                     ));
                 };
-                let share = at
-                    .get_ref()
-                    .trim()
-                    .strip_suffix('%')
-                    .and_then(|number| number.trim().parse::<f64>().ok())
-                    .filter(|percent| *percent > 0.0 && *percent < 100.0)
-                    .ok_or_else(|| {
-                        self.invalid(
-                            "at",
-                            at,
-                            "expected a share of the deadline between 0% and 100%, such as \
-                             \"80%\""
-                                .to_string(),
-                        )
-                    })?;
-                TimeTrigger::SlaWarning(share / 100.0)
+                let percent = parse_percent(at.get_ref())
+                    .map_err(|problem| self.invalid("at", at, problem))?;
+                TimeTrigger::SlaWarning(percent / 100.0)
             }
         })
     }
@@ -869,17 +891,8 @@ impl Checker<'_> {
         when.statuses = self.vocabulary("when.status", &raw.status, Vocabulary::Status)?;
         when.tags = self.labels("when.tag", &raw.tag)?;
         if let Some(age) = &raw.age_over {
-            let minutes = parse_age(age.get_ref()).ok_or_else(|| {
-                self.invalid(
-                    "when.age-over",
-                    age,
-                    format!(
-                        "expected a number and a unit, m (minutes), h (hours) or d (days), \
-                         such as \"2h\", up to {} days",
-                        MAX_AGE_MINUTES / (24 * 60)
-                    ),
-                )
-            })?;
+            let minutes = parse_duration(age.get_ref())
+                .map_err(|problem| self.invalid("when.age-over", age, problem.to_string()))?;
             when.age_over = Some(Duration::minutes(minutes));
         }
         Ok(when)
@@ -1007,17 +1020,97 @@ fn trigger_names() -> String {
         .join(", ")
 }
 
-/// Parses a duration such as `30m`, `2h` or `3d` into minutes, between one
-/// minute and [`MAX_AGE_MINUTES`].
-fn parse_age(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let unit = text.chars().last()?;
-    let number: i64 = text[..text.len() - unit.len_utf8()].trim().parse().ok()?;
-    let minutes = match unit {
-        'm' => number,
-        'h' => number.checked_mul(60)?,
-        'd' => number.checked_mul(24 * 60)?,
-        _ => return None,
-    };
-    (1..=MAX_AGE_MINUTES).contains(&minutes).then_some(minutes)
+/// Reason a duration in `after` or `age-over` is invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DurationError {
+    Malformed,
+    Zero,
+    TooLong,
+}
+
+impl fmt::Display for DurationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed => write!(
+                f,
+                "expected numbers with the units d (days), h (hours) or m (minutes), largest \
+                 first, such as \"30m\", \"2h\" or \"1h30m\""
+            ),
+            Self::Zero => write!(f, "the time is zero; give a time of at least 1m"),
+            Self::TooLong => write!(
+                f,
+                "the time is longer than the maximum of {} days",
+                MAX_DURATION_MINUTES / (24 * 60)
+            ),
+        }
+    }
+}
+
+/// Parses a wall-clock duration such as `30m`, `2h`, `3d` or `1h30m` into
+/// minutes, from one minute to [`MAX_DURATION_MINUTES`]. Each unit appears
+/// at most once, larger units first, and spaces between parts are allowed.
+fn parse_duration(text: &str) -> Result<i64, DurationError> {
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(DurationError::Malformed);
+    }
+    let units = [('d', 24 * 60), ('h', 60), ('m', 1)];
+    let mut next_unit = 0;
+    let mut total: u128 = 0;
+    while !rest.is_empty() {
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or(DurationError::Malformed)?;
+        if digits_end == 0 {
+            return Err(DurationError::Malformed);
+        }
+        let digits = &rest[..digits_end];
+        rest = rest[digits_end..].trim_start();
+        let unit = rest.chars().next().ok_or(DurationError::Malformed)?;
+        let offset = units[next_unit..]
+            .iter()
+            .position(|(name, _)| *name == unit)
+            .ok_or(DurationError::Malformed)?;
+        let minutes_per_unit = units[next_unit + offset].1;
+        next_unit += offset + 1;
+        rest = rest[unit.len_utf8()..].trim_start();
+
+        // A number too long for u128 is far above the maximum anyway.
+        let count: u128 = digits.parse().map_err(|_| DurationError::TooLong)?;
+        total = count
+            .checked_mul(minutes_per_unit)
+            .and_then(|minutes| minutes.checked_add(total))
+            .ok_or(DurationError::TooLong)?;
+    }
+    if total == 0 {
+        return Err(DurationError::Zero);
+    }
+    if total > MAX_DURATION_MINUTES as u128 {
+        return Err(DurationError::TooLong);
+    }
+    Ok(total as i64)
+}
+
+/// Parses the `at` of an sla-warning rule, such as `80%` or `80.5%`, into a
+/// percentage above 0 and below 100.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let percent = text
+        .trim()
+        .strip_suffix('%')
+        .and_then(|number| number.trim().parse::<f64>().ok())
+        .filter(|percent| percent.is_finite())
+        .ok_or_else(|| {
+            "expected a share of the deadline in percent, such as \"80%\"".to_string()
+        })?;
+    if percent >= 100.0 {
+        return Err(
+            "the share must be above 0% and below 100%; for the deadline itself, use \
+             on = [\"sla-breach\"]"
+                .to_string(),
+        );
+    }
+    if percent <= 0.0 {
+        return Err("the share must be above 0% and below 100%, such as \"80%\"".to_string());
+    }
+    Ok(percent)
 }

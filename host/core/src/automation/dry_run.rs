@@ -14,7 +14,7 @@
 //! messages stored by one import share one time, so every change an import
 //! made counts as made before its first message. The customer's tier is
 //! today's tier, because tier changes have no history. `ticket-updated`
-//! events are not replayed.
+//! events and timers are not replayed (see [`unreplayed_events`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, params};
 use serde::Serialize;
 
-use super::declarative::describe_action;
+use super::declarative::{DeclarativeRule, Trigger, describe_action};
 use crate::lifecycle::Lifecycle;
 use crate::model::{Automation, Channel, Direction, IncomingMessage, Party};
 use crate::plugin::api::Channel as ApiChannel;
@@ -33,6 +33,53 @@ use crate::plugin::rule_api::{
     Action, Conversation, Customer, Event, EventKind, History, MessageEvent, Ticket,
 };
 use crate::store::parse_time;
+
+/// Events a dry run replays. It does not replay `ticket-updated` or timers,
+/// so time rules cannot be dry-run.
+pub const REPLAYED_EVENTS: [Trigger; 2] = [Trigger::MessageReceived, Trigger::TicketCreated];
+
+/// Returns the events in `rule`'s `on` list that a dry run does not replay,
+/// for the report to name. Fails for a time rule and for a rule that reacts
+/// to no replayed event, because their dry run would deliver nothing and
+/// wrongly report that the rule changes nothing. The error suggests how to try
+/// such a rule instead.
+pub fn unreplayed_events(rule: &DeclarativeRule) -> anyhow::Result<Vec<Trigger>> {
+    let replayed = || {
+        REPLAYED_EVENTS
+            .iter()
+            .map(|trigger| trigger.name())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    if let Some(time) = rule.time {
+        anyhow::bail!(
+            "rule {:?} is a time rule (on = [\"{}\"]), and a dry run replays only {} events. \
+             To try it, copy the database and run `kefu --db COPY rules tick` on the copy: the \
+             tick fires every due time rule for real, on the copy only",
+            rule.name,
+            time.name(),
+            replayed()
+        );
+    }
+    let unreplayed: Vec<Trigger> = rule
+        .on
+        .iter()
+        .copied()
+        .filter(|trigger| !REPLAYED_EVENTS.contains(trigger))
+        .collect();
+    if unreplayed.len() == rule.on.len() {
+        let names: Vec<&str> = unreplayed.iter().map(|trigger| trigger.name()).collect();
+        anyhow::bail!(
+            "rule {:?} reacts only to {}, and a dry run replays only {} events. To try it, copy \
+             the database and run `kefu --db COPY ingest FILE` on the copy: the changes other \
+             rules make during the import cause ticket-updated events",
+            rule.name,
+            names.join(" and "),
+            replayed()
+        );
+    }
+    Ok(unreplayed)
+}
 
 /// The rule under test: called with an event and the time it happened,
 /// returns the rule's actions.
@@ -84,6 +131,7 @@ pub struct Example {
     /// When the event happened: the message's or the ticket's time of storing.
     pub at: DateTime<Utc>,
     pub event: String,
+    /// The message's subject, or the ticket's when the message has none.
     pub subject: Option<String>,
     /// The actions that would have changed something, in words.
     pub actions: Vec<String>,
@@ -528,6 +576,10 @@ impl Replay<'_> {
                 .get(&conversation_id)
                 .and_then(|key| self.tickets.get(key))
                 .and_then(|ticket| ticket.id);
+            // Chat and phone messages have no subject, but their ticket may.
+            let subject = subject
+                .filter(|subject| !subject.trim().is_empty())
+                .or_else(|| self.stored_subject(ticket_id?));
             self.report.examples.push(Example {
                 ticket_id,
                 conversation_id,
@@ -538,6 +590,17 @@ impl Replay<'_> {
             });
         }
         Ok(())
+    }
+
+    /// Returns the stored subject of ticket `ticket_id`, unless it is blank.
+    fn stored_subject(&self, ticket_id: i64) -> Option<String> {
+        self.history
+            .tickets
+            .iter()
+            .find(|ticket| ticket.id == ticket_id)?
+            .subject
+            .clone()
+            .filter(|subject| !subject.trim().is_empty())
     }
 
     /// Builds the event with the conversation as rebuilt at `at`.
