@@ -83,3 +83,18 @@ impl Desk {
         self.sla.calendar().between(from, to).num_seconds()
     }
 }
+
+/// Reads a configuration file as text. A file that is not UTF-8, such as
+/// one saved as GBK, fails with an error that says where and what to do.
+pub fn read_config(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    String::from_utf8(bytes).map_err(|error| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not valid UTF-8 at byte {}; save the file as UTF-8",
+                error.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}

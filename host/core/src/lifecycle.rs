@@ -160,7 +160,7 @@ impl Lifecycle {
     /// lifecycle when the file does not exist.
     pub fn load(config_dir: &Path) -> Result<Self, LifecycleError> {
         let path = config_dir.join(FILE_NAME);
-        match std::fs::read_to_string(&path) {
+        match crate::desk::read_config(&path) {
             Ok(text) => Self::parse(&text, &path.display().to_string()),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::builtin()),
             Err(source) => Err(LifecycleError::Read {
@@ -614,6 +614,26 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let lifecycle = Lifecycle::load(folder.path()).unwrap();
         assert_eq!(lifecycle.type_ids(), builtin().type_ids());
+    }
+
+    #[test]
+    fn load_names_a_file_not_in_utf8() {
+        let folder = tempfile::tempdir().unwrap();
+        // "未处理" in GBK. Its first two bytes happen to form a valid UTF-8
+        // character, so the first invalid byte is at offset 19.
+        let text = [
+            b"[[status]]\nzh = \"".as_slice(),
+            &[0xce, 0xb4, 0xb4, 0xa6, 0xc0, 0xed],
+            b"\"\n",
+        ]
+        .concat();
+        std::fs::write(folder.path().join(FILE_NAME), text).unwrap();
+        let error = Lifecycle::load(folder.path()).unwrap_err().to_string();
+        assert!(error.contains("lifecycle.toml"), "{error}");
+        assert!(
+            error.ends_with("not valid UTF-8 at byte 19; save the file as UTF-8"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -659,7 +659,7 @@ pub fn parse_rules(
 /// Reads and checks the rules file at `path`.
 pub fn read_rules(path: &Path, lifecycle: &Lifecycle) -> Result<Vec<DeclarativeRule>, RulesError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| RulesError {
+    let text = crate::desk::read_config(path).map_err(|error| RulesError {
         file: file.clone(),
         line: None,
         message: format!("cannot read the file: {error}"),

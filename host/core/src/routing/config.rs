@@ -96,7 +96,7 @@ impl RoutingConfig {
     /// checked against `lifecycle`.
     pub fn load(config_dir: &Path, lifecycle: &Lifecycle) -> Result<Self, RoutingConfigError> {
         let path = config_dir.join(FILE_NAME);
-        match std::fs::read_to_string(&path) {
+        match crate::desk::read_config(&path) {
             Ok(text) => Self::parse(&text, &path.display().to_string(), lifecycle),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(source) => Err(RoutingConfigError::Read {

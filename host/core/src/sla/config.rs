@@ -139,7 +139,7 @@ impl SlaConfig {
     /// Reads and checks an `sla.toml`. A missing file gives the built-in
     /// configuration.
     pub fn load(path: &Path) -> Result<Self, SlaConfigError> {
-        match std::fs::read_to_string(path) {
+        match crate::desk::read_config(path) {
             Ok(text) => Self::parse(&text, &path.display().to_string()),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::builtin()),
             Err(error) => Err(SlaConfigError::Read {
