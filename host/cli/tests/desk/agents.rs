@@ -2,14 +2,12 @@
 //! sample mail imported.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
 use kefu_core::Store;
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use super::support::{kefu_with_config, repository};
 
 /// A database and a configuration folder in a temporary folder.
 struct Desk {
@@ -42,18 +40,7 @@ impl Desk {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_kefu"))
-            .arg("--db")
-            .arg(self.db())
-            .arg("--config")
-            .arg(self.config())
-            .args(args)
-            .env_remove("KEFU_DB")
-            .env("XDG_CACHE_HOME", self.folder.path().join("cache"))
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .output()
-            .expect("running kefu")
+        kefu_with_config(&self.db(), &self.config(), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {

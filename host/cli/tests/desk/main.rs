@@ -5,4 +5,5 @@
 mod agents;
 mod phrases;
 mod rules;
+mod support;
 mod tickets;

@@ -2,11 +2,8 @@
 //! tickets opened by ingesting chat samples.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use super::support::{json, kefu, repository, stderr, stdout};
 
 fn phrase_fixtures() -> PathBuf {
     repository().join("tests/fixtures/phrases")
@@ -14,37 +11,6 @@ fn phrase_fixtures() -> PathBuf {
 
 fn starter_file() -> PathBuf {
     repository().join("docs/examples/phrases.toml")
-}
-
-fn kefu(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("KEFU_DB")
-        // Keep the compiled-plugin cache inside the test's own folder.
-        .env("XDG_CACHE_HOME", db.with_file_name("cache"))
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("running kefu")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "kefu failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(output)).expect("JSON output")
 }
 
 fn path_arg(path: &Path) -> &str {

@@ -3,45 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use super::support::{kefu_with_config as kefu, repository, stdout};
 
 use kefu_core::Store;
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn fixture(path: &str) -> PathBuf {
     repository().join("tests/fixtures").join(path)
-}
-
-/// Runs `kefu` on `db` with the configuration folder `config`.
-fn kefu(db: &Path, config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .arg("--db")
-        .arg(db)
-        .arg("--config")
-        .arg(config)
-        .arg("--plugins")
-        .arg(db.with_file_name("plugins"))
-        .args(args)
-        .env_remove("KEFU_DB")
-        .env_remove("KEFU_CONFIG")
-        .env_remove("KEFU_PLUGINS")
-        .env("XDG_CACHE_HOME", db.with_file_name("cache"))
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("running kefu")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "kefu failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
 }
 
 /// Creates a folder with a database path and a configuration folder that

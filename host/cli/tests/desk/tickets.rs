@@ -1,56 +1,23 @@
 //! `kefu tickets` and `kefu tasks` run as a user would, on a real database
 //! file with the sample mail and calls imported.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
-}
+use super::support::{failure as stderr, json, repository, stdout};
 
-/// Runs kefu on the database in `folder`, with that folder's own
-/// configuration, plugins and cache.
+/// Runs kefu on the database in `folder`, with the configuration folder
+/// beside it.
 fn kefu(folder: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .arg("--db")
-        .arg(folder.join("kefu.db"))
-        .arg("--config")
-        .arg(folder.join("config"))
-        .arg("--plugins")
-        .arg(folder.join("plugins"))
-        .args(args)
-        .env("XDG_CACHE_HOME", folder.join("cache"))
-        .env("KEFU_AGENT", "lin")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("running kefu")
+    super::support::kefu(&folder.join("kefu.db"), args)
 }
 
-fn stdout(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "kefu failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
-fn stderr(output: &Output) -> String {
-    assert!(!output.status.success(), "kefu succeeded unexpectedly");
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(output)).expect("JSON output")
-}
-
-/// A database with the sample mail and call records imported.
+/// Creates a database with the sample mail and call records imported.
 fn desk() -> tempfile::TempDir {
     let folder = tempfile::tempdir().unwrap();
     std::fs::create_dir(folder.path().join("config")).unwrap();
-    let email = fixtures().join("email");
-    let phone = fixtures().join("phone");
+    let email = repository().join("tests/fixtures/email");
+    let phone = repository().join("tests/fixtures/phone");
     stdout(&kefu(
         folder.path(),
         &["ingest", email.to_str().unwrap(), phone.to_str().unwrap()],
@@ -112,6 +79,8 @@ fn show_lists_history_with_agent() {
             "high",
             "--reason",
             "VIP order",
+            "--as",
+            "lin",
         ],
     ));
     assert_eq!(output, format!("1 change on ticket {}\n", ids[0]));
