@@ -6,8 +6,8 @@
 
 use mail_parser::{MessagePart, MimeHeaders, PartType};
 
-use crate::charset::{self, Charset};
 use crate::html::html_to_text;
+use kefu_charset::{self as charset, Charset};
 
 /// Bytes of an HTML part searched for a `<meta charset>` declaration.
 const META_CHARSET_SEARCH_LENGTH: usize = 1024;

@@ -8,9 +8,9 @@ use mail_parser::{HeaderName, HeaderValue, MessageParser, MimeHeaders};
 use crate::attachments::attachments;
 use crate::automation::{self, Signals};
 use crate::body::body_text;
-use crate::charset;
 use crate::encoded_word::{clean_header_text, decode_unstructured, unfold};
 use crate::prepare::normalise_header_block;
+use kefu_charset as charset;
 
 /// Maximum subject length in characters. Longer subjects are cut, so that a
 /// hostile header cannot fill the ticket list.

@@ -4,7 +4,7 @@
 //! character whose bytes a mailer split across two words. This decoder joins
 //! the bytes of adjacent words in the same charset before decoding them.
 
-use crate::charset::{self, Charset};
+use kefu_charset::{self as charset, Charset};
 
 /// One piece of a header value: plain text or the bytes of an encoded word.
 enum Piece<'a> {

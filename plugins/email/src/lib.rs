@@ -3,7 +3,7 @@
 //! Reads one message from an `.eml` file or a Maildir message file, and
 //! every message of an mbox file. Headers and bodies are decoded to UTF-8
 //! in any charset that encoding_rs or mail-parser decodes, with the aliases
-//! in [`charset`]. Bounces, auto-replies and bulk mail are marked, so the
+//! in the shared `kefu_charset` crate. Bounces, auto-replies and bulk mail are marked, so the
 //! desk opens no ticket for them.
 //!
 //! Replies are formatted as RFC 5322 messages (see [`reply`]).
@@ -11,7 +11,6 @@
 mod attachments;
 mod automation;
 mod body;
-pub mod charset;
 mod convert;
 mod encoded_word;
 mod html;

@@ -6,8 +6,8 @@
 //! segments comes out half decoded. This module reassembles the bytes of all
 //! segments first and decodes them once.
 
-use crate::charset;
 use crate::encoded_word::{clean_header_text, decode_unstructured, unfold};
+use kefu_charset as charset;
 
 /// One `name=value` parameter as written, before continuations are joined.
 struct Parameter {

@@ -8,7 +8,7 @@
 //!   declared on the body, or else from the charset detected in the header
 //!   bytes, and
 //! - renames encoded-word charset labels that mail-parser does not know to
-//!   the charset that [`charset::resolve`] reads them as.
+//!   the charset that [`kefu_charset::resolve`] reads them as.
 //!
 //! Only the top-level header block changes; the body stays byte for byte.
 
@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use encoding_rs::UTF_8;
 use mail_parser::MessageParser;
 
-use crate::charset::{self, Charset};
+use kefu_charset::{self as charset, Charset};
 
 /// A message ready for mail-parser.
 pub struct Prepared<'a> {

@@ -1,18 +1,21 @@
-//! Charset labels and text decoding.
+//! Charset labels and text decoding for the built-in channel adapters.
 //!
-//! The adapter resolves charset labels through [`resolve`] for body parts,
-//! subjects, RFC 2231 parameters and raw 8-bit header bytes. mail-parser
-//! decodes the display names in address headers with its own table. That
-//! table agrees with this one for the Chinese labels: it reads gb2312 as
-//! GB18030, which decodes every GBK byte sequence the same way. Labels it
-//! does not know are renamed before parsing (see `prepare`).
+//! [`ALIASES`] is the one table of charset labels the adapters accept beyond
+//! the WHATWG labels of encoding_rs. The email adapter resolves labels
+//! through [`resolve`] for body parts, subjects, RFC 2231 parameters and raw
+//! 8-bit header bytes. mail-parser decodes the display names in address
+//! headers with its own table. That table agrees with this one for the
+//! Chinese labels: it reads gb2312 as GB18030, which decodes every GBK byte
+//! sequence the same way. The email adapter renames labels mail-parser does
+//! not know before parsing. The chat adapter checks and decodes
+//! unlabelled CSV text with [`decode_strict`] and [`is_valid`].
 
 use encoding_rs::{
-    BIG5, EUC_JP, EUC_KR, Encoding, GB18030, GBK, ISO_2022_JP, SHIFT_JIS, UTF_8, UTF_16BE,
-    UTF_16LE, WINDOWS_1252,
+    BIG5, DecoderResult, EUC_JP, EUC_KR, Encoding, GB18030, GBK, ISO_2022_JP, SHIFT_JIS, UTF_8,
+    UTF_16BE, UTF_16LE, WINDOWS_1252,
 };
 
-/// A charset this adapter can decode.
+/// A charset the adapters can decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Charset {
     /// An encoding of the WHATWG Encoding Standard, decoded by encoding_rs.
@@ -27,7 +30,7 @@ pub enum Charset {
 /// then the longest known prefix of the label. The table repeats some
 /// WHATWG labels on purpose, so that every decision that matters for
 /// Chinese mail is written down here and covered by a test.
-const ALIASES: &[(&str, Charset)] = &[
+pub const ALIASES: &[(&str, Charset)] = &[
     // GB2312 mail routinely carries GBK-only characters, and GBK is a
     // superset, so every simplified Chinese label reads as GBK.
     ("gb2312", Charset::Standard(GBK)),
@@ -73,6 +76,7 @@ const ALIASES: &[(&str, Charset)] = &[
     ("ucs-2", Charset::Standard(UTF_16LE)),
     ("utf-16be", Charset::Standard(UTF_16BE)),
     ("utf-7", Charset::Utf7),
+    ("utf7", Charset::Utf7),
     ("unicode-1-1-utf-7", Charset::Utf7),
     ("csunicode11utf7", Charset::Utf7),
     // ASCII and Latin-1 labels read as windows-1252, as browsers do: mail
@@ -150,6 +154,32 @@ pub fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
     detector.feed(bytes, true);
     detector.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+/// Decodes bytes in `encoding` without a byte order mark check, or returns
+/// `None` when any byte sequence is invalid in it.
+pub fn decode_strict(bytes: &[u8], encoding: &'static Encoding) -> Option<String> {
+    encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|text| text.into_owned())
+}
+
+/// Returns whether the bytes decode in `encoding` without errors. It
+/// decodes through a small buffer, so a large input is not copied.
+pub fn is_valid(bytes: &[u8], encoding: &'static Encoding) -> bool {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut buffer = [0u8; 4096];
+    let mut rest = bytes;
+    loop {
+        let (result, read, _written) =
+            decoder.decode_to_utf8_without_replacement(rest, &mut buffer, true);
+        rest = &rest[read..];
+        match result {
+            DecoderResult::InputEmpty => return true,
+            DecoderResult::OutputFull => {}
+            DecoderResult::Malformed(_, _) => return false,
+        }
+    }
 }
 
 /// Returns whether a charset is a legacy multi-byte East Asian encoding,
@@ -291,6 +321,7 @@ mod tests {
             ("utf8", Charset::Standard(UTF_8)),
             ("UTF-8", Charset::Standard(UTF_8)),
             ("utf-7", Charset::Utf7),
+            ("utf7", Charset::Utf7),
             ("us-ascii", Charset::Standard(WINDOWS_1252)),
             ("iso-8859-1", Charset::Standard(WINDOWS_1252)),
             ("koi8-r", Charset::Standard(KOI8_R)),
@@ -328,6 +359,83 @@ mod tests {
         ] {
             assert_eq!(resolve(label), None, "label {label:?}");
         }
+    }
+
+    #[test]
+    fn alias_table_entries_resolve_to_themselves() {
+        let mut seen = std::collections::HashSet::new();
+        for (alias, charset) in ALIASES {
+            assert_eq!(
+                *alias,
+                alias.to_ascii_lowercase(),
+                "alias {alias:?} is not lower case"
+            );
+            assert!(seen.insert(*alias), "alias {alias:?} is listed twice");
+            assert_eq!(resolve(alias), Some(*charset), "alias {alias:?}");
+        }
+    }
+
+    #[test]
+    fn alias_table_names_encodings_as_encoding_rs() {
+        let cases = [
+            ("gb2312", "GBK"),
+            ("GB_2312-80", "GBK"),
+            ("gbk", "GBK"),
+            ("gb18030", "gb18030"),
+            ("big5", "Big5"),
+            ("big5-hkscs", "Big5"),
+            ("ks_c_5601-1987", "EUC-KR"),
+            ("ks_c_5601-1989", "EUC-KR"),
+            ("shift_jis", "Shift_JIS"),
+            ("utf-7", "UTF-7"),
+            ("utf7", "UTF-7"),
+            ("UNICODE-1-1-UTF-7", "UTF-7"),
+            ("windows-1252http-equiv", "windows-1252"),
+        ];
+        for (label, expected) in cases {
+            let charset = resolve(label).unwrap_or_else(|| panic!("label {label:?} is unknown"));
+            assert_eq!(name(charset), expected, "label {label:?}");
+        }
+    }
+
+    #[test]
+    fn gb2312_label_decodes_gb18030_only_bytes_as_gbk() {
+        // GBK is the label's reading, so a four-byte GB18030 sequence is
+        // invalid in it; a gb18030 label decodes the same bytes.
+        let four_byte = b"\x81\x30\x81\x30";
+        let (_, had_errors) = decode(four_byte, resolve("gb2312").unwrap());
+        assert!(had_errors);
+        let (text, had_errors) = decode(four_byte, resolve("gb18030").unwrap());
+        assert!(!had_errors);
+        assert_eq!(text, "\u{80}");
+    }
+
+    #[test]
+    fn big5_label_decodes_hkscs_characters() {
+        // 0x8862 is an HKSCS character outside plain Big5, which WHATWG
+        // decodes to two code points.
+        let (text, had_errors) = decode(b"\x88\x62", resolve("big5").unwrap());
+        assert!(!had_errors);
+        assert_eq!(text, "\u{00CA}\u{0304}");
+    }
+
+    #[test]
+    fn utf7_decodes_rfc2152_examples() {
+        let charset = resolve("utf-7").unwrap();
+        assert_eq!(decode(b"Hi Mom -+Jjo--!", charset).0, "Hi Mom -\u{263A}-!");
+        assert_eq!(decode(b"+ZeVnLIqe-", charset).0, "日本語");
+    }
+
+    #[test]
+    fn validity_check_spans_buffer_refills() {
+        let text = "客服".repeat(5000);
+        let (gbk, _, _) = GB18030.encode(&text);
+        assert!(gbk.len() > 4096 * 2);
+        assert!(is_valid(&gbk, GB18030));
+
+        let mut truncated = gbk.into_owned();
+        truncated.pop();
+        assert!(!is_valid(&truncated, GB18030), "a cut-off last character");
     }
 
     #[test]
