@@ -561,6 +561,174 @@ fn every_fixture_is_inbound_email_from_its_sender() {
     }
 }
 
+/// Every .eml fixture with its sender address and send time (seconds
+/// since the Unix epoch), as Python's `email.utils` reads the From and
+/// Date headers. `None` marks a mail without a Date header, for which the
+/// last column is the note the adapter must add.
+const SENDERS_AND_DATES: &[(&str, &str, Option<i64>, Option<&str>)] = &[
+    (
+        "01-cn-gb2312-reply-chain-outlook-quote.eml",
+        "customer.a@example.cn",
+        Some(1_595_562_028),
+        None,
+    ),
+    (
+        "02-tw-big5-folded-empty-subject-line.eml",
+        "customer.tw@example.com.tw",
+        Some(1_728_873_536),
+        None,
+    ),
+    (
+        "03-cn-gb18030-base64-format-flowed-list-reply.eml",
+        "agent@example.com",
+        Some(1_612_727_914),
+        None,
+    ),
+    (
+        "05-tw-big5-raw-8bit-headers-no-encoded-word.eml",
+        "c@y",
+        None,
+        Some(NO_DATE_NOTE),
+    ),
+    // No From header: the sender comes from Return-Path.
+    (
+        "06-utf8-char-split-across-encoded-words.eml",
+        "t@localhost",
+        None,
+        Some(NO_DATE_NOTE),
+    ),
+    (
+        "08-big5-mojibake-8bit-subject-empty-cte-no-date.eml",
+        "sender@example.net",
+        Some(1_005_707_241),
+        Some(
+            "The Date header is missing, so the send time was taken from the newest Received header.",
+        ),
+    ),
+    (
+        "09-dsn-gb2312-label-needs-gbk-japanese-ndr.eml",
+        "foo@bar.de",
+        None,
+        Some(NO_DATE_NOTE),
+    ),
+    (
+        "11-garbage-charset-name-windows-1252http-equiv.eml",
+        "g@localhost",
+        Some(1_363_995_511),
+        None,
+    ),
+    (
+        "13-koi8r-raw-8bit-subject-no-content-type.eml",
+        "sender@fling-wing.example.com",
+        Some(1_055_920_478),
+        None,
+    ),
+    (
+        "14-bounce-gmail-dsn-nested-related.eml",
+        "mailer-daemon@googlemail.com",
+        Some(1_751_582_665),
+        None,
+    ),
+    (
+        "15-bounce-office365-ndr-in-reply-to.eml",
+        "postmaster@example.no",
+        Some(1_507_893_016),
+        None,
+    ),
+    (
+        "16-bounce-sendmail-dsn-bad-date-in-original.eml",
+        "MAILER-DAEMON@other.example.com",
+        Some(1_061_568_918),
+        None,
+    ),
+    (
+        "17-autoreply-outlook-ooo-no-auto-submitted.eml",
+        "kijitora@example.org",
+        Some(1_363_476_885),
+        None,
+    ),
+    (
+        "19-autoreply-arabic-base64-duplicate-in-reply-to.eml",
+        "example@gmail.com",
+        Some(1_649_011_700),
+        None,
+    ),
+    (
+        "20-empty-date-header.eml",
+        "testemail@example.com",
+        None,
+        Some(
+            "The Date header is empty and no Received header has a date, so the send time is unknown.",
+        ),
+    ),
+    (
+        "22-references-with-non-addr-spec-id.eml",
+        "agent@example.com",
+        Some(1_587_370_820),
+        None,
+    ),
+    (
+        "23-html-only-empty-in-reply-to.eml",
+        "customer@example.net",
+        Some(1_645_598_487),
+        None,
+    ),
+    (
+        "24-html-only-multipart-alternative-no-charset-meta.eml",
+        "test1@zarafa.local",
+        Some(1_428_469_066),
+        None,
+    ),
+    (
+        "25-very-long-subject-209kb.eml",
+        "bob@example.com",
+        Some(1_367_968_317),
+        None,
+    ),
+    (
+        "27-rfc2231-filename-continuations-iso2022jp.eml",
+        "root@localhost",
+        Some(1_323_257_560),
+        None,
+    ),
+    (
+        "29-boundary-dash-only-pdf-attachment.eml",
+        "test@mail.com",
+        None,
+        Some(NO_DATE_NOTE),
+    ),
+    (
+        "30-rfc2231-on-boundary-param-pgp-signed.eml",
+        "analisismadrid@xxx.org",
+        Some(1_505_300_745),
+        None,
+    ),
+];
+
+/// Note on a mail with neither a Date header nor a dated Received header.
+const NO_DATE_NOTE: &str =
+    "The Date header is missing and no Received header has a date, so the send time is unknown.";
+
+#[test]
+fn every_fixture_sender_and_date_source() {
+    assert_eq!(SENDERS_AND_DATES.len(), SUBJECTS.len());
+    for (name, sender, sent_at, date_note) in SENDERS_AND_DATES {
+        let message = parse_one(name);
+        assert_eq!(message.sender.address, *sender, "{name}");
+        assert_eq!(message.sent_at, *sent_at, "{name}");
+        let date_notes: Vec<&str> = message
+            .notes
+            .iter()
+            .map(String::as_str)
+            .filter(|note| note.contains("Date header"))
+            .collect();
+        match date_note {
+            Some(expected) => assert_eq!(date_notes, [*expected], "{name}"),
+            None => assert!(date_notes.is_empty(), "{name}: {date_notes:?}"),
+        }
+    }
+}
+
 #[test]
 fn every_fixture_probes_as_mail_by_content() {
     for (name, _) in SUBJECTS {
