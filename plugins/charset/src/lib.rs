@@ -399,15 +399,15 @@ mod tests {
     }
 
     #[test]
-    fn gb2312_label_decodes_gb18030_only_bytes_as_gbk() {
-        // GBK is the label's reading, so a four-byte GB18030 sequence is
-        // invalid in it; a gb18030 label decodes the same bytes.
+    fn gb2312_label_decodes_gb18030_four_byte_sequences() {
+        // The WHATWG Encoding Standard decodes GBK with the gb18030 decoder,
+        // so mail labelled gb2312 keeps characters only GB18030 encodes.
         let four_byte = b"\x81\x30\x81\x30";
-        let (_, had_errors) = decode(four_byte, resolve("gb2312").unwrap());
-        assert!(had_errors);
-        let (text, had_errors) = decode(four_byte, resolve("gb18030").unwrap());
-        assert!(!had_errors);
-        assert_eq!(text, "\u{80}");
+        for label in ["gb2312", "gbk", "gb18030"] {
+            let (text, had_errors) = decode(four_byte, resolve(label).unwrap());
+            assert!(!had_errors, "label {label:?}");
+            assert_eq!(text, "\u{80}", "label {label:?}");
+        }
     }
 
     #[test]
