@@ -448,6 +448,18 @@ impl Cascade<'_, '_> {
                 if ticket_id.is_some() {
                     continue;
                 }
+                // An auto-reply, a bounce or bulk mail is stored and shown
+                // but opens no ticket, whatever actions a rule plugin returns.
+                if let Some(automation) =
+                    self.message.and_then(|message| message.automation.as_ref())
+                {
+                    tracing::debug!(
+                        rule = rule_id,
+                        "ignored open-ticket for automatic mail ({})",
+                        automation.evidence
+                    );
+                    continue;
+                }
                 if let Some(error) = ticket_vocabulary_error(
                     &self.writer.desk().lifecycle,
                     &new.ticket_type,
