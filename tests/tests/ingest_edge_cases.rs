@@ -119,3 +119,34 @@ fn chat_sources_never_share_conversations() {
     assert_eq!(summary.conversations_created, 1);
     assert_eq!(summary.customers_created, 1);
 }
+
+#[test]
+fn undated_mail_takes_file_time_with_note() {
+    let mut db = TestDb::new();
+    // The sample has an empty Date header and no Received header.
+    let mail = db.folder.path().join("undated.eml");
+    std::fs::copy(fixtures().join("email/20-empty-date-header.eml"), &mail).unwrap();
+    let file_time = chrono::DateTime::parse_from_rfc3339("2026-03-02T08:30:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    std::fs::File::options()
+        .write(true)
+        .open(&mail)
+        .unwrap()
+        .set_modified(file_time.into())
+        .unwrap();
+
+    let summary = db.ingest(&[mail]);
+
+    assert_eq!(summary.messages_stored, 1);
+    let conversation = db.store.conversations().unwrap()[0].id;
+    let message = db.store.messages(conversation).unwrap().remove(0);
+    assert_eq!(message.sent_at, Some(file_time));
+    assert!(
+        message.notes.iter().any(|note| note
+            == "The mail has no usable date, so the send time is the file's modification \
+                time, 2026-03-02T08:30:00Z."),
+        "{:?}",
+        message.notes
+    );
+}

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::model::Channel;
 use crate::plugin::{AdapterInput, AdapterParseError, PluginSet};
 use crate::store::Store;
 
@@ -110,11 +111,18 @@ impl Progress for NoProgress {}
 pub struct Ingestor<'a> {
     store: &'a mut Store,
     plugins: &'a mut PluginSet,
+    /// Modification time of the file being imported, the send time of last
+    /// resort for mail with no usable date.
+    file_time: Option<DateTime<Utc>>,
 }
 
 impl<'a> Ingestor<'a> {
     pub fn new(store: &'a mut Store, plugins: &'a mut PluginSet) -> Self {
-        Self { store, plugins }
+        Self {
+            store,
+            plugins,
+            file_time: None,
+        }
     }
 
     /// Imports every input file under `paths` (files, folders, Maildir
@@ -145,7 +153,13 @@ impl<'a> Ingestor<'a> {
                         .file_name()
                         .map(|name| name.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    summary.absorb(self.ingest_bytes(&source, &name, None, &bytes)?);
+                    self.file_time = std::fs::metadata(file)
+                        .and_then(|metadata| metadata.modified())
+                        .ok()
+                        .map(DateTime::<Utc>::from);
+                    let result = self.ingest_bytes(&source, &name, None, &bytes);
+                    self.file_time = None;
+                    summary.absorb(result?);
                 }
                 Err(reason) => {
                     tracing::warn!(source, reason, "input not read");
@@ -263,6 +277,7 @@ impl<'a> Ingestor<'a> {
                 reason: format!("{adapter_id}: {}", rejected.reason),
             });
         }
+        let file_time = self.file_time;
         let mut context = message::StoreContext {
             writer: &writer,
             rules: &mut self.plugins.rules,
@@ -282,6 +297,17 @@ impl<'a> Ingestor<'a> {
                     span.0,
                     span.0.saturating_add(span.1),
                     bytes.len()
+                ));
+            }
+            if incoming.channel == Channel::Email
+                && incoming.sent_at.is_none()
+                && let Some(file_time) = file_time
+            {
+                incoming.sent_at = Some(file_time);
+                incoming.notes.push(format!(
+                    "The mail has no usable date, so the send time is the file's \
+                     modification time, {}.",
+                    file_time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ));
             }
             let stored = context.store_message(incoming)?;
