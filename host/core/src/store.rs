@@ -9,6 +9,7 @@
 //! extracted at that point.
 
 mod agents;
+mod attachments;
 mod phrases;
 mod plugins;
 mod read;
@@ -27,6 +28,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::desk::Desk;
 
+pub use attachments::StoredAttachment;
 pub use phrases::PhraseFilter;
 pub use plugins::{PluginFault, PluginState};
 pub use write::{NewTicket, Writer};
@@ -39,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0003_plugin_platform.sql"),
     include_str!("store/migrations/0004_native_consent.sql"),
     include_str!("store/migrations/0005_ticket_engine.sql"),
+    include_str!("store/migrations/0010_attachment_blobs.sql"),
 ];
 
 /// Schema version that added the ticket engine's columns.
@@ -269,6 +272,55 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(store.counts().unwrap().customers, 1);
+    }
+
+    #[test]
+    fn attachment_lists_migrate_to_link_rows() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("kefu.db");
+        let mut connection = Connection::open(&path).unwrap();
+        let before_attachments = MIGRATIONS.len() - 1;
+        Migrations::new(
+            MIGRATIONS[..before_attachments]
+                .iter()
+                .map(|sql| M::up(sql))
+                .collect(),
+        )
+        .to_latest(&mut connection)
+        .unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO customers (id, created_at) VALUES (1, '2026-01-01T00:00:00Z');
+                 INSERT INTO conversations (id, channel, customer_id, created_at, last_message_at)
+                   VALUES (1, 'email', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+                 INSERT INTO raw_inputs (id, sha256, source_name, bytes, received_at)
+                   VALUES (1, 'ab', 'a.eml', x'00', '2026-01-01T00:00:00Z');
+                 INSERT INTO messages (id, conversation_id, channel, direction, sender_address,
+                                       received_at, body_text, dedupe_key, attachments,
+                                       raw_input_id)
+                   VALUES (1, 1, 'email', 'inbound', 'a@example.com', '2026-01-01T00:00:00Z',
+                           'text', 'k1',
+                           '[{\"file_name\":\"发票.pdf\",\"content_type\":\"application/pdf\",\"size\":10},
+                             {\"file_name\":\"b.txt\",\"content_type\":\"text/plain\",\"size\":3}]',
+                           1);",
+            )
+            .unwrap();
+        drop(connection);
+
+        let store = Store::open(&path).unwrap();
+        let attachments = store.message_attachments(1).unwrap();
+        let listed: Vec<(&str, &str, u64)> = attachments
+            .iter()
+            .map(|a| (a.file_name.as_str(), a.content_type.as_str(), a.size))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("发票.pdf", "application/pdf", 10),
+                ("b.txt", "text/plain", 3)
+            ]
+        );
+        assert!(attachments.iter().all(|a| a.sha256.is_none()));
     }
 
     #[test]

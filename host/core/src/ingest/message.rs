@@ -61,6 +61,8 @@ impl StoreContext<'_, '_> {
             self.raw_input_id,
             self.received_at,
         )?;
+        self.writer
+            .insert_attachments(message_id, &message, self.raw_input_id)?;
         self.summary.messages_stored += 1;
 
         let ticket_id = self.writer.open_ticket_of(conversation_id)?;
