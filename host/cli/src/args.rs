@@ -52,6 +52,8 @@ pub enum Command {
     Tasks(crate::tickets::TasksCommand),
     /// List inputs that could not be read, with the reason.
     Quarantine(ListOptions),
+    /// List a message's attachments, or save one to a file.
+    Attachments(crate::attachments::AttachmentsCommand),
     /// Set a customer's tier, for example vip.
     SetTier(SetTierCommand),
     /// Run a report widget and print its table or save its chart.

@@ -2,6 +2,7 @@
 
 mod agents;
 mod args;
+mod attachments;
 mod demo;
 mod ingest;
 mod list;
@@ -57,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tickets(command) => tickets::run(&db, &plugin_dir, &config_dir, command),
         Command::Tasks(command) => tickets::run_tasks(&db, command),
         Command::Quarantine(options) => list::quarantine(&db, &options),
+        Command::Attachments(command) => attachments::run(&db, command),
         Command::SetTier(command) => list::set_tier(&db, &config_dir, &command),
         Command::Report(command) => report::run(&db, &plugin_dir, &command),
         Command::Plugin(command) => plugin::run(&db, &plugin_dir, command),

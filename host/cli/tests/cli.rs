@@ -227,3 +227,44 @@ fn closed_output_pipe_is_not_an_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(output.status.success(), "{stderr}");
 }
+
+#[test]
+fn attachments_listed_and_saved() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    let mail = fixtures().join("email/29-boundary-dash-only-pdf-attachment.eml");
+    stdout(&kefu(&db, &["ingest", mail.to_str().unwrap()]));
+
+    let listed = json(&kefu(&db, &["attachments", "--json"]));
+    let attachments = listed.as_array().unwrap();
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0]["file_name"], "file.pdf");
+    assert_eq!(attachments[0]["content_type"], "application/pdf");
+    assert_eq!(attachments[0]["size"], 10_915);
+    let id = attachments[0]["id"].as_i64().unwrap().to_string();
+    let message = attachments[0]["message_id"].as_i64().unwrap().to_string();
+
+    let table = stdout(&kefu(&db, &["attachments", &message]));
+    assert!(table.contains("file.pdf"), "{table}");
+    assert!(
+        table.contains(&format!("1 attachments on message {message}")),
+        "{table}"
+    );
+
+    let saved = folder.path().join("saved.pdf");
+    stdout(&kefu(
+        &db,
+        &["attachments", "save", &id, "-o", saved.to_str().unwrap()],
+    ));
+    let content = std::fs::read(&saved).unwrap();
+    assert_eq!(content.len(), 10_915);
+    assert!(content.starts_with(b"%PDF-"));
+
+    let missing = kefu(
+        &db,
+        &["attachments", "save", "999", "-o", saved.to_str().unwrap()],
+    );
+    assert!(!missing.status.success());
+    let error = String::from_utf8_lossy(&missing.stderr);
+    assert!(error.contains("attachment 999 not found"), "{error}");
+}
