@@ -3,9 +3,10 @@
 //! Customer messages sit on the left and the team's replies on the right,
 //! as in a chat. Each message shows what the store kept of it: sender,
 //! time, subject, the automation marker with its evidence, call details,
-//! body, attachment names and the notes written while reading the input.
+//! body, attachments (a press opens one) and the notes written while
+//! reading the input.
 
-use iced::widget::{Id, center, column, container, row, rule, scrollable, space, text};
+use iced::widget::{Id, button, center, column, container, row, rule, scrollable, space, text};
 use iced::{Alignment, Element, Fill};
 use kefu_core::model::{ConversationSummary, Direction, StoredMessage};
 
@@ -21,9 +22,12 @@ pub fn messages_id() -> Id {
 }
 
 /// Builds the pane for `conversation`, or a hint when none is selected.
-pub fn view<'a, Message: 'a>(
+/// Pressing an attachment produces `open_attachment(message id, position
+/// of the attachment in the message's list)`.
+pub fn view<'a, Message: Clone + 'a>(
     conversation: Option<&'a ConversationSummary>,
     messages: &'a [StoredMessage],
+    open_attachment: fn(i64, usize) -> Message,
 ) -> Element<'a, Message> {
     let Some(conversation) = conversation else {
         return center(text(labels::NO_SELECTION).size(14).style(text::secondary)).into();
@@ -50,7 +54,12 @@ pub fn view<'a, Message: 'a>(
             .style(text::secondary)
             .into()
     } else {
-        let cards = column(messages.iter().map(message_card)).spacing(10);
+        let cards = column(
+            messages
+                .iter()
+                .map(|message| message_card(message, open_attachment)),
+        )
+        .spacing(10);
         scrollable(cards)
             .id(messages_id())
             .spacing(4)
@@ -65,7 +74,10 @@ pub fn view<'a, Message: 'a>(
         .into()
 }
 
-fn message_card<'a, Message: 'a>(message: &'a StoredMessage) -> Element<'a, Message> {
+fn message_card<'a, Message: Clone + 'a>(
+    message: &'a StoredMessage,
+    open_attachment: fn(i64, usize) -> Message,
+) -> Element<'a, Message> {
     let heading = row![
         text(sender_label(message)).size(14).width(Fill),
         text(labels::direction(message.direction))
@@ -99,11 +111,17 @@ fn message_card<'a, Message: 'a>(message: &'a StoredMessage) -> Element<'a, Mess
         card = card.push(text(&message.body_text).size(14));
     }
     if !message.attachments.is_empty() {
-        let names = message.attachments.iter().map(|attachment| {
-            text(labels::attachment(&attachment.file_name, attachment.size))
-                .size(12)
-                .into()
-        });
+        let names = message
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(position, attachment)| {
+                button(text(labels::attachment(&attachment.file_name, attachment.size)).size(12))
+                    .padding([1, 4])
+                    .style(button::text)
+                    .on_press(open_attachment(message.id, position))
+                    .into()
+            });
         let attachments = row![text(labels::ATTACHMENTS).size(12).style(text::secondary)]
             .extend(names)
             .spacing(8)

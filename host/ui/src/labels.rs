@@ -133,6 +133,10 @@ pub fn note(note: &str) -> String {
     format!("Note: {note}")
 }
 
+pub fn attachment_failed(error: &str) -> String {
+    format!("Could not open the attachment: {error}")
+}
+
 pub fn attachment(file_name: &str, size: u64) -> String {
     format!("{file_name} ({})", format::file_size(size))
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use chrono::{DateTime, Local};
 use iced::widget::{button, center, column, container, operation, row, rule, space, text};
 use iced::{Alignment, Element, Fill, FillPortion, Subscription, Task};
@@ -81,6 +82,9 @@ pub enum Message {
     /// The top bar's screen button was pressed.
     ScreenSelected(Screen),
     Plugins(plugins::Message),
+    /// An attachment was pressed: the message id and the attachment's
+    /// position in the message's list.
+    AttachmentPressed(i64, usize),
 }
 
 /// Everything one reload reads, applied only when every query succeeded so
@@ -222,7 +226,32 @@ impl Workbench {
                 Task::none()
             }
             Message::Plugins(message) => self.plugins.update(message).map(Message::Plugins),
+            Message::AttachmentPressed(message_id, position) => {
+                match self.open_attachment(message_id, position) {
+                    Ok(()) => self.clear_error(),
+                    Err(error) => self.show_error(labels::attachment_failed(&format!("{error:#}"))),
+                }
+                Task::none()
+            }
         }
+    }
+
+    /// Writes an attachment into the temporary folder under a safe file
+    /// name and opens it with the system's default application.
+    fn open_attachment(&mut self, message_id: i64, position: usize) -> anyhow::Result<()> {
+        let Some(store) = &mut self.store else {
+            anyhow::bail!("the database is not open");
+        };
+        let attachment = store
+            .message_attachments(message_id)?
+            .into_iter()
+            .nth(position)
+            .with_context(|| format!("message {message_id} has no attachment {position}"))?;
+        let folder = std::env::temp_dir().join("kefu-attachments");
+        let path = kefu_core::attachments::write_to_folder(store, attachment.id, &folder)?;
+        tracing::info!(attachment = attachment.id, "opening {}", path.display());
+        open::that_detached(&path).with_context(|| format!("opening {}", path.display()))?;
+        Ok(())
     }
 
     /// Reloads every few seconds, so messages that `kefu ingest` or the
@@ -400,7 +429,7 @@ impl Workbench {
         let top = row![
             conversations,
             rule::vertical(1),
-            conversation_view::view(selected, &self.messages),
+            conversation_view::view(selected, &self.messages, Message::AttachmentPressed),
         ]
         .height(FillPortion(3));
         let tickets =
