@@ -43,6 +43,12 @@ pub enum Command {
     App,
     /// Import mail, chat and call-log files and folders.
     Ingest(IngestCommand),
+    /// Watch drop folders and import each file that arrives, then move it
+    /// out of the folder. Runs until Ctrl-C.
+    Watch(crate::intake::WatchCommand),
+    /// Fetch unseen mail from the IMAP accounts in intake.toml and flag it
+    /// seen once stored.
+    Fetch(crate::intake::FetchCommand),
     /// List conversations.
     Conversations(ListOptions),
     /// The to-do list and ticket work: list, show, update, assign, merge,

@@ -58,6 +58,20 @@ pub fn ingest_with_rules(
     rules: Vec<DeclarativeRule>,
     paths: &[PathBuf],
 ) -> anyhow::Result<IngestSummary> {
+    let (mut store, mut plugins) = open_for_ingest(db, plugin_dir, desk, rules)?;
+    let mut progress = BarProgress::default();
+    Ingestor::new(&mut store, &mut plugins).ingest_paths(paths, &mut progress)
+}
+
+/// Opens the database at `db` with `desk`, and loads the built-in plugins,
+/// those in `plugin_dir` and the declarative `rules`, warning on standard
+/// error about plugins that did not load.
+pub fn open_for_ingest(
+    db: &Path,
+    plugin_dir: Option<&Path>,
+    desk: Arc<Desk>,
+    rules: Vec<DeclarativeRule>,
+) -> anyhow::Result<(Store, PluginSet)> {
     let mut store = Store::open(db)?;
     store.set_desk(desk);
     let mut plugins = PluginSet::load(engine()?, &store, plugin_dir)?;
@@ -71,8 +85,7 @@ pub fn ingest_with_rules(
             );
         }
     }
-    let mut progress = BarProgress::default();
-    Ingestor::new(&mut store, &mut plugins).ingest_paths(paths, &mut progress)
+    Ok((store, plugins))
 }
 
 /// Creates the plugin engine, with the user's compile cache when there is one.

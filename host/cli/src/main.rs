@@ -5,6 +5,7 @@ mod args;
 mod attachments;
 mod demo;
 mod ingest;
+mod intake;
 mod list;
 mod output;
 mod phrases;
@@ -54,6 +55,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest(command) => ingest::run(&db, &plugin_dir, &config_dir, command),
+        Command::Watch(command) => intake::watch(&db, &plugin_dir, &config_dir, command),
+        Command::Fetch(command) => intake::fetch(&db, &plugin_dir, &config_dir, command),
         Command::Conversations(options) => list::conversations(&db, &options),
         Command::Tickets(command) => tickets::run(&db, &plugin_dir, &config_dir, command),
         Command::Tasks(command) => tickets::run_tasks(&db, command),

@@ -72,7 +72,8 @@ pub struct Quarantined {
 }
 
 impl IngestSummary {
-    fn absorb(&mut self, other: IngestSummary) {
+    /// Adds the counts and lists of `other` to this summary.
+    pub fn absorb(&mut self, other: IngestSummary) {
         self.inputs += other.inputs;
         self.duplicate_inputs += other.duplicate_inputs;
         self.messages_stored += other.messages_stored;
@@ -466,7 +467,7 @@ fn span_fits((offset, length): (u64, u64), len: usize) -> bool {
 
 /// Reads an input file, refusing files over [`MAX_INPUT_BYTES`] before
 /// reading them. The error is the reason, ready for the summary.
-fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
+pub(crate) fn read_input(path: &std::path::Path) -> Result<Vec<u8>, String> {
     let size = std::fs::metadata(path)
         .map_err(|error| format!("cannot read the file: {error}"))?
         .len();

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod automation;
 pub mod desk;
 pub mod identity;
+pub mod intake;
 pub mod ingest;
 pub mod lifecycle;
 pub mod model;

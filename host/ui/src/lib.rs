@@ -13,6 +13,7 @@ mod conversation_list;
 mod conversation_view;
 mod font;
 mod format;
+mod intake;
 mod labels;
 mod plugins;
 mod scheduler;

@@ -386,6 +386,20 @@ impl SharedPlugins {
     }
 }
 
+impl SharedPlugins {
+    /// Runs `work` with an ingestor over the loaded plugins and their
+    /// database, waiting for a running sync or scheduler run to finish
+    /// first. Call it off the UI thread.
+    pub fn with_ingestor<T>(&self, work: impl FnOnce(&mut Ingestor<'_>) -> T) -> Result<T, String> {
+        let mut loaded = self
+            .0
+            .lock()
+            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+        let LoadedPlugins { set, store } = &mut *loaded;
+        Ok(work(&mut Ingestor::new(store, set)))
+    }
+}
+
 fn sync(plugins: &SharedPlugins, folder: &Path) -> Result<Synced, String> {
     let mut loaded = plugins
         .0

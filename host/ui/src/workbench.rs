@@ -20,6 +20,7 @@ use kefu_core::desk::Desk;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 
 use crate::config::DeskConfig;
+use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
 use crate::plugins::{self, Plugins};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
@@ -56,6 +57,9 @@ pub struct Workbench {
     /// the top for as long as the window is open.
     config_errors: Vec<String>,
     scheduler: Scheduler,
+    /// Drop folders and IMAP accounts from intake.toml, run in the
+    /// background.
+    intake: IntakeRunner,
 }
 
 /// The screens the top bar switches between.
@@ -79,6 +83,10 @@ pub enum Message {
     /// The scheduler's timer fired: fire due timers and time rules.
     SchedulerTimer,
     Scheduler(scheduler::Message),
+    /// The intake timer fired: scan the drop folders and fetch the IMAP
+    /// accounts that are due.
+    IntakeTimer,
+    Intake(intake::Message),
     /// The top bar's screen button was pressed.
     ScreenSelected(Screen),
     Plugins(plugins::Message),
@@ -118,13 +126,19 @@ impl Workbench {
     /// and returns the task that loads the built-in plugins and those in
     /// `plugin_folder` with the declarative rules. While the window is
     /// open, the folder is watched and its changes load and unload plugins,
-    /// and the scheduler fires time rules every [`SCHEDULER_INTERVAL`].
+    /// and the scheduler fires time rules every [`SCHEDULER_INTERVAL`]. The
+    /// drop folders and IMAP accounts of intake.toml in `config_folder` run
+    /// every [`INTAKE_INTERVAL`]; problems with that file show as error
+    /// lines.
     pub fn start(
         db_path: &Path,
         plugin_folder: Option<PathBuf>,
         config_folder: Option<&Path>,
     ) -> (Self, Task<Message>) {
         let mut workbench = Self::open_configured(db_path, config_folder);
+        let (intake, intake_errors) = IntakeRunner::load(config_folder);
+        workbench.intake = intake;
+        workbench.config_errors.extend(intake_errors);
         let task = workbench.plugins.start(plugin_folder);
         (workbench, task.map(Message::Plugins))
     }
@@ -151,6 +165,7 @@ impl Workbench {
             desk: config.desk.clone(),
             config_errors: config.errors.clone(),
             scheduler: Scheduler::default(),
+            intake: IntakeRunner::load(None).0,
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
             db_path,
@@ -189,6 +204,11 @@ impl Workbench {
         self.scheduler.is_running()
     }
 
+    /// True while a live intake pass is in progress.
+    pub fn intake_running(&self) -> bool {
+        self.intake.is_running()
+    }
+
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::ConversationList(conversation_list::Message::Selected(id)) => self.select(id),
@@ -217,6 +237,13 @@ impl Workbench {
                 .map(Message::Scheduler),
             Message::Scheduler(message) => {
                 if let Some(scheduler::Event::TicketsChanged) = self.scheduler.update(message) {
+                    self.reload();
+                }
+                Task::none()
+            }
+            Message::IntakeTimer => self.intake.tick(self.plugins.loaded()).map(Message::Intake),
+            Message::Intake(message) => {
+                if let Some(intake::Event::Stored) = self.intake.update(message) {
                     self.reload();
                 }
                 Task::none()
@@ -256,11 +283,18 @@ impl Workbench {
 
     /// Reloads every few seconds, so messages that `kefu ingest` or the
     /// watcher store appear without a click, runs the scheduler every
-    /// minute, and watches the plugins folder.
+    /// minute and the live intake of intake.toml every few seconds, and
+    /// watches the plugins folder.
     pub fn subscription(&self) -> Subscription<Message> {
+        let intake = if self.intake.is_configured() {
+            iced::time::every(INTAKE_INTERVAL).map(|_| Message::IntakeTimer)
+        } else {
+            Subscription::none()
+        };
         Subscription::batch([
             iced::time::every(RELOAD_INTERVAL).map(|_| Message::ReloadTimer),
             iced::time::every(SCHEDULER_INTERVAL).map(|_| Message::SchedulerTimer),
+            intake,
             self.plugins.subscription().map(Message::Plugins),
         ])
     }
