@@ -5,8 +5,8 @@
 pub mod automation;
 pub mod desk;
 pub mod identity;
-pub mod intake;
 pub mod ingest;
+pub mod intake;
 pub mod lifecycle;
 pub mod model;
 pub mod paths;
