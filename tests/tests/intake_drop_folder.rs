@@ -80,7 +80,7 @@ fn sample(path: &str) -> PathBuf {
 }
 
 #[test]
-fn files_arriving_while_watching_are_stored_once_and_moved() {
+fn arriving_files_stored_once_and_moved() {
     let db = TestDb::new();
     let drop = tempfile::tempdir().unwrap();
     // Present before the watch starts.

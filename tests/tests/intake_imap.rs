@@ -73,7 +73,7 @@ fn count_on_server(server: &Dovecot, folder: &str, query: &str) -> usize {
 }
 
 #[test]
-fn fetch_stores_each_mail_once_and_flags_it_seen() {
+fn fetch_stores_once_and_flags_seen() {
     let Some(server) = Dovecot::start() else {
         return;
     };
@@ -114,7 +114,7 @@ fn fetch_stores_each_mail_once_and_flags_it_seen() {
 }
 
 #[test]
-fn mail_stored_before_a_crash_is_not_stored_twice() {
+fn crash_before_seen_stores_nothing_twice() {
     let Some(server) = Dovecot::start() else {
         return;
     };

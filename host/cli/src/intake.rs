@@ -59,6 +59,7 @@ pub fn watch(
     let desk = Desk::load(config_dir)?;
     let rules = kefu_core::automation::load_rules(config_dir, &desk.lifecycle)?;
     let config = IntakeConfig::load(config_dir)?;
+
     let paths: Vec<_> = command
         .folders
         .into_iter()
@@ -75,6 +76,7 @@ pub fn watch(
         .iter()
         .map(|path| DropFolder::open(path))
         .collect::<anyhow::Result<Vec<_>>>()?;
+
     let stop = stop_flag()?;
     let (mut store, mut plugins) =
         crate::ingest::open_for_ingest(db, Some(plugin_dir), desk, rules)?;
@@ -82,6 +84,7 @@ pub fn watch(
         "Watching {} drop folder(s); press Ctrl-C to stop.",
         folders.len()
     );
+
     let mut left = 0;
     let mut ingestor = Ingestor::new(&mut store, &mut plugins);
     intake::drop_folder::watch(&mut folders, &mut ingestor, &stop, |_, report| {

@@ -128,7 +128,7 @@ fn broken_intake_file_names_line_and_value() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("intake.toml"), "{stderr}");
-    assert!(stderr.contains("line 1"), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
     assert!(stderr.contains("\"ssl\""), "{stderr}");
 }
 

@@ -29,7 +29,7 @@ pub struct Intake {
     accounts: Vec<(ImapAccount, Instant)>,
 }
 
-/// What one [`Intake::run_due`] did.
+/// Counts and problems of one [`Intake::run_due`].
 #[derive(Debug, Clone, Default)]
 pub struct IntakePass {
     /// Files taken out of the drop folders.

@@ -136,3 +136,59 @@ impl IntakeRunner {
         self.intake.is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_runs_nothing() {
+        let config = tempfile::tempdir().unwrap();
+        let (runner, errors) = IntakeRunner::load(Some(config.path()));
+        assert!(!runner.is_configured());
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn configured_folder_turns_intake_on() {
+        let config = tempfile::tempdir().unwrap();
+        std::fs::create_dir(config.path().join("drop")).unwrap();
+        std::fs::write(
+            config.path().join("intake.toml"),
+            "[[drop-folder]]\npath = \"drop\"\n",
+        )
+        .unwrap();
+        let (runner, errors) = IntakeRunner::load(Some(config.path()));
+        assert!(runner.is_configured());
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn broken_file_is_an_error_line() {
+        let config = tempfile::tempdir().unwrap();
+        std::fs::write(
+            config.path().join("intake.toml"),
+            "[[drop-folder]]\npth = \"drop\"\n",
+        )
+        .unwrap();
+        let (runner, errors) = IntakeRunner::load(Some(config.path()));
+        assert!(!runner.is_configured());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("intake.toml"), "{errors:?}");
+        assert!(errors[0].contains("pth"), "{errors:?}");
+    }
+
+    #[test]
+    fn missing_drop_folder_is_an_error_line() {
+        let config = tempfile::tempdir().unwrap();
+        std::fs::write(
+            config.path().join("intake.toml"),
+            "[[drop-folder]]\npath = \"no-such-folder\"\n",
+        )
+        .unwrap();
+        let (runner, errors) = IntakeRunner::load(Some(config.path()));
+        assert!(!runner.is_configured());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("no-such-folder"), "{errors:?}");
+    }
+}

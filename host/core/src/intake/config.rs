@@ -299,7 +299,7 @@ password-file = "imap-password"
             .unwrap_err()
             .to_string();
         assert!(error.contains("intake.toml"), "{error}");
-        assert!(error.contains("line 1"), "{error}");
+        assert!(error.contains("line 3"), "{error}");
         assert!(error.contains("ssl"), "{error}");
         assert!(error.contains("starttls"), "{error}");
     }

@@ -46,7 +46,7 @@ const RETRY_AFTER: Duration = Duration::from_secs(60);
 /// flag and the files still settling.
 const TICK: Duration = Duration::from_millis(200);
 
-/// How a drop folder is laid out.
+/// Layout of a drop folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// A Maildir, with `new/` or `cur/` inside.
@@ -73,9 +73,9 @@ pub struct DropFolder {
 #[derive(Debug, Clone)]
 pub struct Processed {
     pub file: PathBuf,
-    /// Where the file is now.
+    /// Path of the file after the move.
     pub moved_to: PathBuf,
-    /// What ingesting it stored, skipped or quarantined.
+    /// Ingest summary of the file: stored, skipped, quarantined.
     pub summary: IngestSummary,
 }
 
@@ -187,6 +187,9 @@ impl DropFolder {
                         continue;
                     };
                     let observed = (metadata.len(), metadata.modified().ok());
+                    if self.recently_failed(&file, observed.0) {
+                        continue;
+                    }
                     match self.settling.get(&file) {
                         Some(&(len, modified, since))
                             if (len, modified) == observed && now - since >= SETTLE_TIME =>
@@ -205,17 +208,20 @@ impl DropFolder {
                 }
             }
         }
-        self.failed
-            .retain(|file, _| ready.contains(file) || self.settling.contains_key(file));
+        self.failed.retain(|file, _| file.exists());
         Ok(ready)
+    }
+
+    /// True when `file` failed at this size less than [`RETRY_AFTER`] ago.
+    fn recently_failed(&self, file: &Path, size: u64) -> bool {
+        self.failed
+            .get(file)
+            .is_some_and(|&(failed_size, at)| failed_size == size && at.elapsed() < RETRY_AFTER)
     }
 
     fn process(&mut self, ingestor: &mut Ingestor<'_>, file: &Path, report: &mut ScanReport) {
         let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-        if let Some(&(failed_size, at)) = self.failed.get(file)
-            && failed_size == size
-            && at.elapsed() < RETRY_AFTER
-        {
+        if self.recently_failed(file, size) {
             return;
         }
         let source = file.display().to_string();

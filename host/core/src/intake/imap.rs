@@ -20,7 +20,7 @@ pub struct FetchReport {
     pub unseen: usize,
     /// Messages flagged `\Seen` (and moved) after their bytes were stored.
     pub flagged: usize,
-    /// What ingesting the fetched messages stored, skipped or quarantined.
+    /// Ingest summary of the fetched messages: stored, skipped, quarantined.
     pub summary: IngestSummary,
     /// Messages that stay unseen on the server, with the reason, to be
     /// tried again by the next fetch.
@@ -175,7 +175,8 @@ fn fetch_one(
     Ok(summary)
 }
 
-/// Flags a stored message seen, then moves it when the account says so.
+/// Flags a stored message seen, then moves it when the account sets
+/// `move-to`.
 fn mark_done(account: &ImapAccount, session: &mut Session, uid: u32) -> anyhow::Result<()> {
     session.uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")?;
     if let Some(target) = &account.move_to {
