@@ -16,5 +16,6 @@ pub mod routing;
 pub mod sla;
 pub mod store;
 pub mod todo;
+pub mod webhook;
 
 pub use store::Store;
