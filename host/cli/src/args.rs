@@ -73,6 +73,9 @@ pub enum Command {
     Rules(crate::rules::RulesCommand),
     /// Manage agents and route the unassigned queue to them.
     Agents(crate::agents::AgentsCommand),
+    /// Run the webhook server that chat platforms post events to, as set in
+    /// webhook.toml; stops on Ctrl-C.
+    Serve(ServeCommand),
     /// Import the bundled sample inputs into a demo database and show them:
     /// in the desktop app where a display exists, else as tables.
     Demo(DemoCommand),
@@ -135,4 +138,18 @@ pub struct DemoCommand {
     /// Print tables instead of opening the desktop app.
     #[arg(long)]
     pub no_app: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeCommand {
+    /// Write a new random bearer token to the token file (webhook-token in
+    /// the configuration folder unless webhook.toml names another), print
+    /// it, and start the server with it. The old token stops working.
+    #[arg(long)]
+    pub new_token: bool,
+
+    /// Address and port to listen on, overriding listen in webhook.toml, for
+    /// example 127.0.0.1:0 for any free port.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
 }

@@ -12,6 +12,7 @@ mod phrases;
 mod plugin;
 mod report;
 mod rules;
+mod serve;
 mod tickets;
 
 use std::path::PathBuf;
@@ -68,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Phrases(command) => phrases::run(&db, command),
         Command::Rules(command) => rules::run(&db, &plugin_dir, &config_dir, command),
         Command::Agents(command) => agents::run(&db, &config_dir, command),
+        Command::Serve(command) => serve::run(&db, &plugin_dir, &config_dir, &command),
         Command::Demo(command) => demo::run(cli.db, command),
     }
 }

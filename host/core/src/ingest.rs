@@ -186,6 +186,32 @@ impl<'a> Ingestor<'a> {
         content_type: Option<&str>,
         bytes: &[u8],
     ) -> anyhow::Result<IngestSummary> {
+        self.ingest_input(source, name, content_type, bytes, None)
+    }
+
+    /// Imports one input like [`Ingestor::ingest_bytes`], parsed by the
+    /// adapter with id `adapter_id` without probing, as for a request to
+    /// that adapter's webhook path. An input that adapter cannot read is
+    /// quarantined, also when the adapter is not loaded or is disabled.
+    pub fn ingest_with_adapter(
+        &mut self,
+        source: &str,
+        name: &str,
+        content_type: Option<&str>,
+        bytes: &[u8],
+        adapter_id: &str,
+    ) -> anyhow::Result<IngestSummary> {
+        self.ingest_input(source, name, content_type, bytes, Some(adapter_id))
+    }
+
+    fn ingest_input(
+        &mut self,
+        source: &str,
+        name: &str,
+        content_type: Option<&str>,
+        bytes: &[u8],
+        adapter_id: Option<&str>,
+    ) -> anyhow::Result<IngestSummary> {
         let mut summary = IngestSummary {
             inputs: 1,
             ..IngestSummary::default()
@@ -210,7 +236,17 @@ impl<'a> Ingestor<'a> {
             sha256: &sha256,
             received_at: Utc::now(),
         };
-        let Some(adapter_index) = self.pick_adapter(name, bytes) else {
+        let adapter_index = match adapter_id {
+            Some(id) => match self.find_adapter(id) {
+                Ok(index) => Some(index),
+                Err(reason) => {
+                    self.quarantine_input(&raw, Some(id), reason, &mut summary)?;
+                    return Ok(summary);
+                }
+            },
+            None => self.pick_adapter(name, bytes),
+        };
+        let Some(adapter_index) = adapter_index else {
             let reason = format!(
                 "no adapter recognised the input (tried {}); supported inputs are .eml files, \
                  mbox files, Maildir folders, Asterisk Master.csv call records and chat JSON Lines",
@@ -404,6 +440,21 @@ impl<'a> Ingestor<'a> {
         writer.commit().context("firing due rule timers")?;
         self.plugins.save_faults(self.store)?;
         Ok(())
+    }
+
+    /// Returns the index of the running adapter with id `id`, or the reason
+    /// it cannot be called.
+    fn find_adapter(&self, id: &str) -> Result<usize, String> {
+        let index = self
+            .plugins
+            .adapters
+            .iter()
+            .position(|adapter| adapter.plugin.id() == id)
+            .ok_or_else(|| format!("adapter {id} is not loaded; see `kefu plugin list`"))?;
+        match self.plugins.adapters[index].disabled_reason() {
+            Some(reason) => Err(format!("adapter {id} is disabled: {reason}")),
+            None => Ok(index),
+        }
     }
 
     /// Returns the index of the adapter with the highest non-zero probe

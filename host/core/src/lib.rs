@@ -18,5 +18,6 @@ pub mod routing;
 pub mod sla;
 pub mod store;
 pub mod todo;
+pub mod webhook;
 
 pub use store::Store;

@@ -166,6 +166,48 @@ impl Store {
     }
 }
 
+/// Notices commits that other connections, in this process or another,
+/// make to a database, through SQLite's `PRAGMA data_version` on a
+/// connection of its own.
+pub struct ChangeWatch {
+    connection: Connection,
+    last_version: i64,
+}
+
+impl ChangeWatch {
+    /// Opens a connection to the database at `path` for watching. The
+    /// database must exist.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if !path.exists() {
+            anyhow::bail!("database {} not found", path.display());
+        }
+        // Read-write flags, because a read-only connection cannot open a WAL
+        // database whose -shm file is missing. This connection only reads.
+        let connection = Connection::open(path)
+            .with_context(|| format!("opening database {} to watch it", path.display()))?;
+        let last_version = data_version(&connection)?;
+        Ok(Self {
+            connection,
+            last_version,
+        })
+    }
+
+    /// Returns whether another connection committed since the last call
+    /// (or since [`ChangeWatch::open`]).
+    pub fn changed(&mut self) -> anyhow::Result<bool> {
+        let version = data_version(&self.connection)?;
+        let changed = version != self.last_version;
+        self.last_version = version;
+        Ok(changed)
+    }
+}
+
+fn data_version(connection: &Connection) -> anyhow::Result<i64> {
+    connection
+        .pragma_query_value(None, "data_version", |row| row.get(0))
+        .context("reading the database's data_version")
+}
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
@@ -349,6 +391,24 @@ mod tests {
         let error = Store::open_existing(&path).err().unwrap().to_string();
         assert!(error.contains("not found"), "{error}");
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn change_watch_sees_other_connection() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("kefu.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut watch = ChangeWatch::open(&path).unwrap();
+        assert!(!watch.changed().unwrap());
+
+        let writer = store.writer().unwrap();
+        writer
+            .find_or_create_customer(crate::model::Channel::Chat, "wx_1", None, Utc::now())
+            .unwrap();
+        writer.commit().unwrap();
+
+        assert!(watch.changed().unwrap());
+        assert!(!watch.changed().unwrap());
     }
 
     #[test]

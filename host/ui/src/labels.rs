@@ -382,3 +382,14 @@ pub fn plugin_watch_failed(folder: &Path, error: &str) -> String {
         folder.display()
     )
 }
+
+/// Formats the error line for a webhook server that `webhook.toml` enables
+/// but that could not start.
+pub fn webhook_failed(error: &str) -> String {
+    format!("Webhook server not started: {error}")
+}
+
+/// Formats the top bar's note on the running webhook server.
+pub fn webhook_listening(address: &str) -> String {
+    format!("Webhook on {address}")
+}

@@ -19,6 +19,7 @@ mod plugins;
 mod scheduler;
 mod style;
 mod ticket_list;
+mod webhook;
 mod workbench;
 
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ use iced::widget::Id;
 use kefu_core::plugin::PluginOrigin;
 
 pub use scheduler::SCHEDULER_INTERVAL;
-pub use workbench::{Message, RELOAD_INTERVAL, Screen, Workbench};
+pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
 
 /// Default size of the window in logical pixels.
 const WINDOW_SIZE: (f32, f32) = (1280.0, 800.0);

@@ -18,16 +18,22 @@ use iced::{Alignment, Element, Fill, FillPortion, Subscription, Task};
 use kefu_core::Store;
 use kefu_core::desk::Desk;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
+use kefu_core::store::ChangeWatch;
 
 use crate::config::DeskConfig;
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
 use crate::plugins::{self, Plugins};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
+use crate::webhook::{self, Webhook};
 use crate::{conversation_list, conversation_view, format, labels, style, ticket_list};
 
 /// Time between two reloads from the database while the window is open.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Time between two checks whether another connection changed the
+/// database, such as the webhook server, `kefu ingest` or the scheduler.
+pub const CHANGE_POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// State of the workbench window.
 pub struct Workbench {
@@ -60,6 +66,10 @@ pub struct Workbench {
     /// Drop folders and IMAP accounts from intake.toml, run in the
     /// background.
     intake: IntakeRunner,
+    /// Connection that notices commits by other connections, opened with
+    /// the store.
+    change_watch: Option<ChangeWatch>,
+    webhook: Webhook,
 }
 
 /// The screens the top bar switches between.
@@ -80,6 +90,10 @@ pub enum Message {
     RefreshPressed,
     /// The periodic reload timer fired.
     ReloadTimer,
+    /// The change poll timer fired: reload when another connection
+    /// committed since the last poll.
+    ChangePoll,
+    Webhook(webhook::Message),
     /// The scheduler's timer fired: fire due timers and time rules.
     SchedulerTimer,
     Scheduler(scheduler::Message),
@@ -135,12 +149,19 @@ impl Workbench {
         plugin_folder: Option<PathBuf>,
         config_folder: Option<&Path>,
     ) -> (Self, Task<Message>) {
-        let mut workbench = Self::open_configured(db_path, config_folder);
+        let config = DeskConfig::load(config_folder);
+        let (desk, rules) = (config.desk.clone(), config.rules.clone());
+        let mut workbench = Self::open_with(db_path, config);
         let (intake, intake_errors) = IntakeRunner::load(config_folder);
         workbench.intake = intake;
         workbench.config_errors.extend(intake_errors);
-        let task = workbench.plugins.start(plugin_folder);
-        (workbench, task.map(Message::Plugins))
+        let webhook =
+            workbench
+                .webhook
+                .start(db_path, plugin_folder.clone(), config_folder, desk, rules);
+        let plugins = workbench.plugins.start(plugin_folder);
+        let task = Task::batch([plugins.map(Message::Plugins), webhook.map(Message::Webhook)]);
+        (workbench, task)
     }
 
     /// Reads an open store. The built-in lifecycle labels the tickets.
@@ -166,6 +187,8 @@ impl Workbench {
             config_errors: config.errors.clone(),
             scheduler: Scheduler::default(),
             intake: IntakeRunner::load(None).0,
+            change_watch: None,
+            webhook: Webhook::default(),
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
             db_path,
@@ -199,6 +222,16 @@ impl Workbench {
             .collect()
     }
 
+    /// Address of the webhook server the app runs, once it listens.
+    pub fn webhook_address(&self) -> Option<std::net::SocketAddr> {
+        self.webhook.address()
+    }
+
+    /// Returns the error line of a webhook server that could not start.
+    pub fn webhook_error(&self) -> Option<&str> {
+        self.webhook.error()
+    }
+
     /// True while a scheduler run is in progress.
     pub fn scheduler_running(&self) -> bool {
         self.scheduler.is_running()
@@ -229,6 +262,16 @@ impl Workbench {
             }
             Message::ReloadTimer => {
                 self.reload();
+                Task::none()
+            }
+            Message::ChangePoll => {
+                if self.database_changed() {
+                    self.reload();
+                }
+                Task::none()
+            }
+            Message::Webhook(message) => {
+                self.webhook.update(message);
                 Task::none()
             }
             Message::SchedulerTimer => self
@@ -281,10 +324,11 @@ impl Workbench {
         Ok(())
     }
 
-    /// Reloads every few seconds, so messages that `kefu ingest` or the
-    /// watcher store appear without a click, runs the scheduler every
-    /// minute and the live intake of intake.toml every few seconds, and
-    /// watches the plugins folder.
+    /// Reloads when another connection changes the database (checked every
+    /// [`CHANGE_POLL_INTERVAL`]) and every few seconds, so messages that the
+    /// webhook server, the live intake or `kefu ingest` store appear without
+    /// a click, runs the scheduler every minute and the live intake of
+    /// intake.toml every few seconds, and watches the plugins folder.
     pub fn subscription(&self) -> Subscription<Message> {
         let intake = if self.intake.is_configured() {
             iced::time::every(INTAKE_INTERVAL).map(|_| Message::IntakeTimer)
@@ -292,6 +336,7 @@ impl Workbench {
             Subscription::none()
         };
         Subscription::batch([
+            iced::time::every(CHANGE_POLL_INTERVAL).map(|_| Message::ChangePoll),
             iced::time::every(RELOAD_INTERVAL).map(|_| Message::ReloadTimer),
             iced::time::every(SCHEDULER_INTERVAL).map(|_| Message::SchedulerTimer),
             intake,
@@ -318,6 +363,22 @@ impl Workbench {
         }
     }
 
+    /// Returns whether another connection committed since the last check.
+    /// A failed check counts as a change, so the reload shows the error.
+    fn database_changed(&mut self) -> bool {
+        let Some(watch) = &mut self.change_watch else {
+            return self.store.is_none();
+        };
+        match watch.changed() {
+            Ok(changed) => changed,
+            Err(error) => {
+                tracing::warn!(path = %self.db_path.display(), "checking for database changes failed: {error:#}");
+                self.change_watch = None;
+                true
+            }
+        }
+    }
+
     /// Reads everything again, opening the database first if it is not open.
     // NOTE: the queries run on the UI thread. In WAL mode a reader does not
     // wait for a writer, so this stays short, but very large databases may
@@ -338,6 +399,17 @@ impl Workbench {
         let Some(store) = &self.store else {
             return;
         };
+        if self.change_watch.is_none() {
+            // Opened before the read, so a commit during the read is seen
+            // by the next poll.
+            match ChangeWatch::open(&self.db_path) {
+                Ok(watch) => self.change_watch = Some(watch),
+                Err(error) => tracing::warn!(
+                    path = %self.db_path.display(),
+                    "watching the database for changes failed, reloading on the timer only: {error:#}"
+                ),
+            }
+        }
         match read_snapshot(store, self.selected) {
             Ok(snapshot) => {
                 self.tickets = ticket_list::rows(snapshot.tickets, &self.desk.lifecycle);
@@ -376,7 +448,7 @@ impl Workbench {
                     .style(style::error_line),
             );
         }
-        for error in self.config_errors() {
+        for error in self.config_errors().into_iter().chain(self.webhook.error()) {
             page = page.push(
                 container(text(error).size(13))
                     .padding([6, 12])
@@ -420,6 +492,10 @@ impl Workbench {
         if let Some(loaded_at) = self.loaded_at {
             let loaded_at = labels::loaded_at(&format::clock_time(loaded_at));
             header = header.push(text(loaded_at).size(12).style(text::secondary));
+        }
+        if let Some(address) = self.webhook.address() {
+            let note = labels::webhook_listening(&address.to_string());
+            header = header.push(text(note).size(12).style(text::secondary));
         }
         if let Some(status) = self.scheduler.status() {
             header = header.push(status);

@@ -6,6 +6,7 @@
 
 mod desk;
 mod imported;
+mod live;
 mod plugins;
 mod seed;
 
