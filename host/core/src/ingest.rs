@@ -18,7 +18,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::Channel;
 use crate::plugin::{AdapterInput, AdapterParseError, PluginSet};
 use crate::store::Store;
 
@@ -314,12 +313,12 @@ impl<'a> Ingestor<'a> {
                 reason: format!("{adapter_id}: {}", rejected.reason),
             });
         }
-        let file_time = self.file_time;
         let mut context = message::StoreContext {
             writer: &writer,
             rules: &mut self.plugins.rules,
             raw_input_id,
             received_at: now,
+            file_time: self.file_time,
             summary: &mut summary,
         };
         for message in parsed.messages {
@@ -334,17 +333,6 @@ impl<'a> Ingestor<'a> {
                     span.0,
                     span.0.saturating_add(span.1),
                     bytes.len()
-                ));
-            }
-            if incoming.channel == Channel::Email
-                && incoming.sent_at.is_none()
-                && let Some(file_time) = file_time
-            {
-                incoming.sent_at = Some(file_time);
-                incoming.notes.push(format!(
-                    "The mail has no usable date, so the send time is the file's \
-                     modification time, {}.",
-                    file_time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ));
             }
             let stored = context.store_message(incoming)?;

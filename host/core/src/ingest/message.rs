@@ -15,6 +15,9 @@ pub(super) struct StoreContext<'w, 'a> {
     pub rules: &'w mut Vec<Guarded<RulePlugin>>,
     pub raw_input_id: i64,
     pub received_at: DateTime<Utc>,
+    /// Modification time of the input file, the send time of last resort
+    /// for mail with no usable date.
+    pub file_time: Option<DateTime<Utc>>,
     pub summary: &'w mut IngestSummary,
 }
 
@@ -26,6 +29,19 @@ impl StoreContext<'_, '_> {
         if self.writer.message_exists(&dedupe_key)? {
             self.summary.duplicate_messages += 1;
             return Ok(false);
+        }
+        // After the dedupe key, which must not depend on when a copy of the
+        // same mail was saved.
+        if message.channel == Channel::Email
+            && message.sent_at.is_none()
+            && let Some(file_time) = self.file_time
+        {
+            message.sent_at = Some(file_time);
+            message.notes.push(format!(
+                "The mail has no usable date, so the send time is the file's \
+                 modification time, {}.",
+                file_time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
         }
         if message.customer.address.trim().is_empty() {
             // Without an address the customer cannot be recognised again, so
