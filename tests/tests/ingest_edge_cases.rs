@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use kefu_core::Store;
-use kefu_core::ingest::{Ingestor, MAX_INPUT_BYTES, NoProgress};
+use kefu_core::ingest::{BATCH_MAX_INPUTS, Ingestor, MAX_INPUT_BYTES, NoProgress};
 use kefu_core::plugin::PluginSet;
 use kefu_tests::{TestDb, all_sample_folders, fixtures};
 
@@ -30,6 +30,39 @@ fn quarantined_input_is_retried() {
     let counts = db.store.counts().unwrap();
     assert_eq!(counts.raw_inputs, 1, "its bytes are stored once");
     assert_eq!(counts.quarantined, 1, "the old entry is replaced");
+}
+
+#[test]
+fn import_across_batches_stores_every_file() {
+    let mut db = TestDb::new();
+    let mails = db.folder.path().join("mails");
+    std::fs::create_dir(&mails).unwrap();
+    let count = BATCH_MAX_INPUTS + 20;
+    for number in 0..count {
+        let name = format!("{number:04}.eml");
+        let mail = db.write_mail(
+            &name,
+            &format!("customer{number}@example.cn"),
+            &format!("订单 {number} 退款"),
+            "你好，耳机左边没有声音。",
+        );
+        std::fs::rename(mail, mails.join(name)).unwrap();
+    }
+    // The same bytes again, right after the original and at the end of the
+    // import, in another transaction, are each skipped as stored before.
+    std::fs::copy(mails.join("0001.eml"), mails.join("0002-copy.eml")).unwrap();
+    std::fs::copy(mails.join("0000.eml"), mails.join("9999-copy.eml")).unwrap();
+
+    let summary = db.ingest(&[mails]);
+
+    assert_eq!(summary.inputs, count + 2);
+    assert_eq!(summary.messages_stored, count);
+    assert_eq!(summary.duplicate_inputs, 2);
+    assert_eq!(summary.tickets_opened, count);
+    assert!(summary.quarantined.is_empty(), "{:?}", summary.quarantined);
+    let counts = db.store.counts().unwrap();
+    assert_eq!(counts.raw_inputs, count as u64);
+    assert_eq!(counts.messages, count as u64);
 }
 
 #[test]

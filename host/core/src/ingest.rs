@@ -12,6 +12,7 @@ pub mod walk;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -19,7 +20,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::plugin::{AdapterInput, AdapterParseError, PluginSet};
-use crate::store::Store;
+use crate::store::{Store, Writer};
 
 /// Bytes of an input that adapters see when they score it.
 pub const PROBE_HEAD_BYTES: usize = 4096;
@@ -29,6 +30,15 @@ pub const PROBE_HEAD_BYTES: usize = 4096;
 /// NOTE: splitting large mbox files into entries before parsing would lift
 /// this limit for mail.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Maximum number of files [`Ingestor::ingest_paths`] stores in one
+/// transaction.
+pub const BATCH_MAX_INPUTS: usize = 500;
+
+/// Time after which [`Ingestor::ingest_paths`] commits the files read so
+/// far, so another process waiting for the write lock (the app, a second
+/// import) waits at most about this long plus one file.
+pub const BATCH_MAX_OPEN: Duration = Duration::from_millis(500);
 
 /// Counts and problems of one import.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -111,18 +121,11 @@ impl Progress for NoProgress {}
 pub struct Ingestor<'a> {
     store: &'a mut Store,
     plugins: &'a mut PluginSet,
-    /// Modification time of the file being imported, the send time of last
-    /// resort for mail with no usable date.
-    file_time: Option<DateTime<Utc>>,
 }
 
 impl<'a> Ingestor<'a> {
     pub fn new(store: &'a mut Store, plugins: &'a mut PluginSet) -> Self {
-        Self {
-            store,
-            plugins,
-            file_time: None,
-        }
+        Self { store, plugins }
     }
 
     /// Imports every input file under `paths` (files, folders, Maildir
@@ -145,7 +148,33 @@ impl<'a> Ingestor<'a> {
         }
         self.fire_due_timers(Utc::now(), &mut summary)?;
         progress.begin(found.files.len());
-        for file in &found.files {
+        let mut files = found.files.iter().peekable();
+        while files.peek().is_some() {
+            summary.absorb(self.ingest_batch(&mut files, progress)?);
+        }
+        progress.finish();
+        Ok(summary)
+    }
+
+    /// Imports the next files of `files` in one transaction, which ends
+    /// after [`BATCH_MAX_INPUTS`] files or once it has been open for
+    /// [`BATCH_MAX_OPEN`]. Committing once per batch instead of once per
+    /// file saves rewriting the same index pages for every message.
+    fn ingest_batch<'f>(
+        &mut self,
+        files: &mut impl Iterator<Item = &'f PathBuf>,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<IngestSummary> {
+        let mut summary = IngestSummary::default();
+        let writer = self.store.writer()?;
+        let opened = Instant::now();
+        let mut inputs = 0;
+        let mut last_source = String::new();
+        while inputs < BATCH_MAX_INPUTS && opened.elapsed() < BATCH_MAX_OPEN {
+            let Some(file) = files.next() else {
+                break;
+            };
+            inputs += 1;
             let source = file.display().to_string();
             match read_input(file) {
                 Ok(bytes) => {
@@ -153,13 +182,19 @@ impl<'a> Ingestor<'a> {
                         .file_name()
                         .map(|name| name.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    self.file_time = std::fs::metadata(file)
+                    let file_time = std::fs::metadata(file)
                         .and_then(|metadata| metadata.modified())
                         .ok()
                         .map(DateTime::<Utc>::from);
-                    let result = self.ingest_bytes(&source, &name, None, &bytes);
-                    self.file_time = None;
-                    summary.absorb(result?);
+                    let input = Input {
+                        source: &source,
+                        name: &name,
+                        content_type: None,
+                        bytes: &bytes,
+                        adapter_id: None,
+                        file_time,
+                    };
+                    summary.absorb(store_input(&writer, self.plugins, &input)?);
                 }
                 Err(reason) => {
                     tracing::warn!(source, reason, "input not read");
@@ -171,13 +206,19 @@ impl<'a> Ingestor<'a> {
                 }
             }
             progress.input_done(&source);
+            last_source = source;
         }
-        progress.finish();
+        save_plugin_kv(&writer, self.plugins)?;
+        writer
+            .commit()
+            .with_context(|| format!("storing the {inputs} inputs up to {last_source}"))?;
+        self.plugins.save_faults(self.store)?;
         Ok(summary)
     }
 
-    /// Imports one input. `source` names it in the store and in messages
-    /// (a path or a request id); `name` is the file name adapters see.
+    /// Imports one input in a transaction of its own. `source` names it in
+    /// the store and in messages (a path or a request id); `name` is the
+    /// file name adapters see.
     pub fn ingest_bytes(
         &mut self,
         source: &str,
@@ -185,7 +226,14 @@ impl<'a> Ingestor<'a> {
         content_type: Option<&str>,
         bytes: &[u8],
     ) -> anyhow::Result<IngestSummary> {
-        self.ingest_input(source, name, content_type, bytes, None)
+        self.ingest_input(&Input {
+            source,
+            name,
+            content_type,
+            bytes,
+            adapter_id: None,
+            file_time: None,
+        })
     }
 
     /// Imports one input like [`Ingestor::ingest_bytes`], parsed by the
@@ -200,153 +248,21 @@ impl<'a> Ingestor<'a> {
         bytes: &[u8],
         adapter_id: &str,
     ) -> anyhow::Result<IngestSummary> {
-        self.ingest_input(source, name, content_type, bytes, Some(adapter_id))
-    }
-
-    fn ingest_input(
-        &mut self,
-        source: &str,
-        name: &str,
-        content_type: Option<&str>,
-        bytes: &[u8],
-        adapter_id: Option<&str>,
-    ) -> anyhow::Result<IngestSummary> {
-        let mut summary = IngestSummary {
-            inputs: 1,
-            ..IngestSummary::default()
-        };
-        if bytes.len() as u64 > MAX_INPUT_BYTES {
-            summary.not_read.push(Quarantined {
-                source: source.to_string(),
-                reason: too_large(bytes.len() as u64),
-            });
-            return Ok(summary);
-        }
-        let sha256 = hex::encode(Sha256::digest(bytes));
-        if self.store.input_imported(&sha256)? {
-            tracing::debug!(source, "skipping input imported before");
-            summary.duplicate_inputs = 1;
-            return Ok(summary);
-        }
-        let raw = RawInput {
+        self.ingest_input(&Input {
             source,
+            name,
             content_type,
             bytes,
-            sha256: &sha256,
-            received_at: Utc::now(),
-        };
-        let adapter_index = match adapter_id {
-            Some(id) => match self.find_adapter(id) {
-                Ok(index) => Some(index),
-                Err(reason) => {
-                    self.quarantine_input(&raw, Some(id), reason, &mut summary)?;
-                    return Ok(summary);
-                }
-            },
-            None => self.pick_adapter(name, bytes),
-        };
-        let Some(adapter_index) = adapter_index else {
-            let reason = format!(
-                "no adapter recognised the input (tried {}); supported inputs are .eml files, \
-                 mbox files, Maildir folders, Asterisk Master.csv call records and chat JSON Lines",
-                self.plugins.adapter_ids().join(", ")
-            );
-            self.quarantine_input(&raw, None, reason, &mut summary)?;
-            return Ok(summary);
-        };
+            adapter_id: Some(adapter_id),
+            file_time: None,
+        })
+    }
 
-        let adapter = &mut self.plugins.adapters[adapter_index];
-        let adapter_id = adapter.plugin.id().to_string();
-        let input = AdapterInput {
-            name: name.to_string(),
-            content_type: content_type.map(str::to_string),
-            bytes: bytes.to_vec(),
-        };
-        let result = adapter.plugin.parse(&input);
-        adapter.record(&adapter_id, source, &result);
-        let parsed = match result {
-            Ok(Ok(parsed)) => parsed,
-            Ok(Err(AdapterParseError::Unsupported(reason))) => {
-                let reason = format!("{adapter_id}: unsupported input: {reason}");
-                self.quarantine_input(&raw, Some(&adapter_id), reason, &mut summary)?;
-                return Ok(summary);
-            }
-            Ok(Err(AdapterParseError::Malformed(reason))) => {
-                let reason = format!("{adapter_id}: malformed input: {reason}");
-                self.quarantine_input(&raw, Some(&adapter_id), reason, &mut summary)?;
-                return Ok(summary);
-            }
-            Err(error) => {
-                self.quarantine_input(&raw, Some(&adapter_id), error.to_string(), &mut summary)?;
-                self.plugins.save_faults(self.store)?;
-                return Ok(summary);
-            }
-        };
-        if parsed.messages.is_empty() && parsed.rejected.is_empty() {
-            // For example a status-change webhook. The raw input is stored
-            // below, and the summary lists it, so an empty result is visible.
-            summary.without_messages.push(source.to_string());
-        }
-        let now = raw.received_at;
-
+    fn ingest_input(&mut self, input: &Input<'_>) -> anyhow::Result<IngestSummary> {
+        let source = input.source;
         let writer = self.store.writer()?;
-        // Another process may have imported the same bytes while this one
-        // was parsing; the check inside the transaction is the one that counts.
-        if writer.input_imported(&sha256)? {
-            summary.duplicate_inputs = 1;
-            return Ok(summary);
-        }
-        let raw_input_id =
-            writer.store_raw_input(&sha256, source, content_type, Some(&adapter_id), bytes, now)?;
-        for rejected in &parsed.rejected {
-            let span = rejected
-                .span
-                .map(|span| (span.offset, span.length))
-                .filter(|span| span_fits(*span, bytes.len()));
-            writer.quarantine(raw_input_id, span, Some(&adapter_id), &rejected.reason, now)?;
-            let location = match span {
-                Some((offset, length)) => format!("{source} (bytes {offset}..{})", offset + length),
-                None => source.to_string(),
-            };
-            summary.quarantined.push(Quarantined {
-                source: location,
-                reason: format!("{adapter_id}: {}", rejected.reason),
-            });
-        }
-        let mut context = message::StoreContext {
-            writer: &writer,
-            rules: &mut self.plugins.rules,
-            raw_input_id,
-            received_at: now,
-            file_time: self.file_time,
-            summary: &mut summary,
-        };
-        for message in parsed.messages {
-            let mut incoming = crate::plugin::incoming_from_api(message);
-            if let Some(span) = incoming.raw_span
-                && !span_fits(span, bytes.len())
-            {
-                incoming.raw_span = None;
-                incoming.notes.push(format!(
-                    "{adapter_id} gave bytes {}..{} as this message's place in the input, \
-                     outside its {} bytes; the whole input is linked instead",
-                    span.0,
-                    span.0.saturating_add(span.1),
-                    bytes.len()
-                ));
-            }
-            let stored = context.store_message(incoming)?;
-            if stored {
-                *context
-                    .summary
-                    .messages_by_adapter
-                    .entry(adapter_id.clone())
-                    .or_default() += 1;
-            }
-        }
-        for (plugin_id, kv) in self.plugins.kv_spaces() {
-            writer.save_plugin_kv(&plugin_id, &kv.take_changes())?;
-        }
+        let summary = store_input(&writer, self.plugins, input)?;
+        save_plugin_kv(&writer, self.plugins)?;
         writer
             .commit()
             .with_context(|| format!("storing the messages of {source}"))?;
@@ -429,71 +345,223 @@ impl<'a> Ingestor<'a> {
         self.plugins.save_faults(self.store)?;
         Ok(())
     }
+}
 
-    /// Returns the index of the running adapter with id `id`, or the reason
-    /// it cannot be called.
-    fn find_adapter(&self, id: &str) -> Result<usize, String> {
-        let index = self
-            .plugins
-            .adapters
-            .iter()
-            .position(|adapter| adapter.plugin.id() == id)
-            .ok_or_else(|| format!("adapter {id} is not loaded; see `kefu plugin list`"))?;
-        match self.plugins.adapters[index].disabled_reason() {
-            Some(reason) => Err(format!("adapter {id} is disabled: {reason}")),
-            None => Ok(index),
-        }
-    }
-
-    /// Returns the index of the adapter with the highest non-zero probe
-    /// score; the first adapter wins a tie.
-    fn pick_adapter(&mut self, name: &str, bytes: &[u8]) -> Option<usize> {
-        let head = &bytes[..bytes.len().min(PROBE_HEAD_BYTES)];
-        let mut best: Option<(usize, u8)> = None;
-        for (index, adapter) in self.plugins.adapters.iter_mut().enumerate() {
-            if adapter.is_suspended() {
-                continue;
-            }
-            let result = adapter.plugin.probe(name, head);
-            let id = adapter.plugin.id().to_string();
-            adapter.record(&id, name, &result);
-            let score = result.unwrap_or(0);
-            if score > 0 && best.is_none_or(|(_, best_score)| score > best_score) {
-                best = Some((index, score));
-            }
-        }
-        best.map(|(index, _)| index)
-    }
-
-    /// Stores an input that could not be read, quarantines it with the
-    /// reason and adds it to the summary.
-    fn quarantine_input(
-        &mut self,
-        raw: &RawInput<'_>,
-        adapter: Option<&str>,
-        reason: String,
-        summary: &mut IngestSummary,
-    ) -> anyhow::Result<()> {
-        tracing::warn!(source = raw.source, adapter, reason, "quarantining input");
-        let writer = self.store.writer()?;
-        let raw_input_id = writer.store_raw_input(
-            raw.sha256,
-            raw.source,
-            raw.content_type,
-            adapter,
-            raw.bytes,
-            raw.received_at,
-        )?;
-        writer.quarantine(raw_input_id, None, adapter, &reason, raw.received_at)?;
-        writer
-            .commit()
-            .with_context(|| format!("quarantining {}", raw.source))?;
-        summary.quarantined.push(Quarantined {
-            source: raw.source.to_string(),
-            reason,
+/// Reads one input with the adapter that scores it highest and stores
+/// it through `writer`: the raw bytes, then its messages and the rules'
+/// tickets, or a quarantine entry with the reason. An input stored before
+/// is skipped before it is parsed.
+fn store_input(
+    writer: &Writer<'_>,
+    plugins: &mut PluginSet,
+    input: &Input<'_>,
+) -> anyhow::Result<IngestSummary> {
+    let Input {
+        source,
+        name,
+        content_type,
+        bytes,
+        ..
+    } = *input;
+    let mut summary = IngestSummary {
+        inputs: 1,
+        ..IngestSummary::default()
+    };
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        summary.not_read.push(Quarantined {
+            source: source.to_string(),
+            reason: too_large(bytes.len() as u64),
         });
-        Ok(())
+        return Ok(summary);
     }
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    if writer.input_imported(&sha256)? {
+        tracing::debug!(source, "skipping input imported before");
+        summary.duplicate_inputs = 1;
+        return Ok(summary);
+    }
+    let raw = RawInput {
+        source,
+        content_type,
+        bytes,
+        sha256: &sha256,
+        received_at: Utc::now(),
+    };
+    let adapter_index = match input.adapter_id {
+        Some(id) => match find_adapter(plugins, id) {
+            Ok(index) => Some(index),
+            Err(reason) => {
+                quarantine_input(writer, &raw, Some(id), reason, &mut summary)?;
+                return Ok(summary);
+            }
+        },
+        None => pick_adapter(plugins, name, bytes),
+    };
+    let Some(adapter_index) = adapter_index else {
+        let reason = format!(
+            "no adapter recognised the input (tried {}); supported inputs are .eml files, \
+             mbox files, Maildir folders, Asterisk Master.csv call records and chat JSON Lines",
+            plugins.adapter_ids().join(", ")
+        );
+        quarantine_input(writer, &raw, None, reason, &mut summary)?;
+        return Ok(summary);
+    };
+
+    let adapter = &mut plugins.adapters[adapter_index];
+    let adapter_id = adapter.plugin.id().to_string();
+    let adapter_input = AdapterInput {
+        name: name.to_string(),
+        content_type: content_type.map(str::to_string),
+        bytes: bytes.to_vec(),
+    };
+    let result = adapter.plugin.parse(&adapter_input);
+    adapter.record(&adapter_id, source, &result);
+    let parsed = match result {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(AdapterParseError::Unsupported(reason))) => {
+            let reason = format!("{adapter_id}: unsupported input: {reason}");
+            quarantine_input(writer, &raw, Some(&adapter_id), reason, &mut summary)?;
+            return Ok(summary);
+        }
+        Ok(Err(AdapterParseError::Malformed(reason))) => {
+            let reason = format!("{adapter_id}: malformed input: {reason}");
+            quarantine_input(writer, &raw, Some(&adapter_id), reason, &mut summary)?;
+            return Ok(summary);
+        }
+        Err(error) => {
+            quarantine_input(
+                writer,
+                &raw,
+                Some(&adapter_id),
+                error.to_string(),
+                &mut summary,
+            )?;
+            return Ok(summary);
+        }
+    };
+    if parsed.messages.is_empty() && parsed.rejected.is_empty() {
+        // For example a status-change webhook. The raw input is stored
+        // below, and the summary lists it, so an empty result is visible.
+        summary.without_messages.push(source.to_string());
+    }
+    let now = raw.received_at;
+    let raw_input_id =
+        writer.store_raw_input(&sha256, source, content_type, Some(&adapter_id), bytes, now)?;
+    for rejected in &parsed.rejected {
+        let span = rejected
+            .span
+            .map(|span| (span.offset, span.length))
+            .filter(|span| span_fits(*span, bytes.len()));
+        writer.quarantine(raw_input_id, span, Some(&adapter_id), &rejected.reason, now)?;
+        let location = match span {
+            Some((offset, length)) => format!("{source} (bytes {offset}..{})", offset + length),
+            None => source.to_string(),
+        };
+        summary.quarantined.push(Quarantined {
+            source: location,
+            reason: format!("{adapter_id}: {}", rejected.reason),
+        });
+    }
+    let mut context = message::StoreContext {
+        writer,
+        rules: &mut plugins.rules,
+        raw_input_id,
+        received_at: now,
+        file_time: input.file_time,
+        summary: &mut summary,
+    };
+    for message in parsed.messages {
+        let mut incoming = crate::plugin::incoming_from_api(message);
+        if let Some(span) = incoming.raw_span
+            && !span_fits(span, bytes.len())
+        {
+            incoming.raw_span = None;
+            incoming.notes.push(format!(
+                "{adapter_id} gave bytes {}..{} as this message's place in the input, \
+                     outside its {} bytes; the whole input is linked instead",
+                span.0,
+                span.0.saturating_add(span.1),
+                bytes.len()
+            ));
+        }
+        let stored = context.store_message(incoming)?;
+        if stored {
+            *context
+                .summary
+                .messages_by_adapter
+                .entry(adapter_id.clone())
+                .or_default() += 1;
+        }
+    }
+    Ok(summary)
+}
+
+/// Returns the index of the running adapter with id `id`, or the reason
+/// it cannot be called.
+fn find_adapter(plugins: &PluginSet, id: &str) -> Result<usize, String> {
+    let index = plugins
+        .adapters
+        .iter()
+        .position(|adapter| adapter.plugin.id() == id)
+        .ok_or_else(|| format!("adapter {id} is not loaded; see `kefu plugin list`"))?;
+    match plugins.adapters[index].disabled_reason() {
+        Some(reason) => Err(format!("adapter {id} is disabled: {reason}")),
+        None => Ok(index),
+    }
+}
+
+/// Returns the index of the adapter with the highest non-zero probe score;
+/// the first adapter wins a tie.
+fn pick_adapter(plugins: &mut PluginSet, name: &str, bytes: &[u8]) -> Option<usize> {
+    let head = &bytes[..bytes.len().min(PROBE_HEAD_BYTES)];
+    let mut best: Option<(usize, u8)> = None;
+    for (index, adapter) in plugins.adapters.iter_mut().enumerate() {
+        if adapter.is_suspended() {
+            continue;
+        }
+        let result = adapter.plugin.probe(name, head);
+        let id = adapter.plugin.id().to_string();
+        adapter.record(&id, name, &result);
+        let score = result.unwrap_or(0);
+        if score > 0 && best.is_none_or(|(_, best_score)| score > best_score) {
+            best = Some((index, score));
+        }
+    }
+    best.map(|(index, _)| index)
+}
+
+/// Stores an input that could not be read, quarantines it with the reason
+/// and adds it to the summary.
+fn quarantine_input(
+    writer: &Writer<'_>,
+    raw: &RawInput<'_>,
+    adapter: Option<&str>,
+    reason: String,
+    summary: &mut IngestSummary,
+) -> anyhow::Result<()> {
+    tracing::warn!(source = raw.source, adapter, reason, "quarantining input");
+    let raw_input_id = writer.store_raw_input(
+        raw.sha256,
+        raw.source,
+        raw.content_type,
+        adapter,
+        raw.bytes,
+        raw.received_at,
+    )?;
+    writer.quarantine(raw_input_id, None, adapter, &reason, raw.received_at)?;
+    summary.quarantined.push(Quarantined {
+        source: raw.source.to_string(),
+        reason,
+    });
+    Ok(())
+}
+
+/// Writes the plugins' key-value changes into the transaction.
+fn save_plugin_kv(writer: &Writer<'_>, plugins: &PluginSet) -> anyhow::Result<()> {
+    for (plugin_id, kv) in plugins.kv_spaces() {
+        writer.save_plugin_kv(&plugin_id, &kv.take_changes())?;
+    }
+    Ok(())
 }
 
 /// Returns whether the byte range `(offset, length)` lies inside an input
@@ -525,6 +593,21 @@ fn too_large(size: u64) -> String {
         size.div_ceil(1024 * 1024),
         MAX_INPUT_BYTES / (1024 * 1024)
     )
+}
+
+/// One input to import and how to read it.
+struct Input<'b> {
+    /// Names the input in the store and in messages (a path or a request id).
+    source: &'b str,
+    /// The file name adapters see.
+    name: &'b str,
+    content_type: Option<&'b str>,
+    bytes: &'b [u8],
+    /// The adapter to parse it with, without probing.
+    adapter_id: Option<&'b str>,
+    /// Modification time of the file, the send time of last resort for
+    /// mail with no usable date.
+    file_time: Option<DateTime<Utc>>,
 }
 
 /// An input as received, before anything is stored.

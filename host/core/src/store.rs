@@ -44,6 +44,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0010_attachment_blobs.sql"),
 ];
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE_CAPACITY: usize = 256;
+
 /// Schema version that added the ticket engine's columns.
 const TICKET_ENGINE_VERSION: i64 = 5;
 
@@ -95,6 +98,10 @@ impl Store {
         // Another kefu process (the app, a second import) may hold the write
         // lock for the length of one input's transaction.
         connection.busy_timeout(std::time::Duration::from_secs(30))?;
+        // An import runs more distinct statements for each message than
+        // rusqlite's default cache of 16 holds, so with that cache it would
+        // compile most of them anew every time.
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
 
         let version_before: i64 =
             connection.pragma_query_value(None, "user_version", |row| row.get(0))?;

@@ -324,6 +324,10 @@ impl Cascade<'_, '_> {
 
         while let Some(pending) = queue.pop_front() {
             let guard_key = event_key(&pending.kind);
+            // The event record is read from the store once and reused for
+            // the next rule, until a rule's actions may have changed the
+            // ticket or the history it shows.
+            let mut reusable: Option<Event> = None;
             for index in 0..self.rules.len() {
                 if pending.only_to.is_some_and(|only| only != index)
                     || pending.caused_by == Some(index)
@@ -340,7 +344,10 @@ impl Cascade<'_, '_> {
                     delivered_caused.insert((index, guard_key.clone()));
                 }
 
-                let event = self.event(pending.kind.clone())?;
+                let event = match reusable.take() {
+                    Some(event) => event,
+                    None => self.event(pending.kind.clone())?,
+                };
                 let rule = &mut self.rules[index];
                 let rule_id = rule.plugin.id().to_string();
                 let input = format!(
@@ -350,6 +357,9 @@ impl Cascade<'_, '_> {
                 );
                 let result = rule.plugin.on_event(&event);
                 rule.record(&rule_id, &input, &result);
+                if matches!(&result, Ok(actions) if actions.is_empty()) {
+                    reusable = Some(event);
+                }
 
                 match result {
                     Ok(actions) if actions.len() > MAX_ACTIONS_PER_CALL => {

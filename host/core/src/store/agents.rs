@@ -184,8 +184,7 @@ impl Writer<'_> {
     /// Reads a value routing stored under `key`.
     pub fn routing_state(&self, key: &str) -> anyhow::Result<Option<String>> {
         Ok(self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT value FROM routing_state WHERE key = ?1",
                 params![key],
                 |row| row.get(0),
@@ -195,7 +194,7 @@ impl Writer<'_> {
 
     /// Stores `value` under `key`, replacing what was there.
     pub fn set_routing_state(&self, key: &str, value: &str) -> anyhow::Result<()> {
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO routing_state (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value],
@@ -237,7 +236,7 @@ impl Writer<'_> {
 }
 
 fn list_agents(connection: &Connection) -> anyhow::Result<Vec<Agent>> {
-    let mut statement = connection.prepare(&format!("{AGENT_SQL} ORDER BY a.name"))?;
+    let mut statement = connection.prepare_cached(&format!("{AGENT_SQL} ORDER BY a.name"))?;
     let agents = statement
         .query_map([], agent_from_row)?
         .collect::<Result<_, _>>()

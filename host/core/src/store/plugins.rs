@@ -209,12 +209,12 @@ impl Writer<'_> {
     pub fn save_plugin_kv(&self, plugin_id: &str, changes: &[KvChange]) -> anyhow::Result<()> {
         for (key, value) in changes {
             match value {
-                Some(value) => self.tx.execute(
+                Some(value) => self.execute_cached(
                     "INSERT INTO plugin_kv (plugin_id, key, value) VALUES (?1, ?2, ?3)
                      ON CONFLICT (plugin_id, key) DO UPDATE SET value = ?3",
                     params![plugin_id, key, value],
                 )?,
-                None => self.tx.execute(
+                None => self.execute_cached(
                     "DELETE FROM plugin_kv WHERE plugin_id = ?1 AND key = ?2",
                     params![plugin_id, key],
                 )?,

@@ -26,7 +26,8 @@ impl Store {
     pub fn input_imported(&self, sha256: &str) -> anyhow::Result<bool> {
         Ok(self
             .connection
-            .query_row(super::INPUT_IMPORTED_SQL, params![sha256], |_| Ok(()))
+            .prepare_cached(super::INPUT_IMPORTED_SQL)?
+            .query_row(params![sha256], |_| Ok(()))
             .optional()?
             .is_some())
     }

@@ -45,7 +45,7 @@ impl Writer<'_> {
         } else {
             resolution_due
         };
-        self.tx.execute(
+        self.execute_cached(
             "UPDATE tickets SET is_open = ?2, queue_rank = ?3, first_response_due = ?4,
                                 resolution_due = ?5, due_at = ?6
               WHERE id = ?1",
@@ -104,13 +104,13 @@ impl Writer<'_> {
         let lifecycle = &self.desk.lifecycle;
         let now = format_time(at);
         if lifecycle.is_open(from) && !lifecycle.is_open(to) {
-            self.tx.execute(
+            self.execute_cached(
                 "UPDATE tickets SET resolved_at = ?2 WHERE id = ?1",
                 params![ticket_id, now],
             )?;
         }
         if lifecycle.is_reopen(from, to) {
-            self.tx.execute(
+            self.execute_cached(
                 "UPDATE tickets SET resolved_at = NULL, reopen_count = reopen_count + 1
                   WHERE id = ?1",
                 params![ticket_id],
@@ -119,7 +119,7 @@ impl Writer<'_> {
         let row = self.sla_row(ticket_id)?;
         match (lifecycle.clock_runs(from), lifecycle.clock_runs(to)) {
             (true, false) if row.sla_paused_at.is_none() => {
-                self.tx.execute(
+                self.execute_cached(
                     "UPDATE tickets SET sla_paused_at = ?2 WHERE id = ?1",
                     params![ticket_id, now],
                 )?;
@@ -127,7 +127,7 @@ impl Writer<'_> {
             (false, true) => {
                 if let Some(paused_at) = row.sla_paused_at {
                     let paused = self.desk.business_seconds(paused_at, at);
-                    self.tx.execute(
+                    self.execute_cached(
                         "UPDATE tickets SET sla_paused_at = NULL,
                                             sla_paused_seconds = sla_paused_seconds + ?2
                           WHERE id = ?1",
@@ -148,7 +148,7 @@ impl Writer<'_> {
         ticket_id: i64,
         at: DateTime<Utc>,
     ) -> anyhow::Result<Option<(String, String)>> {
-        let status: String = self.tx.query_row(
+        let status: String = self.query_row_cached(
             "SELECT status FROM tickets WHERE id = ?1",
             params![ticket_id],
             |row| row.get(0),
@@ -172,7 +172,7 @@ impl Writer<'_> {
     /// opened it, when that is earlier than the ticket, and recomputes the
     /// deadlines.
     pub fn set_sla_start(&self, ticket_id: i64, written_at: DateTime<Utc>) -> anyhow::Result<()> {
-        self.tx.execute(
+        self.execute_cached(
             "UPDATE tickets SET sla_start_at = ?2 WHERE id = ?1 AND ?2 < created_at",
             params![ticket_id, format_time(written_at)],
         )?;
@@ -189,12 +189,12 @@ impl Writer<'_> {
     ) -> anyhow::Result<bool> {
         // An imported reply can carry a send time older than the start of
         // the ticket's SLA clock; such a reply counts from that start.
-        let updated = self.tx.execute(
+        let updated = self.execute_cached(
             "UPDATE tickets SET first_response_at = max(?2, coalesce(sla_start_at, created_at))
               WHERE id = ?1 AND first_response_at IS NULL",
             params![ticket_id, format_time(at)],
         )?;
-        let at: String = self.tx.query_row(
+        let at: String = self.query_row_cached(
             "SELECT coalesce(first_response_at, ?2) FROM tickets WHERE id = ?1",
             params![ticket_id, format_time(at)],
             |row| row.get(0),
@@ -219,8 +219,7 @@ impl Writer<'_> {
     /// was merged into another, the ticket it was merged into.
     pub fn open_ticket_of(&self, conversation_id: i64) -> anyhow::Result<Option<i64>> {
         let mut ticket: Option<i64> = self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT id FROM tickets WHERE conversation_id = ?1 ORDER BY id DESC LIMIT 1",
                 params![conversation_id],
                 |row| row.get(0),
@@ -230,7 +229,7 @@ impl Writer<'_> {
         // the bound only guards against a damaged database.
         for _ in 0..1000 {
             let Some(id) = ticket else { break };
-            let into: Option<i64> = self.tx.query_row(
+            let into: Option<i64> = self.query_row_cached(
                 "SELECT merged_into FROM tickets WHERE id = ?1",
                 params![id],
                 |row| row.get(0),
@@ -247,8 +246,7 @@ impl Writer<'_> {
     /// work on instead. A merged ticket stays closed.
     pub fn check_not_merged(&self, ticket_id: i64) -> anyhow::Result<()> {
         let into: Option<i64> = self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT merged_into FROM tickets WHERE id = ?1",
                 params![ticket_id],
                 |row| row.get(0),
@@ -265,7 +263,7 @@ impl Writer<'_> {
 
     /// Returns the conversation a ticket belongs to.
     pub fn ticket_conversation(&self, ticket_id: i64) -> anyhow::Result<i64> {
-        Ok(self.tx.query_row(
+        Ok(self.query_row_cached(
             "SELECT conversation_id FROM tickets WHERE id = ?1",
             params![ticket_id],
             |row| row.get(0),
@@ -275,8 +273,7 @@ impl Writer<'_> {
     /// True when a ticket with this id exists.
     pub fn ticket_exists(&self, ticket_id: i64) -> anyhow::Result<bool> {
         Ok(self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT 1 FROM tickets WHERE id = ?1",
                 params![ticket_id],
                 |_| Ok(()),
@@ -294,7 +291,7 @@ impl Writer<'_> {
         reason: &str,
         at: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let old: Option<String> = self.tx.query_row(
+        let old: Option<String> = self.query_row_cached(
             "SELECT assignee FROM tickets WHERE id = ?1",
             params![ticket_id],
             |row| row.get(0),
@@ -302,7 +299,7 @@ impl Writer<'_> {
         let Some(old) = old else {
             return Ok(false);
         };
-        self.tx.execute(
+        self.execute_cached(
             "UPDATE tickets SET assignee = NULL, updated_at = ?2 WHERE id = ?1",
             params![ticket_id, format_time(at)],
         )?;
@@ -332,8 +329,7 @@ impl Writer<'_> {
     ) -> anyhow::Result<()> {
         let merged_into = |id: i64| -> anyhow::Result<Option<Option<i64>>> {
             Ok(self
-                .tx
-                .query_row(
+                .query_row_cached(
                     "SELECT merged_into FROM tickets WHERE id = ?1",
                     params![id],
                     |row| row.get(0),
@@ -379,17 +375,17 @@ impl Writer<'_> {
                 ),
                 Some(None) => {}
             }
-            let status: String = self.tx.query_row(
+            let status: String = self.query_row_cached(
                 "SELECT status FROM tickets WHERE id = ?1",
                 params![source],
                 |row| row.get(0),
             )?;
-            self.tx.execute(
+            self.execute_cached(
                 "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag)
                  SELECT ?2, tag FROM ticket_tags WHERE ticket_id = ?1",
                 params![source, target],
             )?;
-            self.tx.execute(
+            self.execute_cached(
                 "UPDATE tickets SET merged_into = ?2, status = ?3, updated_at = ?4 WHERE id = ?1",
                 params![source, target, done, now],
             )?;
@@ -404,7 +400,7 @@ impl Writer<'_> {
             self.after_status_change(source, &status, &done, at)?;
             merged.push(source);
         }
-        self.tx.execute(
+        self.execute_cached(
             "UPDATE tickets SET updated_at = ?2 WHERE id = ?1",
             params![target, now],
         )?;
@@ -420,7 +416,7 @@ impl Writer<'_> {
     }
 
     fn sla_row(&self, ticket_id: i64) -> anyhow::Result<SlaRow> {
-        let row = self.tx.query_row(
+        let row = self.query_row_cached(
             "SELECT coalesce(t.sla_start_at, t.created_at), t.priority, t.status, cu.tier,
                     t.first_response_at,
                     t.sla_paused_at, t.sla_paused_seconds

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Params, Transaction, params};
 use serde_json::json;
 
 use super::format_time;
@@ -109,6 +109,30 @@ impl<'a> Writer<'a> {
         Ok(Self { tx, desk })
     }
 
+    /// Executes `sql` through the connection's statement cache, so a
+    /// statement run for every message is compiled once per connection.
+    pub(super) fn execute_cached<P: Params>(
+        &self,
+        sql: &str,
+        params: P,
+    ) -> rusqlite::Result<usize> {
+        self.tx.prepare_cached(sql)?.execute(params)
+    }
+
+    /// Runs a query for one row through the connection's statement cache.
+    pub(super) fn query_row_cached<T, P, F>(
+        &self,
+        sql: &str,
+        params: P,
+        row: F,
+    ) -> rusqlite::Result<T>
+    where
+        P: Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.tx.prepare_cached(sql)?.query_row(params, row)
+    }
+
     /// The configuration this transaction's ticket writes follow.
     pub fn desk(&self) -> &Desk {
         &self.desk
@@ -123,8 +147,7 @@ impl<'a> Writer<'a> {
     /// quarantined whole.
     pub fn input_imported(&self, sha256: &str) -> anyhow::Result<bool> {
         Ok(self
-            .tx
-            .query_row(super::INPUT_IMPORTED_SQL, params![sha256], |_| Ok(()))
+            .query_row_cached(super::INPUT_IMPORTED_SQL, params![sha256], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -142,8 +165,7 @@ impl<'a> Writer<'a> {
         received_at: DateTime<Utc>,
     ) -> anyhow::Result<i64> {
         let existing: Option<i64> = self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT id FROM raw_inputs WHERE sha256 = ?1",
                 params![sha256],
                 |row| row.get(0),
@@ -151,11 +173,11 @@ impl<'a> Writer<'a> {
             .optional()?;
         match existing {
             Some(id) => {
-                self.tx.execute(
+                self.execute_cached(
                     "DELETE FROM quarantine WHERE raw_input_id = ?1",
                     params![id],
                 )?;
-                self.tx.execute(
+                self.execute_cached(
                     "UPDATE raw_inputs SET adapter = ?2 WHERE id = ?1",
                     params![id, adapter],
                 )?;
@@ -182,8 +204,7 @@ impl<'a> Writer<'a> {
         bytes: &[u8],
         received_at: DateTime<Utc>,
     ) -> anyhow::Result<i64> {
-        self.tx
-            .execute(
+        self.execute_cached(
                 "INSERT INTO raw_inputs (sha256, source_name, content_type, adapter, bytes, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![sha256, source_name, content_type, adapter, bytes, format_time(received_at)],
@@ -201,7 +222,7 @@ impl<'a> Writer<'a> {
         reason: &str,
         at: DateTime<Utc>,
     ) -> anyhow::Result<i64> {
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO quarantine (raw_input_id, span_offset, span_length, adapter, reason, quarantined_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -219,8 +240,7 @@ impl<'a> Writer<'a> {
     /// True when a message with this dedupe key is stored.
     pub fn message_exists(&self, dedupe_key: &str) -> anyhow::Result<bool> {
         Ok(self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT 1 FROM messages WHERE dedupe_key = ?1",
                 params![dedupe_key],
                 |_| Ok(()),
@@ -240,8 +260,7 @@ impl<'a> Writer<'a> {
     ) -> anyhow::Result<(Customer, bool)> {
         let value = identity::normalize(channel, address);
         let found = self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT c.id, c.name, c.tier FROM customers c
                    JOIN customer_identities i ON i.customer_id = c.id
                   WHERE i.kind = ?1 AND i.value = ?2",
@@ -257,7 +276,7 @@ impl<'a> Writer<'a> {
             .optional()?;
         if let Some(mut customer) = found {
             if customer.name.is_none() && name.is_some() {
-                self.tx.execute(
+                self.execute_cached(
                     "UPDATE customers SET name = ?2 WHERE id = ?1",
                     params![customer.id, name],
                 )?;
@@ -265,12 +284,12 @@ impl<'a> Writer<'a> {
             }
             return Ok((customer, false));
         }
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO customers (name, created_at) VALUES (?1, ?2)",
             params![name, format_time(now)],
         )?;
         let id = self.tx.last_insert_rowid();
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO customer_identities (customer_id, kind, value) VALUES (?1, ?2, ?3)",
             params![id, channel.as_str(), value],
         )?;
@@ -284,7 +303,7 @@ impl<'a> Writer<'a> {
 
     /// Counts a customer's conversations other than `except`.
     pub fn other_conversation_count(&self, customer_id: i64, except: i64) -> anyhow::Result<u32> {
-        Ok(self.tx.query_row(
+        Ok(self.query_row_cached(
             "SELECT count(*) FROM conversations WHERE customer_id = ?1 AND id <> ?2",
             params![customer_id, except],
             |row| row.get(0),
@@ -298,8 +317,7 @@ impl<'a> Writer<'a> {
         thread_key: &str,
     ) -> anyhow::Result<Option<(i64, i64)>> {
         Ok(self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT id, customer_id FROM conversations WHERE channel = ?1 AND thread_key = ?2",
                 params![channel.as_str(), thread_key],
                 |row| Ok((row.get(0)?, row.get(1)?)),
@@ -345,7 +363,7 @@ impl<'a> Writer<'a> {
         subject: Option<&str>,
         at: DateTime<Utc>,
     ) -> anyhow::Result<i64> {
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO conversations (channel, customer_id, thread_key, subject, created_at, last_message_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             params![channel.as_str(), customer_id, thread_key, subject, format_time(at)],
@@ -365,7 +383,7 @@ impl<'a> Writer<'a> {
         received_at: DateTime<Utc>,
     ) -> anyhow::Result<i64> {
         let time = message.sent_at.unwrap_or(received_at);
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO messages (conversation_id, channel, direction, sender_name, sender_address,
                                    sent_at, received_at, subject, body_text, external_id, dedupe_key,
                                    replies_to, automation_kind, automation_evidence, call,
@@ -396,7 +414,7 @@ impl<'a> Writer<'a> {
             ],
         )?;
         let id = self.tx.last_insert_rowid();
-        self.tx.execute(
+        self.execute_cached(
             "UPDATE conversations SET last_message_at = max(last_message_at, ?2) WHERE id = ?1",
             params![conversation_id, format_time(time)],
         )?;
@@ -405,7 +423,7 @@ impl<'a> Writer<'a> {
 
     /// Reads what rules need to know about a conversation.
     pub fn conversation_state(&self, conversation_id: i64) -> anyhow::Result<ConversationState> {
-        let message_count = self.tx.query_row(
+        let message_count = self.query_row_cached(
             "SELECT count(*) FROM messages WHERE conversation_id = ?1",
             params![conversation_id],
             |row| row.get(0),
@@ -414,8 +432,7 @@ impl<'a> Writer<'a> {
         // merged into.
         let ticket_id = self.open_ticket_of(conversation_id)?;
         let ticket = self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT id, ticket_type, priority, status, assignee, created_at FROM tickets
                   WHERE id = ?1",
                 params![ticket_id],
@@ -454,7 +471,7 @@ impl<'a> Writer<'a> {
     pub fn open_ticket(&self, ticket: &NewTicket<'_>, at: DateTime<Utc>) -> anyhow::Result<i64> {
         let now = format_time(at);
         let initial_status = self.desk.lifecycle.initial_status().to_string();
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO tickets (conversation_id, subject, ticket_type, priority, source, status,
                                   created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -519,7 +536,7 @@ impl<'a> Writer<'a> {
     ) -> anyhow::Result<Option<Option<String>>> {
         let column = field.column();
         self.check_not_merged(ticket_id)?;
-        let old: Option<String> = self.tx.query_row(
+        let old: Option<String> = self.query_row_cached(
             &format!("SELECT {column} FROM tickets WHERE id = ?1"),
             params![ticket_id],
             |row| row.get(0),
@@ -535,7 +552,7 @@ impl<'a> Writer<'a> {
                 detail["reopen"] = json!(true);
             }
         }
-        self.tx.execute(
+        self.execute_cached(
             &format!("UPDATE tickets SET {column} = ?2, updated_at = ?3 WHERE id = ?1"),
             params![ticket_id, value, format_time(at)],
         )?;
@@ -598,12 +615,12 @@ impl<'a> Writer<'a> {
         due_at: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        self.tx.execute(
+        self.execute_cached(
             "DELETE FROM ticket_timers
               WHERE ticket_id = ?1 AND plugin_id = ?2 AND name = ?3 AND fired_at IS NULL",
             params![ticket_id, plugin_id, name],
         )?;
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO ticket_timers (ticket_id, plugin_id, name, due_at, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -640,7 +657,7 @@ impl<'a> Writer<'a> {
 
     /// Marks a timer as fired, so it never fires again.
     pub fn mark_timer_fired(&self, timer_id: i64, at: DateTime<Utc>) -> anyhow::Result<()> {
-        self.tx.execute(
+        self.execute_cached(
             "UPDATE ticket_timers SET fired_at = ?2 WHERE id = ?1",
             params![timer_id, format_time(at)],
         )?;
@@ -654,14 +671,14 @@ impl<'a> Writer<'a> {
         conversation_id: i64,
     ) -> anyhow::Result<CustomerHistory> {
         let earlier_conversations = self.other_conversation_count(customer_id, conversation_id)?;
-        let (tickets, open_tickets): (u32, u32) = self.tx.query_row(
+        let (tickets, open_tickets): (u32, u32) = self.query_row_cached(
             "SELECT count(*), coalesce(sum(t.status NOT IN ('resolved', 'closed')), 0)
                FROM tickets t JOIN conversations c ON c.id = t.conversation_id
               WHERE c.customer_id = ?1",
             params![customer_id],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        let first_contact: Option<String> = self.tx.query_row(
+        let first_contact: Option<String> = self.query_row_cached(
             "SELECT min(coalesce(m.sent_at, m.received_at))
                FROM messages m JOIN conversations c ON c.id = m.conversation_id
               WHERE c.customer_id = ?1",
@@ -680,7 +697,7 @@ impl<'a> Writer<'a> {
 
     /// Returns the customer of a conversation.
     pub fn conversation_customer(&self, conversation_id: i64) -> anyhow::Result<Customer> {
-        Ok(self.tx.query_row(
+        Ok(self.query_row_cached(
             "SELECT c.id, c.name, c.tier FROM customers c
                JOIN conversations v ON v.customer_id = c.id WHERE v.id = ?1",
             params![conversation_id],
@@ -696,7 +713,7 @@ impl<'a> Writer<'a> {
 
     /// Returns the channel of a conversation.
     pub fn conversation_channel(&self, conversation_id: i64) -> anyhow::Result<Channel> {
-        let channel: String = self.tx.query_row(
+        let channel: String = self.query_row_cached(
             "SELECT channel FROM conversations WHERE id = ?1",
             params![conversation_id],
             |row| row.get(0),
@@ -717,14 +734,14 @@ impl<'a> Writer<'a> {
         at: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
         self.check_not_merged(ticket_id)?;
-        let added = self.tx.execute(
+        let added = self.execute_cached(
             "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) VALUES (?1, ?2)",
             params![ticket_id, tag],
         )?;
         if added == 0 {
             return Ok(false);
         }
-        self.tx.execute(
+        self.execute_cached(
             "UPDATE tickets SET updated_at = ?2 WHERE id = ?1",
             params![ticket_id, format_time(at)],
         )?;
@@ -748,7 +765,7 @@ impl<'a> Writer<'a> {
         detail: &serde_json::Value,
         reason: &str,
     ) -> anyhow::Result<()> {
-        self.tx.execute(
+        self.execute_cached(
             "INSERT INTO ticket_events (ticket_id, at, actor, kind, detail, reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![

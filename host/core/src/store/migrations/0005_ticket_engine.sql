@@ -38,6 +38,9 @@ CREATE INDEX tickets_assignee_todo
 CREATE INDEX tickets_assignee_due
     ON tickets (assignee, is_open, due_at IS NULL, due_at, queue_rank DESC, id);
 CREATE INDEX ticket_tags_tag ON ticket_tags (tag, ticket_id);
+-- A customer's conversations, which rules see as the customer's history
+-- on every event; without it each event scans every conversation.
+CREATE INDEX conversations_customer ON conversations (customer_id, id);
 
 -- The people who answer customers.
 CREATE TABLE agents (
