@@ -9,7 +9,6 @@ use serde_json::json;
 
 use super::format_time;
 use crate::desk::Desk;
-use crate::identity;
 use crate::model::{Channel, Customer, IncomingMessage};
 
 /// One write transaction. Dropping it without [`Writer::commit`] rolls back
@@ -238,7 +237,7 @@ impl<'a> Writer<'a> {
         name: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<(Customer, bool)> {
-        let value = identity::normalize(channel, address);
+        let value = self.desk.identity.normalize(channel, address);
         let found = self
             .tx
             .query_row(
