@@ -6,6 +6,7 @@
 //! rules in one transaction. An input no adapter can read is stored and
 //! quarantined with the reason, and the import goes on with the next one.
 
+pub mod cdr_mapping;
 mod message;
 mod rules;
 pub mod walk;
@@ -139,7 +140,7 @@ impl<'a> Ingestor<'a> {
         progress.begin(found.files.len());
         for file in &found.files {
             let source = file.display().to_string();
-            match read_input(file) {
+            match read_input(file).and_then(|bytes| cdr_mapping::wrap(file, bytes)) {
                 Ok(bytes) => {
                     let name = file
                         .file_name()
