@@ -65,6 +65,9 @@ pub enum Command {
     Rules(crate::rules::RulesCommand),
     /// Manage agents and route the unassigned queue to them.
     Agents(crate::agents::AgentsCommand),
+    /// One customer across channels: list, show the history on every
+    /// channel, link an address, merge and split customers.
+    Customers(crate::customers::CustomersCommand),
     /// Import the bundled sample inputs into a demo database and show them:
     /// in the desktop app where a display exists, else as tables.
     Demo(DemoCommand),

@@ -2,6 +2,7 @@
 
 mod agents;
 mod args;
+mod customers;
 mod demo;
 mod ingest;
 mod list;
@@ -63,6 +64,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Phrases(command) => phrases::run(&db, command),
         Command::Rules(command) => rules::run(&db, &plugin_dir, &config_dir, command),
         Command::Agents(command) => agents::run(&db, &config_dir, command),
+        Command::Customers(command) => customers::run(&db, &config_dir, command),
         Command::Demo(command) => demo::run(cli.db, command),
     }
 }
