@@ -191,59 +191,59 @@ fn bad_ids_and_addresses_change_nothing() {
     let caller = customer_id(&db, Channel::Phone, "13800138000");
     let before = snapshot(&db);
 
-    let cases: Vec<(anyhow::Error, &str)> = vec![
+    let cases: Vec<(anyhow::Error, String)> = vec![
         (
             db.store
                 .merge_customers(999, email_customer, by("agent:lin"))
                 .unwrap_err(),
-            "customer 999 not found",
+            "customer 999 not found".to_string(),
         ),
         (
             db.store
                 .merge_customers(caller, caller, by("agent:lin"))
                 .unwrap_err(),
-            "into itself",
+            "into itself".to_string(),
         ),
         (
             db.store
                 .link_address(email_customer, "13800138000", by("agent:lin"))
                 .unwrap_err(),
-            &*format!("run `kefu customers merge {caller} {email_customer}`"),
+            format!("run `kefu customers merge {caller} {email_customer}`"),
         ),
         (
             db.store
                 .link_address(email_customer, "hello", by("agent:lin"))
                 .unwrap_err(),
-            "cannot tell the channel",
+            "cannot tell the channel".to_string(),
         ),
         (
             db.store
                 .link_address(999, "phone:13900139000", by("agent:lin"))
                 .unwrap_err(),
-            "customer 999 not found",
+            "customer 999 not found".to_string(),
         ),
         (
             db.store
                 .split_customer(email_customer, "phone:13800138000", by("agent:lin"))
                 .unwrap_err(),
-            &*format!("belongs to customer {caller}, not {email_customer}"),
+            format!("belongs to customer {caller}, not {email_customer}"),
         ),
         (
             db.store
                 .split_customer(caller, "phone:13800138000", by("agent:lin"))
                 .unwrap_err(),
-            "only address",
+            "only address".to_string(),
         ),
         (
             db.store
                 .split_customer(caller, "email:nobody@example.cn", by("agent:lin"))
                 .unwrap_err(),
-            "no customer has the address email:nobody@example.cn",
+            "no customer has the address email:nobody@example.cn".to_string(),
         ),
     ];
     for (error, expected) in &cases {
         let message = format!("{error:#}");
-        assert!(message.contains(expected), "{message}");
+        assert!(message.contains(expected.as_str()), "{message}");
     }
     assert_eq!(snapshot(&db), before);
 

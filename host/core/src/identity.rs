@@ -13,7 +13,7 @@ use crate::model::Channel;
 /// addresses are read.
 pub const FILE_NAME: &str = "customers.toml";
 
-/// How customer addresses are read: `customers.toml`.
+/// Settings for reading customer addresses, from `customers.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct IdentityConfig {

@@ -95,14 +95,14 @@ pub struct CustomerDetail {
     pub history: Vec<StoredMessage>,
 }
 
-/// What a merge moved.
+/// Addresses and conversations that a merge, split or link moved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Moved {
     pub addresses: Vec<String>,
     pub conversations: Vec<i64>,
 }
 
-/// Who makes a change to customers, and why.
+/// Author, reason and time of a change to customers.
 #[derive(Debug, Clone, Copy)]
 pub struct ChangeBy<'a> {
     /// `agent:<name>` or `system`.
