@@ -47,13 +47,13 @@ fn imported() -> (TestDb, kefu_core::ingest::IngestSummary, Connection) {
 fn every_sample_is_stored_or_quarantined() {
     let (db, summary, _connection) = imported();
     let counts = db.store.counts().unwrap();
-    assert_eq!(summary.inputs, 29);
-    assert_eq!(counts.raw_inputs, 29, "every input is kept as raw bytes");
+    assert_eq!(summary.inputs, 30);
+    assert_eq!(counts.raw_inputs, 30, "every input is kept as raw bytes");
     assert_eq!(summary.messages_stored as u64, counts.messages);
-    assert_eq!(summary.messages_stored, 344, "{summary:#?}");
+    assert_eq!(summary.messages_stored, 350, "{summary:#?}");
     assert_eq!(summary.duplicate_messages, 0);
     assert_eq!(summary.messages_by_adapter.get("email"), Some(&59));
-    assert_eq!(summary.messages_by_adapter.get("phone-log"), Some(&220));
+    assert_eq!(summary.messages_by_adapter.get("phone-log"), Some(&226));
     assert_eq!(summary.messages_by_adapter.get("chat"), Some(&65));
     assert!(
         summary.rule_failures.is_empty(),
@@ -225,7 +225,7 @@ fn calls_join_caller_conversation() {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .unwrap();
-    assert_eq!(calls, 220);
+    assert_eq!(calls, 226);
     assert!(
         conversations < calls,
         "calls from one number share a conversation"

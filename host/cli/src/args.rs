@@ -76,6 +76,9 @@ pub enum Command {
     /// Run the webhook server that chat platforms post events to, as set in
     /// webhook.toml; stops on Ctrl-C.
     Serve(ServeCommand),
+    /// One customer across channels: list, show the history on every
+    /// channel, link an address, merge and split customers.
+    Customers(crate::customers::CustomersCommand),
     /// Import the bundled sample inputs into a demo database and show them:
     /// in the desktop app where a display exists, else as tables.
     Demo(DemoCommand),

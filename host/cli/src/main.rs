@@ -3,6 +3,7 @@
 mod agents;
 mod args;
 mod attachments;
+mod customers;
 mod demo;
 mod ingest;
 mod intake;
@@ -70,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(command) => rules::run(&db, &plugin_dir, &config_dir, command),
         Command::Agents(command) => agents::run(&db, &config_dir, command),
         Command::Serve(command) => serve::run(&db, &plugin_dir, &config_dir, &command),
+        Command::Customers(command) => customers::run(&db, &config_dir, command),
         Command::Demo(command) => demo::run(cli.db, command),
     }
 }

@@ -190,17 +190,17 @@ struct AssignArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-struct ByArgs {
+pub(crate) struct ByArgs {
     /// Agent making the change [default: KEFU_AGENT, else the login name].
     #[arg(long = "as", value_name = "AGENT")]
     agent: Option<String>,
-    /// Why, for the ticket's history.
+    /// Why, for the ticket's or the customer's history.
     #[arg(long)]
-    reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 impl ByArgs {
-    fn agent(&self) -> String {
+    pub(crate) fn agent(&self) -> String {
         self.agent
             .clone()
             .or_else(|| std::env::var("KEFU_AGENT").ok())

@@ -64,7 +64,7 @@ fn ingest_prints_summary_and_lists_match() {
             phone.to_str().unwrap(),
         ],
     ));
-    assert_eq!(summary["messages_stored"], 279);
+    assert_eq!(summary["messages_stored"], 285);
     assert_eq!(summary["quarantined"].as_array().unwrap().len(), 0);
     let tickets_opened = summary["tickets_opened"].as_u64().unwrap();
     let conversations_created = summary["conversations_created"].as_u64().unwrap();
@@ -170,7 +170,7 @@ fn demo_without_display_prints_tables() {
         &db,
         &["demo", "--samples", fixtures().to_str().unwrap()],
     ));
-    assert!(text.contains("Messages stored:      344"), "{text}");
+    assert!(text.contains("Messages stored:      350"), "{text}");
     assert!(text.contains("No display found"), "{text}");
     assert!(text.contains("養樂多線上訂購"), "{text}");
     assert!(text.contains("tickets"), "{text}");
@@ -267,4 +267,67 @@ fn attachments_listed_and_saved() {
     assert!(!missing.status.success());
     let error = String::from_utf8_lossy(&missing.stderr);
     assert!(error.contains("attachment 999 not found"), "{error}");
+}
+
+#[test]
+fn customers_merge_and_show_history() {
+    let (folder, db, address) = database_with_one_customer();
+    let calls = fixtures().join("phone/freeswitch-cdr_csv-example-template.csv");
+    stdout(&kefu(&db, &["ingest", calls.to_str().unwrap()]));
+    let customers = json(&kefu(&db, &["customers", "--json"]));
+    let id_of = |wanted: &str| {
+        customers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|customer| {
+                customer["addresses"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|address| address["value"] == wanted)
+            })
+            .unwrap_or_else(|| panic!("no customer with {wanted}: {customers}"))["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    let mail_customer = id_of(&address);
+    let caller = id_of("+8613800138000");
+
+    let merged = stdout(&kefu(
+        &db,
+        &[
+            "customers",
+            "merge",
+            &caller,
+            &mail_customer,
+            "--as",
+            "lin",
+            "--reason",
+            "same person",
+        ],
+    ));
+    assert!(
+        merged.contains(&format!("customer {caller} merged into {mail_customer}")),
+        "{merged}"
+    );
+    let shown = stdout(&kefu(&db, &["customers", "show", &mail_customer]));
+    assert!(shown.contains("phone:+8613800138000"), "{shown}");
+    assert!(shown.contains("by agent:lin"), "{shown}");
+    assert!(shown.contains("same person"), "{shown}");
+    assert!(shown.contains("History (4 messages"), "{shown}");
+    assert!(shown.contains(" email "), "{shown}");
+    assert!(shown.contains(" phone "), "{shown}");
+    let old = stdout(&kefu(&db, &["customers", "show", &caller]));
+    assert!(
+        old.contains(&format!("Merged into customer {mail_customer}")),
+        "{old}"
+    );
+
+    let failed = kefu(&db, &["customers", "merge", "999", &mail_customer]);
+    assert!(!failed.status.success());
+    let error = String::from_utf8_lossy(&failed.stderr);
+    assert!(error.contains("customer 999 not found"), "{error}");
+    drop(folder);
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
 
+use crate::identity::IdentityConfig;
 use crate::lifecycle::Lifecycle;
 use crate::routing::RoutingConfig;
 use crate::sla::SlaConfig;
@@ -16,6 +17,7 @@ pub struct Desk {
     pub lifecycle: Lifecycle,
     pub sla: SlaConfig,
     pub routing: RoutingConfig,
+    pub identity: IdentityConfig,
 }
 
 impl Desk {
@@ -28,6 +30,7 @@ impl Desk {
     /// its built-in default.
     pub fn load(config_dir: &Path) -> anyhow::Result<Arc<Self>> {
         let lifecycle = Lifecycle::load(config_dir)?;
+        let identity = IdentityConfig::load(config_dir)?;
         let routing = RoutingConfig::load(config_dir, &lifecycle)?;
         let sla_path = config_dir.join(crate::sla::FILE_NAME);
         let sla = SlaConfig::load(&sla_path)?;
@@ -47,6 +50,7 @@ impl Desk {
             lifecycle,
             sla,
             routing,
+            identity,
         }))
     }
 }

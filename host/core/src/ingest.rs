@@ -6,6 +6,7 @@
 //! rules in one transaction. An input no adapter can read is stored and
 //! quarantined with the reason, and the import goes on with the next one.
 
+pub mod cdr_mapping;
 mod message;
 mod rules;
 pub mod walk;
@@ -176,7 +177,7 @@ impl<'a> Ingestor<'a> {
             };
             inputs += 1;
             let source = file.display().to_string();
-            match read_input(file) {
+            match read_input(file).and_then(|bytes| cdr_mapping::wrap(file, bytes)) {
                 Ok(bytes) => {
                     let name = file
                         .file_name()

@@ -10,6 +10,7 @@
 
 mod agents;
 mod attachments;
+mod customers;
 mod phrases;
 mod plugins;
 mod read;
@@ -24,11 +25,14 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
-use rusqlite_migration::{M, Migrations};
+use rusqlite_migration::{HookError, M, Migrations};
 
 use crate::desk::Desk;
 
 pub use attachments::StoredAttachment;
+pub use customers::{
+    Address, ChangeBy, CustomerChange, CustomerDetail, CustomerSummary, Moved, parse_address,
+};
 pub use phrases::PhraseFilter;
 pub use plugins::{PluginFault, PluginState};
 pub use write::{NewTicket, Writer};
@@ -41,11 +45,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0003_plugin_platform.sql"),
     include_str!("store/migrations/0004_native_consent.sql"),
     include_str!("store/migrations/0005_ticket_engine.sql"),
+    CUSTOMER_CHANGES_SQL,
     include_str!("store/migrations/0010_attachment_blobs.sql"),
 ];
 
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE_CAPACITY: usize = 256;
+
+/// The migration that records customer merges, splits and links. Its hook
+/// rewrites stored phone numbers in E.164.
+const CUSTOMER_CHANGES_SQL: &str = include_str!("store/migrations/0009_customer_changes.sql");
 
 /// Schema version that added the ticket engine's columns.
 const TICKET_ENGINE_VERSION: i64 = 5;
@@ -216,7 +225,21 @@ fn data_version(connection: &Connection) -> anyhow::Result<i64> {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(MIGRATIONS.iter().map(|sql| migration(sql)).collect())
+}
+
+fn migration(sql: &'static str) -> M<'static> {
+    if sql != CUSTOMER_CHANGES_SQL {
+        return M::up(sql);
+    }
+    // Phone identities stored before E.164 become E.164, with the built-in
+    // default country, because the configuration folder is not known when
+    // a database opens.
+    M::up_with_hook(sql, |tx: &rusqlite::Transaction| {
+        let identity = crate::identity::IdentityConfig::default();
+        customers::renormalize_phone_numbers(tx, &identity, Utc::now())
+            .map_err(|error| HookError::Hook(format!("{error:#}")))
+    })
 }
 
 /// Selects a row when an input with hash `?1` is stored and was not
@@ -279,6 +302,93 @@ mod tests {
         // Friday 09:00 in Shanghai plus the built-in 30 minutes for an
         // urgent VIP ticket.
         assert_eq!(first_due.as_deref(), Some("2026-12-04T01:30:00Z"));
+    }
+
+    #[test]
+    fn upgrade_renormalizes_phone_numbers_and_merges() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("kefu.db");
+        let mut connection = Connection::open(&path).unwrap();
+        let position = MIGRATIONS
+            .iter()
+            .position(|sql| *sql == CUSTOMER_CHANGES_SQL)
+            .unwrap();
+        let before: Vec<M> = MIGRATIONS[..position]
+            .iter()
+            .map(|sql| M::up(sql))
+            .collect();
+        Migrations::new(before).to_latest(&mut connection).unwrap();
+        // Two customers for one mobile number, stored before E.164 in the
+        // two forms the old normalisation produced, and an extension.
+        connection
+            .execute_batch(
+                "INSERT INTO customers (id, name, created_at) VALUES
+                     (1, NULL, '2026-01-01T00:00:00Z'),
+                     (2, '王芳', '2026-01-02T00:00:00Z'),
+                     (3, NULL, '2026-01-03T00:00:00Z');
+                 INSERT INTO customer_identities (customer_id, kind, value) VALUES
+                     (1, 'phone', '13800138000'),
+                     (2, 'phone', '+8613800138000'),
+                     (2, 'email', 'wang.fang@example.cn'),
+                     (3, 'phone', '200');
+                 INSERT INTO conversations (id, channel, customer_id, thread_key, created_at,
+                                            last_message_at) VALUES
+                     (1, 'phone', 1, '13800138000', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                     (2, 'phone', 2, '+8613800138000', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z'),
+                     (3, 'phone', 3, '200', '2026-01-03T00:00:00Z', '2026-01-03T00:00:00Z');
+                 INSERT INTO tasks (kind, title, customer_id, created_at)
+                     VALUES ('callback', 'Call back', 2, '2026-01-02T00:00:00Z');",
+            )
+            .unwrap();
+        drop(connection);
+
+        let store = Store::open(&path).unwrap();
+        let identities: Vec<(i64, String, String)> = store
+            .connection
+            .prepare("SELECT customer_id, kind, value FROM customer_identities ORDER BY id")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            identities,
+            [
+                (1, "phone".to_string(), "+8613800138000".to_string()),
+                (1, "email".to_string(), "wang.fang@example.cn".to_string()),
+                (3, "phone".to_string(), "200".to_string()),
+            ]
+        );
+        let owners: Vec<(i64, Option<String>)> = store
+            .connection
+            .prepare("SELECT customer_id, thread_key FROM conversations ORDER BY id")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        // Conversation 1 keeps its key because conversation 2 has the
+        // E.164 one; both now belong to customer 1.
+        assert_eq!(
+            owners,
+            [
+                (1, Some("13800138000".to_string())),
+                (1, Some("+8613800138000".to_string())),
+                (3, Some("200".to_string())),
+            ]
+        );
+        let detail = store.customer_detail(1).unwrap();
+        assert_eq!(detail.summary.name.as_deref(), Some("王芳"));
+        assert_eq!(detail.changes.len(), 1);
+        assert_eq!(detail.changes[0].kind, "merge");
+        assert_eq!(detail.changes[0].from_customer, Some(2));
+        assert_eq!(detail.changes[0].actor, "system");
+        assert_eq!(store.customer_detail(2).unwrap().merged_into, Some(1));
+        let task_owner: i64 = store
+            .connection
+            .query_row("SELECT customer_id FROM tasks", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(task_owner, 1);
     }
 
     #[test]

@@ -46,12 +46,13 @@ const TIME_ZONE_NOTE: &str =
     "The call-detail record has no time zone, so the PBX time was read as UTC.";
 
 /// Returns whether a record has the column count and time columns of a CDR.
-pub fn looks_like_cdr(record: &csv::ByteRecord) -> bool {
-    let field = |index: usize| record.get(index).map(text);
+pub fn looks_like_cdr(record: &[String]) -> bool {
+    let field = |index: usize| record.get(index);
     (MIN_COLUMNS..=MAX_COLUMNS).contains(&record.len())
-        && field(START).is_some_and(|start| parse_time(&start).is_some())
-        && field(END).is_some_and(|end| parse_time(&end).is_some())
-        && field(ANSWER).is_some_and(|answer| answer.is_empty() || parse_time(&answer).is_some())
+        && field(START).is_some_and(|start| parse_time(start).is_some())
+        && field(END).is_some_and(|end| parse_time(end).is_some())
+        && field(ANSWER)
+            .is_some_and(|answer| answer.trim().is_empty() || parse_time(answer).is_some())
 }
 
 /// Hands out external ids and numbers repeats: the rows of one call share a
@@ -76,13 +77,34 @@ impl ExternalIds {
     }
 }
 
-/// Builds the message for one row, or returns why the row cannot be read.
-pub fn message_from_record(
-    record: &csv::ByteRecord,
-    line: u64,
-    ids: &mut ExternalIds,
-) -> Result<Message, String> {
-    let columns = record.len();
+/// One call as any supported layout gives it, before it becomes a message.
+#[derive(Debug, Clone, Default)]
+pub struct CallRow {
+    /// Caller number from its own column; may be empty.
+    pub source: String,
+    /// Caller name, when the layout has one.
+    pub caller_name: Option<String>,
+    /// Caller id such as `"Name" <number>`, read when `source` is empty.
+    pub caller_id: String,
+    pub destination: String,
+    /// Start time in seconds since 1970, UTC.
+    pub start: i64,
+    /// Start time as written, part of the external id.
+    pub start_text: String,
+    pub duration: u32,
+    pub billed: u32,
+    pub disposition: String,
+    pub answered: bool,
+    pub unique_id: Option<String>,
+    /// Whether the times were written without a zone and read as UTC.
+    pub zone_unknown: bool,
+}
+
+/// Reads one Asterisk Master.csv row (also FreeSWITCH's `asterisk`
+/// template, which writes a hangup cause where Asterisk writes the
+/// disposition).
+pub fn asterisk_row(fields: &[String]) -> Result<CallRow, String> {
+    let columns = fields.len();
     if !(MIN_COLUMNS..=MAX_COLUMNS).contains(&columns) {
         return Err(format!(
             "the row has {columns} columns; an Asterisk Master.csv row has {MIN_COLUMNS} \
@@ -90,29 +112,74 @@ pub fn message_from_record(
              (with newcdrcolumns)."
         ));
     }
-    let fields: Vec<String> = record.iter().map(text).collect();
     let field = |index: usize| fields[index].trim();
 
     let start = required_time(field(START), "start")?;
-    if !field(ANSWER).is_empty() {
-        required_time(field(ANSWER), "answer")?;
+    let answer = field(ANSWER);
+    if !answer.is_empty() {
+        required_time(answer, "answer")?;
     }
     required_time(field(END), "end")?;
     let duration = seconds(field(DURATION), "duration")?;
     let billed = seconds(field(BILLED), "billsec")?;
+    let disposition = field(DISPOSITION).to_string();
+    Ok(CallRow {
+        source: field(SOURCE).to_string(),
+        caller_name: None,
+        caller_id: field(CALLER_ID).to_string(),
+        destination: field(DESTINATION).to_string(),
+        start: start.and_utc().timestamp(),
+        start_text: field(START).to_string(),
+        duration,
+        billed,
+        answered: is_answered(&disposition, !answer.is_empty()),
+        disposition,
+        unique_id: unique_id(fields).map(str::to_string),
+        zone_unknown: true,
+    })
+}
 
-    let source = field(SOURCE);
-    let destination = field(DESTINATION);
-    let disposition = field(DISPOSITION);
-    let (caller_name, caller_number) = parse_caller_id(field(CALLER_ID));
+/// Returns whether a call was answered. Asterisk's dispositions say so
+/// directly. Other systems write a hangup cause (FreeSWITCH's
+/// `NORMAL_CLEARING`, `NO_ANSWER`, `ORIGINATOR_CANCEL`, ...) that does not,
+/// so there the answer time decides.
+pub fn is_answered(disposition: &str, has_answer_time: bool) -> bool {
+    match disposition.trim() {
+        "ANSWERED" => true,
+        "NO ANSWER" | "BUSY" | "FAILED" | "CONGESTION" => false,
+        _ => has_answer_time,
+    }
+}
+
+/// Builds the message for one row.
+pub fn message_from_row(row: CallRow, line: u64, ids: &mut ExternalIds) -> Message {
+    let CallRow {
+        source,
+        caller_name: named,
+        caller_id,
+        destination,
+        start,
+        start_text,
+        duration,
+        billed,
+        disposition,
+        answered,
+        unique_id,
+        zone_unknown,
+    } = row;
+    let (caller_name, caller_number) = parse_caller_id(&caller_id);
+    let caller_name = named.filter(|name| !name.trim().is_empty()).or(caller_name);
     let caller = if source.is_empty() {
         caller_number.as_str()
     } else {
-        source
+        source.as_str()
     };
 
-    let mut notes = vec![TIME_ZONE_NOTE.to_string()];
-    let is_outbound = is_extension(source) && digit_count(destination) > source.len();
+    let mut notes = Vec::new();
+    if zone_unknown {
+        notes.push(TIME_ZONE_NOTE.to_string());
+    }
+    let is_outbound = is_extension(&source) && digit_count(&destination) > source.len();
     let sender = Party {
         name: caller_name,
         address: caller.to_string(),
@@ -120,7 +187,7 @@ pub fn message_from_record(
     let (direction, customer) = if is_outbound {
         let customer = Party {
             name: None,
-            address: destination.to_string(),
+            address: destination.clone(),
         };
         (Direction::Outbound, customer)
     } else {
@@ -130,8 +197,8 @@ pub fn message_from_record(
         notes.push("The record has no caller number.".to_string());
     }
 
-    let external_id = unique_id(&fields).map(|unique_id| {
-        let (id, repeat) = ids.next(format!("{unique_id}/{destination}/{}", field(START)));
+    let external_id = unique_id.filter(|id| !id.is_empty()).map(|unique_id| {
+        let (id, repeat) = ids.next(format!("{unique_id}/{destination}/{start_text}"));
         if let Some(repeat) = repeat {
             notes.push(format!(
                 "Line {line} repeats the uniqueid, destination and start of an earlier row, \
@@ -152,12 +219,12 @@ pub fn message_from_record(
         format_seconds(billed)
     );
 
-    Ok(Message {
+    Message {
         channel: Channel::Phone,
         direction,
         sender,
         customer,
-        sent_at: Some(start.and_utc().timestamp()),
+        sent_at: Some(start),
         subject: None,
         body_text,
         external_id,
@@ -165,38 +232,38 @@ pub fn message_from_record(
         replies_to: Vec::new(),
         automation: None,
         call: Some(Call {
-            destination: destination.to_string(),
+            destination,
             duration_seconds: duration,
             billed_seconds: billed,
-            disposition: disposition.to_string(),
-            answered: disposition == "ANSWERED",
+            disposition,
+            answered,
         }),
         attachments: Vec::new(),
         raw_span: None,
         notes,
-    })
+    }
 }
 
 /// Reads a field as UTF-8, or byte by byte as Latin-1 when it is not valid
 /// UTF-8, because cdr_csv writes caller names as the phone sent them.
-fn text(bytes: &[u8]) -> String {
+pub fn text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
         Err(_) => bytes.iter().map(|&byte| char::from(byte)).collect(),
     }
 }
 
-fn parse_time(value: &str) -> Option<NaiveDateTime> {
+pub fn parse_time(value: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(value.trim(), TIME_FORMAT).ok()
 }
 
-fn required_time(value: &str, column: &str) -> Result<NaiveDateTime, String> {
+pub fn required_time(value: &str, column: &str) -> Result<NaiveDateTime, String> {
     parse_time(value).ok_or_else(|| {
         format!("the {column} time {value:?} is not a date and time like \"2017-06-20 09:49:22\".")
     })
 }
 
-fn seconds(value: &str, column: &str) -> Result<u32, String> {
+pub fn seconds(value: &str, column: &str) -> Result<u32, String> {
     value
         .parse::<u32>()
         .map_err(|_| format!("the {column} {value:?} is not a whole number of seconds."))

@@ -5,6 +5,9 @@
 //! one message on the phone channel.
 
 mod cdr;
+mod charset;
+mod freeswitch;
+pub mod mapping;
 
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{
     Formatted, Guest, Input, ParseError, Parsed, Recognition, Rejected, Reply,
@@ -66,7 +69,12 @@ pub fn probe(name: &str, head: &[u8]) -> u8 {
     if is_other_format {
         return 0;
     }
-    let looks_like_cdr = first_record(head).is_some_and(|record| cdr::looks_like_cdr(&record));
+    if head.starts_with(mapping::ENVELOPE_MAGIC) {
+        return 100;
+    }
+    let looks_like_cdr = first_record(head).is_some_and(|fields| {
+        cdr::looks_like_cdr(&fields) || freeswitch::looks_like_example(&fields)
+    });
     match (is_master_name, looks_like_cdr) {
         (true, true) => 100,
         (false, true) => 90,
@@ -75,34 +83,175 @@ pub fn probe(name: &str, head: &[u8]) -> u8 {
     }
 }
 
-fn first_record(head: &[u8]) -> Option<csv::ByteRecord> {
-    let mut reader = reader(head);
+fn first_record(head: &[u8]) -> Option<Vec<String>> {
+    let head = head.strip_prefix(UTF8_BOM).unwrap_or(head);
+    let mut reader = reader(head, b',');
     let mut record = csv::ByteRecord::new();
-    reader.read_byte_record(&mut record).ok()?.then_some(record)
+    reader.read_byte_record(&mut record).ok()?.then_some(())?;
+    let charset = charset::detect(head);
+    Some(record.iter().map(|field| charset.decode(field)).collect())
 }
 
-fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+fn reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes)
 }
 
+/// How the rows of an input are laid out.
+enum Layout {
+    Asterisk,
+    FreeSwitchExample,
+    Mapped(mapping::Resolved),
+}
+
+impl Layout {
+    /// Picks the layout of the first row that looks like an Asterisk or a
+    /// FreeSWITCH record, else Asterisk.
+    fn detect(rows: &[Vec<String>]) -> Self {
+        for fields in rows {
+            if freeswitch::looks_like_example(fields) {
+                return Self::FreeSwitchExample;
+            }
+            if cdr::looks_like_cdr(fields) {
+                return Self::Asterisk;
+            }
+        }
+        Self::Asterisk
+    }
+
+    fn row(&self, fields: &[String]) -> Result<cdr::CallRow, String> {
+        match self {
+            Self::Asterisk => cdr::asterisk_row(fields),
+            Self::FreeSwitchExample => freeswitch::example_row(fields),
+            Self::Mapped(mapping) => mapping.row(fields),
+        }
+    }
+
+    /// Returns whether a row has a column count this layout reads.
+    fn has_shape(&self, columns: usize) -> bool {
+        match self {
+            Self::Asterisk => (MIN_COLUMNS..=MAX_COLUMNS).contains(&columns),
+            Self::FreeSwitchExample => columns == freeswitch::COLUMNS,
+            Self::Mapped(mapping) => columns > mapping.max_index(),
+        }
+    }
+}
+
+/// One CSV record with where it sits in the CSV text.
+struct RawRecord {
+    fields: Vec<String>,
+    line: u64,
+    start: u64,
+    end: u64,
+}
+
 /// Parses every row. A row that is not a readable call-detail record is
 /// rejected with its line number; the others are still read.
+///
+/// The input is an Asterisk Master.csv or a FreeSWITCH cdr_csv file in the
+/// `example` template, or any CSV behind a column mapping (see
+/// [`mapping::split_envelope`]). A UTF-8 byte order mark is skipped, and a
+/// file that is not UTF-8 but valid GB18030 (a superset of GBK) is read as
+/// GB18030.
 ///
 /// Returns `unsupported` when no row has the column count of a
 /// call-detail record, because then the input is some other CSV file.
 pub fn parse_input(bytes: &[u8]) -> Result<Parsed, ParseError> {
+    let (mapping, mut offset) = match mapping::split_envelope(bytes) {
+        None => (None, 0),
+        Some(Err(reason)) => return Err(ParseError::Malformed(reason)),
+        Some(Ok((text, offset))) => {
+            let mapping = mapping::Mapping::parse(text).map_err(ParseError::Malformed)?;
+            (Some(mapping), offset)
+        }
+    };
+    if bytes[offset..].starts_with(UTF8_BOM) {
+        offset += UTF8_BOM.len();
+    }
+    let csv = &bytes[offset..];
+    let charset = charset::detect(csv);
+    let delimiter = mapping
+        .as_ref()
+        .map_or(b',', |mapping| mapping.delimiter(csv));
     let mut parsed = Parsed {
         messages: Vec::new(),
         rejected: Vec::new(),
     };
-    let mut reader = reader(bytes);
-    let mut record = csv::ByteRecord::new();
+    let mut records = read_records(csv, delimiter, charset, offset as u64, &mut parsed);
+
+    let layout = match &mapping {
+        None => Layout::detect(
+            &records
+                .iter()
+                .map(|record| record.fields.clone())
+                .collect::<Vec<_>>(),
+        ),
+        Some(mapping) => {
+            let header = if mapping.has_header() && !records.is_empty() {
+                Some(records.remove(0).fields)
+            } else {
+                None
+            };
+            let resolved = mapping
+                .resolve(header.as_deref())
+                .map_err(ParseError::Malformed)?;
+            Layout::Mapped(resolved)
+        }
+    };
+
     let mut ids = cdr::ExternalIds::default();
-    let mut saw_cdr_shape = false;
+    let mut saw_shape = false;
     let mut column_counts = Vec::new();
+    for record in records {
+        let span = span_between(bytes, record.start, record.end);
+        saw_shape |= layout.has_shape(record.fields.len());
+        column_counts.push(record.fields.len());
+        match layout.row(&record.fields) {
+            Ok(row) => {
+                let mut message = cdr::message_from_row(row, record.line, &mut ids);
+                message.raw_span = Some(span);
+                if let Some(note) = charset.note() {
+                    message.notes.push(note.to_string());
+                }
+                parsed.messages.push(message);
+            }
+            Err(reason) => parsed.rejected.push(Rejected {
+                span: Some(span),
+                reason: format!("Line {}: {reason}", record.line),
+            }),
+        }
+    }
+    if !column_counts.is_empty() && !saw_shape && mapping.is_none() {
+        column_counts.sort_unstable();
+        column_counts.dedup();
+        return Err(ParseError::Unsupported(format!(
+            "No row has the {MIN_COLUMNS} to {MAX_COLUMNS} columns of an Asterisk Master.csv \
+             call-detail record or the {} of a FreeSWITCH cdr_csv record (rows have \
+             {column_counts:?} columns). For another layout, put a column mapping beside the \
+             file as NAME.cdr.toml.",
+            freeswitch::COLUMNS
+        )));
+    }
+    Ok(parsed)
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads every record of `csv`, whose first byte is at `base` in the
+/// input. A CSV error rejects the rest of the input.
+fn read_records(
+    csv: &[u8],
+    delimiter: u8,
+    charset: charset::Charset,
+    base: u64,
+    parsed: &mut Parsed,
+) -> Vec<RawRecord> {
+    let mut reader = reader(csv, delimiter);
+    let mut record = csv::ByteRecord::new();
+    let mut records = Vec::new();
     loop {
         let start = reader.position().clone();
         match reader.read_byte_record(&mut record) {
@@ -116,41 +265,40 @@ pub fn parse_input(bytes: &[u8]) -> Result<Parsed, ParseError> {
                     .position()
                     .map_or(start.line(), |position| position.line());
                 parsed.rejected.push(Rejected {
-                    span: Some(span_between(bytes, start.byte(), bytes.len() as u64)),
+                    span: Some(Span {
+                        offset: base + start.byte(),
+                        length: csv.len() as u64 - start.byte(),
+                    }),
                     reason: format!("Line {line}: the CSV cannot be read from here on: {error}."),
                 });
                 break;
             }
         }
-        let record_start = record
+        let mut record_start = record
             .position()
             .map_or(start.byte(), |position| position.byte());
-        let line = record
+        let mut line = record
             .position()
             .map_or(start.line(), |position| position.line());
-        let span = span_between(bytes, record_start, reader.position().byte());
-        saw_cdr_shape |= (MIN_COLUMNS..=MAX_COLUMNS).contains(&record.len());
-        column_counts.push(record.len());
-        match cdr::message_from_record(&record, line, &mut ids) {
-            Ok(mut message) => {
-                message.raw_span = Some(span);
-                parsed.messages.push(message);
+        // After a CRLF row end, csv 1.4 puts the next record's position on
+        // the LF it has not consumed yet. A record never starts with CR or
+        // LF, so skipping them gives its first byte and line.
+        while let Some(&byte) = csv.get(record_start as usize) {
+            match byte {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
             }
-            Err(reason) => parsed.rejected.push(Rejected {
-                span: Some(span),
-                reason: format!("Line {line}: {reason}"),
-            }),
+            record_start += 1;
         }
+        records.push(RawRecord {
+            fields: record.iter().map(|field| charset.decode(field)).collect(),
+            line,
+            start: base + record_start,
+            end: base + reader.position().byte(),
+        });
     }
-    if !column_counts.is_empty() && !saw_cdr_shape {
-        column_counts.sort_unstable();
-        column_counts.dedup();
-        return Err(ParseError::Unsupported(format!(
-            "No row has the {MIN_COLUMNS} to {MAX_COLUMNS} columns of an Asterisk Master.csv \
-             call-detail record (rows have {column_counts:?} columns)."
-        )));
-    }
-    Ok(parsed)
+    records
 }
 
 /// Returns the span from `start` to `end`, without the line break at its end.

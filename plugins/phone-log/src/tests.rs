@@ -332,3 +332,262 @@ fn recognition_lists_csv() {
     assert_eq!(recognition.content_types, ["text/csv"]);
     assert_eq!(recognition.webhook_path, None);
 }
+
+const FREESWITCH: &str = "phone/freeswitch-cdr_csv-example-template.csv";
+
+/// Puts a mapping in front of a CSV, as the host does for `NAME.cdr.toml`.
+fn envelope(mapping: &[u8], csv: &[u8]) -> Vec<u8> {
+    let mut input = format!("kefu-cdr-mapping {}\n", mapping.len()).into_bytes();
+    input.extend_from_slice(mapping);
+    input.extend_from_slice(csv);
+    input
+}
+
+fn mapped_fixture(name: &str) -> Vec<u8> {
+    let mapping = fixture(&format!("phone-mapped/{name}.cdr.toml"));
+    envelope(&mapping, &fixture(&format!("phone-mapped/{name}.csv")))
+}
+
+#[test]
+fn freeswitch_example_rows_read() {
+    let parsed = parse_fixture(FREESWITCH);
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    assert_eq!(parsed.messages.len(), 6);
+    let answered = &parsed.messages[0];
+    assert_eq!(answered.direction, Direction::Inbound);
+    assert_eq!(answered.sender.name.as_deref(), Some("Customer A"));
+    assert_eq!(answered.sender.address, "13800138000");
+    assert_eq!(answered.sent_at, Some(1_714_986_902));
+    assert_eq!(
+        answered.external_id.as_deref(),
+        Some("6f1c2a7e-0b5e-4c1f-9a31-2d4c7e8f0a01/4008108888/2024-05-06 09:15:02")
+    );
+    assert_eq!(
+        answered.body_text,
+        "Call from 13800138000 to 4008108888: NORMAL_CLEARING, 4 min 39 s (billed 4 min 32 s)"
+    );
+    assert!(answered.call.as_ref().unwrap().answered);
+    assert_eq!(
+        answered.notes[0],
+        "The call-detail record has no time zone, so the PBX time was read as UTC."
+    );
+    let named = &parsed.messages[2];
+    assert_eq!(named.sender.name.as_deref(), Some("王芳"));
+    assert_eq!(named.sender.address, "010-12345678");
+    let anonymous_name = &parsed.messages[1];
+    assert_eq!(anonymous_name.sender.name, None);
+}
+
+#[test]
+fn freeswitch_hangup_causes_set_answered() {
+    let parsed = parse_fixture(FREESWITCH);
+    let outcomes: Vec<(&str, bool)> = parsed
+        .messages
+        .iter()
+        .map(|message| {
+            let call = message.call.as_ref().unwrap();
+            (call.disposition.as_str(), call.answered)
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("NORMAL_CLEARING", true),
+            ("NO_ANSWER", false),
+            ("ORIGINATOR_CANCEL", false),
+            ("USER_BUSY", false),
+            ("NORMAL_CLEARING", true),
+            ("NO_USER_RESPONSE", false),
+        ]
+    );
+}
+
+#[test]
+fn freeswitch_extension_calling_out_is_outbound() {
+    let parsed = parse_fixture(FREESWITCH);
+    let callback = &parsed.messages[4];
+    assert_eq!(callback.direction, Direction::Outbound);
+    assert_eq!(callback.customer.address, "13800138000");
+}
+
+#[test]
+fn freeswitch_asterisk_template_uses_answer_time() {
+    // The `asterisk` template of cdr_csv.conf.xml: Asterisk's order with
+    // the hangup cause as disposition and the uuid as uniqueid.
+    let answered = standard_row(
+        "13800138000",
+        "4008108888",
+        "2024-05-01 10:00:00",
+        "NORMAL_CLEARING",
+    );
+    let answered = format!("{answered},\"0b5e4c1f-9a31\",\"\"");
+    let parsed = parse_input(answered.as_bytes()).unwrap();
+    assert!(parsed.messages[0].call.as_ref().unwrap().answered);
+    assert_eq!(
+        parsed.messages[0].external_id.as_deref(),
+        Some("0b5e4c1f-9a31/4008108888/2024-05-01 10:00:00")
+    );
+}
+
+#[test]
+fn probe_accepts_freeswitch_and_mapped() {
+    let bytes = fixture(FREESWITCH);
+    assert_eq!(
+        PhoneLogAdapter::probe("Master.csv".to_string(), bytes.clone()),
+        100
+    );
+    assert_eq!(PhoneLogAdapter::probe("calls.csv".to_string(), bytes), 90);
+    let mapped = mapped_fixture("callcentre-export-gbk");
+    assert_eq!(
+        PhoneLogAdapter::probe("export.csv".to_string(), mapped),
+        100
+    );
+}
+
+#[test]
+fn gbk_semicolon_export_read_through_mapping() {
+    let input = mapped_fixture("callcentre-export-gbk");
+    let parsed = parse_input(&input).unwrap();
+    assert_eq!(parsed.messages.len(), 4);
+    let first = &parsed.messages[0];
+    assert_eq!(first.sender.name.as_deref(), Some("李雷"));
+    assert_eq!(first.sender.address, "138 0013 8003");
+    assert_eq!(first.call.as_ref().unwrap().destination, "400-810-8888");
+    // 2024-05-07 09:01:10 in Beijing.
+    assert_eq!(first.sent_at, Some(1_715_043_670));
+    assert_eq!(
+        first.external_id.as_deref(),
+        Some("A0001/400-810-8888/2024/05/07 09:01:10")
+    );
+    let call = first.call.as_ref().unwrap();
+    assert_eq!(call.disposition, "已接听");
+    assert!(call.answered);
+    assert_eq!(call.duration_seconds, 230);
+    // billsec is not mapped, so it is the time from answer to end.
+    assert_eq!(call.billed_seconds, 222);
+    assert_eq!(
+        first.notes,
+        [
+            "The call-record file is not valid UTF-8, so its text was decoded as GB18030 (a superset of GBK)."
+        ]
+    );
+    let missed: Vec<(&str, bool)> = parsed.messages[1..]
+        .iter()
+        .map(|message| {
+            let call = message.call.as_ref().unwrap();
+            (call.disposition.as_str(), call.answered)
+        })
+        .collect();
+    assert_eq!(
+        missed,
+        [("未接听", false), ("呼损", false), ("已接听", true)]
+    );
+    assert_eq!(parsed.messages[2].sender.name, None);
+}
+
+#[test]
+fn mapped_bad_row_rejected_with_line() {
+    let input = mapped_fixture("callcentre-export-gbk");
+    let parsed = parse_input(&input).unwrap();
+    assert_eq!(parsed.rejected.len(), 1);
+    let rejected = &parsed.rejected[0];
+    assert_eq!(
+        rejected.reason,
+        "Line 5: the start time \"07-05-2024 10:00\" does not match the mapping's time-format \"%Y/%m/%d %H:%M:%S\"."
+    );
+    let span = rejected.span.as_ref().unwrap();
+    let row = &input[span.offset as usize..(span.offset + span.length) as usize];
+    assert!(row.starts_with(b"A0004;"), "{row:?}");
+}
+
+#[test]
+fn bom_header_unix_times_read_through_mapping() {
+    let input = mapped_fixture("telephony-export-bom");
+    let parsed = parse_input(&input).unwrap();
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    assert_eq!(parsed.messages.len(), 3);
+    let first = &parsed.messages[0];
+    assert_eq!(first.sender.address, "+86 138 0013 8006");
+    assert_eq!(first.sent_at, Some(1_715_045_400));
+    assert_eq!(
+        first.external_id.as_deref(),
+        Some("c-101/+86 10 8888 6666/1715045400")
+    );
+    let call = first.call.as_ref().unwrap();
+    assert_eq!((call.duration_seconds, call.billed_seconds), (120, 110));
+    assert!(call.answered);
+    assert!(first.notes.is_empty(), "{:?}", first.notes);
+    let span = first.raw_span.as_ref().unwrap();
+    let row = &input[span.offset as usize..(span.offset + span.length) as usize];
+    assert!(row.starts_with(b"c-101,"), "{row:?}");
+    assert!(!parsed.messages[1].call.as_ref().unwrap().answered);
+    assert_eq!(parsed.messages[2].sender.address, "anonymous");
+}
+
+#[test]
+fn mapping_without_header_uses_numbers() {
+    let mapping = b"header = false\n[columns]\ncaller = 2\ncallee = 3\nstart = 1\nbillsec = 4\n";
+    let csv =
+        "\u{feff}2024-05-01 10:00:00,13800138000,200,0\n2024-05-01 11:00:00,13800138001,200,65\n";
+    let parsed = parse_input(&envelope(mapping, csv.as_bytes())).unwrap();
+    assert_eq!(parsed.messages.len(), 2);
+    let call = |index: usize| parsed.messages[index].call.clone().unwrap();
+    assert_eq!(call(0).disposition, "NO ANSWER");
+    assert!(!call(0).answered);
+    assert_eq!(call(1).disposition, "ANSWERED");
+    assert!(call(1).answered);
+}
+
+#[test]
+fn broken_mapping_is_malformed_with_reason() {
+    let csv = fixture(FREESWITCH);
+    let cases: [(&[u8], &str); 3] = [
+        (
+            b"[columns]\ncaller = 2\nstart = \"Begin\"\nbillsec = 9\n",
+            "start = \"Begin\" is not in the header row",
+        ),
+        (b"[columns]\ncaler = 2\n", "caler"),
+        (
+            b"time-zone = \"CST\"\n[columns]\ncaller = 2\nstart = 5\nbillsec = 9\n",
+            "time-zone = \"CST\"",
+        ),
+    ];
+    for (mapping, expected) in cases {
+        match parse_input(&envelope(mapping, &csv)) {
+            Err(ParseError::Malformed(reason)) => {
+                assert!(reason.contains(expected), "{reason}")
+            }
+            other => panic!("expected a malformed input for {expected}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn short_mapped_row_rejected() {
+    let mapping = b"[columns]\ncaller = 2\nstart = 1\nbillsec = 4\n";
+    let csv = b"2024-05-01 10:00:00,13800138000,200,0\n2024-05-01 11:00:00,13800138001\n";
+    let parsed = parse_input(&envelope(mapping, csv)).unwrap();
+    assert_eq!(parsed.messages.len(), 1);
+    assert_eq!(
+        parsed.rejected[0].reason,
+        "Line 2: the row has 2 columns, but the column mapping reads column 4."
+    );
+}
+
+#[test]
+fn crlf_rows_keep_line_numbers_and_spans() {
+    let good = standard_row("555-0101", "200", "2024-05-01 10:00:00", "ANSWERED");
+    let bad = standard_row("555-0101", "200", "never", "ANSWERED");
+    let input = format!("{good}\r\n{good}\r\n{bad}\r\n");
+    let parsed = parse_input(input.as_bytes()).unwrap();
+    assert!(
+        parsed.rejected[0]
+            .reason
+            .starts_with("Line 3: the start time \"never\""),
+        "{}",
+        parsed.rejected[0].reason
+    );
+    let span = parsed.messages[1].raw_span.as_ref().unwrap();
+    let row = &input.as_bytes()[span.offset as usize..(span.offset + span.length) as usize];
+    assert_eq!(row, good.as_bytes());
+}

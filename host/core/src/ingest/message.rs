@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::IngestSummary;
-use crate::identity;
 use crate::model::{Channel, Direction, IncomingMessage};
 use crate::plugin::{Guarded, RulePlugin};
 use crate::store::Writer;
@@ -190,10 +189,12 @@ impl StoreContext<'_, '_> {
     ) -> anyhow::Result<i64> {
         let thread_key = match (message.channel, &message.thread_key) {
             (_, Some(key)) if !key.trim().is_empty() => Some(key.trim().to_string()),
-            (Channel::Phone, _) => Some(identity::normalize(
-                Channel::Phone,
-                &message.customer.address,
-            )),
+            (Channel::Phone, _) => Some(
+                self.writer
+                    .desk()
+                    .identity
+                    .normalize(Channel::Phone, &message.customer.address),
+            ),
             _ => None,
         };
         let existing = match &thread_key {

@@ -70,6 +70,10 @@ impl Walk {
     }
 
     fn file(&mut self, path: &Path) {
+        // A column mapping is read with the CSV it belongs to.
+        if super::cdr_mapping::is_mapping_file(path) {
+            return;
+        }
         if self.first_visit(path) {
             self.found.files.push(path.to_path_buf());
         }

@@ -207,7 +207,7 @@ impl Store {
                   WHERE i.kind = ?1 AND i.value = ?2",
                 params![
                     channel.as_str(),
-                    crate::identity::normalize(channel, address)
+                    self.desk.identity.normalize(channel, address)
                 ],
                 |row| {
                     Ok(Customer {
@@ -254,7 +254,7 @@ impl Store {
     }
 }
 
-fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
+pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage> {
     let automation = match row.get::<_, Option<String>>(11)? {
         Some(kind) => Some(Automation {
             kind: kind.parse().map_err(conversion_error)?,

@@ -9,7 +9,6 @@ use serde_json::json;
 
 use super::format_time;
 use crate::desk::Desk;
-use crate::identity;
 use crate::model::{Channel, Customer, IncomingMessage};
 
 /// One write transaction. Dropping it without [`Writer::commit`] rolls back
@@ -258,7 +257,7 @@ impl<'a> Writer<'a> {
         name: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<(Customer, bool)> {
-        let value = identity::normalize(channel, address);
+        let value = self.desk.identity.normalize(channel, address);
         let found = self
             .query_row_cached(
                 "SELECT c.id, c.name, c.tier FROM customers c
