@@ -1,5 +1,7 @@
 //! Helpers shared by the end-to-end tests in `tests/tests/`.
 
+pub mod mail;
+
 use std::path::{Path, PathBuf};
 
 use kefu_core::Store;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::lifecycle::Lifecycle;
+use crate::outbound::OutgoingConfig;
 use crate::routing::RoutingConfig;
 use crate::sla::SlaConfig;
 
@@ -16,6 +17,7 @@ pub struct Desk {
     pub lifecycle: Lifecycle,
     pub sla: SlaConfig,
     pub routing: RoutingConfig,
+    pub outgoing: OutgoingConfig,
 }
 
 impl Desk {
@@ -43,10 +45,12 @@ impl Desk {
                 );
             }
         }
+        let outgoing = OutgoingConfig::load(config_dir)?;
         Ok(Arc::new(Self {
             lifecycle,
             sla,
             routing,
+            outgoing,
         }))
     }
 }

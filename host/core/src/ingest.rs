@@ -7,6 +7,7 @@
 //! quarantined with the reason, and the import goes on with the next one.
 
 mod message;
+pub(crate) use message::dedupe_key;
 mod rules;
 pub mod walk;
 

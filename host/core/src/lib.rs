@@ -8,6 +8,7 @@ pub mod identity;
 pub mod ingest;
 pub mod lifecycle;
 pub mod model;
+pub mod outbound;
 pub mod paths;
 pub mod phrases;
 pub mod plugin;

@@ -9,6 +9,7 @@
 //! extracted at that point.
 
 mod agents;
+mod outbox;
 mod phrases;
 mod plugins;
 mod read;
@@ -27,6 +28,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::desk::Desk;
 
+pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxState, PendingDelivery, ReplyTarget};
 pub use phrases::PhraseFilter;
 pub use plugins::{PluginFault, PluginState};
 pub use write::{NewTicket, Writer};
@@ -39,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0003_plugin_platform.sql"),
     include_str!("store/migrations/0004_native_consent.sql"),
     include_str!("store/migrations/0005_ticket_engine.sql"),
+    include_str!("store/migrations/0006_outbound.sql"),
 ];
 
 /// Schema version that added the ticket engine's columns.
