@@ -5,6 +5,7 @@ mod args;
 mod demo;
 mod ingest;
 mod list;
+mod outbox;
 mod output;
 mod phrases;
 mod plugin;
@@ -63,6 +64,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Phrases(command) => phrases::run(&db, command),
         Command::Rules(command) => rules::run(&db, &plugin_dir, &config_dir, command),
         Command::Agents(command) => agents::run(&db, &config_dir, command),
+        Command::Reply(command) => outbox::reply(&db, &plugin_dir, &config_dir, command),
+        Command::Outbox(command) => outbox::run(&db, &plugin_dir, &config_dir, command),
         Command::Demo(command) => demo::run(cli.db, command),
     }
 }
