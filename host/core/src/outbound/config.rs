@@ -244,10 +244,10 @@ impl OutgoingConfig {
     }
 }
 
-fn parse_smtp(
-    smtp: RawSmtp,
-    at: &dyn Fn(std::ops::Range<usize>, &str, &str, &str) -> OutgoingConfigError,
-) -> Result<SmtpConfig, OutgoingConfigError> {
+/// Builds the error for a value at a byte span: span, key, value, fix.
+type ValueError<'a> = dyn Fn(std::ops::Range<usize>, &str, &str, &str) -> OutgoingConfigError + 'a;
+
+fn parse_smtp(smtp: RawSmtp, at: &ValueError<'_>) -> Result<SmtpConfig, OutgoingConfigError> {
     let host = smtp.host.get_ref().trim();
     if host.is_empty() || host.contains(char::is_whitespace) {
         return Err(at(
