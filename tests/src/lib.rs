@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests in `tests/tests/`.
 
 pub mod dovecot;
+pub mod mail;
 
 use std::path::{Path, PathBuf};
 

@@ -87,7 +87,21 @@ fn every_action_applied_with_rule_as_actor() {
              send-phrase order-status",
         )],
     )]);
-    import_one(&mut db, &mut plugins, "a.eml");
+    // send-phrase queues a real reply, which needs the team's address, and
+    // the phrase greets the customer by name.
+    kefu_tests::mail::with_team_address(&mut db.store, None);
+    let mail = db.write_mail(
+        "a.eml",
+        "李雷 <li.lei@example.cn>",
+        "订单问题",
+        "我的订单还没到。",
+    );
+    let summary = db.ingest_with(&mut plugins, &[mail]);
+    assert!(
+        summary.rule_failures.is_empty(),
+        "{:?}",
+        summary.rule_failures
+    );
 
     let tickets = db.store.tickets().unwrap();
     assert_eq!(tickets.len(), 1);
@@ -110,9 +124,14 @@ fn every_action_applied_with_rule_as_actor() {
             "tag",
             "note",
             "phrase-suggested",
-            "phrase-send"
+            "phrase-send",
+            "reply-queued"
         ]
     );
+    let outbox = db.store.outbox(false).unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert!(outbox[0].automatic);
+    assert_eq!(outbox[0].recipient, "li.lei@example.cn");
     let events = events_with_details(&db, ticket.id);
     assert!(
         events

@@ -79,6 +79,12 @@ pub enum Command {
     /// One customer across channels: list, show the history on every
     /// channel, link an address, merge and split customers.
     Customers(crate::customers::CustomersCommand),
+    /// Reply to a ticket's customer: store the reply, queue it in the
+    /// outbox and try to send it.
+    Reply(crate::outbox::ReplyCommand),
+    /// List the outbox (state, attempts, last error), deliver what is due,
+    /// or queue a failed message again.
+    Outbox(crate::outbox::OutboxCommand),
     /// Import the bundled sample inputs into a demo database and show them:
     /// in the desktop app where a display exists, else as tables.
     Demo(DemoCommand),

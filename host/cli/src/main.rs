@@ -8,6 +8,7 @@ mod demo;
 mod ingest;
 mod intake;
 mod list;
+mod outbox;
 mod output;
 mod phrases;
 mod plugin;
@@ -72,6 +73,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agents(command) => agents::run(&db, &config_dir, command),
         Command::Serve(command) => serve::run(&db, &plugin_dir, &config_dir, &command),
         Command::Customers(command) => customers::run(&db, &config_dir, command),
+        Command::Reply(command) => outbox::reply(&db, &plugin_dir, &config_dir, command),
+        Command::Outbox(command) => outbox::run(&db, &plugin_dir, &config_dir, command),
         Command::Demo(command) => demo::run(cli.db, command),
     }
 }

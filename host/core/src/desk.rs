@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 
 use crate::identity::IdentityConfig;
 use crate::lifecycle::Lifecycle;
+use crate::outbound::OutgoingConfig;
 use crate::routing::RoutingConfig;
 use crate::sla::SlaConfig;
 
@@ -18,6 +19,7 @@ pub struct Desk {
     pub sla: SlaConfig,
     pub routing: RoutingConfig,
     pub identity: IdentityConfig,
+    pub outgoing: OutgoingConfig,
 }
 
 impl Desk {
@@ -46,11 +48,13 @@ impl Desk {
                 );
             }
         }
+        let outgoing = OutgoingConfig::load(config_dir)?;
         Ok(Arc::new(Self {
             lifecycle,
             sla,
             routing,
             identity,
+            outgoing,
         }))
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod cdr_mapping;
 mod message;
+pub(crate) use message::dedupe_key;
 mod rules;
 pub mod walk;
 

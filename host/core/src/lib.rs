@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod intake;
 pub mod lifecycle;
 pub mod model;
+pub mod outbound;
 pub mod paths;
 pub mod phrases;
 pub mod plugin;

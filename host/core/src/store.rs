@@ -11,6 +11,7 @@
 mod agents;
 mod attachments;
 mod customers;
+mod outbox;
 mod phrases;
 mod plugins;
 mod read;
@@ -33,6 +34,7 @@ pub use attachments::StoredAttachment;
 pub use customers::{
     Address, ChangeBy, CustomerChange, CustomerDetail, CustomerSummary, Moved, parse_address,
 };
+pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxState, PendingDelivery, ReplyTarget};
 pub use phrases::PhraseFilter;
 pub use plugins::{PluginFault, PluginState};
 pub use write::{NewTicket, Writer};
@@ -45,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0003_plugin_platform.sql"),
     include_str!("store/migrations/0004_native_consent.sql"),
     include_str!("store/migrations/0005_ticket_engine.sql"),
+    include_str!("store/migrations/0006_outbound.sql"),
     CUSTOMER_CHANGES_SQL,
     include_str!("store/migrations/0010_attachment_blobs.sql"),
 ];

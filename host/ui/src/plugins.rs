@@ -26,6 +26,7 @@ use iced::futures::channel::oneshot;
 use iced::{Element, Subscription, Task};
 use kefu_core::Store;
 use kefu_core::ingest::{IngestSummary, Ingestor};
+use kefu_core::outbound::DeliveryReport;
 use kefu_core::plugin::{
     PluginEngine, PluginEntry, PluginOrigin, PluginSet, PluginStatus, SyncReport,
 };
@@ -383,6 +384,18 @@ impl SharedPlugins {
             .fire_due_timers(now, &mut summary)
             .map_err(|error| format!("{error:#}"))?;
         Ok(summary)
+    }
+
+    /// Sends the outbox entries due at `now` over the configured SMTP
+    /// server. Call it off the UI thread: each attempt waits for the server
+    /// up to the timeout in outgoing.toml.
+    pub fn deliver_outbox(&self, now: DateTime<Utc>) -> Result<DeliveryReport, String> {
+        let mut loaded = self
+            .0
+            .lock()
+            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+        let LoadedPlugins { set, store } = &mut *loaded;
+        kefu_core::outbound::deliver_due(store, set, now).map_err(|error| format!("{error:#}"))
     }
 }
 

@@ -1,7 +1,8 @@
 //! The scheduler: while the window is open, time passes for the ticket
 //! engine. Every [`SCHEDULER_INTERVAL`] it fires the rule timers that are
 //! due and the time rules (unanswered, SLA warning and breach, waiting)
-//! through the loaded plugin set, on a background thread.
+//! through the loaded plugin set, then sends the outbox entries that are
+//! due, on a background thread.
 //!
 //! At most one run is in progress at a time: a timer tick that arrives
 //! while a run is in progress is skipped. Each time rule fires once per
@@ -56,7 +57,8 @@ pub struct Run {
     fired: usize,
     /// Tickets that rules opened.
     tickets_opened: usize,
-    /// Failed rule calls. The rest of the run was stored.
+    /// Failed rule calls and outbox entries not sent. The rest of the run
+    /// was stored.
     failures: Vec<String>,
 }
 
@@ -84,11 +86,20 @@ impl Scheduler {
         let work = plugins::in_background("kefu-scheduler", move || {
             let at = Utc::now();
             let summary = plugins.fire_due_timers(at)?;
+            let delivery = plugins.deliver_outbox(at)?;
+            let mut failures = summary.rule_failures;
+            failures.extend(
+                delivery
+                    .retrying
+                    .iter()
+                    .chain(&delivery.failed)
+                    .map(|(id, error)| format!("outbox entry {id} not sent: {error}")),
+            );
             Ok(Run {
                 at,
                 fired: summary.time_rules_fired,
                 tickets_opened: summary.tickets_opened,
-                failures: summary.rule_failures,
+                failures,
             })
         });
         Task::perform(work, Message::Finished)

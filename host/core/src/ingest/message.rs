@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::IngestSummary;
 use crate::model::{Channel, Direction, IncomingMessage};
+use crate::outbound;
 use crate::plugin::{Guarded, RulePlugin};
 use crate::store::Writer;
 
@@ -24,7 +25,7 @@ impl StoreContext<'_, '_> {
     /// Stores a message unless an equal one is stored, then runs the rules
     /// on it. Returns whether it was stored.
     pub fn store_message(&mut self, mut message: IncomingMessage) -> anyhow::Result<bool> {
-        let dedupe_key = self.dedupe_key(&message);
+        let dedupe_key = dedupe_key(&message);
         if self.writer.message_exists(&dedupe_key)? {
             self.summary.duplicate_messages += 1;
             return Ok(false);
@@ -141,46 +142,13 @@ impl StoreContext<'_, '_> {
         Ok(())
     }
 
-    /// Key that identifies a message across imports: the channel's own id
-    /// together with a hash of the parsed content.
-    ///
-    /// The id alone is not enough, because real senders reuse ids: one
-    /// sendmail run writes a separate bounce per failed recipient under
-    /// one Message-ID. The hash covers what the adapter read (parties,
-    /// time, subject, text), not the raw bytes, so the same mail saved
-    /// twice with different line endings or mbox framing is still found.
-    fn dedupe_key(&self, message: &IncomingMessage) -> String {
-        let channel = message.channel;
-        let external_id = message
-            .external_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .unwrap_or("-");
-        let mut hasher = Sha256::new();
-        for field in [
-            message.direction.as_str(),
-            &message.sender.address,
-            &message.customer.address,
-            message.thread_key.as_deref().unwrap_or(""),
-            &message
-                .sent_at
-                .map(|time| time.timestamp().to_string())
-                .unwrap_or_default(),
-            message.subject.as_deref().unwrap_or("").trim(),
-            message.body_text.trim(),
-        ] {
-            hasher.update(field.as_bytes());
-            hasher.update([0u8]);
-        }
-        format!("{channel}:{external_id}:{}", hex::encode(hasher.finalize()))
-    }
-
     /// Finds the conversation a message belongs to, or creates it.
     ///
     /// Chat messages join the conversation with their channel conversation
     /// id, and calls join the caller's phone conversation. Mail joins the
-    /// conversation of the message it replies to, but only when that
+    /// conversation of the message it replies to, else the one a signed
+    /// token or a ticket reference names (see
+    /// [`Self::conversation_by_reference`]), but only when that
     /// conversation is the same customer's.
     fn conversation_for(
         &mut self,
@@ -202,11 +170,14 @@ impl StoreContext<'_, '_> {
                 .writer
                 .conversation_by_thread_key(message.channel, key)?
                 .map(|(id, _)| id),
-            None => self.writer.conversation_by_reply(
+            None => match self.writer.conversation_by_reply(
                 message.channel,
                 &message.replies_to,
                 customer_id,
-            )?,
+            )? {
+                Some(id) => Some(id),
+                None => self.conversation_by_reference(message, customer_id)?,
+            },
         };
         if let Some(id) = existing {
             return Ok(id);
@@ -225,4 +196,90 @@ impl StoreContext<'_, '_> {
             message.sent_at.unwrap_or(self.received_at),
         )
     }
+
+    /// Finds the conversation a mail names by a signed token (see
+    /// [`crate::outbound::token`]) in In-Reply-To or References, else by a
+    /// ticket reference such as `[#42]` in its subject. Either counts only
+    /// when that conversation belongs to the mail's customer, so a
+    /// stranger who copies a reference never joins someone else's ticket.
+    /// A forged or altered token is ignored.
+    fn conversation_by_reference(
+        &self,
+        message: &IncomingMessage,
+        customer_id: i64,
+    ) -> anyhow::Result<Option<i64>> {
+        if message.channel != Channel::Email {
+            return Ok(None);
+        }
+        if let Some(key) = self
+            .writer
+            .existing_installation_secret(outbound::TOKEN_KEY_NAME)?
+        {
+            for id in &message.replies_to {
+                let Some(conversation_id) = outbound::token::verify(&key, id) else {
+                    continue;
+                };
+                let owner = self.writer.conversation_owner(conversation_id)?;
+                if owner == Some((customer_id, message.channel)) {
+                    return Ok(Some(conversation_id));
+                }
+                tracing::info!(
+                    conversation = conversation_id,
+                    "mail names a conversation of another customer; not joined"
+                );
+            }
+        }
+        let subject = message.subject.as_deref().unwrap_or_default();
+        for ticket_id in outbound::reply::subject_ticket_references(subject) {
+            let Some((conversation_id, owner)) =
+                self.writer.ticket_conversation_customer(ticket_id)?
+            else {
+                continue;
+            };
+            let channel = self.writer.conversation_owner(conversation_id)?;
+            if owner == customer_id && channel.map(|(_, channel)| channel) == Some(Channel::Email) {
+                return Ok(Some(conversation_id));
+            }
+            tracing::info!(
+                ticket = ticket_id,
+                "subject names a ticket of another customer; not joined"
+            );
+        }
+        Ok(None)
+    }
+}
+
+/// Key that identifies a message across imports: the channel's own id
+/// together with a hash of the parsed content.
+///
+/// The id alone is not enough, because real senders reuse ids: one
+/// sendmail run writes a separate bounce per failed recipient under
+/// one Message-ID. The hash covers what the adapter read (parties,
+/// time, subject, text), not the raw bytes, so the same mail saved
+/// twice with different line endings or mbox framing is still found.
+pub(crate) fn dedupe_key(message: &IncomingMessage) -> String {
+    let channel = message.channel;
+    let external_id = message
+        .external_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .unwrap_or("-");
+    let mut hasher = Sha256::new();
+    for field in [
+        message.direction.as_str(),
+        &message.sender.address,
+        &message.customer.address,
+        message.thread_key.as_deref().unwrap_or(""),
+        &message
+            .sent_at
+            .map(|time| time.timestamp().to_string())
+            .unwrap_or_default(),
+        message.subject.as_deref().unwrap_or("").trim(),
+        message.body_text.trim(),
+    ] {
+        hasher.update(field.as_bytes());
+        hasher.update([0u8]);
+    }
+    format!("{channel}:{external_id}:{}", hex::encode(hasher.finalize()))
 }

@@ -630,10 +630,51 @@ impl Cascade<'_, '_> {
                         &actor,
                         now,
                     )?;
+                    if is_send_phrase {
+                        self.send_phrase(rule_id, ticket_id, phrase.trim(), &actor)?;
+                    }
                 }
             }
         }
         Ok(caused)
+    }
+
+    /// Queues a phrase as an automatic reply on the ticket. Nothing is sent
+    /// to automatic mail: the message that started the cascade, or for a
+    /// time rule the conversation's latest inbound message, must be a
+    /// person's. A reply not sent is in the ticket history with the reason,
+    /// and, unless it was withheld on purpose, among the cascade's failures.
+    fn send_phrase(
+        &mut self,
+        rule_id: &str,
+        ticket_id: i64,
+        phrase: &str,
+        actor: &str,
+    ) -> anyhow::Result<()> {
+        let automation = match self.message {
+            Some(message) => message
+                .automation
+                .as_ref()
+                .map(|automation| automation.kind.as_str().to_string()),
+            None => self
+                .writer
+                .latest_inbound_automation(self.conversation_id)?,
+        };
+        let outcome = crate::outbound::queue_phrase_reply(
+            self.writer,
+            ticket_id,
+            phrase,
+            actor,
+            automation.as_deref(),
+            self.now,
+        )?;
+        if let crate::outbound::AutomaticReply::Failed(reason) = outcome {
+            self.reject(
+                rule_id,
+                format!("send-phrase {phrase:?} not sent: {reason}"),
+            );
+        }
+        Ok(())
     }
 
     /// Sets a ticket's type, priority or status after checking the value

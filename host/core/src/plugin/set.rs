@@ -868,6 +868,13 @@ impl PluginSet {
         writer.commit()
     }
 
+    /// Returns the channel adapter with this id.
+    pub fn adapter(&mut self, id: &str) -> Option<&mut Guarded<AdapterPlugin>> {
+        self.adapters
+            .iter_mut()
+            .find(|guarded| guarded.plugin.id() == id)
+    }
+
     /// Finds a loaded widget by id.
     pub fn widget(&mut self, id: &str) -> Option<&mut Guarded<WidgetPlugin>> {
         self.widgets

@@ -25,6 +25,22 @@ const PHRASE_COLUMNS: &str =
     "id, category, title, body, keywords, usage_count, last_used_at, created_at, updated_at";
 
 impl Writer<'_> {
+    /// Returns a phrase, read inside this transaction.
+    pub fn phrase(&self, id: &str) -> anyhow::Result<Option<Phrase>> {
+        read_phrase(&self.tx, id).with_context(|| format!("reading phrase {id}"))
+    }
+
+    /// Returns the values for a ticket's placeholders, read inside this
+    /// transaction; see [`Store::render_context`].
+    pub fn render_context(
+        &self,
+        ticket_id: i64,
+        agent_name: Option<&str>,
+        today: Option<NaiveDate>,
+    ) -> anyhow::Result<RenderContext> {
+        read_render_context(&self.tx, ticket_id, agent_name, today)
+    }
+
     /// Adds a phrase, or updates the phrase with the same id. The draft is
     /// normalized and validated first. A phrase whose fields all match is
     /// left as it is and reported [`UpsertOutcome::Unchanged`].
@@ -231,34 +247,7 @@ impl Store {
         agent_name: Option<&str>,
         today: Option<NaiveDate>,
     ) -> anyhow::Result<RenderContext> {
-        let context = self
-            .connection
-            .query_row(
-                "SELECT cu.name, cu.tier, t.subject, t.status, t.priority, c.channel
-                   FROM tickets t
-                   JOIN conversations c ON c.id = t.conversation_id
-                   JOIN customers cu ON cu.id = c.customer_id
-                  WHERE t.id = ?1",
-                params![ticket_id],
-                |row| {
-                    Ok(RenderContext {
-                        customer_name: row.get(0)?,
-                        customer_tier: row.get(1)?,
-                        ticket_id: Some(ticket_id),
-                        ticket_subject: row.get(2)?,
-                        ticket_status: row.get(3)?,
-                        ticket_priority: row.get(4)?,
-                        agent_name: agent_name.map(str::to_string),
-                        conversation_channel: row.get(5)?,
-                        today,
-                    })
-                },
-            )
-            .optional()
-            .with_context(|| format!("reading ticket {ticket_id}"))?;
-        context.with_context(|| {
-            format!("ticket {ticket_id} not found; `kefu tickets` lists the tickets")
-        })
+        read_render_context(&self.connection, ticket_id, agent_name, today)
     }
 
     /// Returns what the customer wrote on a ticket, to match phrases
@@ -286,6 +275,41 @@ impl Store {
         let parts: Vec<String> = [subject, body].into_iter().flatten().collect();
         Ok(parts.join("\n"))
     }
+}
+
+/// Reads the values for a ticket's placeholders; see [`Store::render_context`].
+fn read_render_context(
+    connection: &Connection,
+    ticket_id: i64,
+    agent_name: Option<&str>,
+    today: Option<NaiveDate>,
+) -> anyhow::Result<RenderContext> {
+    let context = connection
+        .query_row(
+            "SELECT cu.name, cu.tier, t.subject, t.status, t.priority, c.channel
+               FROM tickets t
+               JOIN conversations c ON c.id = t.conversation_id
+               JOIN customers cu ON cu.id = c.customer_id
+              WHERE t.id = ?1",
+            params![ticket_id],
+            |row| {
+                Ok(RenderContext {
+                    customer_name: row.get(0)?,
+                    customer_tier: row.get(1)?,
+                    ticket_id: Some(ticket_id),
+                    ticket_subject: row.get(2)?,
+                    ticket_status: row.get(3)?,
+                    ticket_priority: row.get(4)?,
+                    agent_name: agent_name.map(str::to_string),
+                    conversation_channel: row.get(5)?,
+                    today,
+                })
+            },
+        )
+        .optional()
+        .with_context(|| format!("reading ticket {ticket_id}"))?;
+    context
+        .with_context(|| format!("ticket {ticket_id} not found; `kefu tickets` lists the tickets"))
 }
 
 fn read_phrase(connection: &Connection, id: &str) -> anyhow::Result<Option<Phrase>> {

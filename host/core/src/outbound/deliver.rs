@@ -1,0 +1,308 @@
+//! Delivering due outbox entries over SMTP.
+
+use chrono::{DateTime, Duration, Utc};
+use lettre::SmtpTransport;
+use lettre::Transport;
+use lettre::address::{Address, Envelope};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::config::{FILE_NAME, Security, SmtpConfig};
+use crate::model::Channel;
+use crate::plugin::PluginSet;
+use crate::plugin::adapter_api::Reply;
+use crate::plugin::api::Party;
+use crate::store::{PendingDelivery, Store};
+
+/// Id of the adapter that formats mail.
+pub const EMAIL_ADAPTER: &str = "email";
+
+/// Entries one run claims at most; the rest wait for the next run.
+const MAX_PER_RUN: usize = 100;
+
+/// Failed attempts after which an entry is given up as failed.
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// Wait before the first retry; it doubles with each failed attempt.
+const FIRST_RETRY: Duration = Duration::minutes(1);
+
+/// Maximum wait between two attempts.
+const MAX_RETRY: Duration = Duration::hours(1);
+
+/// Time after which an attempt that never recorded its result counts as
+/// interrupted. It is longer than the largest SMTP timeout the
+/// configuration allows (600 s), so a slow attempt is not sent twice.
+const INTERRUPTED_AFTER: Duration = Duration::minutes(15);
+
+/// Outcome of one delivery run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DeliveryReport {
+    /// Outbox ids the server accepted.
+    pub sent: Vec<i64>,
+    /// Outbox ids that failed and wait for a retry, with the error.
+    pub retrying: Vec<(i64, String)>,
+    /// Outbox ids given up as failed, with the error.
+    pub failed: Vec<(i64, String)>,
+    /// Outbox ids put back in the queue after an interrupted attempt.
+    pub interrupted: Vec<i64>,
+    /// Set when nothing was tried because `outgoing.toml` has no `[smtp]`.
+    pub not_configured: Option<String>,
+}
+
+/// Sends the email entries of the outbox that are due at `now`, through
+/// the SMTP server in the store's `outgoing.toml` configuration. Each
+/// result is committed before the next entry is tried, so an entry the
+/// server accepted is never sent again.
+///
+/// NOTE: a process that ends after the server accepted a mail, but before
+/// the result was committed, leaves the entry `sending`. After
+/// [`INTERRUPTED_AFTER`] it is queued again, so that mail goes out twice.
+pub fn deliver_due(
+    store: &mut Store,
+    plugins: &mut PluginSet,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DeliveryReport> {
+    let mut report = DeliveryReport::default();
+    let outgoing = store.desk().outgoing.clone();
+
+    let writer = store.writer()?;
+    report.interrupted = writer.requeue_interrupted(now - INTERRUPTED_AFTER)?;
+    let Some(smtp) = outgoing.smtp else {
+        writer.commit()?;
+        report.not_configured = Some(format!(
+            "no [smtp] server in {FILE_NAME}; queued mail waits until one is set"
+        ));
+        return Ok(report);
+    };
+    let claimed = writer.claim_due_outbound(Channel::Email, now, MAX_PER_RUN)?;
+    writer.commit()?;
+    if claimed.is_empty() {
+        return Ok(report);
+    }
+
+    let transport = match transport(&smtp) {
+        Ok(transport) => Some(transport),
+        Err(error) => {
+            // Every claimed entry records the error below and retries.
+            tracing::warn!(host = %smtp.host, "SMTP transport not ready: {error:#}");
+            report.not_configured = Some(format!("{error:#}"));
+            None
+        }
+    };
+
+    for delivery in claimed {
+        let outbox_id = delivery.outbox_id;
+        let result = match &transport {
+            Some(transport) => attempt(store, plugins, transport, &delivery, now),
+            None => Err(Failure::Transient(
+                report.not_configured.clone().unwrap_or_default(),
+            )),
+        };
+        let writer = store.writer()?;
+        match result {
+            Ok(()) => {
+                writer.mark_outbound_sent(outbox_id, now)?;
+                tracing::info!(outbox = outbox_id, to = %delivery.recipient, "mail sent");
+                report.sent.push(outbox_id);
+            }
+            Err(failure) => {
+                let attempts = delivery.attempts + 1;
+                let (message, retry_at) = match failure {
+                    Failure::Permanent(message) => (message, None),
+                    Failure::Transient(message) if attempts >= MAX_ATTEMPTS => (
+                        format!("{message} (gave up after {attempts} attempts)"),
+                        None,
+                    ),
+                    Failure::Transient(message) => (message, Some(now + retry_delay(attempts))),
+                };
+                writer.mark_outbound_attempt_failed(outbox_id, &message, retry_at, now)?;
+                tracing::warn!(
+                    outbox = outbox_id,
+                    attempts,
+                    to = %delivery.recipient,
+                    "mail not sent: {message}"
+                );
+                match retry_at {
+                    Some(_) => report.retrying.push((outbox_id, message)),
+                    None => report.failed.push((outbox_id, message)),
+                }
+            }
+        }
+        writer.commit()?;
+    }
+    Ok(report)
+}
+
+/// Reason an attempt failed, and whether trying again can help.
+enum Failure {
+    Transient(String),
+    Permanent(String),
+}
+
+/// Returns the wait after `attempts` failed attempts: one minute, doubling
+/// up to an hour.
+fn retry_delay(attempts: u32) -> Duration {
+    let doublings = attempts.saturating_sub(1).min(10);
+    (FIRST_RETRY * 2i32.pow(doublings)).min(MAX_RETRY)
+}
+
+/// Formats an entry, when it was not formatted before, and sends it.
+fn attempt(
+    store: &mut Store,
+    plugins: &mut PluginSet,
+    transport: &SmtpTransport,
+    delivery: &PendingDelivery,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    let bytes = match &delivery.formatted {
+        Some(bytes) => bytes.clone(),
+        None => format_and_store(store, plugins, delivery, now)?,
+    };
+    let envelope = envelope(delivery).map_err(Failure::Permanent)?;
+    match transport.send_raw(&envelope, &bytes) {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let message = smtp_error_message(&error);
+            if error.is_permanent() {
+                Err(Failure::Permanent(message))
+            } else {
+                Err(Failure::Transient(message))
+            }
+        }
+    }
+}
+
+/// Describes an SMTP error with its causes, which hold the server's reply
+/// or the socket error.
+fn smtp_error_message(error: &lettre::transport::smtp::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// Formats an entry with the email adapter's `format-reply` and stores the
+/// bytes, so later attempts send exactly these.
+fn format_and_store(
+    store: &mut Store,
+    plugins: &mut PluginSet,
+    delivery: &PendingDelivery,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, Failure> {
+    let transient = |error: anyhow::Error| Failure::Transient(format!("{error:#}"));
+    let Some(adapter) = plugins.adapter(EMAIL_ADAPTER) else {
+        return Err(Failure::Transient(format!(
+            "the {EMAIL_ADAPTER} adapter is not loaded; `kefu plugin list` shows the plugins"
+        )));
+    };
+    if let Some(reason) = adapter.disabled_reason() {
+        return Err(Failure::Transient(format!(
+            "the {EMAIL_ADAPTER} adapter is disabled ({reason}); `kefu plugin enable \
+             {EMAIL_ADAPTER}` turns it on again"
+        )));
+    }
+    let reply = Reply {
+        sender: Party {
+            name: delivery.sender_name.clone(),
+            address: delivery.sender_address.clone(),
+        },
+        recipient: Party {
+            name: delivery.recipient_name.clone(),
+            address: delivery.recipient.clone(),
+        },
+        subject: delivery.subject.clone(),
+        body_text: delivery.body_text.clone(),
+        external_id: delivery.external_id.clone(),
+        replies_to: delivery.replies_to.clone(),
+        thread_key: None,
+        sent_at: delivery.sent_at.timestamp(),
+    };
+    let result = adapter.plugin.format_reply(&reply);
+    let input = format!("outbox entry {}", delivery.outbox_id);
+    adapter.record(EMAIL_ADAPTER, &input, &result);
+    let formatted = match result {
+        Ok(Ok(formatted)) => formatted,
+        // The adapter rejected this reply (an address it cannot write, say);
+        // it would reject it again.
+        Ok(Err(message)) => {
+            return Err(Failure::Permanent(format!(
+                "the {EMAIL_ADAPTER} adapter cannot format the mail: {message}"
+            )));
+        }
+        Err(error) => return Err(Failure::Transient(error.to_string())),
+    };
+
+    let writer = store.writer().map_err(transient)?;
+    let raw_input_id = writer
+        .insert_raw_input(
+            &hex::encode(Sha256::digest(&formatted.body)),
+            &format!("outbox entry {}", delivery.outbox_id),
+            Some(&formatted.content_type),
+            Some(EMAIL_ADAPTER),
+            &formatted.body,
+            now,
+        )
+        .map_err(transient)?;
+    writer
+        .set_outbound_formatted(delivery.outbox_id, raw_input_id)
+        .map_err(transient)?;
+    writer.commit().map_err(transient)?;
+    Ok(formatted.body)
+}
+
+fn envelope(delivery: &PendingDelivery) -> Result<Envelope, String> {
+    let from: Address = delivery.sender_address.parse().map_err(|error| {
+        format!(
+            "the sender address {:?} is invalid: {error}; fix `from` in {FILE_NAME}",
+            delivery.sender_address
+        )
+    })?;
+    let to: Address = delivery.recipient.parse().map_err(|error| {
+        format!(
+            "the recipient address {:?} is invalid: {error}",
+            delivery.recipient
+        )
+    })?;
+    Envelope::new(Some(from), vec![to]).map_err(|error| error.to_string())
+}
+
+/// Builds the blocking SMTP transport for the configured server.
+fn transport(smtp: &SmtpConfig) -> anyhow::Result<SmtpTransport> {
+    let tls = match smtp.security {
+        Security::None => Tls::None,
+        Security::Starttls => Tls::Required(TlsParameters::new(smtp.host.clone())?),
+        Security::Tls => Tls::Wrapper(TlsParameters::new(smtp.host.clone())?),
+    };
+    let mut builder = SmtpTransport::builder_dangerous(&smtp.host)
+        .port(smtp.port)
+        .tls(tls)
+        .timeout(Some(smtp.timeout));
+    if let Some(username) = &smtp.username {
+        let password = smtp.read_password()?.unwrap_or_default();
+        builder = builder.credentials(Credentials::new(username.clone(), password));
+    }
+    Ok(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delay_doubles_up_to_an_hour() {
+        assert_eq!(retry_delay(1), Duration::minutes(1));
+        assert_eq!(retry_delay(2), Duration::minutes(2));
+        assert_eq!(retry_delay(4), Duration::minutes(8));
+        assert_eq!(retry_delay(7), Duration::hours(1));
+        assert_eq!(retry_delay(40), Duration::hours(1));
+    }
+}
