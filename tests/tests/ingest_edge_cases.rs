@@ -183,3 +183,36 @@ fn undated_mail_takes_file_time_with_note() {
         message.notes
     );
 }
+
+#[test]
+fn large_mbox_is_stored_whole() {
+    // 400 copies of a real GB2312 mail, each with its own Message-ID, make
+    // an mbox of about 3.5 MiB whose parsed messages are well over the
+    // default 1 MiB a plugin call may return.
+    let sample =
+        std::fs::read(fixtures().join("email/01-cn-gb2312-reply-chain-outlook-quote.eml")).unwrap();
+    let marker = b"Message-ID: <";
+    let at = sample
+        .windows(marker.len())
+        .position(|window| window == marker)
+        .expect("Message-ID header missing from the sample")
+        + marker.len();
+    let copies = 400;
+    let mut mbox = Vec::new();
+    for number in 0..copies {
+        mbox.extend_from_slice(b"From customer@example.cn Mon Jan  1 00:00:00 2024\n");
+        mbox.extend_from_slice(&sample[..at]);
+        mbox.extend_from_slice(format!("copy{number}.").as_bytes());
+        mbox.extend_from_slice(&sample[at..]);
+        mbox.extend_from_slice(b"\n");
+    }
+    let mut db = TestDb::new();
+    let path = db.folder.path().join("archive.mbox");
+    std::fs::write(&path, &mbox).unwrap();
+
+    let summary = db.ingest(std::slice::from_ref(&path));
+
+    assert!(summary.quarantined.is_empty(), "{:?}", summary.quarantined);
+    assert_eq!(summary.messages_stored, copies);
+    assert_eq!(db.store.counts().unwrap().quarantined, 0);
+}
