@@ -5,7 +5,7 @@
 //! declared webhook path (for example `/chat`) parses its requests with that
 //! adapter, and [`GENERIC_PATH`] picks the adapter by content as `kefu ingest`
 //! does. The raw body and its messages are committed before the 200 is
-//! sent, and a body delivered again is answered 200 and stored once.
+//! sent. A body delivered again gets a 200 and is stored once.
 //!
 //! The server runs on its own threads: a tokio runtime that reads requests,
 //! and an intake thread that owns the store and the plugins and stores one
@@ -32,8 +32,8 @@ pub use intake::{GENERIC_PATH, IntakeSetup, Route};
 /// Connections served at once; further clients wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 256;
 
-/// Requests accepted and waiting for the intake thread; a request beyond
-/// this is answered 503.
+/// Maximum number of accepted requests waiting for the intake thread. A
+/// request beyond this gets a 503.
 const QUEUE_LENGTH: usize = 64;
 
 /// A running webhook server. Dropping it stops the server.
@@ -103,8 +103,8 @@ impl WebhookServer {
         })
     }
 
-    /// Address the server listens on, with the port it picked when the
-    /// configuration said port 0.
+    /// Returns the address the server listens on, with the port the system
+    /// chose when the configuration sets port 0.
     pub fn address(&self) -> SocketAddr {
         self.address
     }

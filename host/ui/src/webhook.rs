@@ -35,7 +35,7 @@ pub enum Message {
 #[derive(Default)]
 pub struct Webhook {
     server: Option<Running>,
-    /// Why the server is not running although enabled, shown across the top.
+    /// Reason the server is not running although enabled, shown across the top.
     error: Option<String>,
 }
 

@@ -32,7 +32,7 @@ pub struct DropFolderConfig {
     pub path: PathBuf,
 }
 
-/// How the connection to an IMAP server is protected.
+/// Protection of the connection to an IMAP server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Security {
@@ -45,8 +45,8 @@ pub enum Security {
     Tls,
 }
 
-/// Where an IMAP account's password comes from. The password itself never
-/// appears in `intake.toml`.
+/// Source of an IMAP account's password. The password itself is never
+/// written in `intake.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordSource {
     /// An environment variable, by name.

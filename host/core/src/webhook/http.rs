@@ -1,10 +1,10 @@
 //! Checks one webhook request and sends its response.
 //!
-//! The checks run in this order, each rejecting with its 4xx and a JSON
-//! `{"error": REASON}`: request rate (429), bearer token (401), path (404),
-//! method (405), declared length (411, 413), content type (415), body read
-//! while counting its bytes (413, 408), and finally whether the adapter
-//! could read the body (422, after the body is stored and quarantined).
+//! Each check rejects a request with its 4xx and a JSON `{"error": REASON}`.
+//! The order is: request rate (429), bearer token (401), path (404), method
+//! (405), declared length (411, 413), content type (415), body read while
+//! counting its bytes (413, 408). Last comes whether the adapter could read
+//! the body (422, after the body is stored and quarantined).
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -69,7 +69,7 @@ impl Shared {
 
 type Answer = Response<Full<Bytes>>;
 
-/// Answers one request from `client`.
+/// Handles one request from `client` and builds its response.
 pub async fn handle(
     request: Request<Incoming>,
     shared: Arc<Shared>,
@@ -93,7 +93,7 @@ pub async fn handle(
     Ok(answer)
 }
 
-/// A 4xx or 5xx answer with its reason.
+/// A 4xx or 5xx response with its reason.
 struct Rejection {
     status: StatusCode,
     reason: String,
@@ -350,8 +350,8 @@ async fn store(
     }
 }
 
-/// Answers a committed request: 200 with counts, or 422 when the adapter
-/// could read nothing of it and the body is quarantined.
+/// Builds the response to a committed request: 200 with counts, or 422 when
+/// the adapter could read nothing of it and the body is quarantined.
 fn answer_stored(source: &str, summary: &IngestSummary) -> Result<Answer, Rejection> {
     if summary.duplicate_inputs > 0 {
         tracing::info!(source, "webhook request was delivered before; stored once");
