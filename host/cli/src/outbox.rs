@@ -122,12 +122,20 @@ pub fn reply(
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = format!(
-        "reply queued as outbox entry {} to {}\nsubject: {}\nmessage-id: <{}>\n",
+        "reply queued as outbox entry {} to {}\n",
         queued.outbox_id,
-        printable(&queued.recipient),
-        printable(&queued.subject),
-        printable(&queued.external_id)
+        printable(&queued.recipient)
     );
+    // Chat replies have no subject, and their id is not a Message-ID.
+    if queued.subject.is_empty() {
+        text.push_str(&format!("id: {}\n", printable(&queued.external_id)));
+    } else {
+        text.push_str(&format!(
+            "subject: {}\nmessage-id: <{}>\n",
+            printable(&queued.subject),
+            printable(&queued.external_id)
+        ));
+    }
     if let Some(report) = &delivery {
         text.push_str(&entry_outcome(report, queued.outbox_id));
     }
@@ -151,9 +159,15 @@ fn entry_outcome(report: &DeliveryReport, id: i64) -> String {
     if let Some(error) = find(&report.failed) {
         return format!("failed: {error}\n`kefu outbox retry {id}` queues it again\n");
     }
-    match &report.not_configured {
-        Some(reason) => format!("not sent yet: {}\n", printable(reason)),
-        None => "not sent yet; `kefu outbox` shows its state\n".to_string(),
+    let reasons: Vec<String> = [&report.not_configured, &report.chat_not_configured]
+        .into_iter()
+        .flatten()
+        .map(|reason| printable(reason))
+        .collect();
+    if reasons.is_empty() {
+        "not sent yet; `kefu outbox` shows its state\n".to_string()
+    } else {
+        format!("not sent yet: {}\n", reasons.join("; "))
     }
 }
 
@@ -274,7 +288,10 @@ fn send(db: &Path, plugin_dir: &Path, config_dir: &Path, json: bool) -> anyhow::
             printable(error)
         ));
     }
-    if let Some(reason) = &report.not_configured {
+    for reason in [&report.not_configured, &report.chat_not_configured]
+        .into_iter()
+        .flatten()
+    {
         text.push_str(&format!("{}\n", printable(reason)));
     }
     print(&text)?;

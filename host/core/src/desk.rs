@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 
 use crate::identity::IdentityConfig;
 use crate::lifecycle::Lifecycle;
-use crate::outbound::OutgoingConfig;
+use crate::outbound::{ChatOutConfig, OutgoingConfig};
 use crate::routing::RoutingConfig;
 use crate::sla::SlaConfig;
 
@@ -20,6 +20,7 @@ pub struct Desk {
     pub routing: RoutingConfig,
     pub identity: IdentityConfig,
     pub outgoing: OutgoingConfig,
+    pub chat_out: ChatOutConfig,
 }
 
 impl Desk {
@@ -49,12 +50,14 @@ impl Desk {
             }
         }
         let outgoing = OutgoingConfig::load(config_dir)?;
+        let chat_out = ChatOutConfig::load(config_dir)?;
         Ok(Arc::new(Self {
             lifecycle,
             sla,
             routing,
             identity,
             outgoing,
+            chat_out,
         }))
     }
 }

@@ -630,7 +630,10 @@ fn format_reply_writes_out_event() {
     let formatted = ChatAdapter::format_reply(reply(Some("c-1"))).unwrap();
     assert_eq!(formatted.content_type, "application/json");
     assert_eq!(formatted.subject, None);
-    assert!(formatted.headers.is_empty());
+    assert_eq!(
+        formatted.headers,
+        [("kefu-chat-platform".to_string(), "generic".to_string())]
+    );
     let value: serde_json::Value = serde_json::from_slice(&formatted.body).unwrap();
     let expected = serde_json::json!({
         "conversation": "c-1",
@@ -681,6 +684,34 @@ fn format_reply_without_conversation_fails() {
     assert!(error.contains("conversation id"), "{error}");
     let error = ChatAdapter::format_reply(reply(Some(" "))).unwrap_err();
     assert!(error.contains("conversation id"), "{error}");
+}
+
+#[test]
+fn format_reply_writes_chatwoot_message() {
+    let formatted = ChatAdapter::format_reply(reply(Some("chatwoot:7"))).unwrap();
+    assert_eq!(formatted.content_type, "application/json");
+    assert_eq!(
+        formatted.headers,
+        [
+            ("kefu-chat-platform".to_string(), "chatwoot".to_string()),
+            ("kefu-chat-conversation".to_string(), "7".to_string()),
+        ]
+    );
+    let value: serde_json::Value = serde_json::from_slice(&formatted.body).unwrap();
+    let expected = serde_json::json!({
+        "content": "您好，我来查一下。\n\"Quoted\" text",
+        "message_type": "outgoing",
+        "private": false,
+    });
+    assert_eq!(value, expected);
+}
+
+#[test]
+fn format_reply_chatwoot_id_not_number_fails() {
+    for key in ["chatwoot:", "chatwoot:7/../9"] {
+        let error = ChatAdapter::format_reply(reply(Some(key))).unwrap_err();
+        assert!(error.contains("is not a number"), "{key}: {error}");
+    }
 }
 
 #[test]

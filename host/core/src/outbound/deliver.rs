@@ -1,4 +1,5 @@
-//! Delivering due outbox entries over SMTP.
+//! Delivering due outbox entries: mail over SMTP here, chat replies over
+//! HTTP in [`super::chat`].
 
 use chrono::{DateTime, Duration, Utc};
 use lettre::SmtpTransport;
@@ -12,15 +13,16 @@ use sha2::{Digest, Sha256};
 use super::config::{FILE_NAME, Security, SmtpConfig};
 use crate::model::Channel;
 use crate::plugin::PluginSet;
-use crate::plugin::adapter_api::Reply;
+use crate::plugin::adapter_api::{Formatted, Reply};
 use crate::plugin::api::Party;
 use crate::store::{PendingDelivery, Store};
 
 /// Id of the adapter that formats mail.
 pub const EMAIL_ADAPTER: &str = "email";
 
-/// Entries one run claims at most; the rest wait for the next run.
-const MAX_PER_RUN: usize = 100;
+/// Entries of one channel that one run claims at most; the rest wait for
+/// the next run.
+pub(super) const MAX_PER_RUN: usize = 100;
 
 /// Failed attempts after which an entry is given up as failed.
 pub const MAX_ATTEMPTS: u32 = 12;
@@ -47,39 +49,55 @@ pub struct DeliveryReport {
     pub failed: Vec<(i64, String)>,
     /// Outbox ids put back in the queue after an interrupted attempt.
     pub interrupted: Vec<i64>,
-    /// Set when nothing was tried because `outgoing.toml` has no `[smtp]`.
+    /// Set when no mail was tried because `outgoing.toml` has no `[smtp]`.
     pub not_configured: Option<String>,
+    /// Set when no chat reply was tried because `chat-out.toml` names no
+    /// endpoint.
+    pub chat_not_configured: Option<String>,
 }
 
-/// Sends the email entries of the outbox that are due at `now`, through
-/// the SMTP server in the store's `outgoing.toml` configuration. Each
-/// result is committed before the next entry is tried, so an entry the
-/// server accepted is never sent again.
+/// Sends the entries of the outbox that are due at `now`: mail through the
+/// SMTP server in the store's `outgoing.toml` configuration, chat replies
+/// to the endpoints in `chat-out.toml`. Each result is committed before
+/// the next entry is tried, so an entry the server accepted is never sent
+/// again.
 ///
-/// NOTE: a process that ends after the server accepted a mail, but before
-/// the result was committed, leaves the entry `sending`. After
-/// [`INTERRUPTED_AFTER`] it is queued again, so that mail goes out twice.
+/// NOTE: a process that ends after the server accepted a message, but
+/// before the result was committed, leaves the entry `sending`. After
+/// [`INTERRUPTED_AFTER`] it is queued again, so that message goes out twice.
 pub fn deliver_due(
     store: &mut Store,
     plugins: &mut PluginSet,
     now: DateTime<Utc>,
 ) -> anyhow::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
-    let outgoing = store.desk().outgoing.clone();
-
     let writer = store.writer()?;
     report.interrupted = writer.requeue_interrupted(now - INTERRUPTED_AFTER)?;
+    writer.commit()?;
+    deliver_mail(store, plugins, now, &mut report)?;
+    super::chat::deliver_chat(store, plugins, now, &mut report)?;
+    Ok(report)
+}
+
+/// Sends the due email entries over SMTP.
+fn deliver_mail(
+    store: &mut Store,
+    plugins: &mut PluginSet,
+    now: DateTime<Utc>,
+    report: &mut DeliveryReport,
+) -> anyhow::Result<()> {
+    let outgoing = store.desk().outgoing.clone();
     let Some(smtp) = outgoing.smtp else {
-        writer.commit()?;
         report.not_configured = Some(format!(
             "no [smtp] server in {FILE_NAME}; queued mail waits until one is set"
         ));
-        return Ok(report);
+        return Ok(());
     };
+    let writer = store.writer()?;
     let claimed = writer.claim_due_outbound(Channel::Email, now, MAX_PER_RUN)?;
     writer.commit()?;
     if claimed.is_empty() {
-        return Ok(report);
+        return Ok(());
     }
 
     let transport = match transport(&smtp) {
@@ -93,50 +111,65 @@ pub fn deliver_due(
     };
 
     for delivery in claimed {
-        let outbox_id = delivery.outbox_id;
         let result = match &transport {
             Some(transport) => attempt(store, plugins, transport, &delivery, now),
             None => Err(Failure::Transient(
                 report.not_configured.clone().unwrap_or_default(),
             )),
         };
-        let writer = store.writer()?;
-        match result {
-            Ok(()) => {
-                writer.mark_outbound_sent(outbox_id, now)?;
-                tracing::info!(outbox = outbox_id, to = %delivery.recipient, "mail sent");
-                report.sent.push(outbox_id);
-            }
-            Err(failure) => {
-                let attempts = delivery.attempts + 1;
-                let (message, retry_at) = match failure {
-                    Failure::Permanent(message) => (message, None),
-                    Failure::Transient(message) if attempts >= MAX_ATTEMPTS => (
-                        format!("{message} (gave up after {attempts} attempts)"),
-                        None,
-                    ),
-                    Failure::Transient(message) => (message, Some(now + retry_delay(attempts))),
-                };
-                writer.mark_outbound_attempt_failed(outbox_id, &message, retry_at, now)?;
-                tracing::warn!(
-                    outbox = outbox_id,
-                    attempts,
-                    to = %delivery.recipient,
-                    "mail not sent: {message}"
-                );
-                match retry_at {
-                    Some(_) => report.retrying.push((outbox_id, message)),
-                    None => report.failed.push((outbox_id, message)),
-                }
+        record_outcome(store, &delivery, result, now, report)?;
+    }
+    Ok(())
+}
+
+/// Records the outcome of one attempt and commits it: sent, queued for a
+/// retry with backoff, or failed for good.
+pub(super) fn record_outcome(
+    store: &mut Store,
+    delivery: &PendingDelivery,
+    result: Result<(), Failure>,
+    now: DateTime<Utc>,
+    report: &mut DeliveryReport,
+) -> anyhow::Result<()> {
+    let outbox_id = delivery.outbox_id;
+    let channel = delivery.channel;
+    let writer = store.writer()?;
+    match result {
+        Ok(()) => {
+            writer.mark_outbound_sent(outbox_id, now)?;
+            tracing::info!(outbox = outbox_id, %channel, to = %delivery.recipient, "reply sent");
+            report.sent.push(outbox_id);
+        }
+        Err(failure) => {
+            let attempts = delivery.attempts + 1;
+            let (message, retry_at) = match failure {
+                Failure::Permanent(message) => (message, None),
+                Failure::Transient(message) if attempts >= MAX_ATTEMPTS => (
+                    format!("{message} (gave up after {attempts} attempts)"),
+                    None,
+                ),
+                Failure::Transient(message) => (message, Some(now + retry_delay(attempts))),
+            };
+            writer.mark_outbound_attempt_failed(outbox_id, &message, retry_at, now)?;
+            tracing::warn!(
+                outbox = outbox_id,
+                %channel,
+                attempts,
+                to = %delivery.recipient,
+                "reply not sent: {message}"
+            );
+            match retry_at {
+                Some(_) => report.retrying.push((outbox_id, message)),
+                None => report.failed.push((outbox_id, message)),
             }
         }
-        writer.commit()?;
     }
-    Ok(report)
+    writer.commit()?;
+    Ok(())
 }
 
 /// Reason an attempt failed, and whether trying again can help.
-enum Failure {
+pub(super) enum Failure {
     Transient(String),
     Permanent(String),
 }
@@ -199,47 +232,13 @@ fn format_and_store(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, Failure> {
     let transient = |error: anyhow::Error| Failure::Transient(format!("{error:#}"));
-    let Some(adapter) = plugins.adapter(EMAIL_ADAPTER) else {
-        return Err(Failure::Transient(format!(
-            "the {EMAIL_ADAPTER} adapter is not loaded; `kefu plugin list` shows the plugins"
-        )));
-    };
-    if let Some(reason) = adapter.disabled_reason() {
-        return Err(Failure::Transient(format!(
-            "the {EMAIL_ADAPTER} adapter is disabled ({reason}); `kefu plugin enable \
-             {EMAIL_ADAPTER}` turns it on again"
-        )));
-    }
-    let reply = Reply {
-        sender: Party {
-            name: delivery.sender_name.clone(),
-            address: delivery.sender_address.clone(),
-        },
-        recipient: Party {
-            name: delivery.recipient_name.clone(),
-            address: delivery.recipient.clone(),
-        },
-        subject: delivery.subject.clone(),
-        body_text: delivery.body_text.clone(),
-        external_id: delivery.external_id.clone(),
-        replies_to: delivery.replies_to.clone(),
-        thread_key: None,
-        sent_at: delivery.sent_at.timestamp(),
-    };
-    let result = adapter.plugin.format_reply(&reply);
-    let input = format!("outbox entry {}", delivery.outbox_id);
-    adapter.record(EMAIL_ADAPTER, &input, &result);
-    let formatted = match result {
-        Ok(Ok(formatted)) => formatted,
-        // The adapter rejected this reply (an address it cannot write, say);
-        // it would reject it again.
-        Ok(Err(message)) => {
-            return Err(Failure::Permanent(format!(
-                "the {EMAIL_ADAPTER} adapter cannot format the mail: {message}"
-            )));
-        }
-        Err(error) => return Err(Failure::Transient(error.to_string())),
-    };
+    let formatted = format_reply(
+        plugins,
+        EMAIL_ADAPTER,
+        delivery,
+        delivery.subject.clone(),
+        None,
+    )?;
 
     let writer = store.writer().map_err(transient)?;
     let raw_input_id = writer
@@ -257,6 +256,55 @@ fn format_and_store(
         .map_err(transient)?;
     writer.commit().map_err(transient)?;
     Ok(formatted.body)
+}
+
+/// Formats an outbox entry with adapter `adapter_id`'s `format-reply`.
+/// A missing or disabled adapter is a transient failure. A reply the adapter
+/// rejects is a permanent failure, because a retry would be rejected too.
+pub(super) fn format_reply(
+    plugins: &mut PluginSet,
+    adapter_id: &str,
+    delivery: &PendingDelivery,
+    subject: Option<String>,
+    thread_key: Option<String>,
+) -> Result<Formatted, Failure> {
+    let Some(adapter) = plugins.adapter(adapter_id) else {
+        return Err(Failure::Transient(format!(
+            "the {adapter_id} adapter is not loaded; `kefu plugin list` shows the plugins"
+        )));
+    };
+    if let Some(reason) = adapter.disabled_reason() {
+        return Err(Failure::Transient(format!(
+            "the {adapter_id} adapter is disabled ({reason}); `kefu plugin enable \
+             {adapter_id}` turns it on again"
+        )));
+    }
+    let reply = Reply {
+        sender: Party {
+            name: delivery.sender_name.clone(),
+            address: delivery.sender_address.clone(),
+        },
+        recipient: Party {
+            name: delivery.recipient_name.clone(),
+            address: delivery.recipient.clone(),
+        },
+        subject,
+        body_text: delivery.body_text.clone(),
+        external_id: delivery.external_id.clone(),
+        replies_to: delivery.replies_to.clone(),
+        thread_key,
+        sent_at: delivery.sent_at.timestamp(),
+    };
+    let result = adapter.plugin.format_reply(&reply);
+    let input = format!("outbox entry {}", delivery.outbox_id);
+    adapter.record(adapter_id, &input, &result);
+    match result {
+        Ok(Ok(formatted)) => Ok(formatted),
+        Ok(Err(message)) => Err(Failure::Permanent(format!(
+            "the {adapter_id} adapter cannot format the reply: {message}"
+        ))),
+        Err(error) => Err(Failure::Transient(error.to_string())),
+    }
 }
 
 fn envelope(delivery: &PendingDelivery) -> Result<Envelope, String> {

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::{TOKEN_KEY_NAME, token};
 use crate::model::{Channel, Direction, IncomingMessage, Party};
-use crate::store::{NewOutboxEntry, Writer};
+use crate::store::{NewOutboxEntry, ReplyTarget, Writer};
 
 /// Content type of the raw input stored for a reply: the request as the
 /// agent or rule made it, before any channel formatting.
@@ -32,22 +32,94 @@ pub struct ReplyRequest<'a> {
     pub automatic: bool,
 }
 
+/// Sender, channel id, subject and thread key of a reply, which differ by
+/// channel.
+struct Envelope {
+    sender: Party,
+    external_id: String,
+    subject: Option<String>,
+    /// The platform's conversation id a chat reply goes to; `None` for mail,
+    /// which threads by Message-ID.
+    thread_key: Option<String>,
+}
+
+/// Returns the envelope of a mail reply: the team's address from
+/// `outgoing.toml`, a Message-ID carrying the signed conversation token,
+/// and the subject with the ticket reference.
+fn mail_envelope(
+    writer: &Writer<'_>,
+    target: &ReplyTarget,
+    ticket_id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Envelope> {
+    let from = writer.desk().outgoing.from.clone().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no team address to send from; set `from = \"support@example.cn\"` in {} in the \
+             configuration folder",
+            super::config::FILE_NAME
+        )
+    })?;
+    let key = writer.installation_secret(TOKEN_KEY_NAME, || Ok(token::new_key()?.to_vec()), now)?;
+    let external_id = token::message_id(&key, target.conversation_id, from.domain())?;
+    Ok(Envelope {
+        sender: Party {
+            name: from.name.clone(),
+            address: from.address.clone(),
+        },
+        external_id,
+        subject: Some(reply_subject(target.subject.as_deref(), ticket_id)),
+        thread_key: None,
+    })
+}
+
+/// Returns the envelope of a chat reply: the author as sender, a random
+/// `kefu-reply-` id and no subject. Fails when the conversation has no
+/// platform conversation id, because the reply would have nowhere to go.
+fn chat_envelope(target: &ReplyTarget, ticket_id: i64, actor: &str) -> anyhow::Result<Envelope> {
+    let Some(thread_key) = target
+        .thread_key
+        .clone()
+        .filter(|key| !key.trim().is_empty())
+    else {
+        anyhow::bail!(
+            "ticket {ticket_id}: its chat conversation has no conversation id from the chat \
+             platform, so a reply cannot be sent to it"
+        );
+    };
+    let mut nonce = [0u8; 12];
+    getrandom::fill(&mut nonce)
+        .map_err(|error| anyhow::anyhow!("reading random bytes for a reply id failed: {error}"))?;
+    let name = actor.split_once(':').map_or(actor, |(_, name)| name);
+    Ok(Envelope {
+        sender: Party {
+            name: Some(name.to_string()).filter(|name| !name.trim().is_empty()),
+            address: actor.to_string(),
+        },
+        external_id: format!("kefu-reply-{}", hex::encode(nonce)),
+        subject: None,
+        thread_key: Some(thread_key),
+    })
+}
+
 /// A stored and queued reply.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct QueuedReply {
     pub outbox_id: i64,
     pub message_id: i64,
-    /// The Message-ID, without angle brackets.
+    /// The channel's id of the reply: the Message-ID without angle
+    /// brackets for mail, `kefu-reply-…` for chat.
     pub external_id: String,
     pub recipient: String,
+    /// Empty for channels without subjects, such as chat.
     pub subject: String,
 }
 
 /// Stores a reply as an outbound message on the ticket's conversation and
 /// queues it in the outbox, in the writer's transaction. An agent's reply
 /// counts as the ticket's first response. Fails, storing nothing, when the
-/// text is empty, the ticket is not found, its channel has no sender yet
-/// (only email has) or `outgoing.toml` names no team address.
+/// text is empty, the ticket is not found, its channel is neither email nor
+/// chat, a mail reply has no team address in `outgoing.toml`, or a chat
+/// conversation has no platform conversation id.
 pub fn queue_reply(
     writer: &Writer<'_>,
     request: &ReplyRequest<'_>,
@@ -68,46 +140,43 @@ pub fn queue_reply(
     let target = writer.reply_target(ticket_id)?.ok_or_else(|| {
         anyhow::anyhow!("ticket {ticket_id} not found; `kefu tickets` lists the tickets")
     })?;
-    if target.channel != Channel::Email {
-        anyhow::bail!(
-            "ticket {ticket_id} is a {} conversation, and only email replies can be sent yet",
-            target.channel
-        );
-    }
-    let from = writer.desk().outgoing.from.clone().ok_or_else(|| {
-        anyhow::anyhow!(
-            "no team address to send from; set `from = \"support@example.cn\"` in {} in the \
-             configuration folder",
-            super::config::FILE_NAME
-        )
-    })?;
+    let envelope = match target.channel {
+        Channel::Email => mail_envelope(writer, &target, ticket_id, now)?,
+        Channel::Chat => chat_envelope(&target, ticket_id, request.actor)?,
+        other => anyhow::bail!(
+            "ticket {ticket_id} is a {other} conversation, and only email and chat replies can \
+             be sent"
+        ),
+    };
+    let Envelope {
+        sender,
+        external_id,
+        subject,
+        thread_key,
+    } = envelope;
     let recipient = writer
         .reply_address(target.conversation_id, target.customer_id, target.channel)?
         .ok_or_else(|| {
-            anyhow::anyhow!("ticket {ticket_id}: the customer has no email address to reply to")
+            anyhow::anyhow!(
+                "ticket {ticket_id}: the customer has no {} address to reply to",
+                target.channel
+            )
         })?;
-
-    let key = writer.installation_secret(TOKEN_KEY_NAME, || Ok(token::new_key()?.to_vec()), now)?;
-    let external_id = token::message_id(&key, target.conversation_id, from.domain())?;
-    let subject = reply_subject(target.subject.as_deref(), ticket_id);
     let replies_to = writer.conversation_external_ids(target.conversation_id, MAX_REFERENCES)?;
 
     let message = IncomingMessage {
-        channel: Channel::Email,
+        channel: target.channel,
         direction: Direction::Outbound,
-        sender: Party {
-            name: from.name.clone(),
-            address: from.address.clone(),
-        },
+        sender,
         customer: Party {
             name: target.customer_name.clone(),
             address: recipient.clone(),
         },
         sent_at: Some(now),
-        subject: Some(subject.clone()),
+        subject: subject.clone(),
         body_text: text.to_string(),
         external_id: Some(external_id.clone()),
-        thread_key: None,
+        thread_key,
         replies_to,
         automation: None,
         call: None,
@@ -115,6 +184,7 @@ pub fn queue_reply(
         raw_span: None,
         notes: Vec::new(),
     };
+    let subject = subject.unwrap_or_default();
 
     // The request itself is the raw input of an outbound message, so the
     // text is kept exactly as written even before any adapter formats it.
@@ -146,7 +216,7 @@ pub fn queue_reply(
     )?;
     let outbox_id = writer.queue_outbound(
         &NewOutboxEntry {
-            channel: Channel::Email,
+            channel: target.channel,
             message_id,
             ticket_id: Some(ticket_id),
             recipient: &recipient,

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use super::read::parse_column;
 use super::{Store, Writer, format_time, parse_time};
 use crate::model::Channel;
 
@@ -85,6 +86,9 @@ pub struct PendingDelivery {
     pub body_text: String,
     pub external_id: String,
     pub replies_to: Vec<String>,
+    /// The conversation's id on its channel (a chat platform's
+    /// conversation id), when it has one.
+    pub thread_key: Option<String>,
     pub sent_at: DateTime<Utc>,
     pub attempts: u32,
     pub formatted: Option<Vec<u8>>,
@@ -182,8 +186,7 @@ impl Writer<'_> {
     /// Returns the secret stored under `name`, if one was made.
     pub fn existing_installation_secret(&self, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
         Ok(self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT value FROM installation_secrets WHERE name = ?1",
                 params![name],
                 |row| row.get(0),
@@ -282,7 +285,7 @@ impl Writer<'_> {
         let delivery = self.tx.query_row(
             "SELECT o.channel, o.recipient, cu.name, m.sender_address, m.sender_name, m.subject,
                     m.body_text, m.external_id, m.replies_to, coalesce(m.sent_at, m.received_at),
-                    o.attempts, r.bytes
+                    o.attempts, r.bytes, c.thread_key
                FROM outbox o
                JOIN messages m ON m.id = o.message_id
                JOIN conversations c ON c.id = m.conversation_id
@@ -291,20 +294,11 @@ impl Writer<'_> {
               WHERE o.id = ?1",
             params![outbox_id],
             |row| {
-                let channel: String = row.get(0)?;
                 let replies_to: String = row.get(8)?;
                 let sent_at: String = row.get(9)?;
                 Ok(PendingDelivery {
                     outbox_id,
-                    channel: channel
-                        .parse()
-                        .map_err(|error: crate::model::UnknownValue| {
-                            rusqlite::Error::FromSqlConversionFailure(
-                                0,
-                                rusqlite::types::Type::Text,
-                                error.into(),
-                            )
-                        })?,
+                    channel: parse_column(row, 0)?,
                     recipient: row.get(1)?,
                     recipient_name: row.get(2)?,
                     sender_address: row.get(3)?,
@@ -313,6 +307,7 @@ impl Writer<'_> {
                     body_text: row.get(6)?,
                     external_id: row.get::<_, Option<String>>(7)?.unwrap_or_default(),
                     replies_to: serde_json::from_str(&replies_to).unwrap_or_default(),
+                    thread_key: row.get(12)?,
                     sent_at: parse_time(&sent_at)?,
                     attempts: row.get(10)?,
                     formatted: row.get(11)?,
@@ -381,28 +376,21 @@ impl Writer<'_> {
         Ok(self
             .tx
             .query_row(
-                "SELECT c.id, c.channel, cu.id, cu.name, coalesce(t.subject, c.subject)
+                "SELECT c.id, c.channel, cu.id, cu.name, coalesce(t.subject, c.subject),
+                        c.thread_key
                    FROM tickets t
                    JOIN conversations c ON c.id = t.conversation_id
                    JOIN customers cu ON cu.id = c.customer_id
                   WHERE t.id = ?1",
                 params![ticket_id],
                 |row| {
-                    let channel: String = row.get(1)?;
                     Ok(ReplyTarget {
                         conversation_id: row.get(0)?,
-                        channel: channel
-                            .parse()
-                            .map_err(|error: crate::model::UnknownValue| {
-                                rusqlite::Error::FromSqlConversionFailure(
-                                    1,
-                                    rusqlite::types::Type::Text,
-                                    error.into(),
-                                )
-                            })?,
+                        channel: parse_column(row, 1)?,
                         customer_id: row.get(2)?,
                         customer_name: row.get(3)?,
                         subject: row.get(4)?,
+                        thread_key: row.get(5)?,
                     })
                 },
             )
@@ -539,4 +527,6 @@ pub struct ReplyTarget {
     pub customer_id: i64,
     pub customer_name: Option<String>,
     pub subject: Option<String>,
+    /// The conversation's id on its channel, for example `chatwoot:7`.
+    pub thread_key: Option<String>,
 }
