@@ -14,11 +14,12 @@ use crate::routing::{
 };
 
 /// Columns of an agent with its open load, in the order [`agent_from_row`]
-/// reads them.
+/// reads them. The load comes from `assignee_open_counts`, which triggers
+/// keep equal to a count of the agent's open tickets.
 const AGENT_SQL: &str = "SELECT a.name, a.display_name, a.skills, a.available, a.max_open,
-        (SELECT count(*) FROM tickets t WHERE t.assignee = a.name AND t.is_open = 1),
-        a.created_at, a.updated_at
-   FROM agents a";
+        coalesce(o.open_count, 0), a.created_at, a.updated_at
+   FROM agents a
+   LEFT JOIN assignee_open_counts o ON o.assignee = a.name";
 
 /// Open, unassigned tickets in routing order: queue rank (VIP customers and
 /// higher priorities first), then the earliest running deadline with
@@ -206,8 +207,7 @@ impl Writer<'_> {
     /// is no such ticket.
     pub(crate) fn routing_ticket(&self, ticket_id: i64) -> anyhow::Result<Option<RoutingTicket>> {
         Ok(self
-            .tx
-            .query_row(
+            .query_row_cached(
                 "SELECT t.id, t.ticket_type, t.priority, cu.tier, t.queue_rank, t.due_at,
                         t.created_at, t.subject, t.assignee, t.is_open
                    FROM tickets t
@@ -296,3 +296,6 @@ fn queued_ticket_from_row(row: &Row<'_>) -> rusqlite::Result<QueuedTicket> {
         subject: row.get(7)?,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -140,6 +140,15 @@ impl Writer<'_> {
         self.refresh_ticket(ticket_id)
     }
 
+    /// Returns the status of a ticket.
+    pub fn ticket_status(&self, ticket_id: i64) -> anyhow::Result<String> {
+        Ok(self.query_row_cached(
+            "SELECT status FROM tickets WHERE id = ?1",
+            params![ticket_id],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Moves a ticket as the lifecycle's customer-reply table sets, for
     /// example from waiting-on-customer back to in-progress, and records the
     /// change. Returns the old and new status when it moved.
@@ -148,11 +157,7 @@ impl Writer<'_> {
         ticket_id: i64,
         at: DateTime<Utc>,
     ) -> anyhow::Result<Option<(String, String)>> {
-        let status: String = self.query_row_cached(
-            "SELECT status FROM tickets WHERE id = ?1",
-            params![ticket_id],
-            |row| row.get(0),
-        )?;
+        let status = self.ticket_status(ticket_id)?;
         let Some(to) = self.desk.lifecycle.on_customer_reply(&status) else {
             return Ok(None);
         };
