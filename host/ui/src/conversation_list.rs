@@ -52,10 +52,11 @@ fn conversation_row<'a>(
     };
 
     let top = row![
-        text(conversation.customer_label())
-            .size(15)
-            .wrapping(text::Wrapping::None)
-            .width(Fill),
+        clipped(
+            text(conversation.customer_label())
+                .size(15)
+                .wrapping(text::Wrapping::None)
+        ),
         text(format::list_time(conversation.last_message_at, now)).size(12),
     ]
     .spacing(8)
@@ -63,10 +64,7 @@ fn conversation_row<'a>(
 
     let mut bottom = row![
         style::badge(labels::channel(conversation.channel), style::channel_badge),
-        text(title)
-            .size(13)
-            .wrapping(text::Wrapping::None)
-            .width(Fill),
+        clipped(text(title).size(13).wrapping(text::Wrapping::None)),
     ]
     .spacing(6)
     .align_y(Alignment::Center);
@@ -82,4 +80,11 @@ fn conversation_row<'a>(
         .width(Fill)
         .clip(true);
     container(row_button).id(row_id(conversation.id)).into()
+}
+
+/// Gives a one-line text the rest of its row and cuts it at that width, so
+/// a long name or subject does not run under the time or the badges beside
+/// it.
+fn clipped<'a>(line: text::Text<'a>) -> Element<'a, Message> {
+    container(line).width(Fill).clip(true).into()
 }

@@ -12,6 +12,7 @@ use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::{AutomationKind, Call, Channel, Direction};
 use kefu_core::plugin::manifest::Capabilities;
 use kefu_core::plugin::{PluginKind, PluginStatus};
+use kefu_core::store::{Address, CustomerSummary, Moved};
 
 use crate::format;
 
@@ -359,6 +360,14 @@ pub fn rules_config_invalid(error: &str) -> String {
     )
 }
 
+/// Formats the line for a `backup.toml` that cannot be used.
+pub fn backup_config_invalid(error: &str) -> String {
+    format!(
+        "Invalid backup settings: {error}. Kefu makes no automatic backups until the file \
+         is fixed and Kefu restarted."
+    )
+}
+
 /// Formats the status of the last scheduler run, for example "Rules run
 /// 14:03:05: 2 fired, 0 failed".
 pub fn scheduler_finished(time: &str, fired: usize, failed: usize) -> String {
@@ -392,4 +401,132 @@ pub fn webhook_failed(error: &str) -> String {
 /// Formats the top bar's note on the running webhook server.
 pub fn webhook_listening(address: &str) -> String {
     format!("Webhook on {address}")
+}
+
+// The customer card.
+
+/// Name shown for a customer whose name no input gave.
+pub const NO_NAME: &str = "(no name)";
+pub const NO_TAGS: &str = "Tags: none";
+pub const ADDRESSES: &str = "Addresses";
+pub const SPLIT: &str = "Split";
+pub const MERGE: &str = "Merge";
+pub const CANCEL: &str = "Cancel";
+pub const MERGE_HEADING: &str = "Merge another customer into this one";
+pub const MERGE_SEARCH_HINT: &str = "Search by name, email address, phone number or chat id";
+pub const NO_CUSTOMER_FOUND: &str = "No other customer matches.";
+pub const REASON_HINT: &str = "Reason, recorded with the change (optional)";
+
+pub fn customer_number(id: i64) -> String {
+    format!("Customer #{id}")
+}
+
+pub fn customer_tier(tier: &str) -> String {
+    format!("Tier: {tier}")
+}
+
+/// Formats the tags of a customer's tickets.
+pub fn customer_tags(tags: &[String]) -> String {
+    format!("Tags: {}", tags.join(", "))
+}
+
+/// Formats a search result: the customer's number and name.
+pub fn customer_choice(id: i64, name: Option<&str>) -> String {
+    format!("#{id} {}", name.unwrap_or(NO_NAME))
+}
+
+pub fn more_customers(count: usize) -> String {
+    format!("{count} more; type more of the name or address to narrow the list.")
+}
+
+/// Formats the history heading with the number of messages and calls.
+pub fn history_heading(count: usize) -> String {
+    match count {
+        1 => "History: 1 message on every channel".to_string(),
+        _ => format!("History: {count} messages on every channel"),
+    }
+}
+
+/// Asks to confirm merging `from` into customer `into`, saying what moves.
+pub fn confirm_merge(from: &CustomerSummary, into: i64) -> String {
+    let addresses: Vec<String> = from.addresses.iter().map(Address::to_string).collect();
+    format!(
+        "Merge customer #{} {} into customer #{into}? {} and {}, with their tickets and \
+         tasks, move to #{into}. Customer #{} stays as a record that points to #{into}.",
+        from.id,
+        from.name.as_deref().unwrap_or(NO_NAME),
+        count_of(
+            addresses.len(),
+            "address",
+            "addresses",
+            &addresses.join(", ")
+        ),
+        count_of(
+            from.conversations as usize,
+            "conversation",
+            "conversations",
+            ""
+        ),
+        from.id,
+    )
+}
+
+/// Asks to confirm splitting `address` off customer `from`.
+pub fn confirm_split(address: &Address, from: i64) -> String {
+    format!(
+        "Split {address} off customer #{from}? The address and the conversations it \
+         started move to a new customer with the same tier."
+    )
+}
+
+/// Names the agent that a confirmed change is recorded under.
+pub fn acting_agent(actor: &str) -> String {
+    format!("recorded as {actor}")
+}
+
+/// Reports a finished merge.
+pub fn merged(from: i64, into: i64, moved: &Moved) -> String {
+    format!(
+        "Customer #{from} merged into #{into}: moved {} and {}.",
+        count_of(moved.addresses.len(), "address", "addresses", ""),
+        count_of(
+            moved.conversations.len(),
+            "conversation",
+            "conversations",
+            ""
+        ),
+    )
+}
+
+/// Reports a finished split.
+pub fn split_off(from: i64, new_id: i64, moved: &Moved) -> String {
+    format!(
+        "{} split off customer #{from} into new customer #{new_id}, with {}.",
+        moved.addresses.join(", "),
+        count_of(
+            moved.conversations.len(),
+            "conversation",
+            "conversations",
+            ""
+        ),
+    )
+}
+
+pub fn customer_read_failed(id: i64, error: &str) -> String {
+    format!("Could not read customer #{id}: {error}")
+}
+
+pub fn customer_change_failed(error: &str) -> String {
+    format!("Nothing was changed: {error}")
+}
+
+/// Formats a count with the singular or plural noun, and `list` in
+/// brackets when it is not empty.
+fn count_of(count: usize, one: &str, many: &str, list: &str) -> String {
+    let noun = if count == 1 { one } else { many };
+    if list.is_empty() {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun} ({list})")
+    }
 }

@@ -11,6 +11,7 @@
 mod config;
 mod conversation_list;
 mod conversation_view;
+mod customer_card;
 mod font;
 mod format;
 mod intake;
@@ -90,4 +91,11 @@ pub fn ticket_row_id(ticket_id: i64) -> Id {
 /// folder plugin may share a plugin id, so the origin is part of the id.
 pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
     plugins::row_id(origin, plugin_id)
+}
+
+/// Widget ids of the customer card beside the panes.
+pub mod customer_card_ids {
+    pub use crate::customer_card::{
+        card_id, history_row_id, reason_id, search_id, search_result_id, split_button_id,
+    };
 }

@@ -2,18 +2,21 @@
 //! engine. Every [`SCHEDULER_INTERVAL`] it fires the rule timers that are
 //! due and the time rules (unanswered, SLA warning and breach, waiting)
 //! through the loaded plugin set, then sends the outbox entries that are
-//! due, on a background thread.
+//! due, and makes the automatic backup of `backup.toml` when one is due, on
+//! a background thread.
 //!
 //! At most one run is in progress at a time: a timer tick that arrives
 //! while a run is in progress is skipped. Each time rule fires once per
 //! ticket state, however often the scheduler runs, so a skipped or late
 //! tick loses nothing.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Local, Utc};
 use iced::widget::{container, text, tooltip};
 use iced::{Element, Task};
+use kefu_core::backup::{BackupConfig, ScheduledBackup};
 
 use crate::plugins::{self, SharedPlugins};
 use crate::{format, labels, style};
@@ -27,6 +30,9 @@ pub const SCHEDULER_INTERVAL: Duration = Duration::from_secs(60);
 pub struct Scheduler {
     running: bool,
     last: Option<LastRun>,
+    /// The database and its automatic backup settings, or `None` when the
+    /// app runs without a configuration folder.
+    backup: Option<(PathBuf, BackupConfig)>,
 }
 
 /// Outcome of the last run, with its local start time.
@@ -71,6 +77,12 @@ pub enum Event {
 }
 
 impl Scheduler {
+    /// Makes every run back up the database at `db` as `config` sets,
+    /// when a backup is due.
+    pub fn set_backup(&mut self, db: PathBuf, config: BackupConfig) {
+        self.backup = Some((db, config));
+    }
+
     /// Starts a run on `plugins`, unless one is in progress or the plugins
     /// are not loaded yet, in which case the tick is skipped.
     pub fn tick(&mut self, plugins: Option<SharedPlugins>) -> Task<Message> {
@@ -83,6 +95,7 @@ impl Scheduler {
             return Task::none();
         };
         self.running = true;
+        let backup = self.backup.clone();
         let work = plugins::in_background("kefu-scheduler", move || {
             let at = Utc::now();
             let summary = plugins.fire_due_timers(at)?;
@@ -95,6 +108,17 @@ impl Scheduler {
                     .chain(&delivery.failed)
                     .map(|(id, error)| format!("outbox entry {id} not sent: {error}")),
             );
+            if let Some((db, config)) = backup {
+                // A failed backup is retried on the next run, because the
+                // newest backup stays as old as it was.
+                match kefu_core::backup::run_scheduled(&db, &config, at, false) {
+                    Ok(ScheduledBackup::Made { report, .. }) => {
+                        tracing::info!(path = %report.path.display(), "scheduler made a backup");
+                    }
+                    Ok(ScheduledBackup::Disabled | ScheduledBackup::NotDue { .. }) => {}
+                    Err(error) => failures.push(format!("automatic backup failed: {error:#}")),
+                }
+            }
             Ok(Run {
                 at,
                 fired: summary.time_rules_fired,

@@ -21,6 +21,7 @@ use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 use kefu_core::store::ChangeWatch;
 
 use crate::config::DeskConfig;
+use crate::customer_card::{self, CustomerCard};
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
 use crate::plugins::{self, Plugins};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
@@ -70,6 +71,8 @@ pub struct Workbench {
     /// the store.
     change_watch: Option<ChangeWatch>,
     webhook: Webhook,
+    /// The selected conversation's customer, beside the panes.
+    customer_card: CustomerCard,
 }
 
 /// The screens the top bar switches between.
@@ -107,6 +110,7 @@ pub enum Message {
     /// An attachment was pressed: the message id and the attachment's
     /// position in the message's list.
     AttachmentPressed(i64, usize),
+    CustomerCard(customer_card::Message),
 }
 
 /// Everything one reload reads, applied only when every query succeeded so
@@ -155,6 +159,16 @@ impl Workbench {
         let (intake, intake_errors) = IntakeRunner::load(config_folder);
         workbench.intake = intake;
         workbench.config_errors.extend(intake_errors);
+        if let Some(folder) = config_folder {
+            match kefu_core::backup::BackupConfig::load(folder, db_path) {
+                Ok(backup) => workbench
+                    .scheduler
+                    .set_backup(db_path.to_path_buf(), backup),
+                Err(error) => workbench
+                    .config_errors
+                    .push(labels::backup_config_invalid(&format!("{error:#}"))),
+            }
+        }
         let webhook =
             workbench
                 .webhook
@@ -189,6 +203,7 @@ impl Workbench {
             intake: IntakeRunner::load(None).0,
             change_watch: None,
             webhook: Webhook::default(),
+            customer_card: CustomerCard::default(),
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
             db_path,
@@ -303,6 +318,16 @@ impl Workbench {
                 }
                 Task::none()
             }
+            Message::CustomerCard(message) => {
+                match self.customer_card.update(self.store.as_mut(), message) {
+                    Some(customer_card::Event::OpenConversation(id)) => self.select(id),
+                    Some(customer_card::Event::CustomersChanged) => {
+                        self.reload();
+                        Task::none()
+                    }
+                    None => Task::none(),
+                }
+            }
         }
     }
 
@@ -354,6 +379,7 @@ impl Workbench {
                 self.selected = Some(conversation_id);
                 self.messages = messages;
                 self.clear_error();
+                self.show_customer();
                 operation::snap_to_end(conversation_view::messages_id())
             }
             Err(error) => {
@@ -386,8 +412,11 @@ impl Workbench {
     fn reload(&mut self) {
         if self.store.is_none() {
             match Store::open(&self.db_path) {
-                Ok(store) => {
+                Ok(mut store) => {
                     tracing::info!(path = %self.db_path.display(), "opened the database");
+                    // The desk's identity settings normalise the addresses
+                    // that a split names.
+                    store.set_desk(self.desk.clone());
                     self.store = Some(store);
                 }
                 Err(error) => {
@@ -418,9 +447,26 @@ impl Workbench {
                 self.messages = snapshot.messages;
                 self.loaded_at = Some(Local::now());
                 self.clear_error();
+                self.show_customer();
             }
             Err(error) => self.show_error(labels::read_failed(&format!("{error:#}"))),
         }
+    }
+
+    /// Reads the selected conversation's customer into the card.
+    fn show_customer(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let customer_id = self.selected.and_then(|id| {
+            self.conversations
+                .iter()
+                .find(|conversation| conversation.id == id)
+                .map(|conversation| conversation.customer_id)
+        });
+        let tickets = self.tickets.iter().map(|row| &row.ticket);
+        self.customer_card
+            .show(store, customer_id, &self.conversations, tickets);
     }
 
     /// Shows `error` across the top. Logs it once, not on every reload that
@@ -546,7 +592,12 @@ impl Workbench {
             container(ticket_list::view(&self.tickets, self.selected).map(Message::TicketList))
                 .height(FillPortion(2));
 
-        column![top, rule::horizontal(1), tickets].into()
+        let panes = column![top, rule::horizontal(1), tickets];
+        if selected.is_none() {
+            return panes.into();
+        }
+        let card = self.customer_card.view().map(Message::CustomerCard);
+        row![panes, rule::vertical(1), card].into()
     }
 }
 

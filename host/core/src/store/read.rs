@@ -291,7 +291,7 @@ pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<StoredMessage>
 }
 
 /// Reads a text column through the type's `FromStr`.
-fn parse_column<T>(row: &Row<'_>, index: usize) -> rusqlite::Result<T>
+pub(super) fn parse_column<T>(row: &Row<'_>, index: usize) -> rusqlite::Result<T>
 where
     T: std::str::FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
