@@ -948,3 +948,21 @@ fn truncated_inputs_parse_without_panic() {
         }
     }
 }
+
+/// A multipart mail whose boundary runs into a part's headers, with nested
+/// `message/rfc822` parts, found by the `email_parse` fuzz target. It
+/// tripped a debug assertion in mail-parser 0.11.9, which panicked in
+/// debug builds of the host and the tests.
+const NESTED_MESSAGE_WITHOUT_BOUNDARY: &[u8] =
+    b"Content-Type:multipart;boundary=00000000000093475906390e1e9b\n\n\
+--00000000000093475906390e1e9bContent-Type:message/rfc822\n\n\
+Content-Type:message/rfc822\n\n\n\
+--00000000000093475906390e1e9b--";
+
+#[test]
+fn nested_message_without_boundary_is_read() {
+    let parsed = parse_input("fuzzed.eml", NESTED_MESSAGE_WITHOUT_BOUNDARY)
+        .expect("the mail is read, not rejected");
+    assert_eq!(parsed.messages.len(), 1);
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+}
