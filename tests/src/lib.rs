@@ -1,7 +1,9 @@
 //! Helpers shared by the end-to-end tests in `tests/tests/`.
 
 pub mod dovecot;
+pub mod http;
 pub mod mail;
+pub mod traffic;
 
 use std::path::{Path, PathBuf};
 

@@ -204,3 +204,113 @@ fn unknown_attachment_id_names_fix() {
     assert!(error.contains("attachment 999 not found"), "{error}");
     assert!(error.contains("kefu attachments"), "{error}");
 }
+
+/// Lists every file and folder under `root`, relative to it.
+fn tree(root: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            found.push(path.strip_prefix(root).unwrap().display().to_string());
+            if path.is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn hostile_attachment_names_stay_in_folder() {
+    let long_name = format!("{}.pdf", "a".repeat(296));
+    // The Content-Disposition each mail gives, and the name the listing
+    // shows for it.
+    let cases = [
+        (
+            "attachment; filename=\"../../etc/passwd\"".to_string(),
+            "../../etc/passwd".to_string(),
+        ),
+        (
+            "attachment; filename=\"/abs/x.pdf\"".to_string(),
+            "/abs/x.pdf".to_string(),
+        ),
+        (
+            "attachment; filename*=UTF-8''C%3A%5Cx.pdf".to_string(),
+            "C:\\x.pdf".to_string(),
+        ),
+        (
+            "attachment; filename=\"CON\"".to_string(),
+            "CON".to_string(),
+        ),
+        // The email adapter already drops the NUL when it lists the name.
+        (
+            "attachment; filename*=UTF-8''a%00b.pdf".to_string(),
+            "ab.pdf".to_string(),
+        ),
+        (
+            "attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe".to_string(),
+            "invoice\u{202E}fdp.exe".to_string(),
+        ),
+        (
+            format!("attachment;\r\n filename=\"{long_name}\""),
+            long_name.clone(),
+        ),
+    ];
+    let mut db = TestDb::new();
+    let mails: Vec<(String, String)> = cases
+        .iter()
+        .enumerate()
+        .map(|(index, (disposition, _))| {
+            (
+                format!("hostile-{index}.eml"),
+                pdf_mail_with_disposition(&format!("hostile {index}"), disposition),
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, String)> = mails
+        .iter()
+        .map(|(name, mail)| (name.as_str(), mail.clone()))
+        .collect();
+    import(&mut db, &borrowed);
+
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join("saved");
+    let mut saved = Vec::new();
+    for (index, (_, expected_name)) in cases.iter().enumerate() {
+        let attachments = attachments_of(&db.store, &format!("hostile {index}"));
+        assert_eq!(attachments.len(), 1, "case {index}");
+        let attachment = &attachments[0];
+        assert_eq!(&attachment.file_name, expected_name, "case {index}");
+
+        let path =
+            kefu_core::attachments::write_to_folder(&mut db.store, attachment.id, &folder).unwrap();
+        assert_eq!(path.parent(), Some(folder.as_path()), "case {index}");
+        let written = path.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(
+            written.starts_with(&format!("{}-", attachment.id)),
+            "case {index}: {written}"
+        );
+        assert!(
+            written.len() <= 255,
+            "case {index}: {} bytes",
+            written.len()
+        );
+        assert!(
+            !written.contains(['/', '\\', '\0', '\u{202E}']),
+            "case {index}: {written:?}"
+        );
+        assert!(!written.contains(".."), "case {index}: {written:?}");
+        assert_eq!(
+            std::fs::read(&path).unwrap().len() as u64,
+            PDF_SIZE,
+            "case {index}"
+        );
+        saved.push(format!("saved/{written}"));
+    }
+    // Nothing was written beside or above the folder.
+    saved.push("saved".to_string());
+    saved.sort();
+    assert_eq!(tree(root.path()), saved);
+}

@@ -287,6 +287,41 @@ fn missing_or_wrong_token_is_401() {
 }
 
 #[test]
+fn near_miss_tokens_are_401() {
+    // The server compares SHA-256 digests of the tokens, so a prefix, an
+    // extension or a case change of the token matches nothing.
+    let server = Running::start("");
+    let body = fixture(MESSAGE_CREATED);
+    let upper = TOKEN.to_ascii_uppercase();
+    let longer = format!("{TOKEN}0");
+    let spaced = format!(" {TOKEN}");
+    let candidates = [&TOKEN[..TOKEN.len() - 1], &longer, &upper, &spaced, ""];
+    for token in candidates {
+        let answer = post(
+            server.address(),
+            "/chat",
+            Some(token),
+            Some("application/json"),
+            &body,
+        );
+        assert_eq!(answer.status, 401, "token {token:?}: {answer:?}");
+    }
+    let basic = exchange(
+        server.address(),
+        &format!(
+            "POST /chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Authorization: Basic {TOKEN}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n",
+            body.len()
+        ),
+        &body,
+    );
+    assert_eq!(basic.status, 401, "{basic:?}");
+    assert!(basic.error().contains("not a bearer token"), "{basic:?}");
+    assert_eq!(server.count("SELECT COUNT(*) FROM raw_inputs"), 0);
+}
+
+#[test]
 fn unknown_path_is_404() {
     let server = Running::start("");
     let answer = server.post("/chatwoot", "application/json", b"{}");

@@ -71,15 +71,16 @@ pub fn write_to_folder(store: &mut Store, id: i64, folder: &Path) -> anyhow::Res
 }
 
 /// Turns an attachment's file name from a mail into a name that is safe to
-/// create in a folder: path separators, `..`, control characters and the
-/// characters Windows forbids become `_`, leading dots and trailing dots
-/// and spaces are dropped, and the name is cut to 200 bytes keeping its
-/// extension. An empty result becomes `attachment-ID`.
+/// create in a folder: path separators, `..`, control characters, bidi
+/// controls and the characters Windows forbids become `_`, leading dots and
+/// trailing dots and spaces are dropped, and the name is cut to 200 bytes
+/// keeping its extension. An empty result becomes `attachment-ID`.
 pub fn safe_file_name(name: &str, attachment_id: i64) -> String {
     let replaced: String = name
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+            let forbidden = matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|');
+            if c.is_control() || is_bidi_control(c) || forbidden {
                 '_'
             } else {
                 c
@@ -96,6 +97,12 @@ pub fn safe_file_name(name: &str, attachment_id: i64) -> String {
     } else {
         cut
     }
+}
+
+/// Returns whether `c` changes the direction of the text around it. Such a
+/// character can make `invoice\u{202E}fdp.exe` show as `invoiceexe.pdf`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Cuts `name` to at most `max_bytes` on a character boundary, keeping an
@@ -132,6 +139,26 @@ mod tests {
     fn safe_name_replaces_control_characters() {
         assert_eq!(safe_file_name("in\nvoice\u{0}.pdf", 1), "in_voice_.pdf");
         assert_eq!(safe_file_name("name\u{7f}.txt", 1), "name_.txt");
+    }
+
+    #[test]
+    fn safe_name_replaces_bidi_controls() {
+        assert_eq!(
+            safe_file_name("invoice\u{202E}fdp.exe", 1),
+            "invoice_fdp.exe"
+        );
+        assert_eq!(safe_file_name("a\u{2066}b\u{2069}.txt", 1), "a_b_.txt");
+    }
+
+    #[test]
+    fn nested_message_without_boundary_extracts() {
+        // Found by the email_parse fuzz target: mail-parser 0.11.9 reached a
+        // debug assertion on it, which panicked in debug builds.
+        let mail = b"Content-Type:multipart;boundary=00000000000093475906390e1e9b\n\n\
+--00000000000093475906390e1e9bContent-Type:message/rfc822\n\n\
+Content-Type:message/rfc822\n\n\n\
+--00000000000093475906390e1e9b--";
+        assert!(extract_mail_attachments(mail).len() <= 2);
     }
 
     #[test]

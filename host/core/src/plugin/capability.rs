@@ -43,6 +43,7 @@ impl CapabilityContext {
         }
         let file = std::fs::File::open(&resolved)
             .map_err(|error| CapabilityError::Failed(format!("opening {path}: {error}")))?;
+        self.check_opened_file(path, &file)?;
         let mut bytes = Vec::new();
         file.take(max_bytes as u64 + 1)
             .read_to_end(&mut bytes)
@@ -100,6 +101,20 @@ impl CapabilityContext {
             )));
         }
 
+        // A grant names a folder, so a granted folder replaced by a symbolic
+        // link after the grant would carry the grant to wherever it leads.
+        // NOTE: only the folder itself is checked. A link put in place of one
+        // of its parents still moves the grant, because a grant records the
+        // path and not the folder it resolved to when it was given.
+        let is_link = std::fs::symlink_metadata(declared)
+            .is_ok_and(|metadata| metadata.file_type().is_symlink());
+        if is_link {
+            return Err(CapabilityError::NotGranted(format!(
+                "the granted folder {declared} is a symbolic link; plugins read only through \
+                 real folders, so declare and grant the folder it leads to"
+            )));
+        }
+
         // The lexical checks above catch `..`, and this one catches symbolic
         // links that lead out of the granted folder.
         let resolved = requested
@@ -115,6 +130,39 @@ impl CapabilityContext {
             )));
         }
         Ok(resolved)
+    }
+
+    /// Checks where an opened file really is, so a folder on the resolved
+    /// path that was swapped for a link after [`Self::check_path`] is
+    /// caught. Linux names an open file's path under /proc/self/fd.
+    #[cfg(target_os = "linux")]
+    fn check_opened_file(&self, path: &str, file: &std::fs::File) -> Result<(), CapabilityError> {
+        use std::os::fd::AsRawFd;
+        let Ok(opened) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) else {
+            // Without /proc mounted the check after opening cannot run, so
+            // only the check before opening applies.
+            return Ok(());
+        };
+        let inside = self.granted.read_folders.iter().any(|folder| {
+            Path::new(folder)
+                .canonicalize()
+                .is_ok_and(|root| opened.starts_with(root))
+        });
+        if inside {
+            Ok(())
+        } else {
+            Err(CapabilityError::NotGranted(format!(
+                "{path} was opened at {}, outside every granted folder; a folder on its path \
+                 changed while it was opened",
+                opened.display()
+            )))
+        }
+    }
+
+    // NOTE: other systems rely on the check before opening alone.
+    #[cfg(not(target_os = "linux"))]
+    fn check_opened_file(&self, _path: &str, _file: &std::fs::File) -> Result<(), CapabilityError> {
+        Ok(())
     }
 
     /// Checks that the URL is http or https and that its host and port are
@@ -386,6 +434,84 @@ mod tests {
             matches!(&result, Err(CapabilityError::Failed(message)) if message.contains("not a regular file")),
             "{result:?}"
         );
+    }
+
+    /// Asserts that reading `path` is rejected as outside the grant.
+    fn assert_outside_grant(context: &CapabilityContext, path: &Path, expected: &str) {
+        let path = path.display().to_string();
+        let result = context.read_file(&path, 1024);
+        assert!(
+            matches!(&result, Err(CapabilityError::NotGranted(message)) if message.contains(expected)),
+            "{path}: {result:?}"
+        );
+    }
+
+    #[test]
+    fn symlink_created_after_grant_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("inside.txt"), "in").unwrap();
+        std::fs::write(outside.path().join("secret"), "s").unwrap();
+        let context = context(dir.path(), true);
+        let inside = dir.path().join("inside.txt").display().to_string();
+        assert_eq!(context.read_file(&inside, 1024).unwrap(), b"in");
+
+        // Links made after the grant: to a file and to a folder outside.
+        std::os::unix::fs::symlink(outside.path().join("secret"), dir.path().join("file-link"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("folder-link")).unwrap();
+        assert_outside_grant(
+            &context,
+            &dir.path().join("file-link"),
+            "outside the granted folder",
+        );
+        assert_outside_grant(
+            &context,
+            &dir.path().join("folder-link/secret"),
+            "outside the granted folder",
+        );
+        let listed = context.list_folder(&dir.path().join("folder-link").display().to_string());
+        assert!(
+            matches!(&listed, Err(CapabilityError::NotGranted(_))),
+            "{listed:?}"
+        );
+    }
+
+    #[test]
+    fn dot_dot_after_symlink_rejected() {
+        // `granted/up/../secret` is inside the folder by its text, but `up`
+        // leads to `outside/inner`, so the file read would be
+        // `outside/secret`.
+        let root = tempfile::tempdir().unwrap();
+        let granted = root.path().join("granted");
+        let inner = root.path().join("outside/inner");
+        std::fs::create_dir(&granted).unwrap();
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(root.path().join("outside/secret"), "s").unwrap();
+        std::os::unix::fs::symlink(&inner, granted.join("up")).unwrap();
+        assert_outside_grant(
+            &context(&granted, true),
+            &granted.join("up/../secret"),
+            "outside the granted folder",
+        );
+    }
+
+    #[test]
+    fn granted_folder_replaced_by_symlink_rejected() {
+        let root = tempfile::tempdir().unwrap();
+        let granted = root.path().join("exports");
+        let outside = root.path().join("private");
+        std::fs::create_dir(&granted).unwrap();
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(granted.join("prices.csv"), "p").unwrap();
+        std::fs::write(outside.join("prices.csv"), "secret").unwrap();
+        let context = context(&granted, true);
+        let path = granted.join("prices.csv").display().to_string();
+        assert_eq!(context.read_file(&path, 1024).unwrap(), b"p");
+
+        std::fs::rename(&granted, root.path().join("exports-old")).unwrap();
+        std::os::unix::fs::symlink(&outside, &granted).unwrap();
+        assert_outside_grant(&context, &granted.join("prices.csv"), "is a symbolic link");
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Writer<'_> {
             let sha256 = content
                 .map(|content| insert_blob(&self.tx, &content))
                 .transpose()?;
-            self.tx.execute(
+            self.execute_cached(
                 "INSERT INTO message_attachments
                      (message_id, position, file_name, content_type, size, sha256)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -211,10 +211,11 @@ fn extract_stored(
 /// the hash in hex.
 fn insert_blob(connection: &Connection, content: &[u8]) -> anyhow::Result<String> {
     let sha256 = hex::encode(Sha256::digest(content));
-    connection.execute(
-        "INSERT OR IGNORE INTO attachment_blobs (sha256, size, content) VALUES (?1, ?2, ?3)",
-        params![sha256, content.len() as i64, content],
-    )?;
+    connection
+        .prepare_cached(
+            "INSERT OR IGNORE INTO attachment_blobs (sha256, size, content) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![sha256, content.len() as i64, content])?;
     Ok(sha256)
 }
 
@@ -227,16 +228,14 @@ fn raw_message_bytes(
 ) -> anyhow::Result<Vec<u8>> {
     let bytes: Vec<u8> = match span {
         // substr counts bytes from 1 on a BLOB.
-        Some((offset, length)) => connection.query_row(
-            "SELECT substr(bytes, ?2 + 1, ?3) FROM raw_inputs WHERE id = ?1",
-            params![raw_input_id, offset as i64, length as i64],
-            |row| row.get(0),
-        )?,
-        None => connection.query_row(
-            "SELECT bytes FROM raw_inputs WHERE id = ?1",
-            params![raw_input_id],
-            |row| row.get(0),
-        )?,
+        Some((offset, length)) => connection
+            .prepare_cached("SELECT substr(bytes, ?2 + 1, ?3) FROM raw_inputs WHERE id = ?1")?
+            .query_row(params![raw_input_id, offset as i64, length as i64], |row| {
+                row.get(0)
+            })?,
+        None => connection
+            .prepare_cached("SELECT bytes FROM raw_inputs WHERE id = ?1")?
+            .query_row(params![raw_input_id], |row| row.get(0))?,
     };
     Ok(bytes)
 }
