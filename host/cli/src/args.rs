@@ -62,8 +62,11 @@ pub enum Command {
     Attachments(crate::attachments::AttachmentsCommand),
     /// Set a customer's tier, for example vip.
     SetTier(SetTierCommand),
-    /// Run a report widget and print its table or save its chart.
+    /// Run a report widget and print its table or save its chart, or with
+    /// --period compute the report metrics and export them as CSV or Excel.
     Report(ReportCommand),
+    /// Customer satisfaction ratings: import them from a CSV file.
+    Ratings(RatingsCommand),
     /// Create, build, check, test, install and manage plugins.
     Plugin(crate::plugin::PluginCommand),
     /// Manage the phrase library of canned replies: list, add, import,
@@ -88,6 +91,12 @@ pub enum Command {
     /// Import the bundled sample inputs into a demo database and show them:
     /// in the desktop app where a display exists, else as tables.
     Demo(DemoCommand),
+    /// Copy the database to a file while the app and imports keep running,
+    /// or make the automatic backup set in backup.toml (--scheduled).
+    Backup(crate::backup::BackupCommand),
+    /// Replace the database with a backup, after checking the backup; the
+    /// replaced database is kept beside it.
+    Restore(crate::backup::RestoreCommand),
 }
 
 #[derive(Debug, Args)]
@@ -111,16 +120,41 @@ pub struct ListOptions {
 
 #[derive(Debug, Args)]
 pub struct ReportCommand {
-    /// Id of a widget plugin, for example messages-per-day. Without it,
-    /// lists the widgets and the datasets they can use.
+    /// Id of a widget plugin, for example messages-per-day. Without it and
+    /// without --period, lists the widgets and the datasets they can use.
     pub widget: Option<String>,
     /// A parameter value, as NAME=VALUE; repeat for several.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Save the view to a file: .svg or .png for a chart, .csv for a table
-    /// or a chart's data.
-    #[arg(long, value_name = "FILE")]
+    /// or a chart's data. For the metrics report, the CSV, Excel or text file.
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Compute the metrics report for this period, in the SLA calendar's
+    /// time zone: 2026 (a year), 2026-11 (a month), 2026-W45 (an ISO week),
+    /// 2026-11-05 (a day) or 2026-11-01..2026-11-15 (days, both included).
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+    /// Split the metrics by agent, type, tier, channel, hour, day, week or
+    /// month; repeat or separate with commas for several.
+    #[arg(long, value_name = "DIMENSION")]
+    pub by: Vec<String>,
+    /// Metrics report format: csv, xlsx or text [default: from the -o file's
+    /// extension, else text]. pdf is not available yet.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Count only this agent's tickets; (unassigned) for tickets without one.
+    #[arg(long, value_name = "NAME")]
+    pub agent: Option<String>,
+    /// Count only tickets of this type, for example pre-sales.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub ticket_type: Option<String>,
+    /// Count only tickets of customers of this tier, for example vip.
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
+    /// Count only tickets that came in on this channel: email, chat or phone.
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
     /// Chart size in pixels, as WIDTHxHEIGHT.
     #[arg(long, default_value = "900x500", value_name = "WxH")]
     pub size: String,
@@ -161,4 +195,21 @@ pub struct ServeCommand {
     /// example 127.0.0.1:0 for any free port.
     #[arg(long, value_name = "ADDR:PORT")]
     pub listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct RatingsCommand {
+    #[command(subcommand)]
+    pub action: RatingsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RatingsAction {
+    /// Import ratings from a CSV file with the columns ticket, score (1-5),
+    /// rated_at and an optional comment. A file with an invalid line
+    /// imports nothing; importing a file again skips the rows stored.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }

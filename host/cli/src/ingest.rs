@@ -116,8 +116,14 @@ pub fn format_summary(summary: &IngestSummary) -> String {
         format!("New customers:        {}", summary.customers_created),
         format!("Tickets opened:       {}", summary.tickets_opened),
         format!("Callback tasks:       {}", summary.callback_tasks),
-        format!("Quarantined:          {}", summary.quarantined.len()),
     ]);
+    if summary.ratings_stored > 0 {
+        lines.push(format!("Ratings stored:       {}", summary.ratings_stored));
+    }
+    lines.push(format!(
+        "Quarantined:          {}",
+        summary.quarantined.len()
+    ));
     for entry in &summary.quarantined {
         lines.push(format!(
             "  {}: {}",

@@ -3,15 +3,18 @@
 mod agents;
 mod args;
 mod attachments;
+mod backup;
 mod customers;
 mod demo;
 mod ingest;
 mod intake;
 mod list;
+mod metrics_export;
 mod outbox;
 mod output;
 mod phrases;
 mod plugin;
+mod ratings;
 mod report;
 mod rules;
 mod serve;
@@ -66,7 +69,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Quarantine(options) => list::quarantine(&db, &options),
         Command::Attachments(command) => attachments::run(&db, command),
         Command::SetTier(command) => list::set_tier(&db, &config_dir, &command),
+        Command::Report(command) if metrics_export::is_metrics_command(&command) => {
+            metrics_export::run(&db, &config_dir, &command)
+        }
         Command::Report(command) => report::run(&db, &plugin_dir, &command),
+        Command::Ratings(command) => ratings::run(&db, &config_dir, command),
         Command::Plugin(command) => plugin::run(&db, &plugin_dir, command),
         Command::Phrases(command) => phrases::run(&db, command),
         Command::Rules(command) => rules::run(&db, &plugin_dir, &config_dir, command),
@@ -76,6 +83,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reply(command) => outbox::reply(&db, &plugin_dir, &config_dir, command),
         Command::Outbox(command) => outbox::run(&db, &plugin_dir, &config_dir, command),
         Command::Demo(command) => demo::run(cli.db, command),
+        Command::Backup(command) => backup::run_backup(&db, &config_dir, command),
+        Command::Restore(command) => backup::run_restore(&db, command),
     }
 }
 

@@ -60,6 +60,9 @@ pub struct IngestSummary {
     pub tickets_opened: usize,
     /// Callback tasks created for missed or abandoned calls.
     pub callback_tasks: usize,
+    /// Customer messages stored as the satisfaction rating of a finished
+    /// ticket.
+    pub ratings_stored: usize,
     /// Time rules that fired on a ticket.
     pub time_rules_fired: usize,
     /// Inputs an adapter read without finding a message or a problem, such
@@ -96,6 +99,7 @@ impl IngestSummary {
         self.customers_created += other.customers_created;
         self.tickets_opened += other.tickets_opened;
         self.callback_tasks += other.callback_tasks;
+        self.ratings_stored += other.ratings_stored;
         self.time_rules_fired += other.time_rules_fired;
         self.without_messages.extend(other.without_messages);
         self.quarantined.extend(other.quarantined);

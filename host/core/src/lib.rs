@@ -4,11 +4,13 @@
 
 pub mod attachments;
 pub mod automation;
+pub mod backup;
 pub mod desk;
 pub mod identity;
 pub mod ingest;
 pub mod intake;
 pub mod lifecycle;
+pub mod metrics;
 pub mod model;
 pub mod outbound;
 pub mod paths;

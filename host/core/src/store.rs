@@ -14,6 +14,7 @@ mod customers;
 mod outbox;
 mod phrases;
 mod plugins;
+mod ratings;
 mod read;
 mod schedule;
 mod tickets;
@@ -37,6 +38,7 @@ pub use customers::{
 pub use outbox::{NewOutboxEntry, OutboxEntry, OutboxState, PendingDelivery, ReplyTarget};
 pub use phrases::PhraseFilter;
 pub use plugins::{PluginFault, PluginState};
+pub use ratings::{NewRating, RatingSource, RatingsImport, rating_in_reply};
 pub use write::{NewTicket, Writer};
 
 /// Numbered schema migrations, oldest first. Never edit a released one: add
@@ -50,6 +52,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0006_outbound.sql"),
     CUSTOMER_CHANGES_SQL,
     include_str!("store/migrations/0010_attachment_blobs.sql"),
+    include_str!("store/migrations/0011_assignee_open_counts.sql"),
+    include_str!("store/migrations/0013_ratings.sql"),
 ];
 
 /// Prepared statements kept per connection.
@@ -91,18 +95,31 @@ impl Store {
 
         let mut connection = Connection::open(path)
             .with_context(|| format!("opening database {}", path.display()))?;
+        let not_a_database = || {
+            format!(
+                "{} is not a database Kefu can open; pass another --db path, \
+                 or check the file's permissions",
+                path.display()
+            )
+        };
+        // The version is checked before anything is written, so a database
+        // from a newer Kefu stays byte for byte as it was.
+        let version_before: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .with_context(not_a_database)?;
+        check_not_newer(path, version_before)?;
         connection
             .pragma_update(None, "journal_mode", "WAL")
-            .with_context(|| {
-                format!(
-                    "{} is not a database Kefu can open; pass another --db path, \
-                     or check the file's permissions",
-                    path.display()
-                )
-            })?;
+            .with_context(not_a_database)?;
 
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // Every intake acknowledges an input (moves it out of the drop
+        // folder, returns 2xx, flags it seen) right after its commit. In WAL
+        // mode, NORMAL skips the fsync at commit, so a commit survives the
+        // process being killed but not a power loss or OS crash, after which
+        // an acknowledged input could be missing. FULL syncs the WAL at
+        // every commit; docs/reliability.md gives its measured cost.
+        connection.pragma_update(None, "synchronous", "FULL")?;
         // A desk's to-do list reads its ticket indexes on every refresh; the
         // default 2 MiB page cache holds too little of them at 100,000
         // tickets. The value is in KiB when negative.
@@ -115,8 +132,6 @@ impl Store {
         // compile most of them anew every time.
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
 
-        let version_before: i64 =
-            connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
         migrations().to_latest(&mut connection).with_context(|| {
             format!(
                 "upgrading the schema of {}; restore a backup if the file is damaged",
@@ -225,6 +240,42 @@ fn data_version(connection: &Connection) -> anyhow::Result<i64> {
     connection
         .pragma_query_value(None, "data_version", |row| row.get(0))
         .context("reading the database's data_version")
+}
+
+/// Schema version of a database this Kefu creates or upgrades: the number
+/// of migrations it contains.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Fails when `version` (the `user_version` of the database at `path`) is
+/// above [`SCHEMA_VERSION`], because this Kefu would misread tables a newer
+/// one changed.
+pub fn check_not_newer(path: &Path, version: i64) -> anyhow::Result<()> {
+    if version > SCHEMA_VERSION {
+        anyhow::bail!(
+            "{} has schema version {version}, made by a newer Kefu; this Kefu reads \
+             schema versions up to {SCHEMA_VERSION}. Open it with that newer Kefu, or \
+             upgrade Kefu. The file was not changed",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Creates a database at `path` with the schema as it was at `version`,
+/// running only the first `version` migrations. The migration tests use it
+/// to rebuild their golden files of released versions.
+#[doc(hidden)]
+pub fn create_at_schema_version(path: &Path, version: i64) -> anyhow::Result<Connection> {
+    let target = usize::try_from(version)
+        .ok()
+        .filter(|target| (1..=MIGRATIONS.len()).contains(target))
+        .with_context(|| format!("schema version {version} is not 1 to {SCHEMA_VERSION}"))?;
+    let mut connection =
+        Connection::open(path).with_context(|| format!("creating database {}", path.display()))?;
+    migrations()
+        .to_version(&mut connection, target)
+        .with_context(|| format!("creating {} at schema version {version}", path.display()))?;
+    Ok(connection)
 }
 
 fn migrations() -> Migrations<'static> {
@@ -441,7 +492,11 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("kefu.db");
         let mut connection = Connection::open(&path).unwrap();
-        let before_attachments = MIGRATIONS.len() - 1;
+        // Later migrations follow the attachments one, so find it by its text.
+        let before_attachments = MIGRATIONS
+            .iter()
+            .position(|sql| *sql == include_str!("store/migrations/0010_attachment_blobs.sql"))
+            .unwrap();
         Migrations::new(
             MIGRATIONS[..before_attachments]
                 .iter()

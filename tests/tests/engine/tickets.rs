@@ -67,12 +67,24 @@ fn event_kinds(db: &TestDb, id: i64) -> Vec<String> {
 
 /// Imports a second mail from the same sender, replying to the first.
 fn reply(db: &mut TestDb, name: &str, sender: &str, to: &str) {
+    reply_with(db, name, sender, to, "还是没有收到。");
+}
+
+/// Imports a customer's reply to mail `to` with `body`, checks that it was
+/// stored and opened no ticket, and returns the import summary.
+fn reply_with(
+    db: &mut TestDb,
+    name: &str,
+    sender: &str,
+    to: &str,
+    body: &str,
+) -> kefu_core::ingest::IngestSummary {
     let path = db.folder.path().join(name);
     let mail = format!(
         "From: {sender}\r\nTo: support@kefu.invalid\r\nSubject: Re: 订单问题\r\n\
          Date: Fri, 04 Dec 2026 11:00:00 +0800\r\nMessage-ID: <{name}@kefu.invalid>\r\n\
          In-Reply-To: <{to}@kefu.invalid>\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\n还是没有收到。\r\n"
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
     );
     std::fs::write(&path, mail).unwrap();
     let summary = db.ingest(&[path]);
@@ -81,6 +93,23 @@ fn reply(db: &mut TestDb, name: &str, sender: &str, to: &str) {
         summary.tickets_opened, 0,
         "a reply opens no ticket: {summary:?}"
     );
+    summary
+}
+
+/// Returns every stored rating as (ticket, score, source, whether it
+/// names its message).
+fn ratings(db: &TestDb) -> Vec<(i64, i64, String, bool)> {
+    let connection = rusqlite::Connection::open(db.path()).unwrap();
+    let mut statement = connection
+        .prepare("SELECT ticket_id, score, source, message_id IS NOT NULL FROM ratings ORDER BY id")
+        .unwrap();
+    statement
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 #[test]
@@ -123,6 +152,40 @@ fn reply_reopens_resolved_ticket() {
     let last = db.store.ticket_events(ids[0]).unwrap().pop().unwrap();
     assert_eq!(last.detail["reopen"], true);
     assert_eq!(db.store.todo(&TodoQuery::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn score_reply_rates_resolved_ticket_without_reopening() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
+    apply(&mut db, &ids, BulkChange::Status("resolved".into())).unwrap();
+
+    let summary = reply_with(&mut db, "r1", "li.lei@example.cn", "m0", "评分：5分");
+
+    assert_eq!(summary.ratings_stored, 1, "{summary:?}");
+    assert_eq!(ratings(&db), [(ids[0], 5, "message".to_string(), true)]);
+    let ticket = row(&db, ids[0]);
+    assert_eq!(ticket.status, "resolved");
+    assert_eq!(ticket.reopen_count, 0);
+}
+
+#[test]
+fn score_reply_on_open_ticket_is_an_answer() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["li.lei@example.cn"]);
+    apply(
+        &mut db,
+        &ids,
+        BulkChange::Status("waiting-on-customer".into()),
+    )
+    .unwrap();
+
+    // "4" answers a question such as "how many parcels?", not a rating.
+    let summary = reply_with(&mut db, "r1", "li.lei@example.cn", "m0", "4");
+
+    assert_eq!(summary.ratings_stored, 0, "{summary:?}");
+    assert!(ratings(&db).is_empty());
+    assert_eq!(row(&db, ids[0]).status, "in-progress");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::IngestSummary;
 use crate::model::{Channel, Direction, IncomingMessage};
 use crate::outbound;
 use crate::plugin::{Guarded, RulePlugin};
-use crate::store::Writer;
+use crate::store::{NewRating, RatingSource, Writer, rating_in_reply};
 
 /// Everything needed to store the messages of one input.
 pub(super) struct StoreContext<'w, 'a> {
@@ -84,10 +84,13 @@ impl StoreContext<'_, '_> {
         let ticket_id = self.writer.open_ticket_of(conversation_id)?;
         match message.direction {
             Direction::Inbound => {
-                // A customer's answer to a ticket that waits on them, or to a
-                // finished one, moves it as the lifecycle says. Automatic
-                // mail (auto-replies, bounces) is not the customer answering.
-                if let Some(ticket_id) = ticket_id.filter(|_| message.automation.is_none()) {
+                // A customer's reply to a ticket that waits on them, or to a
+                // finished one, moves it as the lifecycle sets, unless it is
+                // only a rating of the finished ticket. Automatic mail
+                // (auto-replies, bounces) is not a customer reply.
+                if let Some(ticket_id) = ticket_id.filter(|_| message.automation.is_none())
+                    && !self.store_rating(ticket_id, &message, message_id)?
+                {
                     self.writer.customer_replied(ticket_id, self.received_at)?;
                 }
                 let opened_before = self.summary.tickets_opened;
@@ -122,6 +125,38 @@ impl StoreContext<'_, '_> {
                     self.writer.record_first_response(ticket_id, &actor, at)?;
                 }
             }
+        }
+        Ok(true)
+    }
+
+    /// Stores a customer message that is only a score, such as `5` or
+    /// `评分：4分`, as the rating of the conversation's ticket when that
+    /// ticket is resolved or closed, and returns whether it did. A rating
+    /// does not reopen the ticket. On an open ticket the same text is an
+    /// ordinary reply.
+    fn store_rating(
+        &mut self,
+        ticket_id: i64,
+        message: &IncomingMessage,
+        message_id: i64,
+    ) -> anyhow::Result<bool> {
+        let Some(score) = rating_in_reply(&message.body_text) else {
+            return Ok(false);
+        };
+        let status = self.writer.ticket_status(ticket_id)?;
+        if self.writer.desk().lifecycle.is_open(&status) {
+            return Ok(false);
+        }
+        let rating = NewRating {
+            ticket_id,
+            score,
+            comment: None,
+            rated_at: message.sent_at.unwrap_or(self.received_at),
+            source: RatingSource::Message,
+            message_id: Some(message_id),
+        };
+        if self.writer.insert_rating(&rating, self.received_at)? {
+            self.summary.ratings_stored += 1;
         }
         Ok(true)
     }
