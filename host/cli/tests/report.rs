@@ -805,3 +805,35 @@ fn pdf_pages_grow_with_rows() {
     assert!(text.contains("（续 continued）"), "no continued table");
     assert_every_page_renders(&by_day, day_pages);
 }
+
+/// With fontconfig pointed at a folder without fonts, the PDF export fails
+/// with the packages to install and writes no file.
+#[test]
+fn pdf_without_cjk_font_fails() {
+    let folder = tempfile::tempdir().unwrap();
+    database(folder.path(), &agent_specs());
+    let fonts = folder.path().join("fonts");
+    std::fs::create_dir(&fonts).unwrap();
+    let config = folder.path().join("fonts.conf");
+    std::fs::write(
+        &config,
+        format!("<fontconfig><dir>{}</dir></fontconfig>\n", fonts.display()),
+    )
+    .unwrap();
+    let path = folder.path().join("november.pdf");
+    let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("--db")
+        .arg(folder.path().join("kefu.db"))
+        .arg("--config")
+        .arg(folder.path().join("config"))
+        .args(["report", "--period", "2026-11", "-o"])
+        .arg(&path)
+        .env_remove("KEFU_DB")
+        .env("FONTCONFIG_FILE", &config)
+        .output()
+        .expect("running kefu");
+    let error = failed(&output);
+    assert!(error.contains("no CJK font found"), "{error}");
+    assert!(error.contains("fonts-wqy-microhei"), "{error}");
+    assert!(!path.exists());
+}
