@@ -127,7 +127,8 @@ pub struct ReportCommand {
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Save the view to a file: .svg or .png for a chart, .csv for a table
-    /// or a chart's data. For the metrics report, the CSV, Excel or text file.
+    /// or a chart's data. For the metrics report, the CSV, Excel, PDF or text
+    /// file.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Compute the metrics report for this period, in the SLA calendar's
@@ -139,8 +140,8 @@ pub struct ReportCommand {
     /// month; repeat or separate with commas for several.
     #[arg(long, value_name = "DIMENSION")]
     pub by: Vec<String>,
-    /// Metrics report format: csv, xlsx or text [default: from the -o file's
-    /// extension, else text]. pdf is not available yet.
+    /// Metrics report format: csv, xlsx, pdf or text [default: from the -o
+    /// file's extension, else text].
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Count only this agent's tickets; (unassigned) for tickets without one.

@@ -10,6 +10,7 @@ mod ingest;
 mod intake;
 mod list;
 mod metrics_export;
+mod metrics_pdf;
 mod outbox;
 mod output;
 mod phrases;

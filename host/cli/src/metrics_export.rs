@@ -1,5 +1,5 @@
 //! `kefu report --period`: compute the report metrics and print them or
-//! export them as CSV or Excel.
+//! export them as CSV, Excel or PDF.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +36,7 @@ enum OutputFormat {
     Text,
     Csv,
     Xlsx,
+    Pdf,
 }
 
 /// Returns true when the command requests the metrics report instead of a
@@ -120,12 +121,20 @@ pub fn run(db: &Path, config_dir: &Path, command: &ReportCommand) -> anyhow::Res
                 report.rows.len()
             ))?;
         }
-        (OutputFormat::Csv | OutputFormat::Xlsx, None) => anyhow::bail!(
-            "--format csv and xlsx write a file; add -o FILE, for example -o report.{}",
-            if format == OutputFormat::Csv {
-                "csv"
-            } else {
-                "xlsx"
+        (OutputFormat::Pdf, Some(path)) => {
+            let pages = crate::metrics_pdf::write_pdf(&report, &query.filters, path)?;
+            crate::output::print(&format!(
+                "saved {} ({} metric rows, {pages} pages)\n",
+                path.display(),
+                report.rows.len()
+            ))?;
+        }
+        (OutputFormat::Csv | OutputFormat::Xlsx | OutputFormat::Pdf, None) => anyhow::bail!(
+            "--format csv, xlsx and pdf write a file; add -o FILE, for example -o report.{}",
+            match format {
+                OutputFormat::Csv => "csv",
+                OutputFormat::Pdf => "pdf",
+                _ => "xlsx",
             }
         ),
     }
@@ -148,12 +157,10 @@ fn output_format(command: &ReportCommand) -> anyhow::Result<OutputFormat> {
         "text" | "txt" => Ok(OutputFormat::Text),
         "csv" => Ok(OutputFormat::Csv),
         "xlsx" => Ok(OutputFormat::Xlsx),
-        "pdf" => anyhow::bail!(
-            "PDF export of the metrics report is not available yet; use --format xlsx or \
-             --format csv"
-        ),
+        "pdf" => Ok(OutputFormat::Pdf),
         other => anyhow::bail!(
-            "--format {other:?} is not supported; use csv, xlsx or text (the default without -o)"
+            "--format {other:?} is not supported; use csv, xlsx, pdf or text (the default \
+             without -o)"
         ),
     }
 }

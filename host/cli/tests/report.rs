@@ -1,6 +1,7 @@
 //! `kefu report --period` and `kefu ratings import` run as a user would, on a
-//! real database file built through the store's write API. Excel files
-//! are read back with openpyxl, CSV files with the csv crate.
+//! real database file built through the store's write API or by `kefu
+//! ingest` of the sample inputs. Excel files are read back with openpyxl,
+//! CSV files with the csv crate, PDF files with poppler-utils.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -384,11 +385,14 @@ fn report_format_errors() {
     database(folder.path(), &agent_specs());
     let error = failed(&kefu(
         folder.path(),
-        &[
-            "report", "--period", "2026-11", "--format", "pdf", "-o", "x.pdf",
-        ],
+        &["report", "--period", "2026-11", "--format", "pdf"],
     ));
-    assert!(error.contains("PDF export"), "{error}");
+    assert!(error.contains("add -o FILE"), "{error}");
+    let error = failed(&kefu(
+        folder.path(),
+        &["report", "--period", "2026-11", "--format", "odt"],
+    ));
+    assert!(error.contains("--format \"odt\""), "{error}");
     let error = failed(&kefu(folder.path(), &["report", "--period", "2026-13"]));
     assert!(error.contains("--period \"2026-13\""), "{error}");
     let error = failed(&kefu(
@@ -486,4 +490,350 @@ fn widget_form_still_runs() {
     ));
     let csv = std::fs::read_to_string(&path).unwrap();
     assert!(csv.lines().count() > 1, "{csv}");
+}
+
+/// Returns whether poppler-utils (`pdftotext`, `pdfinfo`, `pdffonts`,
+/// `pdftoppm`) is installed, after printing why the test is skipped when
+/// not. Panics when KEFU_REQUIRE_SERVERS=1, as CI sets.
+fn require_poppler() -> bool {
+    let installed = Command::new("pdfinfo")
+        .arg("-v")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !installed {
+        let message = "poppler-utils is not installed (apt-get install poppler-utils)";
+        if std::env::var("KEFU_REQUIRE_SERVERS").as_deref() == Ok("1") {
+            panic!("{message}, and KEFU_REQUIRE_SERVERS=1 requires it");
+        }
+        eprintln!("skipping: {message}");
+    }
+    installed
+}
+
+/// Runs a poppler tool and returns its standard output.
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let output = Command::new(tool)
+        .args(args)
+        .output()
+        .expect("running poppler");
+    assert!(
+        output.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Imports the sample Twitter support chats (October and November 2017)
+/// and Asterisk call records (June 2017) with `kefu ingest`.
+fn ingest_fixtures(folder: &Path) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let printed = succeeded(&kefu(
+        folder,
+        &[
+            "ingest",
+            fixtures
+                .join("chat/twcs-sample-64rows.csv")
+                .to_str()
+                .unwrap(),
+            fixtures
+                .join("phone/asterisk-Master-pseudonymized-218rows.csv")
+                .to_str()
+                .unwrap(),
+        ],
+    ));
+    assert!(!printed.is_empty());
+}
+
+/// Computes the 2017 report of the database in `folder` with the metrics
+/// module, as `kefu report --period 2017 --by BY` does.
+fn expected_report(folder: &Path, by: &str) -> kefu_core::metrics::MetricsReport {
+    use kefu_core::desk::Desk;
+    use kefu_core::metrics::{Dimension, Filters, MetricsQuery, compute, parse_period};
+
+    let mut store = Store::open_existing(&folder.join("kefu.db")).unwrap();
+    store.set_desk(Desk::load(&folder.join("config")).unwrap());
+    let time_zone = store.desk().sla.calendar().time_zone();
+    let query = MetricsQuery {
+        period: parse_period("2017", time_zone).unwrap(),
+        by: vec![Dimension::parse(by).unwrap()],
+        filters: Filters::default(),
+        now: Utc::now(),
+        recurring_limit: 50,
+    };
+    compute(&store, &query).unwrap()
+}
+
+/// Formats a metric as the PDF tables do.
+fn pdf_value(value: Option<f64>, kind: kefu_core::metrics::MetricKind) -> String {
+    use kefu_core::metrics::MetricKind;
+    match (value, kind) {
+        (None, _) => "–".to_string(),
+        (Some(value), MetricKind::Count) => format!("{value:.0}"),
+        (Some(value), MetricKind::Hours) => format!("{value:.2}"),
+        (Some(value), MetricKind::Percent) => format!("{:.1}%", value * 100.0),
+        (Some(value), MetricKind::Rate) => format!("{value:.3}"),
+    }
+}
+
+/// Returns the table rows of `text` whose first word is `key`, split into
+/// words. A table row has at least five figures after the key, which
+/// leaves out chart axis labels.
+fn rows_starting_with<'a>(text: &'a str, key: &str) -> Vec<Vec<&'a str>> {
+    let is_figure = |word: &str| word == "–" || word.trim_end_matches('%').parse::<f64>().is_ok();
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|words| words.first() == Some(&key))
+        .filter(|words| words.len() >= 6 && words[1..].iter().all(|word| is_figure(word)))
+        .collect()
+}
+
+/// Renders every page with pdftoppm and checks that each has ink.
+fn assert_every_page_renders(pdf: &Path, pages: usize) {
+    let prefix = pdf.with_extension("page");
+    poppler(
+        "pdftoppm",
+        &[
+            "-r",
+            "12",
+            "-gray",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let folder = pdf.parent().unwrap();
+    let stem = prefix.file_name().unwrap().to_str().unwrap().to_string();
+    let mut images: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(&format!("{stem}-"))
+        })
+        .collect();
+    images.sort();
+    assert_eq!(images.len(), pages, "pdftoppm rendered {images:?}");
+    for image in images {
+        let bytes = std::fs::read(&image).unwrap();
+        // A PGM file: the header "P5\nWIDTH HEIGHT\n255\n", then one byte a pixel.
+        assert!(bytes.starts_with(b"P5"), "{}", image.display());
+        let dark = bytes.iter().skip(20).filter(|pixel| **pixel < 128).count();
+        assert!(dark > 0, "{} is blank", image.display());
+    }
+}
+
+fn pdf_page_count(pdf: &Path) -> usize {
+    let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+    info.lines()
+        .find_map(|line| line.strip_prefix("Pages:"))
+        .unwrap_or_else(|| panic!("no page count in {info}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn pdf_by_channel_from_fixtures() {
+    if !require_poppler() {
+        return;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    ingest_fixtures(folder.path());
+    let report = expected_report(folder.path(), "channel");
+    assert!(
+        report.rows.iter().map(|row| row.created).sum::<u64>() > 0,
+        "the fixtures opened no ticket in 2017"
+    );
+
+    let path = folder.path().join("2017.pdf");
+    let printed = succeeded(&kefu(
+        folder.path(),
+        &[
+            "report",
+            "--period",
+            "2017",
+            "--by",
+            "channel",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    ));
+    assert!(printed.contains("pages)"), "{printed}");
+    let pages = pdf_page_count(&path);
+    assert!(printed.contains(&format!("{pages} pages")), "{printed}");
+
+    let text = poppler("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
+    for heading in [
+        "客服指标报表",
+        "期间 Period：2017-01-01..2017-12-31",
+        "时区 Time zone：Asia/Shanghai",
+        "分组 Grouped by：渠道 channel",
+        "筛选 Filters：无，所有工单",
+        "工单量 Volume",
+        "首次响应时间（小时）",
+        "解决时间（小时）",
+        "满意度与 SLA",
+        "高峰时段 Peak hours",
+        "新建与已解决工单",
+        "渠道",
+        "积压",
+        &format!("第 1 页，共 {pages} 页"),
+        &format!("第 {pages} 页，共 {pages} 页"),
+    ] {
+        assert!(text.contains(heading), "no {heading:?} in:\n{text}");
+    }
+
+    // Each row's figures follow its channel in the section tables, in
+    // column order: volume, then first response, resolution, CSAT and SLA.
+    let columns = kefu_core::metrics::metric_columns();
+    let section_keys: [&[&str]; 4] = [
+        &[
+            "created",
+            "resolved",
+            "backlog",
+            "messages_handled",
+            "working_hours",
+            "resolved_per_working_hour",
+            "reopen_rate",
+        ],
+        &[
+            "first_response_avg_h",
+            "first_response_median_h",
+            "first_response_p90_h",
+            "first_response_business_avg_h",
+            "first_response_business_median_h",
+            "first_response_business_p90_h",
+        ],
+        &[
+            "resolution_avg_h",
+            "resolution_median_h",
+            "resolution_p90_h",
+            "resolution_business_avg_h",
+            "resolution_business_median_h",
+            "resolution_business_p90_h",
+        ],
+        &[
+            "csat",
+            "csat_responses",
+            "sla_breach_rate",
+            "sla_met",
+            "sla_breached",
+        ],
+    ];
+    for row in &report.rows {
+        let key = &row.key[0];
+        let lines = rows_starting_with(&text, key);
+        assert_eq!(lines.len(), 4, "rows of {key}: {lines:?}");
+        for (line, keys) in lines.iter().zip(section_keys) {
+            let expected: Vec<String> = keys
+                .iter()
+                .map(|name| {
+                    let column = columns
+                        .iter()
+                        .find(|column| column.header == *name)
+                        .unwrap();
+                    pdf_value((column.value)(row), column.kind)
+                })
+                .collect();
+            assert_eq!(line[1..], expected, "{key}: {keys:?}");
+        }
+    }
+
+    let fonts = poppler("pdffonts", &[path.to_str().unwrap()]);
+    let embedded = fonts
+        .lines()
+        .skip(2)
+        .filter(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            words.len() >= 5 && words[words.len() - 5..words.len() - 2] == ["yes", "yes", "yes"]
+        })
+        .count();
+    assert!(embedded > 0, "no embedded subset font:\n{fonts}");
+    assert_every_page_renders(&path, pages);
+}
+
+#[test]
+fn pdf_pages_grow_with_rows() {
+    if !require_poppler() {
+        return;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    ingest_fixtures(folder.path());
+    let export = |by: &str| {
+        let path = folder.path().join(format!("{by}.pdf"));
+        succeeded(&kefu(
+            folder.path(),
+            &[
+                "report",
+                "--period",
+                "2017",
+                "--by",
+                by,
+                "--format",
+                "pdf",
+                "-o",
+                path.to_str().unwrap(),
+            ],
+        ));
+        path
+    };
+    let by_month = export("month");
+    let by_day = export("day");
+    let month_pages = pdf_page_count(&by_month);
+    let day_pages = pdf_page_count(&by_day);
+    // 365 rows in each of the four metric tables, at most about 30 a page.
+    assert!(day_pages >= 4 * 365 / 30, "{day_pages} pages by day");
+    assert!(
+        day_pages > month_pages + 30,
+        "{day_pages} pages by day, {month_pages} by month"
+    );
+
+    // Every day is a row of every metric table, with the figures the
+    // metrics module computes, so nothing is cut off.
+    let report = expected_report(folder.path(), "day");
+    assert_eq!(report.rows.len(), 365);
+    let text = poppler("pdftotext", &["-layout", by_day.to_str().unwrap(), "-"]);
+    for row in &report.rows {
+        let lines = rows_starting_with(&text, &row.key[0]);
+        assert_eq!(lines.len(), 4, "rows of {}: {lines:?}", row.key[0]);
+        assert_eq!(lines[0][1], row.created.to_string(), "{}", row.key[0]);
+        assert_eq!(lines[0][3], row.backlog.to_string(), "{}", row.key[0]);
+    }
+    assert!(text.contains("（续 continued）"), "no continued table");
+    assert_every_page_renders(&by_day, day_pages);
+}
+
+/// With fontconfig pointed at a folder without fonts, the PDF export fails
+/// with the packages to install and writes no file.
+#[test]
+fn pdf_without_cjk_font_fails() {
+    let folder = tempfile::tempdir().unwrap();
+    database(folder.path(), &agent_specs());
+    let fonts = folder.path().join("fonts");
+    std::fs::create_dir(&fonts).unwrap();
+    let config = folder.path().join("fonts.conf");
+    std::fs::write(
+        &config,
+        format!("<fontconfig><dir>{}</dir></fontconfig>\n", fonts.display()),
+    )
+    .unwrap();
+    let path = folder.path().join("november.pdf");
+    let output = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("--db")
+        .arg(folder.path().join("kefu.db"))
+        .arg("--config")
+        .arg(folder.path().join("config"))
+        .args(["report", "--period", "2026-11", "-o"])
+        .arg(&path)
+        .env_remove("KEFU_DB")
+        .env("FONTCONFIG_FILE", &config)
+        .output()
+        .expect("running kefu");
+    let error = failed(&output);
+    assert!(error.contains("no CJK font found"), "{error}");
+    assert!(error.contains("fonts-wqy-microhei"), "{error}");
+    assert!(!path.exists());
 }

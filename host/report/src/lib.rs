@@ -21,7 +21,9 @@ mod validate;
 pub use csv_export::{chart_csv, guard_formula, table_csv};
 pub use error::ReportError;
 pub use model::{Cell, Chart, ChartKind, Series, Table, View};
-pub use render::font::{CJK_FAMILIES, ChartFont, LATIN_FAMILIES, chart_font};
+pub use render::font::{
+    CJK_FAMILIES, ChartFont, CjkFace, LATIN_FAMILIES, chart_font, find_cjk_face,
+};
 pub use render::{MAX_CHART_SIDE, MIN_CHART_SIDE, render_png, render_svg};
 pub use text_table::table_text;
 pub use validate::{

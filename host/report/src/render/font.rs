@@ -115,6 +115,48 @@ fn register_system_font() -> Option<ChartFont> {
     None
 }
 
+/// A CJK font face read from the system fonts, for documents that embed it.
+#[derive(Clone)]
+pub struct CjkFace {
+    /// Family name, one of [`CJK_FAMILIES`].
+    pub family: &'static str,
+    /// File the face was read from, or `None` for a font loaded from memory.
+    pub path: Option<PathBuf>,
+    /// The whole font file, which is a collection when `index` is above 0.
+    pub data: Vec<u8>,
+    /// Index of the face in a TrueType or OpenType collection (`.ttc`), 0
+    /// for a single-face file.
+    pub index: u32,
+}
+
+/// Reads the regular face of the first installed family of
+/// [`CJK_FAMILIES`], or returns `None` when none is installed.
+///
+/// Unlike [`chart_font`], this never falls back to a Latin family, because
+/// a document that embeds the font would show Chinese text as empty boxes.
+pub fn find_cjk_face() -> Option<CjkFace> {
+    let mut database = Database::new();
+    database.load_system_fonts();
+    CJK_FAMILIES.iter().find_map(|family| {
+        let query = Query {
+            families: &[Family::Name(family)],
+            ..Query::default()
+        };
+        let id = database.query(&query)?;
+        let path = match database.face_source(id)?.0 {
+            Source::File(path) | Source::SharedFile(path, _) => Some(path),
+            Source::Binary(_) => None,
+        };
+        let (data, index) = database.with_face_data(id, |data, index| (data.to_vec(), index))?;
+        Some(CjkFace {
+            family,
+            path,
+            data,
+            index,
+        })
+    })
+}
+
 /// Family name the font is registered under in plotters. Chart elements
 /// draw text in plotters' `sans-serif` family unless a style names another.
 pub(crate) fn plotters_family() -> &'static str {
@@ -220,6 +262,15 @@ mod tests {
         let mut truncated = collection_header();
         truncated.truncate(16);
         assert!(!move_face_first(&mut truncated, 2));
+    }
+
+    /// CI installs fonts-wqy-microhei, so a CJK face must be found there.
+    #[test]
+    fn find_cjk_face_reads_face() {
+        let face = find_cjk_face()
+            .expect("no CJK font found; install fonts-wqy-microhei or fonts-noto-cjk");
+        assert!(CJK_FAMILIES.contains(&face.family), "{}", face.family);
+        assert!(!face.data.is_empty());
     }
 
     /// CI installs fonts-wqy-microhei, so a CJK family must be found there.
