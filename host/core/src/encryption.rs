@@ -236,6 +236,12 @@ pub(crate) fn apply_key(
     path: &Path,
     passphrase: &Passphrase,
 ) -> anyhow::Result<()> {
+    // SQLCipher logs warnings to standard error by default, such as a
+    // failed HMAC check for each page a wrong passphrase cannot decrypt.
+    // Kefu reports those failures in its own errors. The level is global.
+    connection
+        .query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
+        .context("turning off SQLCipher's log")?;
     connection
         .pragma_update(None, "key", passphrase.expose())
         .with_context(|| format!("setting the key of database {}", path.display()))?;

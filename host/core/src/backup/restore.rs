@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::Utc;
+use rusqlite::types::Value;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::{copy_pages, parent_folder, quick_check, sync_file};
@@ -287,8 +288,16 @@ pub(crate) fn lock_exclusively(
 /// Makes the staged copy use the live database's page size, because the
 /// backup API cannot write into a WAL database with another page size.
 fn match_page_size(staged: &Connection, live: &Connection, path: &Path) -> anyhow::Result<()> {
-    let page_size = |connection: &Connection| -> rusqlite::Result<i64> {
-        connection.pragma_query_value(None, "page_size", |row| row.get(0))
+    let page_size = |connection: &Connection| -> anyhow::Result<i64> {
+        // SQLCipher returns the page size of an encrypted database as text.
+        let value: Value = connection.pragma_query_value(None, "page_size", |row| row.get(0))?;
+        match value {
+            Value::Integer(size) => Ok(size),
+            Value::Text(size) => size
+                .parse()
+                .with_context(|| format!("reading the page size {size:?} of {}", path.display())),
+            other => anyhow::bail!("page size of {} is {other:?}", path.display()),
+        }
     };
     let live_size = page_size(live)?;
     if page_size(staged)? != live_size {
