@@ -146,6 +146,7 @@ fn encrypted_database_needs_passphrase() {
     let message = failed(&output);
     assert!(message.contains("wrong passphrase"), "{message}");
     assert!(message.contains(path_arg(&db)), "{message}");
+    assert!(!message.contains("hmac check failed"), "{message}");
     assert_eq!(file_bytes(&db), bytes, "a wrong passphrase changes nothing");
 }
 

@@ -236,15 +236,16 @@ pub(crate) fn apply_key(
     path: &Path,
     passphrase: &Passphrase,
 ) -> anyhow::Result<()> {
-    // SQLCipher logs warnings to standard error by default, such as a
-    // failed HMAC check for each page a wrong passphrase cannot decrypt.
-    // Kefu reports those failures in its own errors. The level is global.
-    connection
-        .query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
-        .context("turning off SQLCipher's log")?;
     connection
         .pragma_update(None, "key", passphrase.expose())
         .with_context(|| format!("setting the key of database {}", path.display()))?;
+    // SQLCipher's first key in a process turns on its log to standard error,
+    // which prints a failed HMAC check for each page a wrong passphrase
+    // cannot decrypt. Kefu reports those failures in its own errors, so the
+    // log (a process-wide setting) is turned off after the key is set.
+    connection
+        .query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
+        .context("turning off SQLCipher's log")?;
     let readable = connection.query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
         row.get::<_, i64>(0)
     });
