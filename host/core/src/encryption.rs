@@ -216,7 +216,7 @@ pub(crate) fn check_key_matches(
     Ok(())
 }
 
-/// The error for an encrypted database opened without a passphrase.
+/// Returns the error for an encrypted database opened without a passphrase.
 pub fn locked_error(path: &Path) -> anyhow::Error {
     anyhow::anyhow!(
         "database {} is encrypted; give its passphrase with --passphrase-file FILE, \
@@ -260,7 +260,8 @@ pub(crate) fn apply_key(
     }
 }
 
-/// The error for a passphrase that does not decrypt the database at `path`.
+/// Returns the error for a passphrase that does not decrypt the database
+/// at `path`.
 pub fn wrong_passphrase_error(path: &Path) -> anyhow::Error {
     anyhow::anyhow!(
         "wrong passphrase for database {} (or the file is damaged or not a Kefu \
@@ -270,7 +271,7 @@ pub fn wrong_passphrase_error(path: &Path) -> anyhow::Error {
     )
 }
 
-/// The passphrase an `ATTACH … KEY` statement takes: the passphrase, or
+/// Returns the key an `ATTACH … KEY` statement takes: the passphrase, or
 /// the empty string for a plain database.
 fn attach_key(passphrase: Option<&Passphrase>) -> &str {
     passphrase.map_or("", Passphrase::expose)
