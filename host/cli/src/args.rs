@@ -25,6 +25,17 @@ pub struct Cli {
     #[arg(long, global = true, env = kefu_core::paths::CONFIG_ENV, value_name = "DIR")]
     pub config: Option<PathBuf>,
 
+    /// File whose first line is the passphrase of the encrypted database,
+    /// or the new passphrase for `kefu encrypt`. KEFU_PASSPHRASE contains
+    /// the passphrase itself instead.
+    #[arg(
+        long,
+        global = true,
+        env = kefu_core::encryption::PASSPHRASE_FILE_ENV,
+        value_name = "FILE"
+    )]
+    pub passphrase_file: Option<PathBuf>,
+
     /// Log more to standard error: -v for warnings and progress, -vv for
     /// debugging. KEFU_LOG overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -97,6 +108,12 @@ pub enum Command {
     /// Replace the database with a backup, after checking the backup; the
     /// replaced database is kept beside it.
     Restore(crate::backup::RestoreCommand),
+    /// Encrypt the database (SQLCipher) with the passphrase from
+    /// --passphrase-file, KEFU_PASSPHRASE_FILE or KEFU_PASSPHRASE. Every
+    /// command and the app need that passphrase afterwards.
+    Encrypt,
+    /// Decrypt the database into a plain SQLite file, with its passphrase.
+    Decrypt,
 }
 
 #[derive(Debug, Args)]

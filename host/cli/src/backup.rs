@@ -91,8 +91,9 @@ pub fn run_restore(db: &Path, command: RestoreCommand) -> anyhow::Result<ExitCod
 
 fn describe(report: &BackupReport) -> String {
     format!(
-        "backed up to {} ({} bytes, schema version {}, {:.2} s)",
+        "backed up to {} ({}{} bytes, schema version {}, {:.2} s)",
         report.path.display(),
+        if report.encrypted { "encrypted, " } else { "" },
         report.bytes,
         report.schema_version,
         report.elapsed.as_secs_f64()

@@ -6,6 +6,7 @@ mod attachments;
 mod backup;
 mod customers;
 mod demo;
+mod encryption;
 mod ingest;
 mod intake;
 mod list;
@@ -28,6 +29,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use args::{Cli, Command};
+use kefu_core::encryption::Passphrase;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -56,6 +58,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => path.clone(),
         None => kefu_core::paths::default_config_dir()?,
     };
+    let passphrase = Passphrase::from_file_or_env(cli.passphrase_file.as_deref())?;
+    if let Some(passphrase) = &passphrase {
+        kefu_core::encryption::unlock(&db, passphrase.clone());
+    }
     match cli.command.unwrap_or(Command::App) {
         Command::App => {
             open_app(db, Some(plugin_dir), Some(config_dir))?;
@@ -86,6 +92,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(command) => demo::run(cli.db, command),
         Command::Backup(command) => backup::run_backup(&db, &config_dir, command),
         Command::Restore(command) => backup::run_restore(&db, command),
+        Command::Encrypt => encryption::run_encrypt(&db, passphrase.as_ref()),
+        Command::Decrypt => encryption::run_decrypt(&db, passphrase.as_ref()),
     }
 }
 
@@ -106,7 +114,13 @@ pub fn open_app(
              cannot open; use `kefu conversations` and `kefu tickets`, or run on a desktop"
         );
     }
-    kefu_core::Store::open(&db)?;
+    // An encrypted database without a passphrase opens on the app's unlock
+    // screen instead.
+    let locked = kefu_core::encryption::passphrase_for(&db).is_none()
+        && kefu_core::encryption::is_encrypted(&db)?;
+    if !locked {
+        kefu_core::Store::open(&db)?;
+    }
     kefu_ui::run(db, plugin_dir, config_dir).context("running the desktop app")
 }
 

@@ -5,7 +5,8 @@
 //! The database file contains everything Kefu stores, including
 //! attachment content (`attachment_blobs`) and the key that signs
 //! conversation tokens, so a backup is that one file. The configuration
-//! folder and the plugins folder are not part of it.
+//! folder and the plugins folder are not part of it. The backup of an
+//! encrypted database is encrypted with the same passphrase.
 
 mod config;
 mod restore;
@@ -18,8 +19,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
+use crate::encryption::{Passphrase, open_connection, passphrase_for};
+
 pub use config::{BackupConfig, FILE_NAME};
 pub use restore::{RestoreReport, restore};
+pub(crate) use restore::{check_kefu_database, lock_exclusively};
 
 /// Time a backup waits for the database while another connection holds a
 /// lock that stops it from reading.
@@ -38,6 +42,8 @@ pub struct BackupReport {
     pub elapsed: Duration,
     /// Schema version of the copied database.
     pub schema_version: i64,
+    /// Whether the backup is encrypted, as the database is.
+    pub encrypted: bool,
 }
 
 /// Copies the database at `db` to the new file `target` with SQLite's
@@ -50,7 +56,9 @@ pub struct BackupReport {
 /// is written under a temporary name, switched to rollback-journal mode so
 /// it is one self-contained file, checked with `PRAGMA quick_check`,
 /// synced, and only then renamed to `target`. An existing `target` is an
-/// error and is left as it is.
+/// error and is left as it is. When `db` is encrypted, the passphrase
+/// recorded for it with [`crate::encryption::unlock`] opens it and
+/// encrypts the copy.
 pub fn backup(db: &Path, target: &Path) -> anyhow::Result<BackupReport> {
     let started = Instant::now();
     if !db.is_file() {
@@ -69,13 +77,13 @@ pub fn backup(db: &Path, target: &Path) -> anyhow::Result<BackupReport> {
     std::fs::create_dir_all(folder)
         .with_context(|| format!("creating backup folder {}", folder.display()))?;
 
-    let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .with_context(|| format!("opening database {}", db.display()))?;
+    let passphrase = passphrase_for(db);
+    let source = open_connection(db, OpenFlags::SQLITE_OPEN_READ_WRITE, passphrase.as_ref())?;
     source.busy_timeout(BUSY_TIMEOUT)?;
     let schema_version = restore::check_kefu_database(&source, db)?;
 
     let partial = partial_path(target);
-    let result = copy_database(&source, &partial).and_then(|()| {
+    let result = copy_database(&source, &partial, passphrase.as_ref()).and_then(|()| {
         sync_file(&partial)?;
         std::fs::rename(&partial, target)
             .with_context(|| format!("renaming {} to {}", partial.display(), target.display()))?;
@@ -96,6 +104,7 @@ pub fn backup(db: &Path, target: &Path) -> anyhow::Result<BackupReport> {
         bytes,
         elapsed: started.elapsed(),
         schema_version,
+        encrypted: passphrase.is_some(),
     })
 }
 
@@ -220,9 +229,15 @@ pub fn database_stem(db: &Path) -> String {
 
 /// Copies every page of `source` into a new database file at `target` in
 /// one backup step, then makes the copy a rollback-journal database and
-/// checks it.
-fn copy_database(source: &Connection, target: &Path) -> anyhow::Result<()> {
-    let mut copy = Connection::open(target)
+/// checks it. `passphrase` must be the one `source` is keyed with, or
+/// `None` for a plain database, because SQLCipher's backup API copies only
+/// between two encrypted or two plain databases.
+fn copy_database(
+    source: &Connection,
+    target: &Path,
+    passphrase: Option<&Passphrase>,
+) -> anyhow::Result<()> {
+    let mut copy = open_connection(target, OpenFlags::default(), passphrase)
         .with_context(|| format!("creating backup file {}", target.display()))?;
     copy_pages(source, &mut copy)?;
     copy.pragma_update(None, "journal_mode", "DELETE")?;
@@ -283,13 +298,13 @@ fn partial_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
-fn parent_folder(path: &Path) -> &Path {
+pub(crate) fn parent_folder(path: &Path) -> &Path {
     path.parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
 }
 
-fn sync_file(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn sync_file(path: &Path) -> anyhow::Result<()> {
     std::fs::File::open(path)
         .and_then(|file| file.sync_all())
         .with_context(|| format!("syncing {} to disk", path.display()))
@@ -298,7 +313,7 @@ fn sync_file(path: &Path) -> anyhow::Result<()> {
 /// Syncs a folder so a rename in it survives a power cut. Some file systems
 /// cannot sync a folder, which only weakens that guarantee, so a failure is
 /// logged.
-fn sync_folder(folder: &Path) {
+pub(crate) fn sync_folder(folder: &Path) {
     if let Err(error) = std::fs::File::open(folder).and_then(|folder| folder.sync_all()) {
         tracing::debug!(folder = %folder.display(), "syncing the folder failed: {error}");
     }

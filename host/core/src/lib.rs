@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod automation;
 pub mod backup;
 pub mod desk;
+pub mod encryption;
 pub mod identity;
 pub mod ingest;
 pub mod intake;

@@ -26,10 +26,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{HookError, M, Migrations};
 
 use crate::desk::Desk;
+use crate::encryption::{Passphrase, open_connection};
 
 pub use attachments::StoredAttachment;
 pub use customers::{
@@ -75,8 +76,19 @@ pub struct Store {
 
 impl Store {
     /// Opens the database at `path`, creating it and its folder when missing,
-    /// and brings its schema up to date.
+    /// and brings its schema up to date. An encrypted database opens with
+    /// the passphrase recorded for `path` by [`crate::encryption::unlock`];
+    /// with one recorded, a new database is created encrypted.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
+        Self::open_with_passphrase(path, crate::encryption::passphrase_for(path).as_ref())
+    }
+
+    /// Opens the database at `path` as [`Store::open`] does, keyed with
+    /// `passphrase`, or plain when it is `None`.
+    pub fn open_with_passphrase(
+        path: &Path,
+        passphrase: Option<&Passphrase>,
+    ) -> anyhow::Result<Self> {
         if path.is_dir() {
             anyhow::bail!(
                 "{} is a folder; pass the path of a database file, for example {}",
@@ -93,8 +105,7 @@ impl Store {
                 .with_context(|| format!("creating database folder {}", parent.display()))?;
         }
 
-        let mut connection = Connection::open(path)
-            .with_context(|| format!("opening database {}", path.display()))?;
+        let mut connection = open_connection(path, OpenFlags::default(), passphrase)?;
         let not_a_database = || {
             format!(
                 "{} is not a database Kefu can open; pass another --db path, \
@@ -217,7 +228,7 @@ impl ChangeWatch {
         }
         // Read-write flags, because a read-only connection cannot open a WAL
         // database whose -shm file is missing. This connection only reads.
-        let connection = Connection::open(path)
+        let connection = crate::encryption::open_database(path, OpenFlags::default())
             .with_context(|| format!("opening database {} to watch it", path.display()))?;
         let last_version = data_version(&connection)?;
         Ok(Self {

@@ -530,3 +530,8 @@ fn count_of(count: usize, one: &str, many: &str, list: &str) -> String {
         format!("{count} {noun} ({list})")
     }
 }
+
+/// Heading of the unlock screen.
+pub const DATABASE_ENCRYPTED: &str = "This database is encrypted. Enter its passphrase to open it.";
+pub const PASSPHRASE_HINT: &str = "Passphrase";
+pub const UNLOCK: &str = "Unlock";

@@ -20,6 +20,7 @@ mod plugins;
 mod scheduler;
 mod style;
 mod ticket_list;
+mod unlock;
 mod webhook;
 mod workbench;
 
@@ -27,9 +28,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use iced::widget::Id;
+use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
 pub use scheduler::SCHEDULER_INTERVAL;
+pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
 
 /// Default size of the window in logical pixels.
@@ -43,7 +46,8 @@ const WINDOW_SIZE: (f32, f32) = (1280.0, 800.0);
 /// fires time rules every [`SCHEDULER_INTERVAL`]. A database that cannot be
 /// opened or read, plugins that cannot be loaded, or configuration files
 /// that cannot be used show as error lines in the window, not as an error
-/// here.
+/// here. An encrypted database with no passphrase recorded by
+/// [`kefu_core::encryption::unlock`] opens on the unlock screen first.
 ///
 /// # Errors
 ///
@@ -55,16 +59,116 @@ pub fn run(
     config_folder: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     iced::application(
-        move || Workbench::start(&db_path, plugin_folder.clone(), config_folder.as_deref()),
-        Workbench::update,
-        Workbench::view,
+        move || {
+            Window::boot(
+                db_path.clone(),
+                plugin_folder.clone(),
+                config_folder.clone(),
+            )
+        },
+        Window::update,
+        Window::view,
     )
     .title(labels::WINDOW_TITLE)
-    .subscription(Workbench::subscription)
+    .subscription(Window::subscription)
     .settings(settings())
     .window_size(WINDOW_SIZE)
     .run()
     .context("running the workbench window")
+}
+
+/// Content of the window: the unlock screen until the database is
+/// unlocked, then the workbench.
+enum Window {
+    Locked {
+        screen: UnlockScreen,
+        db_path: PathBuf,
+        plugin_folder: Option<PathBuf>,
+        config_folder: Option<PathBuf>,
+    },
+    Open(Box<Workbench>),
+}
+
+#[derive(Debug, Clone)]
+enum WindowMessage {
+    Unlock(UnlockMessage),
+    Workbench(Message),
+}
+
+impl Window {
+    fn boot(
+        db_path: PathBuf,
+        plugin_folder: Option<PathBuf>,
+        config_folder: Option<PathBuf>,
+    ) -> (Self, Task<WindowMessage>) {
+        let locked = kefu_core::encryption::passphrase_for(&db_path).is_none()
+            && kefu_core::encryption::is_encrypted(&db_path).unwrap_or(false);
+        if locked {
+            let screen = UnlockScreen::new(&db_path);
+            let window = Self::Locked {
+                screen,
+                db_path,
+                plugin_folder,
+                config_folder,
+            };
+            return (window, Task::none());
+        }
+        Self::open(&db_path, plugin_folder, config_folder.as_deref())
+    }
+
+    fn open(
+        db_path: &std::path::Path,
+        plugin_folder: Option<PathBuf>,
+        config_folder: Option<&std::path::Path>,
+    ) -> (Self, Task<WindowMessage>) {
+        let (workbench, task) = Workbench::start(db_path, plugin_folder, config_folder);
+        (
+            Self::Open(Box::new(workbench)),
+            task.map(WindowMessage::Workbench),
+        )
+    }
+
+    fn update(&mut self, message: WindowMessage) -> Task<WindowMessage> {
+        match message {
+            WindowMessage::Workbench(message) => match self {
+                Self::Open(workbench) => workbench.update(message).map(WindowMessage::Workbench),
+                // A message of the workbench cannot arrive before it opens.
+                Self::Locked { .. } => Task::none(),
+            },
+            WindowMessage::Unlock(message) => {
+                let Self::Locked {
+                    screen,
+                    db_path,
+                    plugin_folder,
+                    config_folder,
+                } = self
+                else {
+                    return Task::none();
+                };
+                if !screen.update(message) {
+                    return Task::none();
+                }
+                let (opened, task) =
+                    Self::open(db_path, plugin_folder.take(), config_folder.as_deref());
+                *self = opened;
+                task
+            }
+        }
+    }
+
+    fn view(&self) -> Element<'_, WindowMessage> {
+        match self {
+            Self::Locked { screen, .. } => screen.view().map(WindowMessage::Unlock),
+            Self::Open(workbench) => workbench.view().map(WindowMessage::Workbench),
+        }
+    }
+
+    fn subscription(&self) -> Subscription<WindowMessage> {
+        match self {
+            Self::Locked { .. } => Subscription::none(),
+            Self::Open(workbench) => workbench.subscription().map(WindowMessage::Workbench),
+        }
+    }
 }
 
 /// Returns the iced settings of the workbench. The default font is the

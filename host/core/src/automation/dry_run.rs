@@ -205,7 +205,7 @@ pub fn dry_run(
             db.display()
         );
     }
-    let connection = Connection::open_with_flags(
+    let connection = crate::encryption::open_database(
         db,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )

@@ -5,13 +5,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::Utc;
+use rusqlite::types::Value;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::{copy_pages, parent_folder, quick_check, sync_file};
+use crate::encryption::{
+    PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, Passphrase, SQLITE_HEADER, apply_key, open_connection,
+    passphrase_for,
+};
 use crate::store::{SCHEMA_VERSION, Store};
-
-/// The first 16 bytes of every SQLite database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// Tables every Kefu database has had since schema version 1.
 const KEFU_TABLES: &[&str] = &[
@@ -46,20 +48,26 @@ pub struct RestoreReport {
 /// database is copied to `DB.before-restore-TIMESTAMP` and then
 /// overwritten in one SQLite transaction, so a crash midway leaves either
 /// the old or the restored content.
+///
+/// When a passphrase is recorded for `db` with
+/// [`crate::encryption::unlock`], the backup must be encrypted with it and
+/// the live database, when it exists, too. Without one, both must be plain.
 pub fn restore(db: &Path, file: &Path) -> anyhow::Result<RestoreReport> {
-    let backup_schema_version = check_backup_file(file)?;
+    let passphrase = passphrase_for(db);
+    let backup_schema_version = check_backup_file(file, db, passphrase.as_ref())?;
 
     let staged = Staged::copy(file, db)?;
     let schema_version = {
-        let store = Store::open(&staged.path).with_context(|| {
-            format!(
-                "upgrading a copy of {} to schema version {SCHEMA_VERSION}",
-                file.display()
-            )
-        })?;
+        let store =
+            Store::open_with_passphrase(&staged.path, passphrase.as_ref()).with_context(|| {
+                format!(
+                    "upgrading a copy of {} to schema version {SCHEMA_VERSION}",
+                    file.display()
+                )
+            })?;
         store.schema_version()?
     };
-    let source = Connection::open(&staged.path)?;
+    let source = open_connection(&staged.path, OpenFlags::default(), passphrase.as_ref())?;
     source.pragma_update(None, "journal_mode", "DELETE")?;
 
     if !db.exists() {
@@ -75,9 +83,9 @@ pub fn restore(db: &Path, file: &Path) -> anyhow::Result<RestoreReport> {
         });
     }
 
-    let mut live = lock_live_database(db)?;
+    let mut live = lock_live_database(db, passphrase.as_ref())?;
     let aside = aside_path(db);
-    super::copy_database(&live, &aside).with_context(|| {
+    super::copy_database(&live, &aside, passphrase.as_ref()).with_context(|| {
         format!(
             "keeping a copy of {} before the restore; nothing was changed",
             db.display()
@@ -110,7 +118,7 @@ pub fn restore(db: &Path, file: &Path) -> anyhow::Result<RestoreReport> {
 /// Returns the schema version of the Kefu database `connection` has open
 /// at `path`, or fails with a message that names the file and what to do
 /// when it is not one, or is one from a newer Kefu.
-pub(super) fn check_kefu_database(connection: &Connection, path: &Path) -> anyhow::Result<i64> {
+pub(crate) fn check_kefu_database(connection: &Connection, path: &Path) -> anyhow::Result<i64> {
     let not_kefu = |detail: &str| {
         anyhow::anyhow!(
             "{} is not a Kefu database ({detail}); pass a database file made by Kefu, \
@@ -142,14 +150,32 @@ pub(super) fn check_kefu_database(connection: &Connection, path: &Path) -> anyho
 }
 
 /// Checks, without writing to it, that `file` is a whole Kefu database of
-/// a schema version this Kefu reads, and returns that version.
-fn check_backup_file(file: &Path) -> anyhow::Result<i64> {
+/// a schema version this Kefu reads, encrypted with `passphrase` or plain
+/// when that is `None`, and returns that version. `db` is the database it
+/// is to replace, named in the errors.
+fn check_backup_file(
+    file: &Path,
+    db: &Path,
+    passphrase: Option<&Passphrase>,
+) -> anyhow::Result<i64> {
     let bytes = read_header(file)?;
-    if bytes.as_slice() != SQLITE_HEADER {
+    let plain = bytes.as_slice() == SQLITE_HEADER;
+    if !plain && (passphrase.is_none() || bytes.len() < SQLITE_HEADER.len()) {
         anyhow::bail!(
-            "{} is not a Kefu backup: it is not an SQLite database. Pass a file made by \
-             `kefu backup`. The live database was not changed",
+            "{} is not a Kefu backup: it is not an SQLite database, or it is encrypted and \
+             no passphrase was given. Pass a file made by `kefu backup`, with the passphrase \
+             of an encrypted one in --passphrase-file, {PASSPHRASE_FILE_ENV} or \
+             {PASSPHRASE_ENV}. The live database was not changed",
             file.display()
+        );
+    }
+    if plain && passphrase.is_some() {
+        anyhow::bail!(
+            "{} is a plain backup, but a passphrase was given, so {} is to be encrypted; \
+             encrypt a copy of the backup with `kefu --db COPY encrypt` and restore that \
+             copy, or restore without a passphrase. The live database was not changed",
+            file.display(),
+            db.display()
         );
     }
     // Read-only and immutable, so checking the file creates no -wal or -shm
@@ -169,6 +195,9 @@ fn check_backup_file(file: &Path) -> anyhow::Result<i64> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
     )
     .with_context(|| format!("opening {}", file.display()))?;
+    if let Some(passphrase) = passphrase {
+        apply_key(&connection, file, passphrase)?;
+    }
 
     let unchanged =
         |error: anyhow::Error| anyhow::anyhow!("{error:#}. The live database was not changed");
@@ -215,13 +244,9 @@ fn read_header(file: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Opens the live database and takes SQLite's exclusive lock on it, kept
-/// until the connection closes. Every other connection to a WAL database
-/// holds a shared lock on the file while it is open, even when idle, so
-/// the lock fails at once while the app, `kefu watch`, `kefu serve` or an
-/// import has the database open.
-fn lock_live_database(db: &Path) -> anyhow::Result<Connection> {
-    let connection = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .with_context(|| format!("opening database {}", db.display()))?;
+/// until the connection closes.
+fn lock_live_database(db: &Path, passphrase: Option<&Passphrase>) -> anyhow::Result<Connection> {
+    let connection = open_connection(db, OpenFlags::SQLITE_OPEN_READ_WRITE, passphrase)?;
     check_kefu_database(&connection, db).with_context(|| {
         format!(
             "the database to replace is not usable; move {} aside yourself and run \
@@ -229,14 +254,29 @@ fn lock_live_database(db: &Path) -> anyhow::Result<Connection> {
             db.display()
         )
     })?;
+    lock_exclusively(&connection, db, "the restore")?;
+    Ok(connection)
+}
+
+/// Takes SQLite's exclusive lock on the database `connection` has open at
+/// `db`, kept until the connection closes. Every other connection to a WAL
+/// database holds a shared lock on the file while it is open, even when
+/// idle, so the lock fails at once while the app, `kefu watch`, `kefu
+/// serve` or an import has the database open. `operation` names what waits
+/// for the lock in the error.
+pub(crate) fn lock_exclusively(
+    connection: &Connection,
+    db: &Path,
+    operation: &str,
+) -> anyhow::Result<()> {
     connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
     let locked = connection.execute_batch("BEGIN EXCLUSIVE; COMMIT;");
     match locked {
-        Ok(()) => Ok(connection),
+        Ok(()) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(error, _)) if error.code == ErrorCode::DatabaseBusy => {
             anyhow::bail!(
                 "{} is open in another Kefu process (the desktop app, `kefu watch`, \
-                 `kefu serve` or an import); close it and run the restore again. \
+                 `kefu serve` or an import); close it and run {operation} again. \
                  Nothing was changed",
                 db.display()
             )
@@ -248,8 +288,16 @@ fn lock_live_database(db: &Path) -> anyhow::Result<Connection> {
 /// Makes the staged copy use the live database's page size, because the
 /// backup API cannot write into a WAL database with another page size.
 fn match_page_size(staged: &Connection, live: &Connection, path: &Path) -> anyhow::Result<()> {
-    let page_size = |connection: &Connection| -> rusqlite::Result<i64> {
-        connection.pragma_query_value(None, "page_size", |row| row.get(0))
+    let page_size = |connection: &Connection| -> anyhow::Result<i64> {
+        // SQLCipher returns the page size of an encrypted database as text.
+        let value: Value = connection.pragma_query_value(None, "page_size", |row| row.get(0))?;
+        match value {
+            Value::Integer(size) => Ok(size),
+            Value::Text(size) => size
+                .parse()
+                .with_context(|| format!("reading the page size {size:?} of {}", path.display())),
+            other => anyhow::bail!("page size of {} is {other:?}", path.display()),
+        }
     };
     let live_size = page_size(live)?;
     if page_size(staged)? != live_size {
