@@ -100,7 +100,9 @@ pub enum Command {
     /// or queue a failed message again.
     Outbox(crate::outbox::OutboxCommand),
     /// Import the bundled sample inputs into a demo database and show them:
-    /// in the desktop app where a display exists, else as tables.
+    /// in the desktop app where a display exists, else as tables. With
+    /// --customers or --days, first generate a history of customers and
+    /// tickets.
     Demo(DemoCommand),
     /// Copy the database to a file while the app and imports keep running,
     /// or make the automatic backup set in backup.toml (--scheduled).
@@ -199,6 +201,30 @@ pub struct DemoCommand {
     /// Print tables instead of opening the desktop app.
     #[arg(long)]
     pub no_app: bool,
+
+    /// Generate this many demo customers, with a history of tickets, before
+    /// importing the samples [default with --days: 200].
+    #[arg(long, value_name = "N")]
+    pub customers: Option<u32>,
+
+    /// Generate a history of this many days, ending at --end [default with
+    /// --customers: 90].
+    #[arg(long, value_name = "D")]
+    pub days: Option<u32>,
+
+    /// Tickets to generate [default: one per customer per 30 days].
+    #[arg(long, value_name = "N")]
+    pub tickets: Option<u32>,
+
+    /// Seed of the generated data; the same seed and --end give the same
+    /// data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// The generated history ends at the start of this day, in the SLA
+    /// time zone (Asia/Shanghai built in) [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub end: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args)]

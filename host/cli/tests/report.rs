@@ -837,3 +837,72 @@ fn pdf_without_cjk_font_fails() {
     assert!(error.contains("fonts-wqy-microhei"), "{error}");
     assert!(!path.exists());
 }
+
+#[test]
+fn generated_demo_reports() {
+    let folder = tempfile::tempdir().unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let demo_args = [
+        "demo",
+        "--customers",
+        "50",
+        "--days",
+        "30",
+        "--end",
+        "2026-12-01",
+        "--seed",
+        "5",
+        "--no-app",
+        "--samples",
+        samples.to_str().unwrap(),
+    ];
+    let printed = succeeded(&kefu(folder.path(), &demo_args));
+    assert!(printed.contains("Customers:  50 ("), "{printed}");
+    assert!(printed.contains("Tickets:    50 ("), "{printed}");
+    // The sample inputs are imported after the generated history.
+    assert!(printed.contains("Messages stored:      350"), "{printed}");
+
+    let path = folder.path().join("november.csv");
+    succeeded(&kefu(
+        folder.path(),
+        &[
+            "report",
+            "--period",
+            "2026-11",
+            "--by",
+            "agent",
+            "--format",
+            "csv",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    ));
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|header| header == name).unwrap();
+    let (created, resolved, csat) = (column("created"), column("resolved"), column("csat"));
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let sum = |index: usize| -> u64 {
+        records
+            .iter()
+            .map(|record| record[index].parse::<u64>().unwrap())
+            .sum()
+    };
+    // The 30 days before 2026-12-01 are all of November.
+    assert_eq!(sum(created), 50);
+    assert!(sum(resolved) > 0);
+    assert!(records.iter().any(|record| !record[csat].is_empty()));
+    // The imported samples' unassigned tickets are older and only in the
+    // backlog, so every ticket created in November has an agent.
+    for record in &records {
+        if &record[created] != "0" {
+            assert!(record[0].contains('.'), "{record:?}");
+        }
+    }
+
+    let error = failed(&kefu(folder.path(), &demo_args));
+    assert!(
+        error.contains("holds generated demo data already"),
+        "{error}"
+    );
+}

@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod automation;
 pub mod backup;
+pub mod demo;
 pub mod desk;
 pub mod encryption;
 pub mod identity;

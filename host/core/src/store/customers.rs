@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
+use super::write::Writer;
 use super::{Store, format_time, parse_time};
 use crate::identity::IdentityConfig;
 use crate::model::{Channel, StoredMessage};
@@ -162,26 +163,7 @@ impl Store {
     ) -> anyhow::Result<Address> {
         let address = parse_address(address, &self.desk.identity)?;
         let writer = self.writer()?;
-        require_active(&writer.tx, id)?;
-        match owner_of(&writer.tx, &address)? {
-            Some(owner) if owner == id => {
-                bail!("customer {id} already has the address {address}")
-            }
-            Some(owner) => bail!(
-                "the address {address} belongs to customer {owner}; to make them one \
-                 customer, run `kefu customers merge {owner} {id}`"
-            ),
-            None => {}
-        }
-        writer.tx.execute(
-            "INSERT INTO customer_identities (customer_id, kind, value) VALUES (?1, ?2, ?3)",
-            params![id, address.channel.as_str(), address.value],
-        )?;
-        let moved = Moved {
-            addresses: vec![address.to_string()],
-            conversations: Vec::new(),
-        };
-        record_change(&writer.tx, "link", None, id, &moved, by)?;
+        writer.link_address(id, &address, by)?;
         writer.commit()?;
         Ok(address)
     }
@@ -256,6 +238,34 @@ impl Store {
         writer.refresh_customer_tickets(new_id)?;
         writer.commit()?;
         Ok((new_id, moved))
+    }
+}
+
+impl Writer<'_> {
+    /// Adds a normalised address to a customer in this transaction and
+    /// records the link. Fails when another customer owns the address or
+    /// the customer has it already.
+    pub fn link_address(&self, id: i64, address: &Address, by: ChangeBy) -> anyhow::Result<()> {
+        require_active(&self.tx, id)?;
+        match owner_of(&self.tx, address)? {
+            Some(owner) if owner == id => {
+                bail!("customer {id} already has the address {address}")
+            }
+            Some(owner) => bail!(
+                "the address {address} belongs to customer {owner}; to make them one \
+                 customer, run `kefu customers merge {owner} {id}`"
+            ),
+            None => {}
+        }
+        self.execute_cached(
+            "INSERT INTO customer_identities (customer_id, kind, value) VALUES (?1, ?2, ?3)",
+            params![id, address.channel.as_str(), address.value],
+        )?;
+        let moved = Moved {
+            addresses: vec![address.to_string()],
+            conversations: Vec::new(),
+        };
+        record_change(&self.tx, "link", None, id, &moved, by)
     }
 }
 

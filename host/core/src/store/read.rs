@@ -224,12 +224,7 @@ impl Store {
     /// tickets in the queue to match.
     pub fn set_customer_tier(&mut self, customer_id: i64, tier: &str) -> anyhow::Result<()> {
         let writer = self.writer()?;
-        let changed = writer.tx.execute(
-            "UPDATE customers SET tier = ?2 WHERE id = ?1",
-            params![customer_id, tier],
-        )?;
-        anyhow::ensure!(changed == 1, "customer {customer_id} not found");
-        writer.refresh_customer_tickets(customer_id)?;
+        writer.set_customer_tier(customer_id, tier)?;
         writer.commit()
     }
 

@@ -91,6 +91,18 @@ impl Writer<'_> {
         Ok(ids.len())
     }
 
+    /// Sets a customer's tier, for example `vip`, in this transaction and
+    /// moves the customer's tickets in the queue to match.
+    pub fn set_customer_tier(&self, customer_id: i64, tier: &str) -> anyhow::Result<()> {
+        let changed = self.execute_cached(
+            "UPDATE customers SET tier = ?2 WHERE id = ?1",
+            params![customer_id, tier],
+        )?;
+        anyhow::ensure!(changed == 1, "customer {customer_id} not found");
+        self.refresh_customer_tickets(customer_id)?;
+        Ok(())
+    }
+
     /// Applies what a status change means beyond the status itself: the
     /// finish time, the reopen count and the SLA clock. Called by
     /// [`Writer::set_ticket_field`] after it stored the new status.
