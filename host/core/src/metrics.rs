@@ -12,6 +12,7 @@
 //! time, percentiles) happens in memory.
 
 mod compute;
+mod drill_down;
 mod period;
 mod stats;
 mod tables;
@@ -19,7 +20,8 @@ mod tables;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
-pub use compute::compute;
+pub use compute::{compute, latest_ticket_opened};
+pub use drill_down::{HourOfWeek, TicketCount, hour_of_week, tickets_counted};
 pub use period::{Granularity, Period, parse_period};
 pub use stats::DurationStats;
 pub use tables::{MetricColumn, MetricKind, metric_columns};

@@ -535,3 +535,77 @@ fn count_of(count: usize, one: &str, many: &str, list: &str) -> String {
 pub const DATABASE_ENCRYPTED: &str = "This database is encrypted. Enter its passphrase to open it.";
 pub const PASSPHRASE_HINT: &str = "Passphrase";
 pub const UNLOCK: &str = "Unlock";
+
+/// The button that switches to the reports screen.
+pub const REPORTS: &str = "Reports";
+pub const REPORT_PERIOD: &str = "Period:";
+pub const REPORT_PERIOD_HINT: &str = "2026-11, 2026-W45 or 2026-11-01..2026-11-15";
+pub const REPORT_SHOW: &str = "Show";
+pub const REPORT_BY: &str = "Bars by:";
+pub const REPORT_LOADING: &str = "Reading the report…";
+pub const REPORT_EMPTY: &str = "No tickets to show in this period.";
+pub const REPORT_DRILL_DOWN_HINT: &str =
+    "Click a bar, point, slice or cell to list the tickets it counts.";
+pub const CREATED: &str = "Created";
+pub const RESOLVED: &str = "Resolved";
+pub const OPEN_AT_END: &str = "Open at the end";
+pub const BACKLOG_TITLE: &str = "Open tickets (backlog)";
+pub const CHANNELS_TITLE: &str = "Tickets created by channel";
+pub const HOUR_OF_DAY: &str = "Hour of the day";
+/// Weekday names of the heatmap's rows, Monday first.
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+pub fn period_kind(kind: crate::reports::PeriodKind) -> &'static str {
+    use crate::reports::PeriodKind;
+    match kind {
+        PeriodKind::Day => "Day",
+        PeriodKind::Week => "Week",
+        PeriodKind::Month => "Month",
+        PeriodKind::Custom => "Custom",
+    }
+}
+
+pub fn dimension(dimension: kefu_core::metrics::Dimension) -> &'static str {
+    use kefu_core::metrics::Dimension;
+    match dimension {
+        Dimension::Agent => "Agent",
+        Dimension::TicketType => "Type",
+        Dimension::Tier => "Tier",
+        Dimension::Channel => "Channel",
+        Dimension::Time(_) => "Time",
+    }
+}
+
+pub fn volume_title(dimension: &str) -> String {
+    format!("Tickets created and resolved by {dimension}")
+}
+
+pub fn hour_of_week_title(time_zone: &str) -> String {
+    format!("Tickets created by weekday and hour ({time_zone})")
+}
+
+/// Formats the period shown and the time zone its dates are read in.
+pub fn report_period(period: &str, time_zone: &str) -> String {
+    format!("{period}, {time_zone}")
+}
+
+/// Names a clicked chart value by its series and category, such as
+/// "Created, email".
+pub fn report_selection(series: &str, category: &str) -> String {
+    format!("{series}, {category}")
+}
+
+pub fn drill_down_heading(selection: &str, tickets: usize) -> String {
+    match tickets {
+        1 => format!("{selection}: 1 ticket"),
+        _ => format!("{selection}: {tickets} tickets"),
+    }
+}
+
+pub fn drill_down_details(customer: &str, ticket_type: &str, status: &str) -> String {
+    format!("{customer} · {ticket_type} · {status}")
+}
+
+pub fn report_failed(error: &str) -> String {
+    format!("Could not read the report: {error}")
+}

@@ -1,7 +1,8 @@
 //! Kefu's desktop workbench, built with iced: the conversation list, the
 //! selected conversation's messages and the ticket list, read from the
-//! SQLite store, and a Plugins screen that lists every plugin and follows
-//! the plugins folder as files come and go. The team's desk configuration
+//! SQLite store, a Plugins screen that lists every plugin and follows
+//! the plugins folder as files come and go, and a Reports screen of charts
+//! whose bars, points, slices and cells list the tickets they count. The team's desk configuration
 //! labels the tickets, and a scheduler fires time rules in the background.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
@@ -17,6 +18,7 @@ mod format;
 mod intake;
 mod labels;
 mod plugins;
+mod reports;
 mod scheduler;
 mod style;
 mod ticket_list;
@@ -31,6 +33,7 @@ use iced::widget::Id;
 use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
+pub use reports::{PeriodKind, ReportChart, Reports};
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
@@ -195,6 +198,11 @@ pub fn ticket_row_id(ticket_id: i64) -> Id {
 /// folder plugin may share a plugin id, so the origin is part of the id.
 pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
     plugins::row_id(origin, plugin_id)
+}
+
+/// Widget ids of the reports screen.
+pub mod report_ids {
+    pub use crate::reports::{chart_id, period_input_id, ticket_row_id};
 }
 
 /// Widget ids of the customer card beside the panes.

@@ -3,9 +3,10 @@
 //! The panes are view functions over this state. A pane reports clicks with
 //! its own message type, which [`Workbench::update`] handles, because a
 //! click in one pane (a ticket) changes what another shows (the messages).
-//! The Plugins screen, switched to from the top bar, owns its state, update
-//! and view in [`crate::plugins`], and the scheduler that fires time rules
-//! in the background owns its state in [`crate::scheduler`].
+//! The Plugins and Reports screens, switched to from the top bar, own their
+//! state, update and view in [`crate::plugins`] and [`crate::reports`], and
+//! the scheduler that fires time rules in the background owns its state in
+//! [`crate::scheduler`].
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::config::DeskConfig;
 use crate::customer_card::{self, CustomerCard};
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
 use crate::plugins::{self, Plugins};
+use crate::reports::{self, Reports};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
 use crate::webhook::{self, Webhook};
@@ -57,6 +59,7 @@ pub struct Workbench {
     /// The screen below the top bar.
     screen: Screen,
     plugins: Plugins,
+    reports: Reports,
     /// The lifecycle and SLA in force, from the configuration folder or
     /// built in.
     desk: Arc<Desk>,
@@ -82,6 +85,8 @@ pub enum Screen {
     Workbench,
     /// Every plugin with its state and capabilities.
     Plugins,
+    /// Charts of the report metrics, with the tickets behind each value.
+    Reports,
 }
 
 /// Events of the workbench window.
@@ -107,6 +112,7 @@ pub enum Message {
     /// The top bar's screen button was pressed.
     ScreenSelected(Screen),
     Plugins(plugins::Message),
+    Reports(reports::Message),
     /// An attachment was pressed: the message id and the attachment's
     /// position in the message's list.
     AttachmentPressed(i64, usize),
@@ -204,6 +210,7 @@ impl Workbench {
             change_watch: None,
             webhook: Webhook::default(),
             customer_card: CustomerCard::default(),
+            reports: Reports::new(db_path.clone(), config.desk.clone()),
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
             db_path,
@@ -245,6 +252,11 @@ impl Workbench {
     /// Returns the error line of a webhook server that could not start.
     pub fn webhook_error(&self) -> Option<&str> {
         self.webhook.error()
+    }
+
+    /// Returns the state of the reports screen.
+    pub fn reports(&self) -> &Reports {
+        &self.reports
     }
 
     /// True while a scheduler run is in progress.
@@ -308,9 +320,24 @@ impl Workbench {
             }
             Message::ScreenSelected(screen) => {
                 self.screen = screen;
+                if screen == Screen::Reports {
+                    // Each visit shows the database as it is now.
+                    return self.reports.reload().map(Message::Reports);
+                }
                 Task::none()
             }
             Message::Plugins(message) => self.plugins.update(message).map(Message::Plugins),
+            Message::Reports(message) => {
+                let (task, event) = self.reports.update(message);
+                let task = task.map(Message::Reports);
+                match event {
+                    Some(reports::Event::OpenConversation(conversation_id)) => {
+                        self.screen = Screen::Workbench;
+                        Task::batch([task, self.select(conversation_id)])
+                    }
+                    None => task,
+                }
+            }
             Message::AttachmentPressed(message_id, position) => {
                 match self.open_attachment(message_id, position) {
                     Ok(()) => self.clear_error(),
@@ -517,6 +544,7 @@ impl Workbench {
                     labels::summary(self.conversations.len(), unanswered, self.tickets.len());
                 (summary, (labels::PLUGINS, Screen::Plugins))
             }
+            Screen::Reports => (String::new(), (labels::WORKBENCH, Screen::Workbench)),
             Screen::Plugins => {
                 let statuses: Vec<_> = self
                     .plugins
@@ -546,6 +574,13 @@ impl Workbench {
         if let Some(status) = self.scheduler.status() {
             header = header.push(status);
         }
+        if self.screen == Screen::Workbench {
+            header = header.push(
+                button(text(labels::REPORTS).size(14))
+                    .on_press(Message::ScreenSelected(Screen::Reports))
+                    .style(button::secondary),
+            );
+        }
         header
             .push(
                 button(text(toggle_label).size(14))
@@ -563,6 +598,7 @@ impl Workbench {
         match self.screen {
             Screen::Workbench => self.workbench_body(),
             Screen::Plugins => self.plugins.view().map(Message::Plugins),
+            Screen::Reports => self.reports.view().map(Message::Reports),
         }
     }
 

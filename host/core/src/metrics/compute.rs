@@ -17,19 +17,19 @@ use crate::sla::BusinessCalendar;
 use crate::store::{PhraseFilter, Store, format_time, parse_time};
 
 /// Fields of one ticket that the metrics read.
-struct TicketFacts {
-    id: i64,
+pub(super) struct TicketFacts {
+    pub(super) id: i64,
     conversation_id: i64,
     /// When the customer wrote the message that opened the ticket: the SLA
     /// start of an imported ticket, else its creation.
-    opened: DateTime<Utc>,
-    resolved: Option<DateTime<Utc>>,
+    pub(super) opened: DateTime<Utc>,
+    pub(super) resolved: Option<DateTime<Utc>>,
     first_response: Option<DateTime<Utc>>,
     first_response_due: Option<DateTime<Utc>>,
     resolution_due: Option<DateTime<Utc>>,
     reopened: bool,
     /// Values of the query's non-time dimensions, in its order.
-    group: Vec<String>,
+    pub(super) group: Vec<String>,
     /// Subject, or the start of the first customer message, for tickets
     /// opened in the period.
     text: Option<String>,
@@ -69,18 +69,7 @@ pub fn compute(store: &Store, query: &MetricsQuery) -> anyhow::Result<MetricsRep
     }
     let calendar = store.desk().sla.calendar();
     let period = &query.period;
-    let buckets = match query.by.iter().find_map(|dimension| match dimension {
-        Dimension::Time(granularity) => Some(*granularity),
-        _ => None,
-    }) {
-        Some(granularity) => buckets(period, granularity),
-        None => vec![Bucket {
-            from: period.from,
-            to: period.to,
-            label: period.label.clone(),
-            local_start: period.from.with_timezone(&period.time_zone).naive_local(),
-        }],
-    };
+    let buckets = report_buckets(query);
 
     let tickets = load_tickets(store, query).context("reading tickets for the report")?;
     let mut groups = Groups::new();
@@ -145,7 +134,40 @@ pub fn compute(store: &Store, query: &MetricsQuery) -> anyhow::Result<MetricsRep
     })
 }
 
-fn load_tickets(store: &Store, query: &MetricsQuery) -> anyhow::Result<Vec<TicketFacts>> {
+/// Returns when the customer of the newest ticket wrote first, the instant
+/// the metrics count its creation at, or `None` without tickets. Merged
+/// tickets are left out, as the metrics leave them out.
+pub fn latest_ticket_opened(store: &Store) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let latest: Option<String> = store.connection().query_row(
+        "SELECT max(coalesce(sla_start_at, created_at)) FROM tickets WHERE merged_into IS NULL",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(latest.map(|text| parse_time(&text)).transpose()?)
+}
+
+/// Returns the time buckets of the query's rows: those of its time
+/// dimension, or the whole period as one bucket.
+pub(super) fn report_buckets(query: &MetricsQuery) -> Vec<Bucket> {
+    let period = &query.period;
+    match query.by.iter().find_map(|dimension| match dimension {
+        Dimension::Time(granularity) => Some(*granularity),
+        _ => None,
+    }) {
+        Some(granularity) => buckets(period, granularity),
+        None => vec![Bucket {
+            from: period.from,
+            to: period.to,
+            label: period.label.clone(),
+            local_start: period.from.with_timezone(&period.time_zone).naive_local(),
+        }],
+    }
+}
+
+pub(super) fn load_tickets(
+    store: &Store,
+    query: &MetricsQuery,
+) -> anyhow::Result<Vec<TicketFacts>> {
     let period = &query.period;
     // Merged tickets are duplicates closed by the merge; their messages
     // count for the ticket they were merged into, as later messages do.
@@ -276,6 +298,17 @@ fn sla_outcome(
     }
 }
 
+/// Returns the indexes of the buckets at whose end the ticket is open:
+/// created before the end and not resolved by then.
+pub(super) fn open_buckets(ticket: &TicketFacts, buckets: &[Bucket]) -> std::ops::Range<usize> {
+    let first = buckets.partition_point(|bucket| bucket.to <= ticket.opened);
+    let end = match ticket.resolved {
+        Some(resolved) => buckets.partition_point(|bucket| bucket.to <= resolved),
+        None => buckets.len(),
+    };
+    first..end
+}
+
 /// Counts the ticket as open at the end of each bucket it was open at:
 /// created before the bucket's end and not resolved by then. Uses a
 /// difference array, so a ticket costs two updates however many buckets
@@ -285,11 +318,8 @@ fn add_backlog(
     buckets: &[Bucket],
     backlog: &mut HashMap<Vec<String>, Vec<i64>>,
 ) {
-    let first = buckets.partition_point(|bucket| bucket.to <= ticket.opened);
-    let end = match ticket.resolved {
-        Some(resolved) => buckets.partition_point(|bucket| bucket.to <= resolved),
-        None => buckets.len(),
-    };
+    let open = open_buckets(ticket, buckets);
+    let (first, end) = (open.start, open.end);
     if first >= end {
         return;
     }
@@ -503,6 +533,20 @@ enum SortPart {
     Bucket(usize),
 }
 
+/// Returns the key of the row for a non-time group and a bucket: the
+/// values of the query's dimensions in its order.
+pub(super) fn row_key(query: &MetricsQuery, group: &[String], bucket: &Bucket) -> Vec<String> {
+    let mut values = group.iter();
+    query
+        .by
+        .iter()
+        .map(|dimension| match dimension {
+            Dimension::Time(_) => bucket.label.clone(),
+            _ => values.next().cloned().unwrap_or_default(),
+        })
+        .collect()
+}
+
 fn build_rows(
     query: &MetricsQuery,
     buckets: &[Bucket],
@@ -541,19 +585,16 @@ fn build_rows(
     let mut rows: Vec<(Vec<SortPart>, MetricsRow)> = groups
         .into_iter()
         .map(|((group, index), mut sums)| {
+            let key = row_key(query, &group, &buckets[index]);
             let mut values = group.iter();
-            let mut key = Vec::new();
-            let mut sort = Vec::new();
-            for dimension in &query.by {
-                if let Dimension::Time(_) = dimension {
-                    key.push(buckets[index].label.clone());
-                    sort.push(SortPart::Bucket(index));
-                } else {
-                    let value = values.next().cloned().unwrap_or_default();
-                    sort.push(SortPart::Text(value.clone()));
-                    key.push(value);
-                }
-            }
+            let sort: Vec<SortPart> = query
+                .by
+                .iter()
+                .map(|dimension| match dimension {
+                    Dimension::Time(_) => SortPart::Bucket(index),
+                    _ => SortPart::Text(values.next().cloned().unwrap_or_default()),
+                })
+                .collect();
             let backlog = open_at_end.get(&(group, index)).copied().unwrap_or(0);
             let row = MetricsRow {
                 key,

@@ -691,3 +691,92 @@ fn metrics_table_cells() {
     assert_eq!(table.rows[2][average], kefu_report::Cell::Empty);
     assert_eq!(table.rows[2][1], kefu_report::Cell::Integer(1));
 }
+
+#[test]
+fn drill_down_matches_every_count() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, _) = build(folder.path());
+    let groupings: [&[Dimension]; 5] = [
+        &[],
+        &[Dimension::Agent],
+        &[Dimension::Channel],
+        &[Dimension::Time(Granularity::Day)],
+        &[Dimension::TicketType, Dimension::Time(Granularity::Week)],
+    ];
+    for by in groupings {
+        let query = query("2026-11", by);
+        let report = compute(&store, &query).unwrap();
+        for row in &report.rows {
+            let counts = [
+                (TicketCount::Created, row.created),
+                (TicketCount::Resolved, row.resolved),
+                (TicketCount::Backlog, row.backlog),
+            ];
+            for (count, expected) in counts {
+                let tickets = tickets_counted(&store, &query, &row.key, count).unwrap();
+                assert_eq!(
+                    tickets.len() as u64,
+                    expected,
+                    "{count:?} of row {:?} by {by:?}: {tickets:?}",
+                    row.key
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn drill_down_lists_hand_worked_tickets() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, data) = build(folder.path());
+    let key = |value: &str| vec![value.to_string()];
+    let sorted = |mut ids: Vec<i64>| {
+        ids.sort_unstable();
+        ids
+    };
+
+    let by_agent = query("2026-11", &[Dimension::Agent]);
+    let lin_created = tickets_counted(&store, &by_agent, &key("lin"), TicketCount::Created);
+    assert_eq!(
+        lin_created.unwrap(),
+        sorted(vec![data.t1, data.t2, data.t5])
+    );
+    let wang_backlog = tickets_counted(&store, &by_agent, &key("wang"), TicketCount::Backlog);
+    assert_eq!(wang_backlog.unwrap(), [data.t3]);
+
+    let by_day = query("2026-11", &[Dimension::Time(Granularity::Day)]);
+    let saturday = tickets_counted(&store, &by_day, &key("2026-11-07"), TicketCount::Backlog);
+    assert_eq!(saturday.unwrap(), sorted(vec![data.t2, data.t3, data.t4]));
+    let monday = tickets_counted(&store, &by_day, &key("2026-11-09"), TicketCount::Resolved);
+    assert_eq!(monday.unwrap(), sorted(vec![data.t2, data.t4]));
+
+    let unknown = tickets_counted(&store, &by_agent, &key("zhao"), TicketCount::Created);
+    assert_eq!(unknown.unwrap(), Vec::<i64>::new());
+}
+
+#[test]
+fn hour_of_week_local_cells() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, data) = build(folder.path());
+    let query = query("2026-11", &[]);
+    let grid = hour_of_week(&store, &query).unwrap();
+
+    // Monday is day 0; the hours are Shanghai time.
+    assert_eq!(grid.tickets[0][9], [data.t1]);
+    assert_eq!(grid.tickets[1][10], [data.t3]);
+    assert_eq!(grid.tickets[4][9], [data.t5]);
+    assert_eq!(grid.tickets[4][17], [data.t2]);
+    assert_eq!(grid.tickets[5][10], [data.t4]);
+
+    let report = compute(&store, &query).unwrap();
+    let total: u64 = (0..7)
+        .flat_map(|day| (0..24).map(move |hour| (day, hour)))
+        .map(|(day, hour)| grid.count(day, hour))
+        .sum();
+    assert_eq!(total, report.rows[0].created);
+    for peak in &report.peak_hours {
+        let hour = peak.hour as usize;
+        let cells: u64 = (0..7).map(|day| grid.count(day, hour)).sum();
+        assert_eq!(cells, peak.tickets_created, "hour {hour}");
+    }
+}

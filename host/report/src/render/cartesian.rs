@@ -6,6 +6,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::axis::{CategoryAxis, value_range};
+use super::regions::{Region, Shape};
 use super::style::{TextSizes, format_value, series_color, shorten_label, text_style};
 use super::{TextMode, drawing_error};
 use crate::error::ReportError;
@@ -21,6 +22,9 @@ const MIN_MARKER_SPACING: u32 = 8;
 /// Radius of a line-chart marker, in pixels.
 const MARKER_RADIUS: i32 = 3;
 
+/// Distance in pixels from a line-chart point within which a click hits it.
+const POINT_HIT_RADIUS: f64 = 8.0;
+
 /// Margin around the plot, in pixels.
 pub(crate) const PLOT_MARGIN: u32 = 10;
 
@@ -31,6 +35,7 @@ pub(crate) fn draw_bar<DB: DrawingBackend>(
     chart: &Chart,
     text: TextMode,
     sizes: &TextSizes,
+    regions: &mut Vec<Region>,
 ) -> Result<(), ReportError> {
     let y_range = value_range(all_values(chart), true);
     let mut context = build_value_chart(area, chart, text, sizes, y_range)?;
@@ -39,6 +44,22 @@ pub(crate) fn draw_bar<DB: DrawingBackend>(
     for (series_index, series) in chart.series.iter().enumerate() {
         let color = series_color(series_index);
         let offset = -BAR_GROUP_WIDTH / 2.0 + series_index as f64 * bar_width;
+        for (category, value) in series.values.iter().enumerate() {
+            let left = category as f64 + offset;
+            let (left, top) = context.backend_coord(&(left, *value));
+            let (right, bottom) =
+                context.backend_coord(&(category as f64 + offset + bar_width, 0.0));
+            regions.push(Region {
+                series: series_index,
+                category,
+                shape: Shape::Rect {
+                    left,
+                    top,
+                    right,
+                    bottom,
+                },
+            });
+        }
         let bars = series.values.iter().enumerate().map(|(category, value)| {
             let left = category as f64 + offset;
             Rectangle::new([(left, 0.0), (left + bar_width, *value)], color.filled())
@@ -62,6 +83,7 @@ pub(crate) fn draw_line<DB: DrawingBackend>(
     chart: &Chart,
     text: TextMode,
     sizes: &TextSizes,
+    regions: &mut Vec<Region>,
 ) -> Result<(), ReportError> {
     let y_range = value_range(all_values(chart), false);
     let mut context = build_value_chart(area, chart, text, sizes, y_range)?;
@@ -78,6 +100,16 @@ pub(crate) fn draw_line<DB: DrawingBackend>(
             .enumerate()
             .map(|(category, value)| (category as f64, *value))
             .collect();
+        for (category, point) in points.iter().enumerate() {
+            regions.push(Region {
+                series: series_index,
+                category,
+                shape: Shape::Disc {
+                    center: context.backend_coord(point),
+                    radius: POINT_HIT_RADIUS,
+                },
+            });
+        }
 
         let annotation = context
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))

@@ -8,6 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::CategoryAxis;
 use super::cartesian::{LabelAreas, PLOT_MARGIN, category_label, x_label_count};
+use super::regions::{Region, Shape};
 use super::style::{
     TextSizes, colored_text_style, format_value, heat_color, shorten_label, text_color_on,
     text_style,
@@ -32,6 +33,7 @@ pub(crate) fn draw_heatmap<DB: DrawingBackend>(
     chart: &Chart,
     text: TextMode,
     sizes: &TextSizes,
+    regions: &mut Vec<Region>,
 ) -> Result<(), ReportError> {
     let (low, high) = value_bounds(chart);
     let fraction = |value: f64| {
@@ -109,6 +111,21 @@ pub(crate) fn draw_heatmap<DB: DrawingBackend>(
 
     for (series_index, series) in chart.series.iter().enumerate() {
         let row = row_position(series_index);
+        for category in 0..series.values.len() {
+            let column = category as f64;
+            let (left, top) = context.backend_coord(&(column - 0.5, row + 0.5));
+            let (right, bottom) = context.backend_coord(&(column + 0.5, row - 0.5));
+            regions.push(Region {
+                series: series_index,
+                category,
+                shape: Shape::Rect {
+                    left,
+                    top,
+                    right,
+                    bottom,
+                },
+            });
+        }
         let cells = series.values.iter().enumerate().map(|(category, value)| {
             let column = category as f64;
             let corners = [(column - 0.5, row - 0.5), (column + 0.5, row + 0.5)];

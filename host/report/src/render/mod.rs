@@ -5,6 +5,7 @@ mod cartesian;
 pub mod font;
 mod heatmap;
 mod pie;
+pub mod regions;
 mod style;
 
 use plotters::coord::Shift;
@@ -13,6 +14,7 @@ use plotters::prelude::*;
 use crate::error::ReportError;
 use crate::model::{Chart, ChartKind};
 use crate::validate::validate_chart;
+use regions::{Region, RenderedChart};
 
 /// Minimum width and height of a rendered chart, in pixels. Below it the
 /// axis labels leave no room for the plot.
@@ -66,6 +68,42 @@ pub fn render_png(chart: &Chart, width: u32, height: u32) -> Result<Vec<u8>, Rep
     render_png_with(chart, width, height, TextMode::for_system())
 }
 
+/// Renders a chart as RGBA pixels of `width` × `height`, with the outline
+/// of every bar, point, slice or cell, so that a front end can show the
+/// image and find the value under a click.
+///
+/// The chart is checked with [`validate_chart`] first, and text is drawn as
+/// [`render_png`] draws it.
+pub fn render_rgba(chart: &Chart, width: u32, height: u32) -> Result<RenderedChart, ReportError> {
+    render_rgba_with(chart, width, height, TextMode::for_system())
+}
+
+pub(crate) fn render_rgba_with(
+    chart: &Chart,
+    width: u32,
+    height: u32,
+    text: TextMode,
+) -> Result<RenderedChart, ReportError> {
+    check_chart(chart, width, height)?;
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    let mut regions = Vec::new();
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        draw_chart(&root, chart, text, &mut regions)?;
+        root.present().map_err(drawing_error)?;
+    }
+    let rgba = pixels
+        .chunks_exact(3)
+        .flat_map(|rgb| [rgb[0], rgb[1], rgb[2], u8::MAX])
+        .collect();
+    Ok(RenderedChart {
+        width,
+        height,
+        rgba,
+        regions,
+    })
+}
+
 pub(crate) fn render_svg_with(
     chart: &Chart,
     width: u32,
@@ -76,7 +114,7 @@ pub(crate) fn render_svg_with(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        draw_chart(&root, chart, text)?;
+        draw_chart(&root, chart, text, &mut Vec::new())?;
         root.present().map_err(drawing_error)?;
     }
     Ok(svg)
@@ -93,7 +131,7 @@ pub(crate) fn render_png_with(
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
-        draw_chart(&root, chart, text)?;
+        draw_chart(&root, chart, text, &mut Vec::new())?;
         root.present().map_err(drawing_error)?;
     }
     encode_png(&pixels, width, height)
@@ -117,6 +155,7 @@ fn draw_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &Chart,
     text: TextMode,
+    regions: &mut Vec<Region>,
 ) -> Result<(), ReportError> {
     root.fill(&WHITE).map_err(drawing_error)?;
     let sizes = style::TextSizes::for_area(root.dim_in_pixel());
@@ -130,10 +169,10 @@ fn draw_chart<DB: DrawingBackend>(
     };
 
     match chart.kind {
-        ChartKind::Bar => cartesian::draw_bar(&area, chart, text, &sizes),
-        ChartKind::Line => cartesian::draw_line(&area, chart, text, &sizes),
-        ChartKind::Pie => pie::draw_pie(&area, chart, text, &sizes),
-        ChartKind::Heatmap => heatmap::draw_heatmap(&area, chart, text, &sizes),
+        ChartKind::Bar => cartesian::draw_bar(&area, chart, text, &sizes, regions),
+        ChartKind::Line => cartesian::draw_line(&area, chart, text, &sizes, regions),
+        ChartKind::Pie => pie::draw_pie(&area, chart, text, &sizes, regions),
+        ChartKind::Heatmap => heatmap::draw_heatmap(&area, chart, text, &sizes, regions),
     }
 }
 

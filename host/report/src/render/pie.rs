@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::cartesian::PLOT_MARGIN;
+use super::regions::{Region, Shape};
 use super::style::{
     TextSizes, colored_text_style, format_value, series_color, shorten_label, text_color_on,
     text_style,
@@ -34,6 +35,7 @@ pub(crate) fn draw_pie<DB: DrawingBackend>(
     chart: &Chart,
     text: TextMode,
     sizes: &TextSizes,
+    regions: &mut Vec<Region>,
 ) -> Result<(), ReportError> {
     let values = &chart.series[0].values;
     // Validation ensures a positive total.
@@ -52,12 +54,23 @@ pub(crate) fn draw_pie<DB: DrawingBackend>(
     let center = (pie_width as i32 / 2, pie_height as i32 / 2);
     let radius = f64::from(pie_width.min(pie_height)) / 2.0 - f64::from(PLOT_MARGIN);
     let radius = radius.max(1.0);
+    let base = pie_area.get_base_pixel();
 
     let mut start = -FRAC_PI_2;
     for (index, value) in values.iter().enumerate() {
         let share = value / total;
         let sweep = share * TAU;
         if sweep > 0.0 {
+            regions.push(Region {
+                series: 0,
+                category: index,
+                shape: Shape::Sector {
+                    center: (base.0 + center.0, base.1 + center.1),
+                    radius,
+                    start,
+                    sweep,
+                },
+            });
             let color = series_color(index);
             let outline = wedge(center, radius, start, sweep);
             pie_area

@@ -9,6 +9,7 @@ mod desk;
 mod imported;
 mod live;
 mod plugins;
+mod reports;
 mod seed;
 
 use std::path::{Path, PathBuf};

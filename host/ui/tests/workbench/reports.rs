@@ -1,0 +1,347 @@
+//! The reports screen on a database filled by a real import of the sample
+//! inputs in tests/fixtures. The tasks that `update` returns, which read
+//! the charts and the drill-down lists on background threads, are run to
+//! completion and their messages fed back, as the runtime does. Each chart
+//! is clicked where `render_rgba` drew a value, and the listed tickets are
+//! checked against the metrics computed directly.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use iced::Point;
+use iced::Task;
+use iced::futures::StreamExt;
+use iced::keyboard::key::Named;
+use iced_test::runtime::{Action, task};
+use iced_test::{Simulator, selector, simulator};
+use kefu_core::Store;
+use kefu_core::ingest::{Ingestor, NoProgress};
+use kefu_core::metrics::{
+    self, Dimension, Filters, Granularity, MetricsQuery, TicketCount, parse_period,
+};
+use kefu_core::plugin::PluginSet;
+use kefu_report::{Region, Shape};
+use kefu_ui::{Message, ReportChart, Workbench, report_ids};
+use tempfile::TempDir;
+
+use super::WINDOW_SIZE;
+
+/// The workbench on an imported database.
+struct Running {
+    _folder: TempDir,
+    db_path: PathBuf,
+    workbench: Workbench,
+    executor: iced::executor::Default,
+}
+
+impl Running {
+    /// Imports the email, chat and phone samples and opens the workbench.
+    fn start() -> Self {
+        let folder = tempfile::tempdir().expect("create a temporary folder");
+        let db_path = folder.path().join("kefu.db");
+        let mut store = Store::open(&db_path).expect("open the database");
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let paths: Vec<_> = ["email", "chat", "phone"]
+            .iter()
+            .map(|folder| fixtures.join(folder))
+            .collect();
+        let mut plugins = PluginSet::builtin().expect("load the built-in plugins");
+        let summary = Ingestor::new(&mut store, &mut plugins)
+            .ingest_paths(&paths, &mut NoProgress)
+            .expect("import the samples");
+        assert!(summary.tickets_opened > 0);
+        Self {
+            _folder: folder,
+            workbench: Workbench::load(store),
+            db_path,
+            executor: iced::executor::Default::new().expect("start an executor"),
+        }
+    }
+
+    fn workbench(&self) -> &Workbench {
+        &self.workbench
+    }
+
+    fn simulator(&self) -> Simulator<'_, Message> {
+        Simulator::with_size(kefu_ui::settings(), WINDOW_SIZE, self.workbench.view())
+    }
+
+    /// Hands `messages` to `update` and runs the tasks it returns until
+    /// they finish, handing their messages on in turn. Widget operations
+    /// (focus, scrolling) are skipped.
+    fn apply(&mut self, messages: Vec<Message>, what: &str) {
+        assert!(!messages.is_empty(), "{what} produced no message");
+        let mut queue: VecDeque<Message> = messages.into();
+        while let Some(message) = queue.pop_front() {
+            let task: Task<Message> = self.workbench.update(message);
+            let Some(stream) = task::into_stream(task) else {
+                continue;
+            };
+            let actions: Vec<Action<Message>> = self.executor.block_on(stream.collect());
+            for action in actions {
+                if let Action::Output(message) = action {
+                    queue.push_back(message);
+                }
+            }
+        }
+    }
+
+    fn click(&mut self, content: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = self.simulator();
+            if let Err(error) = ui.click(content) {
+                panic!("clicking {content:?} failed: {error}");
+            }
+            ui.into_messages().collect()
+        };
+        self.apply(messages, &format!("clicking {content:?}"));
+    }
+
+    /// Clicks the widget with id `id` in its middle.
+    fn click_id(&mut self, id: iced::widget::Id) {
+        let messages: Vec<Message> = {
+            let mut ui = self.simulator();
+            if let Err(error) = ui.click(selector::id(id.clone())) {
+                panic!("clicking {id:?} failed: {error}");
+            }
+            ui.into_messages().collect()
+        };
+        self.apply(messages, &format!("clicking {id:?}"));
+    }
+
+    /// Moves the cursor to `position` in the window and clicks there.
+    fn click_at(&mut self, position: Point) {
+        let messages: Vec<Message> = {
+            let mut ui = self.simulator();
+            ui.point_at(position);
+            let _ = ui.simulate(simulator::click());
+            ui.into_messages().collect()
+        };
+        self.apply(messages, &format!("clicking at {position:?}"));
+    }
+
+    /// Replaces the text of the period field with `period` and submits it.
+    fn enter_period(&mut self, period: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = self.simulator();
+            ui.click(selector::id(report_ids::period_input_id()))
+                .expect("click the period field");
+            let _ = ui.tap_key(Named::End);
+            for _ in 0..64 {
+                let _ = ui.tap_key(Named::Backspace);
+            }
+            let _ = ui.typewrite(period);
+            let _ = ui.tap_key(Named::Enter);
+            ui.into_messages().collect()
+        };
+        self.apply(messages, "entering the period");
+    }
+
+    fn assert_no_report_error(&self) {
+        assert!(!self.workbench.reports().is_loading());
+        if let Some(error) = self.workbench.reports().error() {
+            panic!("the report failed: {error}");
+        }
+    }
+
+    /// Window position of the top left corner of a chart's image.
+    fn chart_origin(&self, chart: ReportChart) -> Point {
+        let target = self
+            .simulator()
+            .find(selector::id(report_ids::chart_id(chart)))
+            .unwrap_or_else(|error| panic!("chart {chart:?} not found: {error}"));
+        target
+            .visible_bounds()
+            .unwrap_or_else(|| panic!("chart {chart:?} is not visible"))
+            .position()
+    }
+
+    /// Clicks the value of `chart` that `pick` chooses among its regions
+    /// and returns the region, the listed ticket ids and the value drawn.
+    fn drill_into(
+        &mut self,
+        chart: ReportChart,
+        pick: impl Fn(&[Region]) -> Region,
+    ) -> (Region, Vec<i64>, u64) {
+        let rendered = self
+            .workbench
+            .reports()
+            .chart(chart)
+            .unwrap_or_else(|| panic!("chart {chart:?} is not drawn"));
+        let region = pick(&rendered.regions);
+        let (x, y) = region.shape.interior_point();
+        let origin = self.chart_origin(chart);
+        self.click_at(Point::new(origin.x + x, origin.y + y));
+        self.assert_no_report_error();
+        let (ids, value) = self
+            .workbench
+            .reports()
+            .drill_down()
+            .unwrap_or_else(|| panic!("clicking {chart:?} listed no tickets"));
+        for id in &ids {
+            assert!(
+                self.simulator()
+                    .find(selector::id(report_ids::ticket_row_id(*id)))
+                    .is_ok(),
+                "ticket {id} is not in the list"
+            );
+        }
+        (region, ids, value)
+    }
+
+    /// The metrics query of the shown period, grouped `by`.
+    fn query(&self, by: Vec<Dimension>) -> MetricsQuery {
+        let period = self
+            .workbench
+            .reports()
+            .period()
+            .expect("a period is shown");
+        MetricsQuery {
+            period: parse_period(&period.label, period.time_zone).unwrap(),
+            by,
+            filters: Filters::default(),
+            now: Utc::now(),
+            recurring_limit: 0,
+        }
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.db_path).expect("open a second connection")
+    }
+}
+
+/// The region with the largest area: the tallest bar, or the widest slice.
+fn largest(regions: &[Region]) -> Region {
+    *regions
+        .iter()
+        .max_by_key(|region| area(region))
+        .expect("the chart has regions")
+}
+
+fn area(region: &Region) -> i64 {
+    match region.shape {
+        Shape::Rect {
+            left,
+            top,
+            right,
+            bottom,
+        } => i64::from((right - left).abs()) * i64::from((bottom - top).abs()),
+        Shape::Sector { sweep, .. } => (sweep * 1000.0) as i64,
+        Shape::Disc { .. } => 0,
+    }
+}
+
+#[test]
+fn report_charts_drill_down_and_open_ticket() {
+    let mut running = Running::start();
+    running.click("Reports");
+    running.assert_no_report_error();
+    // The samples span years, so a year shows every chart with values.
+    let year = running.workbench().reports().period().unwrap().label[..4].to_string();
+    running.enter_period(&year);
+    running.assert_no_report_error();
+    assert_eq!(running.workbench().reports().period().unwrap().label, year);
+    for chart in ReportChart::ALL {
+        let drawn = running.workbench().reports().chart(chart);
+        assert!(
+            drawn.is_some_and(|drawn| !drawn.regions.is_empty()),
+            "{chart:?} has no values in {year}"
+        );
+    }
+
+    // Bars by channel: the tallest bar lists the tickets of its row.
+    running.click("Channel");
+    running.assert_no_report_error();
+    let store = running.store();
+    let by_channel = running.query(vec![Dimension::Channel]);
+    let report = metrics::compute(&store, &by_channel).unwrap();
+    let (region, ids, value) = running.drill_into(ReportChart::Volume, largest);
+    let row = &report.rows[region.category];
+    let (count, expected) = match region.series {
+        0 => (TicketCount::Created, row.created),
+        _ => (TicketCount::Resolved, row.resolved),
+    };
+    assert!(value > 0, "the tallest bar is 0");
+    assert_eq!(value, expected);
+    assert_eq!(ids.len() as u64, expected);
+    let counted = metrics::tickets_counted(&store, &by_channel, &row.key, count).unwrap();
+    assert_eq!(ids, counted);
+
+    // The backlog line, at its last point: the tickets open at the end.
+    // A year is drawn per week.
+    let by_week = running.query(vec![Dimension::Time(Granularity::Week)]);
+    let weekly = metrics::compute(&store, &by_week).unwrap();
+    let (region, ids, value) = running.drill_into(ReportChart::Backlog, |regions| {
+        *regions.last().expect("the line has points")
+    });
+    let row = &weekly.rows[region.category];
+    assert_eq!(value, row.backlog);
+    assert_eq!(ids.len() as u64, row.backlog);
+    let open = metrics::tickets_counted(&store, &by_week, &row.key, TicketCount::Backlog);
+    assert_eq!(ids, open.unwrap());
+
+    // The widest pie slice: the tickets created on that channel.
+    let (region, ids, value) = running.drill_into(ReportChart::Channels, largest);
+    let with_tickets: Vec<_> = report.rows.iter().filter(|row| row.created > 0).collect();
+    let row = with_tickets[region.category];
+    assert_eq!(value, row.created);
+    let created = metrics::tickets_counted(&store, &by_channel, &row.key, TicketCount::Created);
+    assert_eq!(ids, created.unwrap());
+
+    // The busiest hour-of-week cell: tickets created at that local hour.
+    let total = running.query(Vec::new());
+    let grid = metrics::hour_of_week(&store, &total).unwrap();
+    let (region, ids, value) = running.drill_into(ReportChart::HourOfWeek, |regions| {
+        *regions
+            .iter()
+            .max_by_key(|region| grid.count(region.series, region.category))
+            .unwrap()
+    });
+    let expected = grid.count(region.series, region.category);
+    assert!(expected > 0);
+    assert_eq!(value, expected);
+    assert_eq!(ids, grid.tickets[region.series][region.category]);
+    // Without dimensions the report has one row, whose key is empty.
+    let all_created = metrics::tickets_counted(&store, &total, &[], TicketCount::Created).unwrap();
+    assert!(ids.iter().all(|id| all_created.contains(id)));
+
+    // Choosing a ticket opens its conversation in the workbench.
+    let ticket_id = ids[0];
+    let conversation = store
+        .tickets()
+        .unwrap()
+        .into_iter()
+        .find(|ticket| ticket.id == ticket_id)
+        .unwrap()
+        .conversation_id;
+    running.click_id(report_ids::ticket_row_id(ticket_id));
+    assert_eq!(
+        running.workbench().selected_conversation(),
+        Some(conversation)
+    );
+    assert!(running.simulator().find("Reports").is_ok());
+}
+
+#[test]
+fn invalid_period_names_the_value() {
+    let mut running = Running::start();
+    running.click("Reports");
+    running.assert_no_report_error();
+    running.enter_period("2026-13");
+    let error = running
+        .workbench()
+        .reports()
+        .error()
+        .expect("an error line");
+    assert!(error.contains("\"2026-13\""), "{error}");
+    assert!(error.contains("2026-W45"), "{error}");
+    // The charts of the last valid period stay.
+    assert!(
+        running
+            .workbench()
+            .reports()
+            .chart(ReportChart::Channels)
+            .is_some()
+    );
+}
