@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Store, format_time, parse_time};
+use super::{Store, Writer, format_time, parse_time};
 use crate::identity::IdentityConfig;
 use crate::model::{Channel, StoredMessage};
 
@@ -105,7 +105,7 @@ pub struct Moved {
 /// Author, reason and time of a change to customers.
 #[derive(Debug, Clone, Copy)]
 pub struct ChangeBy<'a> {
-    /// `agent:<name>` or `system`.
+    /// `agent:<name>`, `plugin:<id>` (an adapter's reported identity) or `system`.
     pub actor: &'a str,
     pub reason: Option<&'a str>,
     pub at: DateTime<Utc>,
@@ -256,6 +256,35 @@ impl Store {
         writer.refresh_customer_tickets(new_id)?;
         writer.commit()?;
         Ok((new_id, moved))
+    }
+}
+
+impl Writer<'_> {
+    /// Returns the customer who owns a normalised address, if any.
+    pub fn address_owner(&self, address: &Address) -> anyhow::Result<Option<i64>> {
+        owner_of(&self.tx, address)
+    }
+
+    /// Adds a normalised address that no customer owns to customer `id`,
+    /// recorded as a link made by `by`. Fails when another customer owns
+    /// the address, because the address is unique.
+    pub fn link_unowned_address(
+        &self,
+        id: i64,
+        address: &Address,
+        by: ChangeBy,
+    ) -> anyhow::Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO customer_identities (customer_id, kind, value) VALUES (?1, ?2, ?3)",
+                params![id, address.channel.as_str(), address.value],
+            )
+            .with_context(|| format!("linking {address} to customer {id}"))?;
+        let moved = Moved {
+            addresses: vec![address.to_string()],
+            conversations: Vec::new(),
+        };
+        record_change(&self.tx, "link", None, id, &moved, by)
     }
 }
 
