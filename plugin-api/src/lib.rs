@@ -31,11 +31,12 @@
 //! | `report-widget` | [`widget`] | [`export_widget!`] | `widget::exports::kefu::plugin::widget::Guest` |
 //!
 //! The interfaces the host provides are generated once and shared by the
-//! three worlds: [`types`], [`host`], [`kv`], [`files`] and [`http`]. They
-//! are also reachable as `<world>::kefu::plugin::<interface>`. A plugin may
-//! call only the imports of its own world. The `report-widget` world has no
-//! `files` or `http`: a widget that calls them compiles, but
-//! `kefu-componentize` rejects it.
+//! three worlds: [`types`], [`host`], [`kv`], [`files`], [`http`] and
+//! [`identities`]. They are also reachable as
+//! `<world>::kefu::plugin::<interface>`. A plugin may call only the imports
+//! of its own world. Only the `channel-adapter` world has `identities`, and
+//! the `report-widget` world has no `files` or `http`. A plugin that calls
+//! an import outside its world compiles, but `kefu-componentize` rejects it.
 //!
 //! The imported functions exist only in wasm32 builds. Natively, as in a
 //! plugin's unit tests, calling one panics, so keep host calls out of the
@@ -46,8 +47,9 @@
 /// Bindings for the `channel-adapter` world: read a channel's input into
 /// messages and format replies for it.
 ///
-/// This module also contains the generated host interfaces that every world
-/// shares; see [`types`], [`host`], [`kv`], [`files`] and [`http`].
+/// This module also contains the generated host interfaces that the worlds
+/// share; see [`types`], [`host`], [`kv`], [`files`], [`http`] and
+/// [`identities`].
 pub mod adapter {
     wit_bindgen::generate!({
         path: "wit",
@@ -59,7 +61,7 @@ pub mod adapter {
     });
 }
 
-pub use adapter::kefu::plugin::{files, host, http, kv, types};
+pub use adapter::kefu::plugin::{files, host, http, identities, kv, types};
 
 /// Bindings for the `ticket-rule` world: act on tickets when messages
 /// arrive, tickets change or timers fire.
@@ -69,11 +71,11 @@ pub mod rule {
         world: "ticket-rule",
         additional_derives: [PartialEq],
         with: {
-            "kefu:plugin/types@1.1.0": crate::types,
-            "kefu:plugin/host@1.1.0": crate::host,
-            "kefu:plugin/kv@1.1.0": crate::kv,
-            "kefu:plugin/files@1.1.0": crate::files,
-            "kefu:plugin/http@1.1.0": crate::http,
+            "kefu:plugin/types@1.2.0": crate::types,
+            "kefu:plugin/host@1.2.0": crate::host,
+            "kefu:plugin/kv@1.2.0": crate::kv,
+            "kefu:plugin/files@1.2.0": crate::files,
+            "kefu:plugin/http@1.2.0": crate::http,
         },
         pub_export_macro: true,
         export_macro_name: "export_rule",
@@ -91,9 +93,9 @@ pub mod widget {
         world: "report-widget",
         additional_derives: [PartialEq],
         with: {
-            "kefu:plugin/types@1.1.0": crate::types,
-            "kefu:plugin/host@1.1.0": crate::host,
-            "kefu:plugin/kv@1.1.0": crate::kv,
+            "kefu:plugin/types@1.2.0": crate::types,
+            "kefu:plugin/host@1.2.0": crate::host,
+            "kefu:plugin/kv@1.2.0": crate::kv,
         },
         pub_export_macro: true,
         export_macro_name: "export_widget",

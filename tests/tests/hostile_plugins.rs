@@ -245,7 +245,7 @@ fn invalid_and_incompatible_plugins_listed_broken() {
     match status_of(&plugins, "api-2-rule") {
         PluginStatus::Broken(reason) => {
             assert!(reason.contains("2.0.0"), "{reason}");
-            assert!(reason.contains("1.1.0"), "{reason}");
+            assert!(reason.contains("1.2.0"), "{reason}");
             assert!(reason.contains("plugin api-2-rule"), "{reason}");
         }
         other => panic!("api-2-rule: {other:?}"),

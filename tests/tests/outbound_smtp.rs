@@ -66,6 +66,7 @@ fn decoded_subject(plugins: &mut PluginSet, mail: &[u8]) -> Option<String> {
             bytes: mail.to_vec(),
         })
         .unwrap()
+        .result
         .unwrap();
     parsed.messages[0].subject.clone()
 }

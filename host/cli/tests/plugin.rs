@@ -299,7 +299,7 @@ fn check_default_rules_has_no_problems() {
         text.contains("Kind:          rule (world: ticket-rule)"),
         "{text}"
     );
-    assert!(text.contains("kefu:plugin/rule@1.1.0"), "{text}");
+    assert!(text.contains("kefu:plugin/rule@1.2.0"), "{text}");
     assert!(text.contains("default -> 256 MiB"), "{text}");
     assert!(text.contains("Problems:      none"), "{text}");
 
@@ -307,7 +307,7 @@ fn check_default_rules_has_no_problems() {
     assert_eq!(report["id"], "default-rules");
     assert_eq!(report["kind"], "rule");
     assert_eq!(report["world"], "rule");
-    assert_eq!(report["api"], "1.1.0");
+    assert_eq!(report["api"], "1.2.0");
     assert_eq!(report["problems"], serde_json::json!([]));
     assert_eq!(report["limits"]["call_timeout_ms"]["effective"], 5000);
     assert_eq!(
@@ -361,7 +361,7 @@ fn check_lists_declared_capabilities() {
         text.contains("Capabilities:  read-folder /tmp/kefu-granted, http-host 127.0.0.1"),
         "{text}"
     );
-    assert!(text.contains("kefu:plugin/files@1.1.0"), "{text}");
+    assert!(text.contains("kefu:plugin/files@1.2.0"), "{text}");
 }
 
 #[test]

@@ -64,6 +64,12 @@ impl IdentityConfig {
         toml::from_str(text).map_err(|error| error.to_string())
     }
 
+    /// Returns a phone number in E.164 when it is a valid number, read with
+    /// this configuration's default country.
+    pub fn valid_phone(&self, address: &str) -> Option<String> {
+        valid_phone_e164(address, self.default_country)
+    }
+
     /// Normalises an address on a channel with this configuration's
     /// default country.
     pub fn normalize(&self, channel: Channel, address: &str) -> String {
@@ -103,24 +109,36 @@ pub fn normalize_in(channel: Channel, address: &str, default_country: Country) -
 /// text as written when it has no digits.
 pub fn normalize_phone(address: &str, default_country: Country) -> String {
     let address = address.trim();
-    let digits: String = address.chars().filter(char::is_ascii_digit).collect();
-    if digits.is_empty() {
+    if !address.chars().any(|c| c.is_ascii_digit()) {
         // Not a number (a withheld caller id such as `anonymous`); keep
         // it as written so it stays distinct.
         return address.to_string();
     }
-    let written_with_plus = address.starts_with('+');
-    let candidate = if written_with_plus {
+    let candidate = phone_candidate(address);
+    e164_of_candidate(&candidate, default_country).unwrap_or(candidate)
+}
+
+/// Returns a phone number in E.164, read as [`normalize_phone`] reads it,
+/// or `None` when libphonenumber's metadata does not find it a valid number.
+pub fn valid_phone_e164(address: &str, default_country: Country) -> Option<String> {
+    e164_of_candidate(&phone_candidate(address.trim()), default_country)
+}
+
+/// Returns the digits of a phone number, with a leading `+` when it was
+/// written with one.
+fn phone_candidate(address: &str) -> String {
+    let digits: String = address.chars().filter(char::is_ascii_digit).collect();
+    if address.starts_with('+') {
         format!("+{digits}")
     } else {
-        digits.clone()
-    };
-    if let Ok(number) = phonenumber::parse(Some(default_country), &candidate)
-        && phonenumber::is_valid(&number)
-    {
-        return number.format().mode(phonenumber::Mode::E164).to_string();
+        digits
     }
-    candidate
+}
+
+fn e164_of_candidate(candidate: &str, default_country: Country) -> Option<String> {
+    let number = phonenumber::parse(Some(default_country), candidate).ok()?;
+    phonenumber::is_valid(&number)
+        .then(|| number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
 #[cfg(test)]
@@ -179,6 +197,22 @@ mod tests {
         assert_eq!(phone("200"), "200");
         assert_eq!(phone("1001"), "1001");
         assert_eq!(phone("555-0101"), "5550101");
+    }
+
+    #[test]
+    fn valid_phone_only_for_full_numbers() {
+        let config = IdentityConfig::default();
+        assert_eq!(
+            config.valid_phone("+86 138 0013 8000").as_deref(),
+            Some("+8613800138000")
+        );
+        assert_eq!(
+            config.valid_phone("13800138000").as_deref(),
+            Some("+8613800138000")
+        );
+        for invalid in ["200", "555-0100", "anonymous", "", "+1 555"] {
+            assert_eq!(config.valid_phone(invalid), None, "{invalid}");
+        }
     }
 
     #[test]

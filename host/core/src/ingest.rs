@@ -7,6 +7,7 @@
 //! quarantined with the reason, and the import goes on with the next one.
 
 pub mod cdr_mapping;
+mod identities;
 mod message;
 pub(crate) use message::dedupe_key;
 mod rules;
@@ -21,7 +22,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::plugin::{AdapterInput, AdapterParseError, PluginSet};
+use crate::plugin::{AdapterInput, AdapterParseError, ParseOutput, PluginSet};
 use crate::store::{Store, Writer};
 
 /// Bytes of an input that adapters see when they score it.
@@ -422,14 +423,24 @@ fn store_input(
     };
     let result = adapter.plugin.parse(&adapter_input);
     adapter.record(&adapter_id, source, &result);
-    let parsed = match result {
-        Ok(Ok(parsed)) => parsed,
-        Ok(Err(AdapterParseError::Unsupported(reason))) => {
+    let (parsed, reported) = match result {
+        Ok(ParseOutput {
+            result: Ok(parsed),
+            identities,
+            ..
+        }) => (parsed, identities),
+        Ok(ParseOutput {
+            result: Err(AdapterParseError::Unsupported(reason)),
+            ..
+        }) => {
             let reason = format!("{adapter_id}: unsupported input: {reason}");
             quarantine_input(writer, &raw, Some(&adapter_id), reason, &mut summary)?;
             return Ok(summary);
         }
-        Ok(Err(AdapterParseError::Malformed(reason))) => {
+        Ok(ParseOutput {
+            result: Err(AdapterParseError::Malformed(reason)),
+            ..
+        }) => {
             let reason = format!("{adapter_id}: malformed input: {reason}");
             quarantine_input(writer, &raw, Some(&adapter_id), reason, &mut summary)?;
             return Ok(summary);
@@ -468,12 +479,23 @@ fn store_input(
             reason: format!("{adapter_id}: {}", rejected.reason),
         });
     }
+    let reported = identities::ReportedByCustomer::new(
+        reported,
+        parsed
+            .messages
+            .iter()
+            .map(|message| message.customer.address.as_str()),
+        &adapter_id,
+        source,
+    );
     let mut context = message::StoreContext {
         writer,
         rules: &mut plugins.rules,
         raw_input_id,
         received_at: now,
         file_time: input.file_time,
+        adapter_id: &adapter_id,
+        reported: &reported,
         summary: &mut summary,
     };
     for message in parsed.messages {

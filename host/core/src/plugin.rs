@@ -30,7 +30,8 @@ pub use bindings::widget::exports::kefu::plugin::widget as widget_api;
 pub use convert::{incoming_from_api, incoming_to_api};
 pub use manifest::{API_VERSION, Manifest, ManifestError};
 pub use runtime::{
-    AdapterPlugin, EPOCH_TICK, LoadedPlugin, PluginContext, PluginEngine, RulePlugin, WidgetPlugin,
+    AdapterPlugin, EPOCH_TICK, LoadedPlugin, ParseOutput, PluginContext, PluginEngine,
+    ReportedIdentity, RulePlugin, WidgetPlugin,
 };
 pub use set::{
     FAULT_WINDOW, FaultRecord, Guarded, MAX_FAULTS_IN_WINDOW, PluginEntry, PluginOrigin, PluginSet,

@@ -290,6 +290,26 @@ mod tests {
     }
 
     #[test]
+    fn check_world_lets_only_adapters_import_identities() {
+        let imports = ["kefu:plugin/identities@1.2.0"];
+        assert_eq!(
+            check(
+                &manifest("adapter", "1.2.0"),
+                &imports,
+                &["kefu:plugin/adapter@1.2.0"],
+            ),
+            Ok(())
+        );
+        let error = check(
+            &manifest("rule", "1.2.0"),
+            &imports,
+            &["kefu:plugin/rule@1.2.0"],
+        )
+        .unwrap_err();
+        assert!(error.contains("kefu:plugin/identities@1.2.0"), "{error}");
+    }
+
+    #[test]
     fn check_world_rejects_import_outside_world() {
         let error = check(
             &manifest("widget", "1.1.0"),

@@ -14,10 +14,11 @@ use serde::Deserialize;
 pub const KINDS: &[&str] = &["adapter", "rule", "widget"];
 
 /// Returns the `kefu:plugin` interfaces the world of a plugin kind lets it
-/// import, as of API 1.1.0.
+/// import, as of API 1.2.0.
 pub fn importable_interfaces(kind: &str) -> &'static [&'static str] {
     match kind {
         "widget" => &["types", "host", "kv"],
+        "adapter" => &["types", "host", "kv", "files", "http", "identities"],
         _ => &["types", "host", "kv", "files", "http"],
     }
 }

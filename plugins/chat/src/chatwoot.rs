@@ -11,14 +11,21 @@
 //! Every Chatwoot id the adapter passes on (thread key, external id, party
 //! address) starts with `chatwoot:`, so it differs from every Twitter id and
 //! from every chat JSON Lines id that does not itself start with `chatwoot:`.
+//!
+//! The contact's `email` and `phone_number` are reported as identities of
+//! the message's customer. Chatwoot (chatwoot/chatwoot at f771df85,
+//! `app/models/contact.rb`) puts them in the contact record of `sender`
+//! (an incoming message's contact) and of `conversation.meta.sender`, and
+//! stores the email lower-cased and the phone number in E.164.
 
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{ParseError, Parsed};
 use kefu_plugin_sdk::adapter::kefu::plugin::types::{
     Attachment, Channel, Direction, Message, Party,
 };
+use kefu_plugin_sdk::identities::Identity;
 use serde_json::{Map, Value};
 
-use crate::json;
+use crate::{ReadInput, json};
 
 /// Prefix of every id taken from a Chatwoot payload.
 const ID_PREFIX: &str = "chatwoot:";
@@ -43,7 +50,7 @@ pub fn looks_like_webhook(text: &str) -> bool {
 }
 
 /// Parses a webhook payload.
-pub fn parse(payload: &Map<String, Value>) -> Result<Parsed, ParseError> {
+pub fn parse(payload: &Map<String, Value>) -> Result<ReadInput, ParseError> {
     let event = match payload.get("event") {
         Some(Value::String(event)) => event.as_str(),
         Some(other) => {
@@ -54,16 +61,17 @@ pub fn parse(payload: &Map<String, Value>) -> Result<Parsed, ParseError> {
         }
         None => return Err(malformed("\"event\" is missing".to_string())),
     };
-    let mut parsed = Parsed {
+    let mut read = ReadInput::new(Parsed {
         messages: Vec::new(),
         rejected: Vec::new(),
-    };
-    if event == "message_created" {
-        parsed
-            .messages
-            .extend(message_created(payload).map_err(malformed)?);
+    });
+    if event == "message_created"
+        && let Some((message, identities)) = message_created(payload).map_err(malformed)?
+    {
+        read.add_identities(&message.customer.address, identities);
+        read.parsed.messages.push(message);
     }
-    Ok(parsed)
+    Ok(read)
 }
 
 fn malformed(reason: String) -> ParseError {
@@ -108,10 +116,12 @@ fn message_type(payload: &Map<String, Value>) -> Result<MessageType, String> {
     }
 }
 
-/// Returns the message of a `message_created` payload, or `None` for an
-/// activity line or a private note, which are not messages to or from the
-/// customer.
-fn message_created(payload: &Map<String, Value>) -> Result<Option<Message>, String> {
+/// Returns the message of a `message_created` payload with the identities
+/// its customer's contact records list, or `None` for an activity line or
+/// a private note, which are not messages to or from the customer.
+fn message_created(
+    payload: &Map<String, Value>,
+) -> Result<Option<(Message, Vec<Identity>)>, String> {
     let direction = match message_type(payload)? {
         MessageType::Incoming => Direction::Inbound,
         MessageType::Outgoing | MessageType::Template => Direction::Outbound,
@@ -151,7 +161,8 @@ fn message_created(payload: &Map<String, Value>) -> Result<Option<Message>, Stri
     if sent_at.is_none() {
         notes.push("The payload has no created_at, so the send time is unknown.".to_string());
     }
-    Ok(Some(Message {
+    let identities = contact_identities(payload, conversation, &direction, &customer, &mut notes);
+    let message = Message {
         channel: Channel::Chat,
         direction,
         sender,
@@ -167,7 +178,67 @@ fn message_created(payload: &Map<String, Value>) -> Result<Option<Message>, Stri
         attachments: attachments(payload),
         raw_span: None,
         notes,
-    }))
+    };
+    Ok(Some((message, identities)))
+}
+
+/// Returns the email address and phone number that the customer's own
+/// contact records list: the `sender` of an incoming message, and
+/// `conversation.meta.sender` when its id is the customer's. A record of an
+/// agent or bot (`type` `user` or `agent_bot`) is never read, and neither
+/// is a record of another contact. A field of the wrong type is skipped
+/// with a note.
+fn contact_identities(
+    payload: &Map<String, Value>,
+    conversation: &Map<String, Value>,
+    direction: &Direction,
+    customer: &Party,
+    notes: &mut Vec<String>,
+) -> Vec<Identity> {
+    let mut records: Vec<(&str, &Map<String, Value>)> = Vec::new();
+    if matches!(direction, Direction::Inbound)
+        && let Some(Value::Object(sender)) = payload.get("sender")
+    {
+        records.push(("sender", sender));
+    }
+    if let Some(Value::Object(meta)) = conversation.get("meta")
+        && let Some(Value::Object(sender)) = meta.get("sender")
+    {
+        records.push(("conversation.meta.sender", sender));
+    }
+
+    let mut identities = Vec::new();
+    for (path, record) in records {
+        let is_agent = matches!(
+            record.get("type").and_then(Value::as_str),
+            Some("user" | "agent_bot")
+        );
+        let id = json::id(record, "id")
+            .ok()
+            .flatten()
+            .map(|id| prefixed(&id));
+        if is_agent || id.as_deref() != Some(customer.address.as_str()) {
+            continue;
+        }
+        for (key, identity) in [
+            ("email", Identity::Email as fn(String) -> Identity),
+            ("phone_number", Identity::Phone),
+        ] {
+            match json::optional_string(record, key) {
+                Ok(Some(value)) if !value.trim().is_empty() => {
+                    let identity = identity(value.trim().to_string());
+                    if !identities.contains(&identity) {
+                        identities.push(identity);
+                    }
+                }
+                Ok(_) => {}
+                Err(reason) => notes.push(format!(
+                    "In \"{path}\": {reason}, so the contact's {key} was not read."
+                )),
+            }
+        }
+    }
+    identities
 }
 
 /// Reads a Chatwoot contact or agent: its prefixed id is the address, or

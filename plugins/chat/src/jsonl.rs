@@ -9,10 +9,11 @@
 
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{Parsed, Rejected};
 use kefu_plugin_sdk::adapter::kefu::plugin::types::{Channel, Direction, Message, Party};
+use kefu_plugin_sdk::identities::Identity;
 use serde_json::{Map, Value};
 
 use crate::json;
-use crate::span_between;
+use crate::{ReadInput, span_between};
 
 /// Returns whether a JSON object has the fields that make it a chat event.
 pub fn is_event(object: &Map<String, Value>) -> bool {
@@ -41,11 +42,11 @@ pub fn has_object_line(bytes: &[u8]) -> bool {
 
 /// Parses every line. Blank lines are skipped; a line that is not a valid
 /// chat event is rejected with its line number and the reason.
-pub fn parse(bytes: &[u8], content_start: usize) -> Parsed {
-    let mut parsed = Parsed {
+pub fn parse(bytes: &[u8], content_start: usize) -> ReadInput {
+    let mut read = ReadInput::new(Parsed {
         messages: Vec::new(),
         rejected: Vec::new(),
-    };
+    });
     let mut offset = content_start;
     let mut line_number = 0;
     while offset < bytes.len() {
@@ -61,20 +62,21 @@ pub fn parse(bytes: &[u8], content_start: usize) -> Parsed {
             continue;
         }
         match message_from_line(line) {
-            Ok(mut message) => {
+            Ok((mut message, identities)) => {
                 message.raw_span = Some(span);
-                parsed.messages.push(message);
+                read.add_identities(&message.customer.address, identities);
+                read.parsed.messages.push(message);
             }
-            Err(reason) => parsed.rejected.push(Rejected {
+            Err(reason) => read.parsed.rejected.push(Rejected {
                 span: Some(span),
                 reason: format!("Line {line_number}: {reason}."),
             }),
         }
     }
-    parsed
+    read
 }
 
-fn message_from_line(line: &[u8]) -> Result<Message, String> {
+fn message_from_line(line: &[u8]) -> Result<(Message, Vec<Identity>), String> {
     let value: Value = serde_json::from_slice(line).map_err(|error| {
         format!(
             "invalid JSON at column {}: {}",
@@ -91,9 +93,11 @@ fn message_from_line(line: &[u8]) -> Result<Message, String> {
     message_from_object(&object)
 }
 
-/// Builds the message for one chat event object, or returns what is wrong
-/// with it.
-pub fn message_from_object(object: &Map<String, Value>) -> Result<Message, String> {
+/// Builds the message for one chat event object, with the email address
+/// and phone number its `customer` lists, or returns what is wrong with it.
+pub fn message_from_object(
+    object: &Map<String, Value>,
+) -> Result<(Message, Vec<Identity>), String> {
     let conversation =
         json::id(object, "conversation")?.ok_or("\"conversation\" is missing or empty")?;
     let customer_object = json::optional_object(object, "customer")?
@@ -105,6 +109,17 @@ pub fn message_from_object(object: &Map<String, Value>) -> Result<Message, Strin
             .map_err(|reason| format!("in \"customer\": {reason}"))?
             .ok_or("\"customer\".\"id\" is missing or empty")?,
     };
+    let mut identities = Vec::new();
+    for (key, identity) in [
+        ("email", Identity::Email as fn(String) -> Identity),
+        ("phone", Identity::Phone),
+    ] {
+        let value = json::optional_string(customer_object, key)
+            .map_err(|reason| format!("in \"customer\": {reason}"))?;
+        if let Some(value) = value.filter(|value| !value.trim().is_empty()) {
+            identities.push(identity(value));
+        }
+    }
     let direction = match object.get("direction") {
         Some(Value::String(direction)) if direction == "in" => Direction::Inbound,
         Some(Value::String(direction)) if direction == "out" => Direction::Outbound,
@@ -126,7 +141,7 @@ pub fn message_from_object(object: &Map<String, Value>) -> Result<Message, Strin
             name: agent,
         },
     };
-    Ok(Message {
+    let message = Message {
         channel: Channel::Chat,
         direction,
         sender,
@@ -142,5 +157,6 @@ pub fn message_from_object(object: &Map<String, Value>) -> Result<Message, Strin
         attachments: Vec::new(),
         raw_span: None,
         notes: Vec::new(),
-    })
+    };
+    Ok((message, identities))
 }

@@ -8,6 +8,12 @@
 //!   carry no new message);
 //! - the "Customer Support on Twitter" CSV (`twcs.csv`).
 //!
+//! An input may list the customer's email address or phone number: a
+//! Chatwoot contact record does, and so do the optional `customer.email`
+//! and `customer.phone` of a chat event. `parse` reports them to the host
+//! through the `identities` interface, so the host can link the chat
+//! contact to the customer who owns them.
+//!
 //! It formats an agent's reply as one chat event in the JSON Lines format
 //! (see [`reply`]).
 
@@ -22,6 +28,7 @@ mod twcs;
 use kefu_plugin_sdk::adapter::exports::kefu::plugin::adapter::{
     Formatted, Guest, Input, ParseError, Parsed, Recognition, Reply,
 };
+use kefu_plugin_sdk::identities::{self, Identity};
 use kefu_plugin_sdk::types::Span;
 
 /// The chat channel adapter, exported to the host as a component.
@@ -37,7 +44,11 @@ impl Guest for ChatAdapter {
     }
 
     fn parse(input: Input) -> Result<Parsed, ParseError> {
-        parse_input(&input.name, &input.bytes)
+        let read = read_input(&input.name, &input.bytes)?;
+        for contact in &read.identities {
+            identities::report(&contact.customer, &contact.identity);
+        }
+        Ok(read.parsed)
     }
 
     fn format_reply(reply: Reply) -> Result<Formatted, String> {
@@ -47,6 +58,45 @@ impl Guest for ChatAdapter {
 
 #[cfg(target_arch = "wasm32")]
 kefu_plugin_sdk::export_adapter!(ChatAdapter);
+
+/// An email address or phone number that an input lists for the customer
+/// of some of its messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactIdentity {
+    /// The `customer.address` of the messages it belongs to.
+    pub customer: String,
+    pub identity: Identity,
+}
+
+/// The messages read from an input, and the identities it lists for
+/// their customers, without duplicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadInput {
+    pub parsed: Parsed,
+    pub identities: Vec<ContactIdentity>,
+}
+
+impl ReadInput {
+    fn new(parsed: Parsed) -> Self {
+        Self {
+            parsed,
+            identities: Vec::new(),
+        }
+    }
+
+    /// Adds identities for `customer`, skipping those already listed.
+    fn add_identities(&mut self, customer: &str, identities: Vec<Identity>) {
+        for identity in identities {
+            let contact = ContactIdentity {
+                customer: customer.to_string(),
+                identity,
+            };
+            if !self.identities.contains(&contact) {
+                self.identities.push(contact);
+            }
+        }
+    }
+}
 
 /// Path under the host's webhook server that delivers chat events.
 pub const WEBHOOK_PATH: &str = "/chat";
@@ -94,19 +144,26 @@ pub fn probe(name: &str, head: &[u8]) -> u8 {
     20
 }
 
-/// Parses an input as Twitter CSV, a single JSON document (a Chatwoot
-/// webhook or one chat event) or chat JSON Lines, in that order.
+/// Parses an input like [`read_input`] and returns only the messages and
+/// rejected parts.
 pub fn parse_input(name: &str, bytes: &[u8]) -> Result<Parsed, ParseError> {
+    read_input(name, bytes).map(|read| read.parsed)
+}
+
+/// Parses an input as Twitter CSV, a single JSON document (a Chatwoot
+/// webhook or one chat event) or chat JSON Lines, in that order, and
+/// collects the identities it lists for the messages' customers.
+pub fn read_input(name: &str, bytes: &[u8]) -> Result<ReadInput, ParseError> {
     let bom_length = bytes.len() - strip_bom(bytes).len();
     let content = &bytes[bom_length..];
     if twcs::has_header(content.trim_ascii_start()) {
-        return twcs::parse(bytes, bom_length);
+        return twcs::parse(bytes, bom_length).map(ReadInput::new);
     }
     if content.trim_ascii().is_empty() {
-        return Ok(Parsed {
+        return Ok(ReadInput::new(Parsed {
             messages: Vec::new(),
             rejected: Vec::new(),
-        });
+        }));
     }
     let document_error = match serde_json::from_slice::<serde_json::Value>(content) {
         Ok(document) => return parse_document(&document),
@@ -127,7 +184,7 @@ pub fn parse_input(name: &str, bytes: &[u8]) -> Result<Parsed, ParseError> {
 
 /// Parses a whole-input JSON document: a Chatwoot webhook or a single chat
 /// event in the JSON Lines format.
-fn parse_document(document: &serde_json::Value) -> Result<Parsed, ParseError> {
+fn parse_document(document: &serde_json::Value) -> Result<ReadInput, ParseError> {
     let Some(object) = document.as_object() else {
         return Err(ParseError::Unsupported(
             "The JSON document is not an object, so it is neither a Chatwoot webhook nor a chat event."
@@ -139,10 +196,15 @@ fn parse_document(document: &serde_json::Value) -> Result<Parsed, ParseError> {
     }
     if jsonl::is_event(object) {
         return match jsonl::message_from_object(object) {
-            Ok(message) => Ok(Parsed {
-                messages: vec![message],
-                rejected: Vec::new(),
-            }),
+            Ok((message, identities)) => {
+                let customer = message.customer.address.clone();
+                let mut read = ReadInput::new(Parsed {
+                    messages: vec![message],
+                    rejected: Vec::new(),
+                });
+                read.add_identities(&customer, identities);
+                Ok(read)
+            }
             Err(reason) => Err(ParseError::Malformed(format!(
                 "The chat event is invalid: {reason}."
             ))),

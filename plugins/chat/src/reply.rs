@@ -117,8 +117,12 @@ pub fn format_reply(reply: &Reply) -> Result<Formatted, String> {
 /// Formats a reply to a Chatwoot conversation as an outgoing, public
 /// Chatwoot message.
 ///
-/// NOTE: the id is the webhook payload's `conversation.id`, taken to be the
-/// id Chatwoot's API paths expect; this was not checked against a running
+/// The id is the webhook payload's `conversation.id`. Chatwoot fills it with
+/// the conversation's per-account `display_id`, not its database id
+/// (`Conversations::EventDataPresenter#push_data`), and the message API
+/// finds the conversation in its path by `display_id` as well
+/// (`Api::V1::Accounts::Conversations::BaseController`), both in
+/// chatwoot/chatwoot at f771df85. NOTE: not yet tried against a running
 /// Chatwoot.
 fn format_chatwoot(reply: &Reply, conversation_id: &str) -> Result<Formatted, String> {
     if conversation_id.is_empty() || !conversation_id.bytes().all(|byte| byte.is_ascii_digit()) {

@@ -2,6 +2,7 @@
 //! chat JSON Lines written here.
 
 use kefu_plugin_sdk::adapter::kefu::plugin::types::{Channel, Direction, Message};
+use kefu_plugin_sdk::identities::Identity;
 
 use super::*;
 
@@ -18,6 +19,7 @@ fn head(bytes: &[u8]) -> &[u8] {
 }
 
 const MESSAGE_CREATED: &str = "chatwoot-webhook-message_created.json";
+const WITH_CONTACT: &str = "chatwoot-webhook-message_created-contact.json";
 const STATUS_CHANGED: &str = "chatwoot-webhook-conversation_status_changed.json";
 const INVALID_SAMPLE: &str = "chatwoot-doc-sample-NOT-valid-json.jsonc";
 const TWCS: &str = "twcs-sample-64rows.csv";
@@ -54,6 +56,105 @@ fn chatwoot_outgoing_message_names_conversation_contact() {
     assert_eq!(message.sender.address, "chatwoot:1");
     assert_eq!(message.customer.address, "chatwoot:14");
     assert_eq!(message.customer.name.as_deref(), Some("little-haze-776"));
+}
+
+fn contact(customer: &str, identity: Identity) -> ContactIdentity {
+    ContactIdentity {
+        customer: customer.to_string(),
+        identity,
+    }
+}
+
+#[test]
+fn chatwoot_contact_email_and_phone_reported_once() {
+    let read = read_input(WITH_CONTACT, &fixture(WITH_CONTACT)).unwrap();
+    assert_eq!(read.parsed.messages.len(), 1);
+    assert_eq!(read.parsed.messages[0].customer.address, "chatwoot:14");
+    // `sender` and `conversation.meta.sender` both list them.
+    assert_eq!(
+        read.identities,
+        [
+            contact(
+                "chatwoot:14",
+                Identity::Email("customer.a@example.cn".to_string())
+            ),
+            contact("chatwoot:14", Identity::Phone("+8613800138000".to_string())),
+        ]
+    );
+}
+
+#[test]
+fn chatwoot_contact_without_email_reports_nothing() {
+    let read = read_input(MESSAGE_CREATED, &fixture(MESSAGE_CREATED)).unwrap();
+    assert_eq!(read.parsed.messages.len(), 1);
+    assert!(read.identities.is_empty(), "{:?}", read.identities);
+}
+
+#[test]
+fn chatwoot_agent_email_never_reported() {
+    let mut payload: serde_json::Value = serde_json::from_slice(&fixture(WITH_CONTACT)).unwrap();
+    payload["message_type"] = "outgoing".into();
+    payload["sender"] = serde_json::json!({
+        "id": 1, "name": "John", "email": "john@acme.inc", "type": "user"
+    });
+    let bytes = serde_json::to_vec(&payload).unwrap();
+    let read = read_input("hook.json", &bytes).unwrap();
+    let emails: Vec<&Identity> = read
+        .identities
+        .iter()
+        .map(|contact| &contact.identity)
+        .filter(|identity| matches!(identity, Identity::Email(_)))
+        .collect();
+    assert_eq!(
+        emails,
+        [&Identity::Email("customer.a@example.cn".to_string())]
+    );
+    assert!(
+        read.identities
+            .iter()
+            .all(|contact| contact.customer == "chatwoot:14")
+    );
+}
+
+#[test]
+fn chatwoot_other_contact_record_ignored() {
+    let mut payload: serde_json::Value = serde_json::from_slice(&fixture(WITH_CONTACT)).unwrap();
+    payload["conversation"]["meta"]["sender"]["id"] = 99.into();
+    payload["conversation"]["meta"]["sender"]["email"] = "someone.else@example.cn".into();
+    let bytes = serde_json::to_vec(&payload).unwrap();
+    let read = read_input("hook.json", &bytes).unwrap();
+    assert!(
+        !read.identities.contains(&contact(
+            "chatwoot:14",
+            Identity::Email("someone.else@example.cn".into())
+        )),
+        "{:?}",
+        read.identities
+    );
+    assert_eq!(read.identities.len(), 2, "{:?}", read.identities);
+}
+
+#[test]
+fn chatwoot_contact_email_of_wrong_type_noted() {
+    let mut payload: serde_json::Value = serde_json::from_slice(&fixture(WITH_CONTACT)).unwrap();
+    payload["sender"]["email"] = 7.into();
+    payload["conversation"]["meta"]["sender"]["email"] = serde_json::Value::Null;
+    let bytes = serde_json::to_vec(&payload).unwrap();
+    let read = read_input("hook.json", &bytes).unwrap();
+    assert_eq!(
+        read.identities,
+        [contact(
+            "chatwoot:14",
+            Identity::Phone("+8613800138000".to_string())
+        )]
+    );
+    let notes = &read.parsed.messages[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|note| note.contains("\"sender\"") && note.contains("email")),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -504,6 +605,28 @@ fn jsonl_large_number_ids_keep_exact_digits() {
     );
     assert_eq!(second.thread_key.as_deref(), Some("18446744073709551617"));
     assert_eq!(second.customer.address, "18446744073709551617");
+}
+
+#[test]
+fn jsonl_customer_email_and_phone_reported() {
+    let jsonl = r#"{"conversation": "c-1", "customer": {"id": "u-7", "email": "wang.fang@example.cn", "phone": "+86 138 0013 8000"}, "direction": "in", "text": "a", "at": "2024-05-01T01:40:00Z"}
+{"conversation": "c-1", "customer": {"id": "u-7", "email": "wang.fang@example.cn"}, "direction": "out", "text": "b", "at": "2024-05-01T01:41:00Z"}
+{"conversation": "c-2", "customer": {"id": "u-8", "email": 12}, "direction": "in", "text": "c", "at": "2024-05-01T01:42:00Z"}
+{"conversation": "c-3", "customer": {"id": "u-9", "phone": ""}, "direction": "in", "text": "d", "at": "2024-05-01T01:43:00Z"}
+"#;
+    let read = read_input("chat.jsonl", jsonl.as_bytes()).unwrap();
+    assert_eq!(read.parsed.messages.len(), 3);
+    assert_eq!(
+        read.identities,
+        [
+            contact("u-7", Identity::Email("wang.fang@example.cn".to_string())),
+            contact("u-7", Identity::Phone("+86 138 0013 8000".to_string())),
+        ]
+    );
+    assert_eq!(read.parsed.rejected.len(), 1);
+    let reason = &read.parsed.rejected[0].reason;
+    assert!(reason.starts_with("Line 3: in \"customer\""), "{reason}");
+    assert!(reason.contains("\"email\" must be a string"), "{reason}");
 }
 
 #[test]

@@ -221,6 +221,13 @@ impl Inspection {
                 }
             }
         }
+        if self.world.is_some_and(|world| world != PluginKind::Adapter)
+            && imported.contains(&"identities")
+        {
+            self.problems.push(format!(
+                "imports {API_PACKAGE}/identities, which only the channel-adapter world offers"
+            ));
+        }
         let Some(manifest) = &self.manifest else {
             return;
         };

@@ -18,7 +18,7 @@ use kefu_core::plugin::rule_api::{Action, Event, EventKind};
 use kefu_core::plugin::widget_api::ParameterKind;
 use kefu_core::plugin::{
     AdapterInput, AdapterParseError, AdapterParsed, AdapterPlugin, LoadedPlugin, Manifest,
-    PluginContext, PluginEngine, PluginKind, RulePlugin, WidgetPlugin,
+    PluginContext, PluginEngine, PluginKind, ReportedIdentity, RulePlugin, WidgetPlugin,
 };
 
 use super::TestArgs;
@@ -163,8 +163,10 @@ fn run_adapter(plugin: &mut AdapterPlugin, args: &TestArgs) -> anyhow::Result<bo
             bytes,
         };
         match plugin.parse(&input) {
-            Ok(Ok(parsed)) => print_parsed(&parsed)?,
-            Ok(Err(error)) => succeeded &= failure(parse_error_text(&error))?,
+            Ok(output) => match &output.result {
+                Ok(parsed) => print_parsed(parsed, &output.identities)?,
+                Err(error) => succeeded &= failure(parse_error_text(error))?,
+            },
             Err(error) => succeeded &= failure(error.to_string())?,
         }
     }
@@ -178,7 +180,7 @@ fn parse_error_text(error: &AdapterParseError) -> String {
     }
 }
 
-fn print_parsed(parsed: &AdapterParsed) -> anyhow::Result<()> {
+fn print_parsed(parsed: &AdapterParsed, identities: &[ReportedIdentity]) -> anyhow::Result<()> {
     let mut lines = vec![format!(
         "  messages: {}, rejected parts: {}",
         parsed.messages.len(),
@@ -196,6 +198,14 @@ fn print_parsed(parsed: &AdapterParsed) -> anyhow::Result<()> {
         lines.push(format!(
             "  rejected ({location}): {}",
             printable(&rejected.reason)
+        ));
+    }
+    for identity in identities {
+        lines.push(format!(
+            "  identity: {} also has {}:{}",
+            printable(&identity.customer),
+            identity.channel,
+            printable(&identity.value)
         ));
     }
     lines.push(String::new());
@@ -340,7 +350,7 @@ fn read_messages(
         content_type: None,
         bytes,
     };
-    match adapter.parse(&input) {
+    match adapter.parse(&input).map(|output| output.result) {
         Ok(Ok(parsed)) => {
             if parsed.messages.is_empty() {
                 return Err(format!(

@@ -18,6 +18,10 @@ pub(super) struct StoreContext<'w, 'a> {
     /// Modification time of the input file, the send time of last resort
     /// for mail with no usable date.
     pub file_time: Option<DateTime<Utc>>,
+    /// Id of the adapter that read the input.
+    pub adapter_id: &'w str,
+    /// Identities the adapter reported for the customers of the input.
+    pub reported: &'w super::identities::ReportedByCustomer,
     pub summary: &'w mut IngestSummary,
 }
 
@@ -43,6 +47,9 @@ impl StoreContext<'_, '_> {
                 file_time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ));
         }
+        // Looked up by the address as the adapter wrote it, before an empty
+        // one is replaced below.
+        let reported = self.reported.for_customer(&message.customer.address);
         if message.customer.address.trim().is_empty() {
             // Without an address the customer cannot be recognised again, so
             // the message gets a customer of its own rather than joining
@@ -60,10 +67,11 @@ impl StoreContext<'_, '_> {
                 .push("The input names no customer address.".to_string());
         }
 
-        let (customer, customer_created) = self.writer.find_or_create_customer(
-            message.channel,
-            &message.customer.address,
-            message.customer.name.as_deref(),
+        let (customer, customer_created) = super::identities::resolve_customer(
+            self.writer,
+            &mut message,
+            reported,
+            self.adapter_id,
             self.received_at,
         )?;
         if customer_created {

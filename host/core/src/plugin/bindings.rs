@@ -2,7 +2,7 @@
 
 /// Bindings for the `channel-adapter` world. The shared interfaces (`types`,
 /// `host`, `kv`, `files`, `http`) are generated here once and reused by the
-/// other worlds.
+/// other worlds. `identities` is imported by this world only.
 pub mod adapter {
     wasmtime::component::bindgen!({
         path: "../../plugin-api/wit",
@@ -38,4 +38,4 @@ pub mod widget {
     });
 }
 
-pub use adapter::kefu::plugin::{files, host, http, kv, types};
+pub use adapter::kefu::plugin::{files, host, http, identities, kv, types};

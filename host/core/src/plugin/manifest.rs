@@ -15,7 +15,7 @@ use super::{Limits, PluginKind};
 pub const MANIFEST_SECTION: &str = "kefu-manifest";
 
 /// The plugin API version this host implements.
-pub const API_VERSION: Version = Version::new(1, 1, 0);
+pub const API_VERSION: Version = Version::new(1, 2, 0);
 
 /// WIT package name of the plugin API.
 pub const API_PACKAGE: &str = "kefu:plugin";
@@ -400,11 +400,12 @@ api = "1.1.0"
     #[test]
     fn api_check_accepts_same_major_older_minor() {
         assert!(check_api_version(&Version::new(1, 0, 0)).is_ok());
+        assert!(check_api_version(&Version::new(1, 1, 0)).is_ok());
         assert!(check_api_version(&API_VERSION).is_ok());
         for version in [
             Version::new(2, 0, 0),
             Version::new(0, 1, 0),
-            Version::new(1, 2, 0),
+            Version::new(1, 3, 0),
         ] {
             let message = check_api_version(&version).unwrap_err().to_string();
             assert!(message.contains(&version.to_string()), "{message}");

@@ -21,12 +21,13 @@ use super::bindings::widget::exports::kefu::plugin::widget::{
     Dataset, Description, ParameterValue, View,
 };
 use super::bindings::widget::{ReportWidget, ReportWidgetPre};
-use super::bindings::{files, host, http, kv};
+use super::bindings::{files, host, http, identities, kv};
 use super::capability::{CapabilityContext, HttpRequest};
 use super::kv::KvSpace;
 use super::manifest::{self, Manifest};
 use super::output::OutputSize;
 use super::{Limits, PluginError, PluginKind};
+use crate::model::Channel;
 
 /// Interval at which a background thread advances the engine's epoch. Time
 /// limits are counted in these ticks.
@@ -53,6 +54,46 @@ pub struct HostState {
     call_deadline: Option<Instant>,
     limits: Limits,
     context: PluginContext,
+    /// Identities the adapter reported during the `parse` call in progress.
+    reported: ReportedIdentities,
+}
+
+/// Identities reported during one call, and their size in bytes.
+#[derive(Default)]
+struct ReportedIdentities {
+    list: Vec<ReportedIdentity>,
+    /// Bytes of every report, also those dropped past the output limit.
+    bytes: usize,
+}
+
+/// An address of a message's customer on another channel, as an adapter
+/// reported it through the `identities` interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedIdentity {
+    /// The `customer.address` of the messages it belongs to, as the adapter wrote it.
+    pub customer: String,
+    /// [`Channel::Email`] or [`Channel::Phone`].
+    pub channel: Channel,
+    /// The address as written in the input, not normalised.
+    pub value: String,
+}
+
+/// Result of one `parse` call: the adapter's own result and the identities
+/// it reported while parsing.
+#[derive(Debug)]
+pub struct ParseOutput {
+    pub result: Result<Parsed, ParseError>,
+    /// Reported identities, in the order of the calls.
+    pub identities: Vec<ReportedIdentity>,
+    reported_bytes: usize,
+}
+
+impl OutputSize for ParseOutput {
+    fn output_size(&self) -> usize {
+        self.result
+            .output_size()
+            .saturating_add(self.reported_bytes)
+    }
 }
 
 /// Granted capabilities and key-value storage, the resources a plugin may
@@ -141,6 +182,29 @@ impl http::Host for HostState {
     }
 }
 
+impl identities::Host for HostState {
+    fn report(&mut self, customer: String, identity: identities::Identity) {
+        let (channel, value) = match identity {
+            identities::Identity::Email(value) => (Channel::Email, value),
+            identities::Identity::Phone(value) => (Channel::Phone, value),
+        };
+        let reported = &mut self.reported;
+        reported.bytes = reported
+            .bytes
+            .saturating_add(customer.len())
+            .saturating_add(value.len());
+        // Past the output limit the report is dropped, and the call fails
+        // with `OutputTooLarge` once it returns, because `bytes` counts on.
+        if reported.bytes <= self.limits.output_bytes {
+            reported.list.push(ReportedIdentity {
+                customer,
+                channel,
+                value,
+            });
+        }
+    }
+}
+
 impl super::bindings::types::Host for HostState {}
 
 impl HostState {
@@ -224,6 +288,7 @@ impl PluginEngine {
         kv::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         files::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         http::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
+        identities::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |state| state)?;
         start_epoch_ticker(&engine);
         Ok(Self {
             engine,
@@ -535,6 +600,7 @@ impl<B> Sandbox<B> {
                     call_deadline: Some(call_deadline),
                     limits: self.limits,
                     context: self.context.clone(),
+                    reported: ReportedIdentities::default(),
                 };
                 let mut store = Store::new(&self.engine, state);
                 store.limiter(|state| &mut state.memory);
@@ -645,10 +711,20 @@ impl AdapterPlugin {
         })
     }
 
-    /// Parses an input into messages.
-    pub fn parse(&mut self, input: &Input) -> Result<Result<Parsed, ParseError>, PluginError> {
+    /// Parses an input into messages, and collects the identities the
+    /// adapter reports meanwhile.
+    pub fn parse(&mut self, input: &Input) -> Result<ParseOutput, PluginError> {
         self.sandbox.call("parse", |bindings, store| {
-            bindings.kefu_plugin_adapter().call_parse(store, input)
+            store.data_mut().reported = ReportedIdentities::default();
+            let result = bindings
+                .kefu_plugin_adapter()
+                .call_parse(&mut *store, input)?;
+            let reported = std::mem::take(&mut store.data_mut().reported);
+            Ok(ParseOutput {
+                result,
+                identities: reported.list,
+                reported_bytes: reported.bytes,
+            })
         })
     }
 

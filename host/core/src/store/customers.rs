@@ -10,8 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::write::Writer;
-use super::{Store, format_time, parse_time};
+use super::{Store, Writer, format_time, parse_time};
 use crate::identity::IdentityConfig;
 use crate::model::{Channel, StoredMessage};
 
@@ -106,7 +105,7 @@ pub struct Moved {
 /// Author, reason and time of a change to customers.
 #[derive(Debug, Clone, Copy)]
 pub struct ChangeBy<'a> {
-    /// `agent:<name>` or `system`.
+    /// `agent:<name>`, `plugin:<id>` (an adapter's reported identity) or `system`.
     pub actor: &'a str,
     pub reason: Option<&'a str>,
     pub at: DateTime<Utc>,
@@ -266,6 +265,11 @@ impl Writer<'_> {
             conversations: Vec::new(),
         };
         record_change(&self.tx, "link", None, id, &moved, by)
+    }
+
+    /// Returns the customer who owns a normalised address, if any.
+    pub fn address_owner(&self, address: &Address) -> anyhow::Result<Option<i64>> {
+        owner_of(&self.tx, address)
     }
 }
 
