@@ -480,7 +480,10 @@ impl Cascade<'_, '_> {
                 }
                 let subject = self.message.and_then(ticket_subject);
                 let channel = self.writer.conversation_channel(self.conversation_id)?;
-                let ticket_id = self.writer.open_ticket(
+                // The SLA clock starts when the customer wrote, which can
+                // be before an import opened the ticket.
+                let written_at = self.message.and_then(|message| message.sent_at);
+                self.writer.open_ticket_written_at(
                     &NewTicket {
                         conversation_id: self.conversation_id,
                         subject: subject.as_deref(),
@@ -491,12 +494,8 @@ impl Cascade<'_, '_> {
                         reason: &new.reason,
                     },
                     now,
+                    written_at,
                 )?;
-                // The SLA clock starts when the customer wrote, which can
-                // be before an import opened the ticket.
-                if let Some(written_at) = self.message.and_then(|message| message.sent_at) {
-                    self.writer.set_sla_start(ticket_id, written_at)?;
-                }
                 self.tickets_opened += 1;
                 caused.push(EventKind::TicketCreated);
                 continue;

@@ -468,12 +468,25 @@ impl<'a> Writer<'a> {
 
     /// Opens a ticket and records the `created` event.
     pub fn open_ticket(&self, ticket: &NewTicket<'_>, at: DateTime<Utc>) -> anyhow::Result<i64> {
+        self.open_ticket_written_at(ticket, at, None)
+    }
+
+    /// Opens a ticket like [`Writer::open_ticket`] for a message the
+    /// customer wrote at `written_at`. When that is before `at`, the SLA
+    /// clock starts at `written_at`, as [`Writer::set_sla_start`] sets it,
+    /// and the derived columns are computed once with that start.
+    pub fn open_ticket_written_at(
+        &self,
+        ticket: &NewTicket<'_>,
+        at: DateTime<Utc>,
+        written_at: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<i64> {
         let now = format_time(at);
         let initial_status = self.desk.lifecycle.initial_status().to_string();
         self.execute_cached(
             "INSERT INTO tickets (conversation_id, subject, ticket_type, priority, source, status,
-                                  created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                                  created_at, updated_at, sla_start_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?8 < ?7 THEN ?8 END)",
             params![
                 ticket.conversation_id,
                 ticket.subject,
@@ -481,7 +494,8 @@ impl<'a> Writer<'a> {
                 ticket.priority,
                 ticket.source.as_str(),
                 initial_status,
-                now
+                now,
+                written_at.map(format_time)
             ],
         )?;
         let id = self.tx.last_insert_rowid();
