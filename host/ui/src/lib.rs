@@ -8,6 +8,7 @@
 //! a window too, which is how the tests drive it. The workbench logs
 //! through `tracing`, and the caller installs the subscriber.
 
+mod composer;
 mod config;
 mod conversation_list;
 mod conversation_view;
@@ -16,7 +17,9 @@ mod font;
 mod format;
 mod intake;
 mod labels;
+mod panes;
 mod plugins;
+mod saved_state;
 mod scheduler;
 mod style;
 mod ticket_list;
@@ -29,6 +32,7 @@ use anyhow::Context;
 use iced::widget::Id;
 use kefu_core::plugin::PluginOrigin;
 
+pub use panes::PaneSummary;
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
 
@@ -38,7 +42,8 @@ const WINDOW_SIZE: (f32, f32) = (1280.0, 800.0);
 /// Opens the workbench window on the database at `db_path` and returns when
 /// the window is closed. The built-in plugins and those in `plugin_folder`
 /// load in the background, and the folder is watched while the window is
-/// open. The lifecycle, SLA and declarative rules come from the files in
+/// open. The panes, drafts and window size of the last session are
+/// restored from the state file beside the database. The lifecycle, SLA and declarative rules come from the files in
 /// `config_folder`, or are built in when it is `None`, and the scheduler
 /// fires time rules every [`SCHEDULER_INTERVAL`]. A database that cannot be
 /// opened or read, plugins that cannot be loaded, or configuration files
@@ -54,6 +59,10 @@ pub fn run(
     plugin_folder: Option<PathBuf>,
     config_folder: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    // The size the window had when it was last resized, kept in the
+    // workbench state file beside the database.
+    let window_size =
+        saved_state::window_size(&db_path).map_or(WINDOW_SIZE, |size| (size.width, size.height));
     iced::application(
         move || Workbench::start(&db_path, plugin_folder.clone(), config_folder.as_deref()),
         Workbench::update,
@@ -62,7 +71,7 @@ pub fn run(
     .title(labels::WINDOW_TITLE)
     .subscription(Workbench::subscription)
     .settings(settings())
-    .window_size(WINDOW_SIZE)
+    .window_size(window_size)
     .run()
     .context("running the workbench window")
 }
@@ -91,6 +100,14 @@ pub fn ticket_row_id(ticket_id: i64) -> Id {
 /// folder plugin may share a plugin id, so the origin is part of the id.
 pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
     plugins::row_id(origin, plugin_id)
+}
+
+/// Widget ids of a pane's controls and composer, by the pane's
+/// [`PaneSummary::key`].
+pub mod pane_ids {
+    pub use crate::panes::ids::{
+        close, draft_editor, maximize, messages, send_button, split_down, split_right,
+    };
 }
 
 /// Widget ids of the customer card beside the panes.
