@@ -4,11 +4,12 @@
 //! as in a chat. Each message shows what the store kept of it: sender,
 //! time, subject, the automation marker with its evidence, call details,
 //! body, attachments (a press opens one) and the notes written while
-//! reading the input.
+//! reading the input. A reply in the outbox shows its delivery state.
 
 use iced::widget::{Id, button, center, column, container, row, rule, scrollable, space, text};
 use iced::{Alignment, Element, Fill};
 use kefu_core::model::{ConversationSummary, Direction, StoredMessage};
+use kefu_core::store::{OutboxEntry, OutboxState};
 
 use crate::{format, labels, style};
 
@@ -16,17 +17,16 @@ use crate::{format, labels, style};
 /// sets inbound and outbound messages apart at a glance.
 const SIDE_OFFSET: f32 = 48.0;
 
-/// Widget id of the scrollable that contains the messages.
-pub fn messages_id() -> Id {
-    Id::new("messages")
-}
-
 /// Builds the pane for `conversation`, or a hint when none is selected.
-/// Pressing an attachment produces `open_attachment(message id, position
-/// of the attachment in the message's list)`.
+/// `outbox` gives the delivery state of outbound messages, and
+/// `messages_id` is the id of the scrollable. Pressing an attachment
+/// produces `open_attachment(message id, position of the attachment in the
+/// message's list)`.
 pub fn view<'a, Message: Clone + 'a>(
     conversation: Option<&'a ConversationSummary>,
     messages: &'a [StoredMessage],
+    outbox: &'a [OutboxEntry],
+    messages_id: Id,
     open_attachment: fn(i64, usize) -> Message,
 ) -> Element<'a, Message> {
     let Some(conversation) = conversation else {
@@ -54,14 +54,13 @@ pub fn view<'a, Message: Clone + 'a>(
             .style(text::secondary)
             .into()
     } else {
-        let cards = column(
-            messages
-                .iter()
-                .map(|message| message_card(message, open_attachment)),
-        )
+        let cards = column(messages.iter().map(|message| {
+            let entry = outbox.iter().find(|entry| entry.message_id == message.id);
+            message_card(message, entry, open_attachment)
+        }))
         .spacing(10);
         scrollable(cards)
-            .id(messages_id())
+            .id(messages_id)
             .spacing(4)
             .height(Fill)
             .into()
@@ -76,6 +75,7 @@ pub fn view<'a, Message: Clone + 'a>(
 
 fn message_card<'a, Message: Clone + 'a>(
     message: &'a StoredMessage,
+    outbox_entry: Option<&'a OutboxEntry>,
     open_attachment: fn(i64, usize) -> Message,
 ) -> Element<'a, Message> {
     let heading = row![
@@ -130,6 +130,17 @@ fn message_card<'a, Message: Clone + 'a>(
     }
     for note in &message.notes {
         card = card.push(text(labels::note(note)).size(12).style(text::secondary));
+    }
+    if let Some(entry) = outbox_entry {
+        let line_style = match entry.state {
+            OutboxState::Failed => style::error_line,
+            OutboxState::Queued | OutboxState::Sending | OutboxState::Sent => style::quiet_line,
+        };
+        card = card.push(
+            container(text(labels::outbox_state(entry)).size(12))
+                .padding([2, 6])
+                .style(line_style),
+        );
     }
 
     let card = container(card).padding(10).width(Fill);

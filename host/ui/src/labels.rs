@@ -608,4 +608,87 @@ pub fn drill_down_details(customer: &str, ticket_type: &str, status: &str) -> St
 
 pub fn report_failed(error: &str) -> String {
     format!("Could not read the report: {error}")
+
+/// Title of a pane that shows no conversation.
+pub const EMPTY_PANE: &str = "Empty pane";
+pub const SPLIT_RIGHT: &str = "Split right";
+pub const SPLIT_DOWN: &str = "Split down";
+pub const MAXIMIZE_PANE: &str = "Maximise";
+/// The maximised pane's button that shows every pane again.
+pub const RESTORE_PANE: &str = "Restore";
+pub const CLOSE_PANE: &str = "Close";
+
+/// Returns the hint in an empty draft editor.
+pub fn draft_placeholder(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "Write an email reply…",
+        Channel::Chat => "Write a chat reply…",
+        Channel::Phone => "Write a note about the call…",
+    }
+}
+
+/// Returns the label of the composer's send button.
+pub fn send_button(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email | Channel::Chat => "Send",
+        Channel::Phone => "Save note",
+    }
+}
+
+/// Formats what a send stored.
+pub fn sent(sent: crate::composer::Sent) -> String {
+    match sent {
+        crate::composer::Sent::Queued {
+            outbox_id,
+            ticket_id,
+        } => format!("Reply to ticket #{ticket_id} queued as outbox entry {outbox_id}."),
+        crate::composer::Sent::Noted { ticket_id } => {
+            format!("Call note saved in the history of ticket #{ticket_id}.")
+        }
+    }
+}
+
+/// Formats the line for a send that stored nothing. `error` is the full
+/// chain of causes.
+pub fn send_failed(error: &str) -> String {
+    format!("Not sent: {error}. The draft is kept.")
+}
+
+/// Formats the delivery state of a reply in the outbox, for example
+/// "Queued, attempt 2 failed: connection refused".
+pub fn outbox_state(entry: &kefu_core::store::OutboxEntry) -> String {
+    use kefu_core::store::OutboxState;
+
+    let error = entry.last_error.as_deref().unwrap_or("unknown error");
+    match entry.state {
+        OutboxState::Queued if entry.attempts == 0 => "Queued".to_string(),
+        OutboxState::Queued => format!("Queued, attempt {} failed: {error}", entry.attempts),
+        OutboxState::Sending => "Sending…".to_string(),
+        OutboxState::Sent => match entry.sent_at {
+            Some(at) => format!("Sent {}", format::message_time(at)),
+            None => "Sent".to_string(),
+        },
+        OutboxState::Failed => format!(
+            "Failed: {error}. `kefu outbox retry {}` queues it again.",
+            entry.id
+        ),
+    }
+}
+
+/// Formats the error line for a workbench state file that could not be
+/// used. `aside` is where it was moved, if moving it worked.
+pub fn state_file_invalid(path: &Path, error: &str, aside: Option<&Path>) -> String {
+    match aside {
+        Some(aside) => format!(
+            "The saved panes and drafts in {} could not be read ({error}). The file was moved to \
+             {}, and the workbench starts with one empty pane.",
+            path.display(),
+            aside.display()
+        ),
+        None => format!(
+            "The saved panes and drafts in {} could not be read ({error}), and the workbench \
+             starts with one empty pane. Move the file away to keep its drafts.",
+            path.display()
+        ),
+    }
 }

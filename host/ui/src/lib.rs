@@ -9,6 +9,7 @@
 //! a window too, which is how the tests drive it. The workbench logs
 //! through `tracing`, and the caller installs the subscriber.
 
+mod composer;
 mod config;
 mod conversation_list;
 mod conversation_view;
@@ -17,8 +18,10 @@ mod font;
 mod format;
 mod intake;
 mod labels;
+mod panes;
 mod plugins;
 mod reports;
+mod saved_state;
 mod scheduler;
 mod style;
 mod ticket_list;
@@ -33,6 +36,7 @@ use iced::widget::Id;
 use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
+pub use panes::PaneSummary;
 pub use reports::{PeriodKind, ReportChart, Reports};
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
@@ -44,7 +48,8 @@ const WINDOW_SIZE: (f32, f32) = (1280.0, 800.0);
 /// Opens the workbench window on the database at `db_path` and returns when
 /// the window is closed. The built-in plugins and those in `plugin_folder`
 /// load in the background, and the folder is watched while the window is
-/// open. The lifecycle, SLA and declarative rules come from the files in
+/// open. The panes, drafts and window size of the last session are
+/// restored from the state file beside the database. The lifecycle, SLA and declarative rules come from the files in
 /// `config_folder`, or are built in when it is `None`, and the scheduler
 /// fires time rules every [`SCHEDULER_INTERVAL`]. A database that cannot be
 /// opened or read, plugins that cannot be loaded, or configuration files
@@ -61,6 +66,10 @@ pub fn run(
     plugin_folder: Option<PathBuf>,
     config_folder: Option<PathBuf>,
 ) -> anyhow::Result<()> {
+    // The size the window had when it was last resized, kept in the
+    // workbench state file beside the database.
+    let window_size =
+        saved_state::window_size(&db_path).map_or(WINDOW_SIZE, |size| (size.width, size.height));
     iced::application(
         move || {
             Window::boot(
@@ -75,7 +84,7 @@ pub fn run(
     .title(labels::WINDOW_TITLE)
     .subscription(Window::subscription)
     .settings(settings())
-    .window_size(WINDOW_SIZE)
+    .window_size(window_size)
     .run()
     .context("running the workbench window")
 }
@@ -203,6 +212,14 @@ pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
 /// Widget ids of the reports screen.
 pub mod report_ids {
     pub use crate::reports::{chart_id, period_input_id, ticket_row_id};
+}
+
+/// Widget ids of a pane's controls and composer, by the pane's
+/// [`PaneSummary::key`].
+pub mod pane_ids {
+    pub use crate::panes::ids::{
+        close, draft_editor, maximize, messages, send_button, split_down, split_right,
+    };
 }
 
 /// Widget ids of the customer card beside the panes.

@@ -197,3 +197,39 @@ fn card(frame: Color, width: f32) -> container::Style {
         ..container::Style::default()
     }
 }
+
+/// Styles an open conversation's pane: a thin border, in the primary color
+/// when the pane has the focus, which is where the conversation list opens
+/// conversations.
+pub fn conversation_pane(focused: bool) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let palette = theme.extended_palette();
+        let color = if focused {
+            palette.primary.strong.color
+        } else {
+            palette.background.strong.color
+        };
+        container::Style {
+            background: Some(palette.background.base.color.into()),
+            border: border::width(1).color(color),
+            ..container::Style::default()
+        }
+    }
+}
+
+/// Styles the title bar of an open conversation's pane.
+pub fn pane_title_bar(focused: bool) -> impl Fn(&Theme) -> container::Style {
+    move |theme| {
+        let palette = theme.extended_palette();
+        let pair = if focused {
+            palette.primary.weak
+        } else {
+            palette.background.weak
+        };
+        container::Style {
+            background: Some(pair.color.into()),
+            text_color: Some(pair.text),
+            ..container::Style::default()
+        }
+    }
+}

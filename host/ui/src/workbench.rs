@@ -1,35 +1,43 @@
 //! The workbench window: its state, messages, update and view.
 //!
-//! The panes are view functions over this state. A pane reports clicks with
+//! The lists are view functions over this state. A list reports clicks with
 //! its own message type, which [`Workbench::update`] handles, because a
-//! click in one pane (a ticket) changes what another shows (the messages).
+//! click in one list (a ticket) changes what another part shows (the
+//! messages). The open conversations are tiled panes in [`crate::panes`],
+//! saved with the drafts to the state file of [`crate::saved_state`] after
+//! every change and restored on start.
 //! The Plugins and Reports screens, switched to from the top bar, own their
 //! state, update and view in [`crate::plugins`] and [`crate::reports`], and
 //! the scheduler that fires time rules in the background owns its state in
 //! [`crate::scheduler`].
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Local, Utc};
 use iced::widget::{button, center, column, container, operation, row, rule, space, text};
-use iced::{Alignment, Element, Fill, FillPortion, Subscription, Task};
+use iced::{Alignment, Element, Fill, FillPortion, Size, Subscription, Task};
 use kefu_core::Store;
 use kefu_core::desk::Desk;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
-use kefu_core::store::ChangeWatch;
+use kefu_core::outbound::DeliveryReport;
+use kefu_core::store::{ChangeWatch, OutboxEntry};
 
+use crate::composer::{self, Outcome};
 use crate::config::DeskConfig;
-use crate::customer_card::{self, CustomerCard};
+use crate::customer_card;
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
+use crate::panes::{self, PaneSummary, Panes};
 use crate::plugins::{self, Plugins};
 use crate::reports::{self, Reports};
+use crate::saved_state::{self, WindowSize};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
 use crate::webhook::{self, Webhook};
-use crate::{conversation_list, conversation_view, format, labels, style, ticket_list};
+use crate::{conversation_list, format, labels, style, ticket_list};
 
 /// Time between two reloads from the database while the window is open.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
@@ -48,10 +56,16 @@ pub struct Workbench {
     conversations: Vec<ConversationSummary>,
     /// Tickets, newest first.
     tickets: Vec<TicketRow>,
-    /// Id of the conversation shown in the middle pane.
-    selected: Option<i64>,
-    /// Messages of the selected conversation, oldest first.
-    messages: Vec<StoredMessage>,
+    /// The open conversations, each with its customer card, and the drafts.
+    panes: Panes,
+    /// The file that keeps the panes, drafts and window size across
+    /// restarts.
+    state_path: PathBuf,
+    /// The state as last written to `state_path`, so an unchanged state
+    /// is not written again.
+    saved_json: Option<Vec<u8>>,
+    /// Inner size of the window, once it was resized.
+    window: Option<WindowSize>,
     /// Last store error, shown across the top until a read succeeds.
     error: Option<String>,
     /// Local time of the last successful read.
@@ -74,8 +88,6 @@ pub struct Workbench {
     /// the store.
     change_watch: Option<ChangeWatch>,
     webhook: Webhook,
-    /// The selected conversation's customer, beside the panes.
-    customer_card: CustomerCard,
 }
 
 /// The screens the top bar switches between.
@@ -113,9 +125,11 @@ pub enum Message {
     ScreenSelected(Screen),
     Plugins(plugins::Message),
     Reports(reports::Message),
-    /// An attachment was pressed: the message id and the attachment's
-    /// position in the message's list.
-    AttachmentPressed(i64, usize),
+    Panes(panes::Message),
+    /// A delivery run started by a send finished.
+    Delivered(Result<DeliveryReport, String>),
+    /// The window was resized to this inner size.
+    WindowResized(Size),
     CustomerCard(customer_card::Message),
 }
 
@@ -124,10 +138,13 @@ pub enum Message {
 struct Snapshot {
     conversations: Vec<ConversationSummary>,
     tickets: Vec<Ticket>,
-    /// The previous selection, or `None` when that conversation is gone.
-    selected: Option<i64>,
-    messages: Vec<StoredMessage>,
+    /// Messages and outbox entries of each conversation a pane shows. A
+    /// conversation that is gone has no entry.
+    panes: PaneContents,
 }
+
+/// Messages and outbox entries by conversation id.
+type PaneContents = HashMap<i64, (Vec<StoredMessage>, Vec<OutboxEntry>)>;
 
 impl Workbench {
     /// Opens the database at `path`, creating it when missing, and reads it.
@@ -202,14 +219,21 @@ impl Workbench {
     }
 
     fn new(db_path: PathBuf, store: Option<Store>, config: DeskConfig) -> Self {
+        let state_path = saved_state::path_for(&db_path);
+        let loaded = saved_state::load(&state_path);
+        let mut config_errors = config.errors.clone();
+        config_errors.extend(loaded.error);
         Self {
             desk: config.desk.clone(),
-            config_errors: config.errors.clone(),
+            config_errors,
+            panes: Panes::restore(&loaded.state),
+            window: loaded.state.window,
+            state_path,
+            saved_json: None,
             scheduler: Scheduler::default(),
             intake: IntakeRunner::load(None).0,
             change_watch: None,
             webhook: Webhook::default(),
-            customer_card: CustomerCard::default(),
             reports: Reports::new(db_path.clone(), config.desk.clone()),
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
@@ -217,16 +241,29 @@ impl Workbench {
             store,
             conversations: Vec::new(),
             tickets: Vec::new(),
-            selected: None,
-            messages: Vec::new(),
             error: None,
             loaded_at: None,
         }
     }
 
-    /// Id of the conversation shown in the middle pane.
+    /// Id of the conversation shown in the focused pane.
     pub fn selected_conversation(&self) -> Option<i64> {
-        self.selected
+        self.panes.focused_conversation()
+    }
+
+    /// Returns the open panes in layout order.
+    pub fn panes(&self) -> Vec<PaneSummary> {
+        self.panes.summaries()
+    }
+
+    /// Returns the draft reply of a conversation, empty when it has none.
+    pub fn draft(&self, conversation_id: i64) -> String {
+        self.panes.draft(conversation_id)
+    }
+
+    /// Path of the file that keeps the panes, drafts and window size.
+    pub fn state_path(&self) -> &Path {
+        &self.state_path
     }
 
     /// Returns the error line shown across the top, if any.
@@ -269,7 +306,15 @@ impl Workbench {
         self.intake.is_running()
     }
 
+    /// Handles a message, then saves the panes, drafts and window size
+    /// when they changed.
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let task = self.handle(message);
+        self.save_state();
+        task
+    }
+
+    fn handle(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::ConversationList(conversation_list::Message::Selected(id)) => self.select(id),
             Message::TicketList(ticket_list::Message::Selected(ticket_id)) => {
@@ -338,15 +383,44 @@ impl Workbench {
                     None => task,
                 }
             }
-            Message::AttachmentPressed(message_id, position) => {
-                match self.open_attachment(message_id, position) {
-                    Ok(()) => self.clear_error(),
-                    Err(error) => self.show_error(labels::attachment_failed(&format!("{error:#}"))),
+            Message::Panes(message) => match self.panes.update(message) {
+                Some(panes::Message::SendPressed(pane)) => self.send_draft(pane),
+                Some(panes::Message::AttachmentPressed(message_id, position)) => {
+                    match self.open_attachment(message_id, position) {
+                        Ok(()) => self.clear_error(),
+                        Err(error) => {
+                            self.show_error(labels::attachment_failed(&format!("{error:#}")))
+                        }
+                    }
+                    Task::none()
                 }
+                Some(_) | None => Task::none(),
+            },
+            Message::Delivered(result) => {
+                match result {
+                    Ok(report) => {
+                        for (id, error) in report.retrying.iter().chain(&report.failed) {
+                            tracing::warn!(outbox = id, %error, "reply not sent");
+                        }
+                    }
+                    Err(error) => tracing::error!(%error, "delivering the outbox failed"),
+                }
+                self.reload();
+                Task::none()
+            }
+            Message::WindowResized(size) => {
+                self.window = Some(WindowSize {
+                    width: size.width,
+                    height: size.height,
+                });
                 Task::none()
             }
             Message::CustomerCard(message) => {
-                match self.customer_card.update(self.store.as_mut(), message) {
+                match self
+                    .panes
+                    .focused_card_mut()
+                    .update(self.store.as_mut(), message)
+                {
                     Some(customer_card::Event::OpenConversation(id)) => self.select(id),
                     Some(customer_card::Event::CustomersChanged) => {
                         self.reload();
@@ -354,6 +428,87 @@ impl Workbench {
                     }
                     None => Task::none(),
                 }
+            }
+        }
+    }
+
+    /// Stores the draft of `pane`'s conversation through its channel (see
+    /// [`composer::send`]) and starts delivering the outbox. The draft is
+    /// emptied only when the send was stored.
+    fn send_draft(&mut self, pane: iced::widget::pane_grid::Pane) -> Task<Message> {
+        let Some(conversation_id) = self.panes.conversation_of(pane) else {
+            return Task::none();
+        };
+        let Some(conversation) = self
+            .conversations
+            .iter()
+            .find(|conversation| conversation.id == conversation_id)
+            .cloned()
+        else {
+            return Task::none();
+        };
+        let text = self.panes.draft(conversation_id);
+        let result = match &mut self.store {
+            Some(store) => composer::send(store, &conversation, &text, Utc::now()),
+            None => Err(anyhow::anyhow!(
+                "the database is not open; press {} and send again",
+                labels::REFRESH
+            )),
+        };
+        match result {
+            Ok(sent) => {
+                self.panes
+                    .finish_send(pane, Outcome::Stored(labels::sent(sent)));
+                self.reload();
+                match sent {
+                    composer::Sent::Queued { .. } => self.deliver_outbox(),
+                    composer::Sent::Noted { .. } => Task::none(),
+                }
+            }
+            Err(error) => {
+                let error = format!("{error:#}");
+                tracing::warn!(conversation = conversation_id, %error, "send from the composer failed");
+                self.panes
+                    .finish_send(pane, Outcome::Failed(labels::send_failed(&error)));
+                Task::none()
+            }
+        }
+    }
+
+    /// Delivers the due outbox entries in the background, once the plugins
+    /// are loaded. Until then, or when this run fails, the scheduler's next
+    /// run delivers them.
+    fn deliver_outbox(&self) -> Task<Message> {
+        let Some(plugins) = self.plugins.loaded() else {
+            return Task::none();
+        };
+        let work = plugins::in_background("kefu-send", move || plugins.deliver_outbox(Utc::now()));
+        Task::perform(work, Message::Delivered)
+    }
+
+    /// Writes the panes, drafts and window size to the state file when
+    /// they differ from what was last written. A failed write is logged
+    /// once per error, and the next change tries again.
+    fn save_state(&mut self) {
+        let mut state = self.panes.saved();
+        state.window = self.window;
+        let json = match serde_json::to_vec_pretty(&state) {
+            Ok(json) => json,
+            Err(error) => {
+                tracing::error!("serializing the workbench state failed: {error}");
+                return;
+            }
+        };
+        if self.saved_json.as_ref() == Some(&json) {
+            return;
+        }
+        match saved_state::write(&self.state_path, &json) {
+            Ok(()) => self.saved_json = Some(json),
+            Err(error) => {
+                tracing::warn!(path = %self.state_path.display(), "saving the panes and drafts failed: {error:#}");
+                // Remember the failed state, so the same error is not
+                // logged on every message; the next change tries again.
+                self.saved_json = Some(json);
             }
         }
     }
@@ -393,21 +548,26 @@ impl Workbench {
             iced::time::every(SCHEDULER_INTERVAL).map(|_| Message::SchedulerTimer),
             intake,
             self.plugins.subscription().map(Message::Plugins),
+            iced::window::resize_events().map(|(_, size)| Message::WindowResized(size)),
         ])
     }
 
-    /// Shows a conversation's messages, scrolled to the latest.
+    /// Shows a conversation in the pane that shows it already, or in the
+    /// focused pane, scrolled to the latest message.
     fn select(&mut self, conversation_id: i64) -> Task<Message> {
         let Some(store) = &self.store else {
             return Task::none();
         };
-        match store.messages(conversation_id) {
-            Ok(messages) => {
-                self.selected = Some(conversation_id);
-                self.messages = messages;
+        let read = store.messages(conversation_id).and_then(|messages| {
+            let outbox = store.conversation_outbox(conversation_id)?;
+            Ok((messages, outbox))
+        });
+        match read {
+            Ok((messages, outbox)) => {
+                let key = self.panes.open(conversation_id, messages, outbox);
                 self.clear_error();
                 self.show_customer();
-                operation::snap_to_end(conversation_view::messages_id())
+                operation::snap_to_end(panes::ids::messages(key))
             }
             Err(error) => {
                 self.show_error(labels::read_failed(&format!("{error:#}")));
@@ -466,12 +626,11 @@ impl Workbench {
                 ),
             }
         }
-        match read_snapshot(store, self.selected) {
+        match read_snapshot(store, &self.panes.conversations()) {
             Ok(snapshot) => {
                 self.tickets = ticket_list::rows(snapshot.tickets, &self.desk.lifecycle);
                 self.conversations = snapshot.conversations;
-                self.selected = snapshot.selected;
-                self.messages = snapshot.messages;
+                self.panes.refresh(&snapshot.panes);
                 self.loaded_at = Some(Local::now());
                 self.clear_error();
                 self.show_customer();
@@ -480,20 +639,14 @@ impl Workbench {
         }
     }
 
-    /// Reads the selected conversation's customer into the card.
+    /// Reads each pane's customer into its card.
     fn show_customer(&mut self) {
         let Some(store) = &self.store else {
             return;
         };
-        let customer_id = self.selected.and_then(|id| {
-            self.conversations
-                .iter()
-                .find(|conversation| conversation.id == id)
-                .map(|conversation| conversation.customer_id)
-        });
         let tickets = self.tickets.iter().map(|row| &row.ticket);
-        self.customer_card
-            .show(store, customer_id, &self.conversations, tickets);
+        self.panes
+            .show_customers(store, &self.conversations, tickets);
     }
 
     /// Shows `error` across the top. Logs it once, not on every reload that
@@ -611,48 +764,45 @@ impl Workbench {
             return space().into();
         };
 
-        let selected = self.selected.and_then(|id| {
-            self.conversations
-                .iter()
-                .find(|conversation| conversation.id == id)
-        });
-        let conversations = conversation_list::view(&self.conversations, self.selected, &now)
+        let selected = self.panes.focused_conversation();
+        let conversations = conversation_list::view(&self.conversations, selected, &now)
             .map(Message::ConversationList);
         let top = row![
             conversations,
             rule::vertical(1),
-            conversation_view::view(selected, &self.messages, Message::AttachmentPressed),
+            self.panes.view(&self.conversations).map(Message::Panes),
         ]
         .height(FillPortion(3));
         let tickets =
-            container(ticket_list::view(&self.tickets, self.selected).map(Message::TicketList))
+            container(ticket_list::view(&self.tickets, selected).map(Message::TicketList))
                 .height(FillPortion(2));
 
         let panes = column![top, rule::horizontal(1), tickets];
         if selected.is_none() {
             return panes.into();
         }
-        let card = self.customer_card.view().map(Message::CustomerCard);
+        let card = self.panes.focused_card().view().map(Message::CustomerCard);
         row![panes, rule::vertical(1), card].into()
     }
 }
 
-fn read_snapshot(store: &Store, selected: Option<i64>) -> anyhow::Result<Snapshot> {
+/// Reads the lists and the messages and outbox entries of `open`, the
+/// conversations the panes show.
+fn read_snapshot(store: &Store, open: &[i64]) -> anyhow::Result<Snapshot> {
     let conversations = store.conversations()?;
     let tickets = store.tickets()?;
-    let selected = selected.filter(|id| {
-        conversations
+    let mut panes = PaneContents::new();
+    for id in open {
+        let exists = conversations
             .iter()
-            .any(|conversation| conversation.id == *id)
-    });
-    let messages = match selected {
-        Some(id) => store.messages(id)?,
-        None => Vec::new(),
-    };
+            .any(|conversation| conversation.id == *id);
+        if exists {
+            panes.insert(*id, (store.messages(*id)?, store.conversation_outbox(*id)?));
+        }
+    }
     Ok(Snapshot {
         conversations,
         tickets,
-        selected,
-        messages,
+        panes,
     })
 }

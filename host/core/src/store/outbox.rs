@@ -147,6 +147,21 @@ impl Store {
         Ok(entries)
     }
 
+    /// Lists the outbox entries of a conversation's outbound messages,
+    /// oldest first.
+    pub fn conversation_outbox(&self, conversation_id: i64) -> anyhow::Result<Vec<OutboxEntry>> {
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox o JOIN messages m ON m.id = o.message_id
+              WHERE m.conversation_id = ?1
+              ORDER BY o.id"
+        ))?;
+        let entries = statement
+            .query_map(params![conversation_id], entry_from_row)?
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("reading the outbox of conversation {conversation_id}"))?;
+        Ok(entries)
+    }
+
     /// Returns one outbox entry.
     pub fn outbox_entry(&self, id: i64) -> anyhow::Result<Option<OutboxEntry>> {
         self.connection

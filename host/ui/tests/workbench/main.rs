@@ -8,6 +8,7 @@ mod customers;
 mod desk;
 mod imported;
 mod live;
+mod panes;
 mod plugins;
 mod reports;
 mod seed;

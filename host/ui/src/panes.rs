@@ -1,0 +1,568 @@
+//! The open conversations, tiled with iced's pane grid.
+//!
+//! Each pane shows one conversation (or a hint when empty) with its own
+//! scroll position, reply composer and customer card. The conversation
+//! list opens a conversation in the focused pane, or focuses the pane that
+//! already shows it. Drafts belong to conversations, so a draft stays with
+//! its conversation when a pane switches to another one and back.
+
+use std::collections::{BTreeMap, HashMap};
+
+use iced::widget::pane_grid::{self, Axis, Configuration, Pane, PaneGrid};
+use iced::widget::{Id, button, container, row, text, text_editor};
+use iced::{Alignment, Element, Fill};
+use kefu_core::Store;
+use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
+use kefu_core::store::OutboxEntry;
+
+use crate::composer::Outcome;
+use crate::customer_card::CustomerCard;
+use crate::saved_state::{SavedAxis, SavedLayout, SavedState};
+use crate::{composer, conversation_view, labels, style};
+
+/// Smallest share of a split either side keeps when a saved layout is
+/// restored, so a damaged ratio cannot hide a pane.
+const MIN_RATIO: f32 = 0.05;
+
+/// Widget ids of a pane's controls. `key` is the pane's number from
+/// [`PaneSummary::key`].
+pub mod ids {
+    use iced::widget::Id;
+
+    /// Returns the id of the scrollable that contains the pane's messages.
+    pub fn messages(key: u64) -> Id {
+        Id::from(format!("pane-{key}-messages"))
+    }
+
+    /// Returns the id of the container around the "Split right" button.
+    pub fn split_right(key: u64) -> Id {
+        Id::from(format!("pane-{key}-split-right"))
+    }
+
+    /// Returns the id of the container around the "Split down" button.
+    pub fn split_down(key: u64) -> Id {
+        Id::from(format!("pane-{key}-split-down"))
+    }
+
+    /// Returns the id of the container around the "Maximise" or "Restore"
+    /// button.
+    pub fn maximize(key: u64) -> Id {
+        Id::from(format!("pane-{key}-maximize"))
+    }
+
+    /// Returns the id of the container around the "Close" button.
+    pub fn close(key: u64) -> Id {
+        Id::from(format!("pane-{key}-close"))
+    }
+
+    /// Returns the id of the composer's reply editor.
+    pub fn draft_editor(key: u64) -> Id {
+        Id::from(format!("pane-{key}-draft"))
+    }
+
+    /// Returns the id of the container around the composer's send button.
+    pub fn send_button(key: u64) -> Id {
+        Id::from(format!("pane-{key}-send"))
+    }
+}
+
+/// The pane grid, its focus and the drafts of every conversation.
+pub struct Panes {
+    grid: pane_grid::State<ConversationPane>,
+    focus: Pane,
+    /// Key of the next pane, for widget ids that stay put when panes
+    /// split and close.
+    next_key: u64,
+    /// Unsent reply text by conversation id, including conversations no
+    /// pane shows. An empty draft is not saved.
+    drafts: BTreeMap<i64, text_editor::Content>,
+    /// Shown by a pane whose conversation has no draft entry yet.
+    empty_draft: text_editor::Content,
+}
+
+/// One pane's state.
+#[derive(Debug, Default)]
+pub struct ConversationPane {
+    key: u64,
+    conversation: Option<i64>,
+    /// The conversation's messages, oldest first.
+    messages: Vec<StoredMessage>,
+    /// Outbox entries of the conversation's outbound messages.
+    outbox: Vec<OutboxEntry>,
+    card: CustomerCard,
+    /// Result of the last send from this pane.
+    outcome: Option<Outcome>,
+}
+
+/// A pane as tests and the window title see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneSummary {
+    /// The pane's number, stable while it is open, for [`ids`].
+    pub key: u64,
+    pub conversation: Option<i64>,
+    pub focused: bool,
+    pub maximized: bool,
+}
+
+/// Events of the pane grid.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A pane was clicked, which gives it the focus.
+    Clicked(Pane),
+    Dragged(pane_grid::DragEvent),
+    Resized(pane_grid::ResizeEvent),
+    /// A pane's split button was pressed: open an empty pane beside it
+    /// (`Axis::Vertical`) or below it (`Axis::Horizontal`).
+    Split(Pane, Axis),
+    /// A pane's Maximise button was pressed.
+    Maximize(Pane),
+    /// The maximised pane's Restore button was pressed.
+    Restore,
+    Close(Pane),
+    /// The draft of a conversation was edited.
+    DraftEdited(i64, text_editor::Action),
+    /// A pane's send button was pressed.
+    SendPressed(Pane),
+    /// An attachment was pressed: the message id and the attachment's
+    /// position in the message's list.
+    AttachmentPressed(i64, usize),
+}
+
+impl Panes {
+    /// Rebuilds the panes from a saved state: the layout, each pane's
+    /// conversation, the focus, the maximised pane and the drafts. The
+    /// messages are read by the next [`Panes::refresh`].
+    pub fn restore(saved: &SavedState) -> Self {
+        let mut next_key = 0;
+        let configuration = configuration(&saved.layout, &mut next_key);
+        let grid = pane_grid::State::with_configuration(configuration);
+        let order = layout_order(grid.layout());
+        let focus = order
+            .get(saved.focused)
+            .or(order.first())
+            .copied()
+            .expect("a pane grid has at least one pane");
+        let mut panes = Self {
+            grid,
+            focus,
+            next_key,
+            drafts: saved
+                .drafts
+                .iter()
+                .map(|(id, draft)| (*id, text_editor::Content::with_text(draft)))
+                .collect(),
+            empty_draft: text_editor::Content::new(),
+        };
+        if let Some(pane) = saved.maximized.and_then(|index| order.get(index)) {
+            panes.grid.maximize(*pane);
+        }
+        panes
+    }
+
+    /// Returns the state to save: the layout, focus, maximised pane and
+    /// every draft that is not blank.
+    pub fn saved(&self) -> SavedState {
+        let order = layout_order(self.grid.layout());
+        let position = |pane: Pane| order.iter().position(|candidate| *candidate == pane);
+        SavedState {
+            layout: saved_layout(self.grid.layout(), &self.grid),
+            focused: position(self.focus).unwrap_or(0),
+            maximized: self.grid.maximized().and_then(position),
+            drafts: self
+                .drafts
+                .iter()
+                .map(|(id, content)| (*id, content.text()))
+                .filter(|(_, draft)| !draft.trim().is_empty())
+                .collect(),
+            ..SavedState::default()
+        }
+    }
+
+    /// Returns every pane in layout order, left to right and top to bottom.
+    pub fn summaries(&self) -> Vec<PaneSummary> {
+        layout_order(self.grid.layout())
+            .into_iter()
+            .filter_map(|pane| {
+                let state = self.grid.get(pane)?;
+                Some(PaneSummary {
+                    key: state.key,
+                    conversation: state.conversation,
+                    focused: pane == self.focus,
+                    maximized: self.grid.maximized() == Some(pane),
+                })
+            })
+            .collect()
+    }
+
+    /// Conversation shown in the focused pane.
+    pub fn focused_conversation(&self) -> Option<i64> {
+        self.grid.get(self.focus)?.conversation
+    }
+
+    /// Ids of the conversations the panes show, without repeats.
+    pub fn conversations(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .grid
+            .iter()
+            .filter_map(|(_, state)| state.conversation)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Returns the text of a conversation's draft, empty when it has none.
+    pub fn draft(&self, conversation_id: i64) -> String {
+        self.drafts
+            .get(&conversation_id)
+            .map(text_editor::Content::text)
+            .unwrap_or_default()
+    }
+
+    /// Returns the pane that shows `conversation_id`, preferring the
+    /// focused one.
+    fn pane_showing(&self, conversation_id: i64) -> Option<Pane> {
+        if self.focused_conversation() == Some(conversation_id) {
+            return Some(self.focus);
+        }
+        self.grid
+            .iter()
+            .find(|(_, state)| state.conversation == Some(conversation_id))
+            .map(|(pane, _)| *pane)
+    }
+
+    /// Shows a conversation: focuses the pane that shows it, or opens it
+    /// in the focused pane, with its messages and outbox entries. Returns
+    /// the pane's key.
+    pub fn open(
+        &mut self,
+        conversation_id: i64,
+        messages: Vec<StoredMessage>,
+        outbox: Vec<OutboxEntry>,
+    ) -> u64 {
+        let pane = match self.pane_showing(conversation_id) {
+            Some(pane) => pane,
+            None => self.focus,
+        };
+        self.focus = pane;
+        self.drafts.entry(conversation_id).or_default();
+        let state = self
+            .grid
+            .get_mut(pane)
+            .expect("the focused pane is in the grid");
+        if state.conversation != Some(conversation_id) {
+            state.conversation = Some(conversation_id);
+            state.outcome = None;
+        }
+        state.messages = messages;
+        state.outbox = outbox;
+        state.key
+    }
+
+    /// Applies a reload: each pane's messages and outbox entries from
+    /// `read`, keyed by conversation. A pane whose conversation is gone
+    /// becomes empty.
+    pub fn refresh(&mut self, read: &HashMap<i64, (Vec<StoredMessage>, Vec<OutboxEntry>)>) {
+        for (_, state) in self.grid.iter_mut() {
+            let Some(id) = state.conversation else {
+                continue;
+            };
+            match read.get(&id) {
+                Some((messages, outbox)) => {
+                    state.messages = messages.clone();
+                    state.outbox = outbox.clone();
+                }
+                None => {
+                    state.conversation = None;
+                    state.messages.clear();
+                    state.outbox.clear();
+                    state.outcome = None;
+                }
+            }
+        }
+    }
+
+    /// Reads each pane's customer into its card.
+    pub fn show_customers<'a>(
+        &mut self,
+        store: &Store,
+        conversations: &[ConversationSummary],
+        tickets: impl Iterator<Item = &'a Ticket> + Clone,
+    ) {
+        for (_, state) in self.grid.iter_mut() {
+            let customer_id = state.conversation.and_then(|id| {
+                conversations
+                    .iter()
+                    .find(|conversation| conversation.id == id)
+                    .map(|conversation| conversation.customer_id)
+            });
+            state
+                .card
+                .show(store, customer_id, conversations, tickets.clone());
+        }
+    }
+
+    /// Customer card of the focused pane, shown beside the grid.
+    pub fn focused_card(&self) -> &CustomerCard {
+        &self.grid.get(self.focus).expect("focused pane").card
+    }
+
+    pub fn focused_card_mut(&mut self) -> &mut CustomerCard {
+        &mut self.grid.get_mut(self.focus).expect("focused pane").card
+    }
+
+    /// Returns the conversation of `pane`, if it is open and shows one.
+    pub fn conversation_of(&self, pane: Pane) -> Option<i64> {
+        self.grid.get(pane)?.conversation
+    }
+
+    /// Records the outcome of a send from `pane`. After a stored send the
+    /// draft of the pane's conversation is emptied; after a failed one it
+    /// is kept.
+    pub fn finish_send(&mut self, pane: Pane, outcome: Outcome) {
+        let Some(state) = self.grid.get_mut(pane) else {
+            return;
+        };
+        if let (Outcome::Stored(_), Some(conversation_id)) = (&outcome, state.conversation) {
+            self.drafts
+                .insert(conversation_id, text_editor::Content::new());
+        }
+        state.outcome = Some(outcome);
+    }
+
+    /// Handles a pane grid message that needs no database. Returns the
+    /// message back when the workbench must handle it.
+    pub fn update(&mut self, message: Message) -> Option<Message> {
+        match message {
+            Message::Clicked(pane) => self.focus = pane,
+            Message::Dragged(pane_grid::DragEvent::Dropped { pane, target }) => {
+                self.grid.drop(pane, target);
+            }
+            Message::Dragged(_) => {}
+            Message::Resized(pane_grid::ResizeEvent { split, ratio }) => {
+                self.grid.resize(split, ratio);
+            }
+            Message::Split(pane, axis) => {
+                let key = self.take_key();
+                let empty = ConversationPane {
+                    key,
+                    ..ConversationPane::default()
+                };
+                if let Some((new_pane, _)) = self.grid.split(axis, pane, empty) {
+                    self.focus = new_pane;
+                }
+            }
+            Message::Maximize(pane) => {
+                self.grid.maximize(pane);
+                self.focus = pane;
+            }
+            Message::Restore => self.grid.restore(),
+            Message::Close(pane) => {
+                if let Some((_, sibling)) = self.grid.close(pane)
+                    && self.focus == pane
+                {
+                    self.focus = sibling;
+                }
+            }
+            Message::DraftEdited(conversation_id, action) => {
+                self.drafts
+                    .entry(conversation_id)
+                    .or_default()
+                    .perform(action);
+            }
+            Message::SendPressed(_) | Message::AttachmentPressed(..) => return Some(message),
+        }
+        None
+    }
+
+    fn take_key(&mut self) -> u64 {
+        let key = self.next_key;
+        self.next_key += 1;
+        key
+    }
+
+    /// Builds the grid. `conversations` gives each pane's title and
+    /// channel.
+    pub fn view<'a>(&'a self, conversations: &'a [ConversationSummary]) -> Element<'a, Message> {
+        let closable = self.grid.len() > 1;
+        PaneGrid::new(&self.grid, move |pane, state, maximized| {
+            let focused = pane == self.focus;
+            let conversation = state.conversation.and_then(|id| {
+                conversations
+                    .iter()
+                    .find(|conversation| conversation.id == id)
+            });
+            let title = match conversation {
+                Some(conversation) => match conversation.title() {
+                    title if title.trim().is_empty() => labels::NO_SUBJECT,
+                    title => title,
+                },
+                None => labels::EMPTY_PANE,
+            };
+            let title_bar = pane_grid::TitleBar::new(
+                text(title)
+                    .size(13)
+                    .wrapping(text::Wrapping::None)
+                    .width(Fill),
+            )
+            .controls(pane_grid::Controls::new(controls(
+                pane, state.key, maximized, closable,
+            )))
+            .padding([4, 8])
+            .style(style::pane_title_bar(focused));
+
+            let messages = conversation_view::view(
+                conversation,
+                &state.messages,
+                &state.outbox,
+                ids::messages(state.key),
+                Message::AttachmentPressed,
+            );
+            let body: Element<'a, Message> = match conversation {
+                Some(conversation) => {
+                    let draft = self
+                        .drafts
+                        .get(&conversation.id)
+                        .unwrap_or(&self.empty_draft);
+                    iced::widget::column![
+                        container(messages).height(Fill),
+                        composer::view(
+                            pane,
+                            state.key,
+                            conversation,
+                            draft,
+                            state.outcome.as_ref()
+                        ),
+                    ]
+                    .into()
+                }
+                None => messages,
+            };
+            pane_grid::Content::new(body)
+                .title_bar(title_bar)
+                .style(style::conversation_pane(focused))
+        })
+        .spacing(4)
+        .on_click(Message::Clicked)
+        .on_drag(Message::Dragged)
+        .on_resize(8, Message::Resized)
+        .into()
+    }
+}
+
+/// Builds a pane's title bar buttons, each in a container with an id from
+/// [`ids`].
+fn controls<'a>(pane: Pane, key: u64, maximized: bool, closable: bool) -> Element<'a, Message> {
+    let control = |label: &'a str, id: Id, message: Option<Message>| {
+        container(
+            button(text(label).size(12))
+                .padding([2, 6])
+                .style(button::text)
+                .on_press_maybe(message),
+        )
+        .id(id)
+    };
+    let size = if maximized {
+        control(
+            labels::RESTORE_PANE,
+            ids::maximize(key),
+            Some(Message::Restore),
+        )
+    } else {
+        control(
+            labels::MAXIMIZE_PANE,
+            ids::maximize(key),
+            Some(Message::Maximize(pane)),
+        )
+    };
+    row![
+        control(
+            labels::SPLIT_RIGHT,
+            ids::split_right(key),
+            (!maximized).then_some(Message::Split(pane, Axis::Vertical)),
+        ),
+        control(
+            labels::SPLIT_DOWN,
+            ids::split_down(key),
+            (!maximized).then_some(Message::Split(pane, Axis::Horizontal)),
+        ),
+        size,
+        control(
+            labels::CLOSE_PANE,
+            ids::close(key),
+            closable.then_some(Message::Close(pane)),
+        ),
+    ]
+    .spacing(2)
+    .align_y(Alignment::Center)
+    .into()
+}
+
+/// Builds the grid configuration of a saved layout, numbering the panes
+/// from `next_key`.
+fn configuration(layout: &SavedLayout, next_key: &mut u64) -> Configuration<ConversationPane> {
+    match layout {
+        SavedLayout::Split {
+            axis,
+            ratio,
+            first,
+            second,
+        } => {
+            let ratio = if ratio.is_finite() {
+                ratio.clamp(MIN_RATIO, 1.0 - MIN_RATIO)
+            } else {
+                0.5
+            };
+            Configuration::Split {
+                axis: match axis {
+                    SavedAxis::Horizontal => Axis::Horizontal,
+                    SavedAxis::Vertical => Axis::Vertical,
+                },
+                ratio,
+                a: Box::new(configuration(first, next_key)),
+                b: Box::new(configuration(second, next_key)),
+            }
+        }
+        SavedLayout::Pane { conversation } => {
+            let key = *next_key;
+            *next_key += 1;
+            Configuration::Pane(ConversationPane {
+                key,
+                conversation: *conversation,
+                ..ConversationPane::default()
+            })
+        }
+    }
+}
+
+/// Returns the saved form of a grid layout node.
+fn saved_layout(node: &pane_grid::Node, grid: &pane_grid::State<ConversationPane>) -> SavedLayout {
+    match node {
+        pane_grid::Node::Split {
+            axis, ratio, a, b, ..
+        } => SavedLayout::Split {
+            axis: match axis {
+                Axis::Horizontal => SavedAxis::Horizontal,
+                Axis::Vertical => SavedAxis::Vertical,
+            },
+            ratio: *ratio,
+            first: Box::new(saved_layout(a, grid)),
+            second: Box::new(saved_layout(b, grid)),
+        },
+        pane_grid::Node::Pane(pane) => SavedLayout::Pane {
+            conversation: grid.get(*pane).and_then(|state| state.conversation),
+        },
+    }
+}
+
+/// Returns the panes of a layout, first part before second part.
+fn layout_order(node: &pane_grid::Node) -> Vec<Pane> {
+    match node {
+        pane_grid::Node::Split { a, b, .. } => {
+            let mut panes = layout_order(a);
+            panes.extend(layout_order(b));
+            panes
+        }
+        pane_grid::Node::Pane(pane) => vec![*pane],
+    }
+}
