@@ -11,14 +11,20 @@
 //! - `kefu serve` with clients posting Chatwoot webhooks. A 2xx response is
 //!   acknowledged, so its message must be stored once.
 //!
+//! A second test kills `kefu fetch` while it reads a real Dovecot on
+//! 127.0.0.1. A mail flagged `\Seen` on the server is acknowledged, so its
+//! message must be stored once.
+//!
 //! After every kill `PRAGMA integrity_check` must return ok, and a clean
 //! restart must finish the rest with no duplicate message.
 //!
 //! `KEFU_CRASH_TRIALS` sets the number of trials (3 by default, one per
 //! intake), `KEFU_CRASH_MESSAGES` the inputs per trial (2000 by default) and
-//! `KEFU_CRASH_SEED` the seed that picks the kill delays. The seed is
-//! printed, so a failing run can be repeated; the moment the kill lands
-//! still depends on the machine's speed.
+//! `KEFU_CRASH_SEED` the seed that picks the kill delays. The IMAP test
+//! takes `KEFU_CRASH_IMAP_TRIALS` (3 by default) and
+//! `KEFU_CRASH_IMAP_MESSAGES` (300 by default) instead of the first two. The
+//! seed is printed, so a failing run can be repeated; the moment the kill
+//! lands still depends on the machine's speed.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,10 +32,16 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use kefu_tests::dovecot::{self, Dovecot};
 use kefu_tests::traffic::{self, Contents, Input, KefuHome};
 
 const DEFAULT_TRIALS: usize = 3;
 const DEFAULT_MESSAGES: usize = 2000;
+
+/// Trials and mails per trial of the IMAP test. Each mail costs IMAP round
+/// trips and a commit, so the IMAP test uses fewer mails than the others.
+const DEFAULT_IMAP_TRIALS: usize = 3;
+const DEFAULT_IMAP_MESSAGES: usize = 300;
 
 /// Webhook clients posting at once during a `serve` trial.
 const WEBHOOK_CLIENTS: usize = 4;
@@ -66,17 +78,22 @@ fn env_number(name: &str, default: u64) -> u64 {
     }
 }
 
-#[test]
-fn acknowledged_messages_survive_sigkill() {
-    let trials = env_number("KEFU_CRASH_TRIALS", DEFAULT_TRIALS as u64) as usize;
-    let messages = env_number("KEFU_CRASH_MESSAGES", DEFAULT_MESSAGES as u64) as usize;
-    let seed = env_number(
+/// Returns `KEFU_CRASH_SEED`, or a seed taken from the clock.
+fn seed_from_env() -> u64 {
+    env_number(
         "KEFU_CRASH_SEED",
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|elapsed| elapsed.as_nanos() as u64)
             .unwrap_or(1),
-    );
+    )
+}
+
+#[test]
+fn acknowledged_messages_survive_sigkill() {
+    let trials = env_number("KEFU_CRASH_TRIALS", DEFAULT_TRIALS as u64) as usize;
+    let messages = env_number("KEFU_CRASH_MESSAGES", DEFAULT_MESSAGES as u64) as usize;
+    let seed = seed_from_env();
     println!(
         "crash trials: {trials} trials of {messages} inputs, seed {seed} \
          (repeat with KEFU_CRASH_SEED={seed})"
@@ -152,6 +169,71 @@ fn watch_exits_cleanly_on_sigterm() {
     );
     let contents = Contents::read(&home.db);
     assert_each_once(&contents, &mails, "after SIGTERM");
+}
+
+/// Kills `kefu fetch` at a random moment while it reads a real Dovecot on
+/// 127.0.0.1. Every mail flagged `\Seen` on the server must be stored once,
+/// and a second `kefu fetch` must store the rest and flag every mail.
+#[test]
+fn seen_mails_survive_sigkill_during_fetch() {
+    let trials = env_number("KEFU_CRASH_IMAP_TRIALS", DEFAULT_IMAP_TRIALS as u64) as usize;
+    let messages = env_number("KEFU_CRASH_IMAP_MESSAGES", DEFAULT_IMAP_MESSAGES as u64) as usize;
+    let seed = seed_from_env();
+    println!(
+        "IMAP crash trials: {trials} trials of {messages} mails, seed {seed} \
+         (repeat with KEFU_CRASH_SEED={seed})"
+    );
+    let binary = traffic::kefu_binary();
+    let mut random = fastrand::Rng::with_seed(seed);
+    let mails = traffic::mails("imap", messages);
+
+    // A clean fetch first: it checks that every delivered mail is stored
+    // once and flagged seen, and its length bounds the kill delays.
+    let Some(server) = Dovecot::start() else {
+        return;
+    };
+    let reference = tempfile::tempdir().expect("creating a temporary folder");
+    let home = imap_home(&binary.path, reference.path(), &server, &mails);
+    let log = reference.path().join("kefu.log");
+    let started = Instant::now();
+    home.run(&["fetch"], &log);
+    let clean_time = started.elapsed();
+    let contents = Contents::read(&home.db);
+    assert_integrity(&contents, "after a clean kefu fetch");
+    assert_each_once(&contents, &mails, "after a clean kefu fetch");
+    assert_eq!(
+        seen_markers(&server).len(),
+        mails.len(),
+        "mails flagged seen after a clean kefu fetch"
+    );
+    drop(server);
+    println!("clean fetch of {messages} mails: {clean_time:?}");
+
+    let started = Instant::now();
+    let mut acknowledged_total = 0;
+    for trial in 0..trials {
+        let server = Dovecot::start().expect("starting dovecot, which started for the clean fetch");
+        let folder = tempfile::tempdir().expect("creating a temporary folder");
+        let home = imap_home(&binary.path, folder.path(), &server, &mails);
+        let result = fetch_trial(
+            &home,
+            folder.path(),
+            &server,
+            &mails,
+            clean_time,
+            &mut random,
+        );
+        println!(
+            "trial {trial} (Fetch): killed after {:?}, {} acknowledged, no loss, no duplicate",
+            result.kill_after, result.acknowledged
+        );
+        acknowledged_total += result.acknowledged;
+    }
+    println!(
+        "IMAP crash trials: {trials} trials, seed {seed}, {acknowledged_total} acknowledged \
+         mails checked, 0 lost, 0 duplicated, {:?}",
+        started.elapsed()
+    );
 }
 
 /// Imports `mails` with one uninterrupted `kefu ingest`, checks that each
@@ -330,6 +412,109 @@ fn serve_trial(
         acknowledged: answered.len(),
         kill_after,
     }
+}
+
+/// Kills `kefu fetch` once at a random moment; every mail flagged `\Seen`
+/// on the server must be stored once. A second fetch must then store the
+/// rest, flag every mail and store no message twice.
+fn fetch_trial(
+    home: &KefuHome,
+    root: &Path,
+    server: &Dovecot,
+    mails: &[Input],
+    clean_time: Duration,
+    random: &mut fastrand::Rng,
+) -> TrialResult {
+    let log = root.join("kefu.log");
+    let kill_after = random_delay(random, clean_time);
+    let kefu = home.start(&["fetch"], &log);
+    std::thread::sleep(kill_after);
+    kefu.kill();
+
+    let seen = seen_markers(server);
+    let contents = Contents::read(&home.db);
+    assert_integrity(&contents, "after killing kefu fetch");
+    assert_no_duplicates(&contents, "after killing kefu fetch");
+    let acknowledged: Vec<&Input> = mails
+        .iter()
+        .filter(|mail| seen.contains(&mail.marker))
+        .collect();
+    assert_eq!(
+        acknowledged.len(),
+        seen.len(),
+        "mails flagged seen that the test did not deliver: {seen:?}"
+    );
+    assert_each_once(
+        &contents,
+        acknowledged.iter().copied(),
+        "for mails flagged seen before the kill",
+    );
+
+    home.run(&["fetch"], &log);
+    let contents = Contents::read(&home.db);
+    assert_integrity(&contents, "after a second kefu fetch");
+    assert_no_duplicates(&contents, "after a second kefu fetch");
+    assert_each_once(&contents, mails, "after a second kefu fetch");
+    let seen_after = seen_markers(server).len();
+    assert_eq!(
+        seen_after,
+        mails.len(),
+        "mails flagged seen after a second kefu fetch; see {}",
+        log.display()
+    );
+    TrialResult {
+        acknowledged: acknowledged.len(),
+        kill_after,
+    }
+}
+
+/// Delivers `mails` into the server's INBOX and returns a home under
+/// `root` whose intake.toml names the server's one account. The password
+/// is in a file, so the `kefu` processes need no environment of their own.
+fn imap_home(binary: &Path, root: &Path, server: &Dovecot, mails: &[Input]) -> KefuHome {
+    for (index, mail) in mails.iter().enumerate() {
+        server.deliver(&format!("1700000000.M{index}P1.crash"), &mail.bytes);
+    }
+    let home = KefuHome::new(binary, root);
+    std::fs::write(home.config.join("imap-password"), dovecot::PASSWORD)
+        .expect("writing the IMAP password file");
+    let intake = format!(
+        "[[imap]]\nname = \"crash\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+         user = \"{}\"\npassword-file = \"imap-password\"\n",
+        server.port,
+        dovecot::USER
+    );
+    std::fs::write(home.config.join("intake.toml"), intake).expect("writing intake.toml");
+    home
+}
+
+/// Returns the Message-IDs, without angle brackets, of the INBOX mails
+/// that the server has flagged `\Seen`.
+fn seen_markers(server: &Dovecot) -> std::collections::HashSet<String> {
+    let mut client = server.client();
+    client.select("INBOX").expect("selecting INBOX");
+    let fetches = client
+        .uid_fetch("1:*", "(FLAGS ENVELOPE)")
+        .expect("fetching flags and envelopes");
+    let mut seen = std::collections::HashSet::new();
+    for fetch in fetches.iter() {
+        if !fetch.flags().contains(&imap::types::Flag::Seen) {
+            continue;
+        }
+        let message_id = fetch
+            .envelope()
+            .and_then(|envelope| envelope.message_id.as_deref())
+            .expect("every delivered mail has a Message-ID");
+        let message_id = String::from_utf8_lossy(message_id);
+        seen.insert(
+            message_id
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string(),
+        );
+    }
+    client.logout().expect("logging out of dovecot");
+    seen
 }
 
 /// Posts every chat from [`WEBHOOK_CLIENTS`] threads and returns, per

@@ -101,17 +101,19 @@ impl CapabilityContext {
             )));
         }
 
-        // A grant names a folder, so a granted folder replaced by a symbolic
-        // link after the grant would carry the grant to wherever it leads.
-        // NOTE: only the folder itself is checked. A link put in place of one
-        // of its parents still moves the grant, because a grant records the
-        // path and not the folder it resolved to when it was given.
-        let is_link = std::fs::symlink_metadata(declared)
-            .is_ok_and(|metadata| metadata.file_type().is_symlink());
-        if is_link {
+        // A grant records a path, so a symbolic link put in place of the
+        // granted folder or of any folder above it would carry the grant to
+        // wherever the link leads. Every folder on the granted path must
+        // therefore be a real folder, which makes the path its own real path.
+        if let Some(link) = first_symlink(Path::new(declared)) {
+            let place = if link == normalize(Path::new(declared)) {
+                "is a symbolic link".to_string()
+            } else {
+                format!("lies under the symbolic link {}", link.display())
+            };
             return Err(CapabilityError::NotGranted(format!(
-                "the granted folder {declared} is a symbolic link; plugins read only through \
-                 real folders, so declare and grant the folder it leads to"
+                "the granted folder {declared} {place}; plugins read only through real \
+                 folders, so declare and grant the folder it leads to"
             )));
         }
 
@@ -143,11 +145,14 @@ impl CapabilityContext {
             // only the check before opening applies.
             return Ok(());
         };
-        let inside = self.granted.read_folders.iter().any(|folder| {
-            Path::new(folder)
-                .canonicalize()
-                .is_ok_and(|root| opened.starts_with(root))
-        });
+        // A granted path has no link on it (see `check_path`), so it is
+        // compared as written. Resolving it again here would follow a link
+        // put in place of one of its folders since that check.
+        let inside = self
+            .granted
+            .read_folders
+            .iter()
+            .any(|folder| opened.starts_with(normalize(Path::new(folder))));
         if inside {
             Ok(())
         } else {
@@ -315,6 +320,21 @@ fn host_matches(entry: &str, host: &str, port: u16) -> bool {
         None => true,
         Some(port_text) => port_text.parse::<u16>() == Ok(port),
     }
+}
+
+/// Returns the first of `path` and its parent folders that is a symbolic
+/// link, or `None` when none is. A part that does not exist is not a link.
+fn first_symlink(path: &Path) -> Option<PathBuf> {
+    let path = normalize(path);
+    let mut ancestors: Vec<&Path> = path.ancestors().collect();
+    ancestors.reverse();
+    ancestors
+        .into_iter()
+        .find(|ancestor| {
+            std::fs::symlink_metadata(ancestor)
+                .is_ok_and(|metadata| metadata.file_type().is_symlink())
+        })
+        .map(Path::to_path_buf)
 }
 
 /// Removes `.` and `..` parts without touching the file system.
@@ -512,6 +532,58 @@ mod tests {
         std::fs::rename(&granted, root.path().join("exports-old")).unwrap();
         std::os::unix::fs::symlink(&outside, &granted).unwrap();
         assert_outside_grant(&context, &granted.join("prices.csv"), "is a symbolic link");
+    }
+
+    #[test]
+    fn granted_parent_replaced_by_symlink_rejected() {
+        // The grant is `shared/exports`. After a read succeeds, `shared` is
+        // replaced by a link to `private`, which has an `exports` folder of
+        // its own.
+        let root = tempfile::tempdir().unwrap();
+        let shared = root.path().join("shared");
+        let granted = shared.join("exports");
+        let private = root.path().join("private");
+        std::fs::create_dir_all(&granted).unwrap();
+        std::fs::create_dir_all(private.join("exports")).unwrap();
+        std::fs::write(granted.join("prices.csv"), "p").unwrap();
+        std::fs::write(private.join("exports/prices.csv"), "secret").unwrap();
+        let context = context(&granted, true);
+        let path = granted.join("prices.csv").display().to_string();
+        assert_eq!(context.read_file(&path, 1024).unwrap(), b"p");
+
+        std::fs::rename(&shared, root.path().join("shared-old")).unwrap();
+        std::os::unix::fs::symlink(&private, &shared).unwrap();
+        let message = format!("lies under the symbolic link {}", shared.display());
+        assert_outside_grant(&context, &granted.join("prices.csv"), &message);
+        let listed = context.list_folder(&granted.display().to_string());
+        assert!(
+            matches!(&listed, Err(CapabilityError::NotGranted(message)) if message.contains("symbolic link")),
+            "{listed:?}"
+        );
+    }
+
+    #[test]
+    fn grant_under_symlinked_parent_rejected() {
+        // A link that was on the path before the grant: the grant must name
+        // the real folder instead.
+        let root = tempfile::tempdir().unwrap();
+        let real = root.path().join("real");
+        std::fs::create_dir_all(real.join("exports")).unwrap();
+        std::fs::write(real.join("exports/prices.csv"), "p").unwrap();
+        std::os::unix::fs::symlink(&real, root.path().join("alias")).unwrap();
+        let through_link = root.path().join("alias/exports");
+        assert_outside_grant(
+            &context(&through_link, true),
+            &through_link.join("prices.csv"),
+            "lies under the symbolic link",
+        );
+        let path = real.join("exports/prices.csv").display().to_string();
+        assert_eq!(
+            context(&real.join("exports"), true)
+                .read_file(&path, 1024)
+                .unwrap(),
+            b"p"
+        );
     }
 
     #[test]
