@@ -145,13 +145,18 @@ fn key_path(db: &Path) -> PathBuf {
 }
 
 /// Returns whether the file at `path` is an encrypted database: it exists,
-/// is not empty, and does not start with SQLite's header. A missing or
+/// is not empty, does not start with SQLite's header and is a whole number
+/// of pages. A missing or
 /// empty file is a new database and is not encrypted.
 ///
-/// NOTE: any other non-empty file that is not an SQLite database counts as
-/// encrypted too, because SQLCipher's header is indistinguishable from
-/// random bytes. Opening it with a passphrase then fails as a wrong
-/// passphrase would.
+/// An encrypted database is a whole number of pages, and SQLCipher pages
+/// are 512 bytes or a larger power of two, so a file of another length is
+/// not one.
+///
+/// NOTE: any other file that is a whole number of 512-byte pages and is not
+/// an SQLite database counts as encrypted too, because SQLCipher's header
+/// is indistinguishable from random bytes. Opening it with a passphrase
+/// then fails as a wrong passphrase would.
 pub fn is_encrypted(path: &Path) -> anyhow::Result<bool> {
     let mut header = Vec::with_capacity(SQLITE_HEADER.len());
     match std::fs::File::open(path) {
@@ -165,8 +170,16 @@ pub fn is_encrypted(path: &Path) -> anyhow::Result<bool> {
             return Err(error).with_context(|| format!("opening {}", path.display()));
         }
     }
-    Ok(!header.is_empty() && header.as_slice() != SQLITE_HEADER)
+    let whole_pages = std::fs::metadata(path)
+        .with_context(|| format!("reading the size of {}", path.display()))?
+        .len()
+        % MIN_PAGE_SIZE
+        == 0;
+    Ok(!header.is_empty() && header.as_slice() != SQLITE_HEADER && whole_pages)
 }
+
+/// Smallest page size SQLite and SQLCipher use, in bytes.
+const MIN_PAGE_SIZE: u64 = 512;
 
 /// Opens the database at `path` with `flags`, keyed with the passphrase
 /// recorded for it by [`unlock`], if any. See [`open_connection`].
