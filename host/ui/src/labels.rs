@@ -608,6 +608,7 @@ pub fn drill_down_details(customer: &str, ticket_type: &str, status: &str) -> St
 
 pub fn report_failed(error: &str) -> String {
     format!("Could not read the report: {error}")
+}
 
 /// Title of a pane that shows no conversation.
 pub const EMPTY_PANE: &str = "Empty pane";

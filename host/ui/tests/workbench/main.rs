@@ -12,6 +12,7 @@ mod panes;
 mod plugins;
 mod reports;
 mod seed;
+mod unlock;
 
 use std::path::{Path, PathBuf};
 
