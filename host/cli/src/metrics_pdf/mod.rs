@@ -86,7 +86,7 @@ const SECTIONS: &[Section] = &[
 /// Returns the Chinese label of a metric or dimension key, or the key
 /// itself for one without a label.
 fn chinese_label(key: &str) -> &str {
-    let label = match key {
+    match key {
         "created" => "新建",
         "resolved" => "已解决",
         "backlog" => "积压",
@@ -120,8 +120,7 @@ fn chinese_label(key: &str) -> &str {
         "tickets" => "工单数",
         "example_ticket" => "示例工单",
         _ => key,
-    };
-    label
+    }
 }
 
 /// Formats a metric value as the tables show it: counts whole, hours with
