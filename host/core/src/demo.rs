@@ -33,7 +33,7 @@ pub const SOURCE_PREFIX: &str = "kefu demo generator";
 /// Tickets written per transaction.
 const TICKETS_PER_TRANSACTION: usize = 5_000;
 
-/// What to generate.
+/// Options of the demo data generator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoOptions {
     pub customers: u32,

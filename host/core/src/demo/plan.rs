@@ -515,7 +515,7 @@ impl<R: Rng> Planner<'_, R> {
 
     /// Plans the agent's reply to a message at `after`, once on duty, and
     /// returns its time. The first reply also moves the ticket in
-    /// progress. VIP customers are answered in about half the time.
+    /// progress. VIP customers get a reply in about half the time.
     fn agent_reply(
         &mut self,
         after: DateTime<Utc>,
