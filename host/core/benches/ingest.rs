@@ -17,7 +17,7 @@
 //! `KEFU_BENCH_MESSAGES` sets the number of messages (100,000 by default),
 //! for example 5000 for a quick run.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -392,6 +392,42 @@ fn count_rows(path: &Path) -> anyhow::Result<Stored> {
         customers: count("customers")?,
         tickets: count("tickets")?,
     })
+}
+
+/// Returns the row count of every table in the database at `path`, by
+/// table name, so the output shows which rows only one side writes.
+fn rows_per_table(path: &Path) -> anyhow::Result<BTreeMap<String, usize>> {
+    let connection = Connection::open(path)?;
+    let mut statement = connection.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )?;
+    let tables: Vec<String> = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut counts = BTreeMap::new();
+    for table in tables {
+        let count: i64 =
+            connection.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |row| {
+                row.get(0)
+            })?;
+        counts.insert(table, count as usize);
+    }
+    Ok(counts)
+}
+
+/// Prints the tables whose row counts differ between the two sides.
+fn print_table_differences(baseline: &Path, real: &Path) -> anyhow::Result<()> {
+    let baseline = rows_per_table(baseline)?;
+    let real = rows_per_table(real)?;
+    println!();
+    println!("tables with other row counts   baseline  real path");
+    for (table, &real_rows) in &real {
+        let baseline_rows = baseline.get(table).copied().unwrap_or(0);
+        if baseline_rows != real_rows {
+            println!("  {table:<28} {baseline_rows:>9} {real_rows:>10}");
+        }
+    }
+    Ok(())
 }
 
 fn maildir_files(maildir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -777,6 +813,7 @@ fn main() -> anyhow::Result<()> {
             rows.messages, rows.conversations, rows.customers, rows.tickets
         );
     }
+    print_table_differences(&baseline_db, &real_db)?;
     if !real.summary.rule_failures.is_empty() {
         println!(
             "  rule failures on the real path: {} (first: {})",
