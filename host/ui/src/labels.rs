@@ -572,6 +572,7 @@ pub fn dimension(dimension: kefu_core::metrics::Dimension) -> &'static str {
         Dimension::TicketType => "Type",
         Dimension::Tier => "Tier",
         Dimension::Channel => "Channel",
+        Dimension::Ticket => "Ticket",
         Dimension::Time(_) => "Time",
     }
 }

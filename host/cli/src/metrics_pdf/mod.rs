@@ -109,6 +109,7 @@ fn chinese_label(key: &str) -> &str {
         "type" => "类型",
         "tier" => "客户等级",
         "channel" => "渠道",
+        "ticket" => "工单",
         "hour" => "小时",
         "day" => "日期",
         "week" => "周",
@@ -542,7 +543,7 @@ mod tests {
             assert_ne!(chinese_label(column.header), column.header);
         }
         for dimension in [
-            "agent", "type", "tier", "channel", "hour", "day", "week", "month",
+            "agent", "type", "tier", "channel", "ticket", "hour", "day", "week", "month",
         ] {
             let dimension = Dimension::parse(dimension).unwrap();
             assert_ne!(chinese_label(dimension.header()), dimension.header());
