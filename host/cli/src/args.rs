@@ -218,7 +218,7 @@ pub struct DemoCommand {
 
     /// Seed of the generated data; the same seed and --end give the same
     /// data.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = kefu_core::demo::DEFAULT_SEED)]
     pub seed: u64,
 
     /// The generated history ends at the start of this day, in the SLA
