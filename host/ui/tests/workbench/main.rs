@@ -6,6 +6,7 @@
 
 mod customers;
 mod desk;
+mod export;
 mod imported;
 mod live;
 mod panes;
