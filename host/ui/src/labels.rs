@@ -688,6 +688,32 @@ pub fn export_failed(error: &str) -> String {
     format!("Could not export the report: {error}")
 }
 
+/// Heading of the offer of demo data on an empty database.
+pub const DEMO_OFFER: &str = "Try Kefu with demo data?";
+pub const DEMO_OFFER_DETAILS: &str = "Kefu can fill this database with generated customers, \
+     conversations on every channel and tickets through their whole lifecycle, so the lists and \
+     reports have something to show. Or start empty and import your own data.";
+pub const DEMO_CUSTOMERS: &str = "Customers";
+pub const DEMO_DAYS: &str = "Days of history";
+pub const LOAD_DEMO_DATA: &str = "Load demo data";
+pub const START_EMPTY: &str = "Start empty";
+
+pub fn demo_invalid_number(field: &str, value: &str) -> String {
+    format!("{field}: {value:?} is not a whole number above 0; enter one, for example 200.")
+}
+
+pub fn demo_progress(done: u64, total: u64) -> String {
+    format!(
+        "Generating demo data: {} of {} tickets written…",
+        format::thousands(done),
+        format::thousands(total)
+    )
+}
+
+pub fn demo_failed(error: &str) -> String {
+    format!("Could not load the demo data: {error}")
+}
+
 /// Title of a pane that shows no conversation.
 pub const EMPTY_PANE: &str = "Empty pane";
 pub const SPLIT_RIGHT: &str = "Split right";

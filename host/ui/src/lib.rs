@@ -15,6 +15,7 @@ mod config;
 mod conversation_list;
 mod conversation_view;
 mod customer_card;
+mod demo_offer;
 mod font;
 mod format;
 mod intake;
@@ -216,6 +217,11 @@ pub mod report_ids {
         chart_id, export_button_id, export_path_id, period_input_id, replace_button_id,
         ticket_row_id,
     };
+}
+
+/// Widget ids of the offer of demo data on an empty database.
+pub mod demo_offer_ids {
+    pub use crate::demo_offer::{customers_input_id, days_input_id};
 }
 
 /// Widget ids of a pane's controls and composer, by the pane's

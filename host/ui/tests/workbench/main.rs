@@ -7,6 +7,7 @@
 mod customers;
 mod desk;
 mod export;
+mod first_run;
 mod imported;
 mod live;
 mod panes;
