@@ -155,8 +155,8 @@ pub struct ReportCommand {
     /// 2026-11-05 (a day) or 2026-11-01..2026-11-15 (days, both included).
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<String>,
-    /// Split the metrics by agent, type, tier, channel, hour, day, week or
-    /// month; repeat or separate with commas for several.
+    /// Split the metrics by agent, type, tier, channel, ticket, hour, day,
+    /// week or month; repeat or separate with commas for several.
     #[arg(long, value_name = "DIMENSION")]
     pub by: Vec<String>,
     /// Metrics report format: csv, xlsx, pdf or text [default: from the -o
@@ -218,7 +218,7 @@ pub struct DemoCommand {
 
     /// Seed of the generated data; the same seed and --end give the same
     /// data.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = kefu_core::demo::DEFAULT_SEED)]
     pub seed: u64,
 
     /// The generated history ends at the start of this day, in the SLA

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use kefu_core::Store;
-use kefu_core::demo::{DemoOptions, DemoSummary};
+use kefu_core::demo::{self, DemoOptions, DemoSummary};
 
 use crate::args::{DemoCommand, ListOptions};
 
@@ -85,19 +85,14 @@ fn generate_options(command: &DemoCommand, db: &Path) -> anyhow::Result<Option<D
         }
         return Ok(None);
     }
-    let customers = command.customers.unwrap_or(200);
-    let days = command.days.unwrap_or(90);
+    let customers = command.customers.unwrap_or(demo::DEFAULT_CUSTOMERS);
+    let days = command.days.unwrap_or(demo::DEFAULT_DAYS);
     let time_zone = kefu_core::desk::Desk::builtin().sla.calendar().time_zone();
     let end_day = match command.end {
         Some(day) => day,
         None => Utc::now().with_timezone(&time_zone).date_naive(),
     };
-    let midnight = end_day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    let end = time_zone
-        .from_local_datetime(&midnight)
-        .earliest()
-        .with_context(|| format!("--end {end_day}: midnight does not exist in {time_zone}"))?
-        .with_timezone(&Utc);
+    let end = demo::start_of_day(end_day, time_zone).context("--end")?;
     let mut options = DemoOptions::new(customers, days, command.seed, end);
     if let Some(tickets) = command.tickets {
         options.tickets = tickets;

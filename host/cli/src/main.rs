@@ -11,7 +11,6 @@ mod ingest;
 mod intake;
 mod list;
 mod metrics_export;
-mod metrics_pdf;
 mod outbox;
 mod output;
 mod phrases;

@@ -330,6 +330,125 @@ fn xlsx_by_hour_not_truncated() {
     assert_eq!(cell(metrics, 2, "backlog")[1], 0);
 }
 
+/// Generates a year of demo data with `tickets` tickets into the database
+/// in `folder`: the whole of 2026 in Shanghai time.
+fn demo_year(folder: &Path, tickets: u32) {
+    use kefu_core::demo::{DemoOptions, generate};
+
+    let mut store = Store::open(&folder.join("kefu.db")).unwrap();
+    let end = local(12, 31, 0, 0) + chrono::Duration::days(1);
+    let mut options = DemoOptions::new(2_000, 365, 7, end);
+    options.tickets = tickets;
+    options.agents = options.default_agents();
+    generate(&mut store, &options, &mut |_, _| {}).unwrap();
+}
+
+/// Zammad's reporting export stops at 6,000 entries
+/// (https://github.com/zammad/zammad/issues/2433). This export writes
+/// every row, one per ticket, and draws no progress bar when standard
+/// error is a pipe.
+#[test]
+fn xlsx_by_ticket_not_truncated() {
+    let Some(python) = require_openpyxl() else {
+        return;
+    };
+    let folder = tempfile::tempdir().unwrap();
+    demo_year(folder.path(), 10_000);
+    let path = folder.path().join("tickets.xlsx");
+    let output = kefu(
+        folder.path(),
+        &[
+            "report",
+            "--period",
+            "2026",
+            "--by",
+            "ticket",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    let printed = succeeded(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.trim().is_empty(), "progress on a pipe: {stderr}");
+
+    let expected = period_report(folder.path(), "2026", "ticket");
+    // Every generated ticket opened in 2026, so each has a row.
+    assert_eq!(expected.rows.len(), 10_000);
+    let rows = expected.rows.len();
+    assert!(
+        printed.contains(&format!("({rows} metric rows)")),
+        "{printed}"
+    );
+    let book = read_xlsx(python, &path, &[1, 2, -1]);
+    let metrics = &book["Metrics"];
+    assert_eq!(metrics["max_row"], rows + 1);
+    let (first, last) = (&expected.rows[0], &expected.rows[rows - 1]);
+    assert_eq!(cell(metrics, 2, "ticket")[1], first.key[0].as_str());
+    assert_eq!(cell(metrics, -1, "ticket")[1], last.key[0].as_str());
+    assert_eq!(cell(metrics, -1, "created")[1], last.created);
+    assert_eq!(
+        cell(metrics, -1, "messages_handled")[1],
+        last.messages_handled
+    );
+}
+
+/// Runs `kefu` with `args` on a pseudo-terminal through util-linux
+/// `script`, and returns what the terminal showed, or `None` when `script`
+/// is missing.
+fn kefu_on_terminal(folder: &Path, args: &[&str]) -> Option<String> {
+    let quote = |text: &str| format!("'{}'", text.replace('\'', "'\\''"));
+    let mut command_line = vec![
+        quote(env!("CARGO_BIN_EXE_kefu")),
+        "--db".to_string(),
+        quote(folder.join("kefu.db").to_str().unwrap()),
+        "--config".to_string(),
+        quote(folder.join("config").to_str().unwrap()),
+    ];
+    command_line.extend(args.iter().map(|arg| quote(arg)));
+    let output = Command::new("script")
+        .args(["-qec", &command_line.join(" "), "/dev/null"])
+        .env_remove("KEFU_DB")
+        .env("XDG_CACHE_HOME", folder.join("cache"))
+        .output();
+    match output {
+        Ok(output) => {
+            assert!(output.status.success(), "{output:?}");
+            Some(String::from_utf8_lossy(&output.stdout).into_owned())
+        }
+        Err(error) => {
+            eprintln!("skipping: util-linux script cannot run ({error})");
+            None
+        }
+    }
+}
+
+#[test]
+fn progress_bar_on_terminal() {
+    let folder = tempfile::tempdir().unwrap();
+    database(
+        folder.path(),
+        &[("a@example.cn", None, "pre-sales", local(1, 5, 10, 15), None)],
+    );
+    let path = folder.path().join("year.xlsx");
+    let Some(shown) = kefu_on_terminal(
+        folder.path(),
+        &[
+            "report",
+            "--period",
+            "2026",
+            "--by",
+            "hour",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    assert!(shown.contains("writing"), "{shown}");
+    assert!(shown.contains("/8760 rows"), "{shown}");
+    assert!(shown.contains("(8760 metric rows)"), "{shown}");
+}
+
 #[test]
 fn csv_export_parses_back() {
     let folder = tempfile::tempdir().unwrap();
@@ -548,6 +667,12 @@ fn ingest_fixtures(folder: &Path) {
 /// Computes the 2017 report of the database in `folder` with the metrics
 /// module, as `kefu report --period 2017 --by BY` does.
 fn expected_report(folder: &Path, by: &str) -> kefu_core::metrics::MetricsReport {
+    period_report(folder, "2017", by)
+}
+
+/// Computes the report of `period` grouped `by` of the database in
+/// `folder` with the metrics module.
+fn period_report(folder: &Path, period: &str, by: &str) -> kefu_core::metrics::MetricsReport {
     use kefu_core::desk::Desk;
     use kefu_core::metrics::{Dimension, Filters, MetricsQuery, compute, parse_period};
 
@@ -555,7 +680,7 @@ fn expected_report(folder: &Path, by: &str) -> kefu_core::metrics::MetricsReport
     store.set_desk(Desk::load(&folder.join("config")).unwrap());
     let time_zone = store.desk().sla.calendar().time_zone();
     let query = MetricsQuery {
-        period: parse_period("2017", time_zone).unwrap(),
+        period: parse_period(period, time_zone).unwrap(),
         by: vec![Dimension::parse(by).unwrap()],
         filters: Filters::default(),
         now: Utc::now(),

@@ -13,7 +13,8 @@ mod plan;
 mod text;
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::OptionalExtension;
@@ -32,6 +33,29 @@ pub const SOURCE_PREFIX: &str = "kefu demo generator";
 
 /// Tickets written per transaction.
 const TICKETS_PER_TRANSACTION: usize = 5_000;
+
+/// Tickets written between two progress reports within a transaction.
+const PROGRESS_STEP: usize = 100;
+
+/// Customers generated when only the length of the history is given.
+pub const DEFAULT_CUSTOMERS: u32 = 200;
+
+/// Length of the history in days when only the customer count is given.
+pub const DEFAULT_DAYS: u32 = 90;
+
+/// Seed of the generated data when none is given.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Returns local midnight at the start of `day` in `time_zone`, the end of
+/// a history that runs up to `day`.
+pub fn start_of_day(day: NaiveDate, time_zone: Tz) -> anyhow::Result<DateTime<Utc>> {
+    let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    let start = time_zone
+        .from_local_datetime(&midnight)
+        .earliest()
+        .with_context(|| format!("midnight of {day} does not exist in {time_zone}"))?;
+    Ok(start.with_timezone(&Utc))
+}
 
 /// Options of the demo data generator.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,8 +136,8 @@ pub struct DemoSummary {
 }
 
 /// Generates demo data into `store` in transactions of 5,000 tickets and
-/// calls `progress` with the tickets written so far and the total after
-/// each. Fails, before writing, when the database already holds generated
+/// calls `progress` with the tickets written so far and the total: at the
+/// start, every 100 tickets and after each transaction's commit. Fails, before writing, when the database already holds generated
 /// data, because the new data would reuse its addresses and message keys.
 /// A failure later leaves the transactions committed before it.
 pub fn generate(
@@ -167,6 +191,9 @@ pub fn generate(
             )
             .with_context(|| format!("writing generated ticket {number}"))?;
             add_to_summary(&ticket, options.end, &mut summary);
+            if (offset + 1) % PROGRESS_STEP == 0 {
+                progress((number + 1) as u64, total);
+            }
         }
         writer.commit()?;
         progress(

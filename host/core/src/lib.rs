@@ -8,6 +8,7 @@ pub mod backup;
 pub mod demo;
 pub mod desk;
 pub mod encryption;
+pub mod export;
 pub mod identity;
 pub mod ingest;
 pub mod intake;

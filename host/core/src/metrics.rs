@@ -1,7 +1,7 @@
 //! Report metrics computed from the ticket history: volume, response and
 //! resolution times, CSAT, SLA breaches, reopens, workload, peak hours and
 //! recurring questions, grouped by agent, ticket type, customer tier,
-//! channel and time period.
+//! channel, ticket and time period.
 //!
 //! `docs/metrics.md` defines every metric. Times are grouped in the time
 //! zone of the SLA business-hours calendar (`sla.toml`), the same calendar
@@ -38,26 +38,30 @@ pub enum Dimension {
     Tier,
     /// The channel the ticket came in on.
     Channel,
+    /// The ticket itself: one row per ticket, keyed by its id, for
+    /// exporting every ticket's times and outcomes.
+    Ticket,
     /// A time period of the report's time zone.
     Time(Granularity),
 }
 
 impl Dimension {
-    /// Parses a `--by` value: agent, type, tier, channel, hour, day, week
-    /// or month.
+    /// Parses a `--by` value: agent, type, tier, channel, ticket, hour, day,
+    /// week or month.
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         Ok(match text.trim().to_ascii_lowercase().as_str() {
             "agent" => Self::Agent,
             "type" => Self::TicketType,
             "tier" => Self::Tier,
             "channel" => Self::Channel,
+            "ticket" => Self::Ticket,
             "hour" => Self::Time(Granularity::Hour),
             "day" => Self::Time(Granularity::Day),
             "week" => Self::Time(Granularity::Week),
             "month" => Self::Time(Granularity::Month),
             _ => anyhow::bail!(
-                "--by {text:?} is not a dimension; use agent, type, tier, channel, hour, day, \
-                 week or month"
+                "--by {text:?} is not a dimension; use agent, type, tier, channel, ticket, hour, \
+                 day, week or month"
             ),
         })
     }
@@ -69,6 +73,7 @@ impl Dimension {
             Self::TicketType => "type",
             Self::Tier => "tier",
             Self::Channel => "channel",
+            Self::Ticket => "ticket",
             Self::Time(granularity) => granularity.header(),
         }
     }

@@ -61,6 +61,19 @@ pub fn file_size(bytes: u64) -> String {
     }
 }
 
+/// A count with commas between groups of three digits, such as 10,000.
+pub fn thousands(count: u64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::FixedOffset;
@@ -98,6 +111,14 @@ mod tests {
         assert_eq!(duration(185), "3:05");
         assert_eq!(duration(3600), "1:00:00");
         assert_eq!(duration(3725), "1:02:05");
+    }
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_048_575), "1,048,575");
     }
 
     #[test]

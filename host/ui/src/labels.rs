@@ -572,6 +572,7 @@ pub fn dimension(dimension: kefu_core::metrics::Dimension) -> &'static str {
         Dimension::TicketType => "Type",
         Dimension::Tier => "Tier",
         Dimension::Channel => "Channel",
+        Dimension::Ticket => "Ticket",
         Dimension::Time(_) => "Time",
     }
 }
@@ -608,6 +609,109 @@ pub fn drill_down_details(customer: &str, ticket_type: &str, status: &str) -> St
 
 pub fn report_failed(error: &str) -> String {
     format!("Could not read the report: {error}")
+}
+
+pub const EXPORT: &str = "Export:";
+pub const EXPORT_PATH_HINT: &str =
+    "File to write, for example ~/Documents/kefu-report-2026-11.xlsx";
+pub const EXPORT_BUTTON: &str = "Export";
+pub const EXPORT_REPLACE: &str = "Replace";
+pub const EXPORT_NO_REPORT: &str =
+    "Nothing to export yet: wait until the report is shown, then press Export again.";
+pub const EXPORT_PATH_MISSING: &str =
+    "The file path is empty: enter the file to write, for example ~/kefu-report.xlsx.";
+
+/// Returns the name of an export format on its button.
+pub fn export_format(format: kefu_core::export::ExportFormat) -> &'static str {
+    use kefu_core::export::ExportFormat;
+    match format {
+        ExportFormat::Xlsx => "Excel",
+        ExportFormat::Pdf => "PDF",
+        ExportFormat::Csv => "CSV",
+    }
+}
+
+pub fn export_extension_mismatch(path: &Path, format: &str) -> String {
+    format!(
+        "{} does not end in the extension of {format}; change the file name or choose the \
+         format its extension names.",
+        path.display()
+    )
+}
+
+/// Asks whether to replace the files an export would overwrite.
+pub fn export_replace_question(existing: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = existing
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    match names.len() {
+        1 => format!("{} exists. Replace it?", names[0]),
+        _ => format!("{} exist. Replace them?", names.join(", ")),
+    }
+}
+
+/// Describes a running export: the file and how far it got.
+pub fn export_progress(path: &Path, progress: Option<kefu_core::export::ExportProgress>) -> String {
+    use kefu_core::export::ExportStage;
+    let path = path.display();
+    let Some(progress) = progress else {
+        return format!("Exporting {path}: computing the report…");
+    };
+    let (done, total) = (
+        format::thousands(progress.done),
+        format::thousands(progress.total),
+    );
+    match progress.stage {
+        ExportStage::WritingRows => format!("Exporting {path}: {done} of {total} rows written"),
+        ExportStage::LayingOut => {
+            format!("Exporting {path}: {done} of {total} table rows laid out")
+        }
+        ExportStage::DrawingPages => format!("Exporting {path}: {done} of {total} pages drawn"),
+        ExportStage::Saving => format!("Exporting {path}: saving the file…"),
+    }
+}
+
+pub fn export_saved(paths: &[std::path::PathBuf], rows: usize, pages: Option<usize>) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    let rows = format::thousands(rows as u64);
+    match pages {
+        Some(pages) => format!("Saved {} ({rows} rows, {pages} pages)", names.join(", ")),
+        None => format!("Saved {} ({rows} rows)", names.join(", ")),
+    }
+}
+
+pub fn export_failed(error: &str) -> String {
+    format!("Could not export the report: {error}")
+}
+
+/// Heading of the offer of demo data on an empty database.
+pub const DEMO_OFFER: &str = "Try Kefu with demo data?";
+pub const DEMO_OFFER_DETAILS: &str = "Kefu can fill this database with generated customers, \
+     conversations on every channel and tickets through their whole lifecycle, so the lists and \
+     reports have something to show. Or start empty and import your own data.";
+pub const DEMO_CUSTOMERS: &str = "Customers";
+pub const DEMO_DAYS: &str = "Days of history";
+pub const LOAD_DEMO_DATA: &str = "Load demo data";
+pub const START_EMPTY: &str = "Start empty";
+
+pub fn demo_invalid_number(field: &str, value: &str) -> String {
+    format!("{field}: {value:?} is not a whole number above 0; enter one, for example 200.")
+}
+
+pub fn demo_progress(done: u64, total: u64) -> String {
+    format!(
+        "Generating demo data: {} of {} tickets written…",
+        format::thousands(done),
+        format::thousands(total)
+    )
+}
+
+pub fn demo_failed(error: &str) -> String {
+    format!("Could not load the demo data: {error}")
 }
 
 /// Title of a pane that shows no conversation.

@@ -9,11 +9,13 @@
 //! a window too, which is how the tests drive it. The workbench logs
 //! through `tracing`, and the caller installs the subscriber.
 
+mod background;
 mod composer;
 mod config;
 mod conversation_list;
 mod conversation_view;
 mod customer_card;
+mod demo_offer;
 mod font;
 mod format;
 mod intake;
@@ -37,7 +39,7 @@ use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
 pub use panes::PaneSummary;
-pub use reports::{PeriodKind, ReportChart, Reports};
+pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports};
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
@@ -211,7 +213,15 @@ pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
 
 /// Widget ids of the reports screen.
 pub mod report_ids {
-    pub use crate::reports::{chart_id, period_input_id, ticket_row_id};
+    pub use crate::reports::{
+        chart_id, export_button_id, export_path_id, period_input_id, replace_button_id,
+        ticket_row_id,
+    };
+}
+
+/// Widget ids of the offer of demo data on an empty database.
+pub mod demo_offer_ids {
+    pub use crate::demo_offer::{customers_input_id, days_input_id};
 }
 
 /// Widget ids of a pane's controls and composer, by the pane's

@@ -5,9 +5,12 @@
 //! The metrics and the ticket lists are read on a background thread with a
 //! connection of their own, so the window stays responsive on a large
 //! database. A click is hit-tested against the outlines that
-//! [`kefu_report::render_rgba`] returns for the values it drew.
+//! [`kefu_report::render_rgba`] returns for the values it drew. The shown
+//! report exports to Excel, PDF or CSV from the line below the filters
+//! ([`export`]).
 
 mod data;
+mod export;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +26,9 @@ use kefu_report::RenderedChart;
 
 pub use data::{CHART_HEIGHT, CHART_WIDTH, PeriodKind, ReportChart};
 use data::{ChartPanel, DIMENSIONS, DrillDown, ReportData, ReportRequest, Selection};
+pub use export::{
+    ExportPanel, export_button_id, path_input_id as export_path_id, replace_button_id,
+};
 
 use crate::plugins::in_background;
 use crate::{labels, style};
@@ -65,6 +71,7 @@ pub enum Message {
     /// A ticket of the drill-down list was clicked: the ticket and its
     /// conversation.
     TicketPressed(i64, i64),
+    Export(export::Message),
 }
 
 /// Request to the workbench that an update returns.
@@ -93,6 +100,7 @@ pub struct Reports {
     /// Number of the newest read of a drill-down list.
     drill_down_request: u64,
     drill_down_loading: bool,
+    export: ExportPanel,
 }
 
 impl Reports {
@@ -111,6 +119,7 @@ impl Reports {
             drill_down: None,
             drill_down_request: 0,
             drill_down_loading: false,
+            export: ExportPanel::default(),
         }
     }
 
@@ -145,6 +154,11 @@ impl Reports {
     /// Returns the period shown, once read.
     pub fn period(&self) -> Option<&Period> {
         self.data.as_ref().map(|data| &data.period)
+    }
+
+    /// Returns the export controls, with the state of the last export.
+    pub fn export(&self) -> &ExportPanel {
+        &self.export
     }
 
     /// Returns the error of the last read, if it failed.
@@ -200,6 +214,7 @@ impl Reports {
                     match result {
                         Ok(data) => {
                             self.period_text = data.period.label.clone();
+                            self.export.set_period(&data.period.label);
                             self.data = Some(data);
                             self.error = None;
                             self.drill_down = None;
@@ -236,6 +251,19 @@ impl Reports {
             Message::TicketPressed(_, conversation_id) => {
                 (Task::none(), Some(Event::OpenConversation(conversation_id)))
             }
+            Message::Export(message) => {
+                let source = || {
+                    let data = self.data.as_ref()?;
+                    Some(export::Source {
+                        db_path: self.db_path.clone(),
+                        desk: self.desk.clone(),
+                        period: data.period.label.clone(),
+                        dimension: data.dimension,
+                    })
+                };
+                let task = self.export.update(message, source);
+                (task.map(Message::Export), None)
+            }
         }
     }
 
@@ -270,7 +298,8 @@ impl Reports {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let mut page = column![self.controls()].spacing(8).padding(12);
+        let export = self.export.view().map(Message::Export);
+        let mut page = column![self.controls(), export].spacing(8).padding(12);
         if let Some(error) = &self.error {
             page = page.push(
                 container(text(error).size(13))

@@ -37,6 +37,20 @@ pub struct SavedState {
     /// Unsent reply text by conversation id.
     #[serde(default)]
     pub drafts: BTreeMap<i64, String>,
+    /// The user's choice on the offer of demo data on an empty database,
+    /// so the offer is made once. Left out of the file until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_offer: Option<DemoOfferChoice>,
+}
+
+/// What the user chose when the app offered demo data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DemoOfferChoice {
+    /// Demo data was generated into the database.
+    DemoData,
+    /// The user chose to start with the empty database.
+    StartEmpty,
 }
 
 impl Default for SavedState {
@@ -48,6 +62,7 @@ impl Default for SavedState {
             focused: 0,
             maximized: None,
             drafts: BTreeMap::new(),
+            demo_offer: None,
         }
     }
 }
@@ -208,6 +223,7 @@ mod tests {
             focused: 1,
             maximized: Some(0),
             drafts: BTreeMap::from([(3, "您好，\n退款已处理。".to_string())]),
+            demo_offer: Some(DemoOfferChoice::StartEmpty),
             ..SavedState::default()
         };
         let json = serde_json::to_vec(&state).unwrap();

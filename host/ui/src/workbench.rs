@@ -29,11 +29,12 @@ use kefu_core::store::{ChangeWatch, OutboxEntry};
 use crate::composer::{self, Outcome};
 use crate::config::DeskConfig;
 use crate::customer_card;
+use crate::demo_offer::{self, DemoOffer};
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
 use crate::panes::{self, PaneSummary, Panes};
 use crate::plugins::{self, Plugins};
 use crate::reports::{self, Reports};
-use crate::saved_state::{self, WindowSize};
+use crate::saved_state::{self, DemoOfferChoice, WindowSize};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
 use crate::webhook::{self, Webhook};
@@ -88,6 +89,11 @@ pub struct Workbench {
     /// the store.
     change_watch: Option<ChangeWatch>,
     webhook: Webhook,
+    /// The offer of demo data, shown in place of the lists while the
+    /// database is empty and the user made no choice on it yet.
+    demo_offer: Option<DemoOffer>,
+    /// The user's choice on the offer, kept in the state file.
+    demo_offer_choice: Option<DemoOfferChoice>,
 }
 
 /// The screens the top bar switches between.
@@ -131,6 +137,7 @@ pub enum Message {
     /// The window was resized to this inner size.
     WindowResized(Size),
     CustomerCard(customer_card::Message),
+    DemoOffer(demo_offer::Message),
 }
 
 /// Everything one reload reads, applied only when every query succeeded so
@@ -209,13 +216,33 @@ impl Workbench {
             DeskConfig::builtin(),
         );
         workbench.reload();
+        workbench.offer_demo_data();
         workbench
     }
 
     fn open_with(path: &Path, config: DeskConfig) -> Self {
         let mut workbench = Self::new(path.to_path_buf(), None, config);
         workbench.reload();
+        workbench.offer_demo_data();
         workbench
+    }
+
+    /// Offers demo data when the database was read, is empty (no
+    /// conversations, no tickets), is not encrypted, and the user made no
+    /// choice on the offer for it before.
+    fn offer_demo_data(&mut self) {
+        if self.demo_offer_choice.is_some() || self.store.is_none() || self.error.is_some() {
+            return;
+        }
+        if !self.conversations.is_empty() || !self.tickets.is_empty() {
+            return;
+        }
+        // An unreadable header counts as encrypted, so no offer is made.
+        if kefu_core::encryption::is_encrypted(&self.db_path).unwrap_or(true) {
+            return;
+        }
+        tracing::info!(path = %self.db_path.display(), "the database is empty; offering demo data");
+        self.demo_offer = Some(DemoOffer::new(self.db_path.clone(), self.desk.clone()));
     }
 
     fn new(db_path: PathBuf, store: Option<Store>, config: DeskConfig) -> Self {
@@ -234,6 +261,8 @@ impl Workbench {
             intake: IntakeRunner::load(None).0,
             change_watch: None,
             webhook: Webhook::default(),
+            demo_offer: None,
+            demo_offer_choice: loaded.state.demo_offer,
             reports: Reports::new(db_path.clone(), config.desk.clone()),
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
@@ -304,6 +333,21 @@ impl Workbench {
     /// True while a live intake pass is in progress.
     pub fn intake_running(&self) -> bool {
         self.intake.is_running()
+    }
+
+    /// True while the offer of demo data is shown.
+    pub fn demo_offer_shown(&self) -> bool {
+        self.demo_offer.is_some()
+    }
+
+    /// Returns the tickets written and the total while demo data loads.
+    pub fn demo_progress(&self) -> Option<(u64, u64)> {
+        self.demo_offer.as_ref().and_then(DemoOffer::progress)
+    }
+
+    /// Returns the error of the last attempt to load demo data.
+    pub fn demo_error(&self) -> Option<&str> {
+        self.demo_offer.as_ref().and_then(DemoOffer::error)
     }
 
     /// Handles a message, then saves the panes, drafts and window size
@@ -415,6 +459,18 @@ impl Workbench {
                 });
                 Task::none()
             }
+            Message::DemoOffer(message) => {
+                let Some(offer) = &mut self.demo_offer else {
+                    return Task::none();
+                };
+                let (task, event) = offer.update(message);
+                if let Some(demo_offer::Event::Chosen(choice)) = event {
+                    self.demo_offer_choice = Some(choice);
+                    self.demo_offer = None;
+                    self.reload();
+                }
+                task.map(Message::DemoOffer)
+            }
             Message::CustomerCard(message) => {
                 match self
                     .panes
@@ -492,6 +548,7 @@ impl Workbench {
     fn save_state(&mut self) {
         let mut state = self.panes.saved();
         state.window = self.window;
+        state.demo_offer = self.demo_offer_choice;
         let json = match serde_json::to_vec_pretty(&state) {
             Ok(json) => json,
             Err(error) => {
@@ -631,6 +688,12 @@ impl Workbench {
                 self.tickets = ticket_list::rows(snapshot.tickets, &self.desk.lifecycle);
                 self.conversations = snapshot.conversations;
                 self.panes.refresh(&snapshot.panes);
+                // Data that arrived another way (an import, the webhook)
+                // ends the offer of demo data too.
+                let has_data = !self.conversations.is_empty() || !self.tickets.is_empty();
+                if has_data && self.demo_progress().is_none() {
+                    self.demo_offer = None;
+                }
                 self.loaded_at = Some(Local::now());
                 self.clear_error();
                 self.show_customer();
@@ -756,6 +819,9 @@ impl Workbench {
     }
 
     fn workbench_body(&self) -> Element<'_, Message> {
+        if let Some(offer) = &self.demo_offer {
+            return center(offer.view().map(Message::DemoOffer)).into();
+        }
         let Some(now) = self.loaded_at.filter(|_| !self.conversations.is_empty()) else {
             // An empty list is only news when it was read without error.
             if self.store.is_some() && self.error.is_none() {

@@ -209,6 +209,7 @@ pub(super) fn load_tickets(
                     .map(|text| parse_time(&text))
                     .transpose()
             };
+            let id: i64 = row.get(0)?;
             let values: [String; 4] = [row.get(8)?, row.get(9)?, row.get(10)?, row.get(11)?];
             let group = query
                 .by
@@ -218,11 +219,12 @@ pub(super) fn load_tickets(
                     Dimension::TicketType => Some(values[1].clone()),
                     Dimension::Tier => Some(values[2].clone()),
                     Dimension::Channel => Some(values[3].clone()),
+                    Dimension::Ticket => Some(id.to_string()),
                     Dimension::Time(_) => None,
                 })
                 .collect();
             Ok(TicketFacts {
-                id: row.get(0)?,
+                id,
                 conversation_id: row.get(1)?,
                 opened: parse_time(&row.get::<_, String>(2)?)?,
                 resolved: time(3)?,
@@ -525,11 +527,13 @@ pub(crate) fn normalize_question(text: &str) -> String {
         .collect()
 }
 
-/// A part of a row's sort key: dimension text, or a bucket's position so
-/// that periods sort in time order.
+/// A part of a row's sort key: dimension text, a ticket id so that ticket
+/// 9 sorts before ticket 10, or a bucket's position so that periods sort
+/// in time order.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum SortPart {
     Text(String),
+    Number(i64),
     Bucket(usize),
 }
 
@@ -592,6 +596,10 @@ fn build_rows(
                 .iter()
                 .map(|dimension| match dimension {
                     Dimension::Time(_) => SortPart::Bucket(index),
+                    Dimension::Ticket => {
+                        let value = values.next().map(String::as_str).unwrap_or_default();
+                        SortPart::Number(value.parse().unwrap_or_default())
+                    }
                     _ => SortPart::Text(values.next().cloned().unwrap_or_default()),
                 })
                 .collect();

@@ -432,6 +432,46 @@ fn by_agent() {
 }
 
 #[test]
+fn by_ticket_one_row_each() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, tickets) = build(folder.path());
+    let report = compute(&store, &query("2026-11", &[Dimension::Ticket])).unwrap();
+    // The five tickets opened in November, and T6, resolved in November.
+    assert_eq!(report.rows.len(), 6);
+    let ids: Vec<i64> = report
+        .rows
+        .iter()
+        .map(|row| row.key[0].parse().unwrap())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted);
+    let row = |id: i64| {
+        report
+            .rows
+            .iter()
+            .find(|row| row.key[0] == id.to_string())
+            .unwrap_or_else(|| panic!("no row for ticket {id}"))
+    };
+
+    let t1 = row(tickets.t1);
+    assert_eq!(t1.created, 1);
+    assert_eq!(t1.resolved, 1);
+    assert_eq!(t1.messages_handled, 2);
+    assert_eq!(t1.first_response.average, hours(1.5));
+    let t2 = row(tickets.t2);
+    assert_eq!(t2.reopened, 1);
+    assert_eq!(t2.csat_responses, 1);
+    // Resolved on 12-02, so still open at the end of November.
+    let t5 = row(tickets.t5);
+    assert_eq!(t5.created, 1);
+    assert_eq!(t5.resolved, 0);
+    assert_eq!(t5.backlog, 1);
+    let created: u64 = report.rows.iter().map(|row| row.created).sum();
+    assert_eq!(created, 5);
+}
+
+#[test]
 fn by_type_and_channel_with_filter() {
     let folder = tempfile::tempdir().unwrap();
     let (store, _) = build(folder.path());
@@ -696,10 +736,11 @@ fn metrics_table_cells() {
 fn drill_down_matches_every_count() {
     let folder = tempfile::tempdir().unwrap();
     let (store, _) = build(folder.path());
-    let groupings: [&[Dimension]; 5] = [
+    let groupings: [&[Dimension]; 6] = [
         &[],
         &[Dimension::Agent],
         &[Dimension::Channel],
+        &[Dimension::Ticket],
         &[Dimension::Time(Granularity::Day)],
         &[Dimension::TicketType, Dimension::Time(Granularity::Week)],
     ];

@@ -149,6 +149,8 @@ impl ChartPanel {
 #[derive(Debug, Clone)]
 pub struct ReportData {
     pub period: Period,
+    /// Dimension of the bar chart, which an export groups by too.
+    pub dimension: Dimension,
     /// Local date the Day, Week and Month buttons start from: the newest
     /// ticket's, or today's without tickets.
     pub anchor: NaiveDate,
@@ -199,6 +201,7 @@ pub fn load(
     ];
     Ok(ReportData {
         period,
+        dimension: request.dimension,
         anchor,
         panels,
     })

@@ -6,6 +6,8 @@
 
 mod customers;
 mod desk;
+mod export;
+mod first_run;
 mod imported;
 mod live;
 mod panes;

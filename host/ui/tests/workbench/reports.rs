@@ -27,8 +27,9 @@ use tempfile::TempDir;
 
 use super::WINDOW_SIZE;
 
-/// The workbench on an imported database.
-struct Running {
+/// The workbench on a database in a temporary folder, with an executor
+/// that runs the tasks `update` returns.
+pub(super) struct Running {
     _folder: TempDir,
     db_path: PathBuf,
     workbench: Workbench,
@@ -36,6 +37,26 @@ struct Running {
 }
 
 impl Running {
+    /// Runs `workbench`, open on `db_path` in `folder`.
+    pub(super) fn new(folder: TempDir, db_path: PathBuf, workbench: Workbench) -> Self {
+        Self {
+            _folder: folder,
+            db_path,
+            workbench,
+            executor: iced::executor::Default::new().expect("start an executor"),
+        }
+    }
+
+    pub(super) fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// Stops the workbench and returns the folder of its database, as when
+    /// the window is closed.
+    pub(super) fn close(self) -> (TempDir, PathBuf) {
+        (self._folder, self.db_path)
+    }
+
     /// Imports the email, chat and phone samples and opens the workbench.
     fn start() -> Self {
         let folder = tempfile::tempdir().expect("create a temporary folder");
@@ -51,19 +72,14 @@ impl Running {
             .ingest_paths(&paths, &mut NoProgress)
             .expect("import the samples");
         assert!(summary.tickets_opened > 0);
-        Self {
-            _folder: folder,
-            workbench: Workbench::load(store),
-            db_path,
-            executor: iced::executor::Default::new().expect("start an executor"),
-        }
+        Self::new(folder, db_path, Workbench::load(store))
     }
 
-    fn workbench(&self) -> &Workbench {
+    pub(super) fn workbench(&self) -> &Workbench {
         &self.workbench
     }
 
-    fn simulator(&self) -> Simulator<'_, Message> {
+    pub(super) fn simulator(&self) -> Simulator<'_, Message> {
         Simulator::with_size(kefu_ui::settings(), WINDOW_SIZE, self.workbench.view())
     }
 
@@ -71,10 +87,23 @@ impl Running {
     /// they finish, handing their messages on in turn. Widget operations
     /// (focus, scrolling) are skipped.
     fn apply(&mut self, messages: Vec<Message>, what: &str) {
+        self.apply_watching(messages, what, |_| {});
+    }
+
+    /// Like [`Running::apply`], and calls `watch` with the workbench after
+    /// each message, so a test sees the states between the first message
+    /// and the last, such as the progress of an export.
+    fn apply_watching(
+        &mut self,
+        messages: Vec<Message>,
+        what: &str,
+        mut watch: impl FnMut(&Workbench),
+    ) {
         assert!(!messages.is_empty(), "{what} produced no message");
         let mut queue: VecDeque<Message> = messages.into();
         while let Some(message) = queue.pop_front() {
             let task: Task<Message> = self.workbench.update(message);
+            watch(&self.workbench);
             let Some(stream) = task::into_stream(task) else {
                 continue;
             };
@@ -87,7 +116,13 @@ impl Running {
         }
     }
 
-    fn click(&mut self, content: &str) {
+    pub(super) fn click(&mut self, content: &str) {
+        self.click_watching(content, |_| {});
+    }
+
+    /// Clicks the widget that shows `content` and calls `watch` after each
+    /// message that follows; see [`Running::apply_watching`].
+    pub(super) fn click_watching(&mut self, content: &str, watch: impl FnMut(&Workbench)) {
         let messages: Vec<Message> = {
             let mut ui = self.simulator();
             if let Err(error) = ui.click(content) {
@@ -95,11 +130,21 @@ impl Running {
             }
             ui.into_messages().collect()
         };
-        self.apply(messages, &format!("clicking {content:?}"));
+        self.apply_watching(messages, &format!("clicking {content:?}"), watch);
     }
 
     /// Clicks the widget with id `id` in its middle.
-    fn click_id(&mut self, id: iced::widget::Id) {
+    pub(super) fn click_id(&mut self, id: iced::widget::Id) {
+        self.click_id_watching(id, |_| {});
+    }
+
+    /// Clicks the widget with id `id` and calls `watch` after each message
+    /// that follows; see [`Running::apply_watching`].
+    pub(super) fn click_id_watching(
+        &mut self,
+        id: iced::widget::Id,
+        watch: impl FnMut(&Workbench),
+    ) {
         let messages: Vec<Message> = {
             let mut ui = self.simulator();
             if let Err(error) = ui.click(selector::id(id.clone())) {
@@ -107,7 +152,24 @@ impl Running {
             }
             ui.into_messages().collect()
         };
-        self.apply(messages, &format!("clicking {id:?}"));
+        self.apply_watching(messages, &format!("clicking {id:?}"), watch);
+    }
+
+    /// Replaces the text of the field with id `id` by `content`.
+    pub(super) fn fill(&mut self, id: iced::widget::Id, content: &str) {
+        let messages: Vec<Message> = {
+            let mut ui = self.simulator();
+            if let Err(error) = ui.click(selector::id(id.clone())) {
+                panic!("clicking {id:?} failed: {error}");
+            }
+            let _ = ui.tap_key(Named::End);
+            for _ in 0..256 {
+                let _ = ui.tap_key(Named::Backspace);
+            }
+            let _ = ui.typewrite(content);
+            ui.into_messages().collect()
+        };
+        self.apply(messages, &format!("typing into {id:?}"));
     }
 
     /// Moves the cursor to `position` in the window and clicks there.
@@ -122,7 +184,7 @@ impl Running {
     }
 
     /// Replaces the text of the period field with `period` and submits it.
-    fn enter_period(&mut self, period: &str) {
+    pub(super) fn enter_period(&mut self, period: &str) {
         let messages: Vec<Message> = {
             let mut ui = self.simulator();
             ui.click(selector::id(report_ids::period_input_id()))
@@ -138,7 +200,7 @@ impl Running {
         self.apply(messages, "entering the period");
     }
 
-    fn assert_no_report_error(&self) {
+    pub(super) fn assert_no_report_error(&self) {
         assert!(!self.workbench.reports().is_loading());
         if let Some(error) = self.workbench.reports().error() {
             panic!("the report failed: {error}");

@@ -4,7 +4,7 @@
 //! Lengths are PDF points (1/72 inch). The origin is the page's top-left
 //! corner and y grows downwards, as in krilla. A text's y is its baseline.
 
-use indicatif::ProgressBar;
+use crate::export::Progress;
 
 /// Page size: A4 landscape, in points.
 pub const PAGE_WIDTH: f32 = 842.0;
@@ -185,16 +185,16 @@ pub struct Table {
 }
 
 /// Pages laid out so far, and the position on the last one.
-pub struct Layout<'a> {
+pub struct Layout<'a, 'b> {
     measure: &'a TextMeasure<'a>,
     pub pages: Vec<Vec<Op>>,
     /// Top of the free space on the last page.
     y: f32,
-    progress: &'a ProgressBar,
+    progress: &'a mut Progress<'b>,
 }
 
-impl<'a> Layout<'a> {
-    pub fn new(measure: &'a TextMeasure<'a>, progress: &'a ProgressBar) -> Self {
+impl<'a, 'b> Layout<'a, 'b> {
+    pub fn new(measure: &'a TextMeasure<'a>, progress: &'a mut Progress<'b>) -> Self {
         Self {
             measure,
             pages: Vec::new(),
@@ -316,7 +316,7 @@ impl<'a> Layout<'a> {
                 self.table_header(&header, &widths, header_height);
             }
             self.table_row(&cells, &table.columns, &widths, height, index % 2 == 1);
-            self.progress.inc(1);
+            self.progress.advance(1);
         }
         if table.rows.is_empty() {
             self.paragraph("无 none", BODY_SIZE, GREY);

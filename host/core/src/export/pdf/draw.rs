@@ -1,6 +1,5 @@
 //! Draws laid-out pages into a PDF with krilla, adding the page numbers.
 
-use indicatif::ProgressBar;
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
@@ -14,6 +13,7 @@ use krilla_svg::{SurfaceExt, SvgSettings};
 use super::layout::{
     BODY_SIZE, Color, FOOTER_HEIGHT, GREY, MARGIN, Op, PAGE_HEIGHT, PAGE_WIDTH, TextMeasure,
 };
+use crate::export::Progress;
 
 /// Draws `pages` with `font`, adding "第 N 页，共 M 页 Page N of M" and
 /// `footer` at the bottom of each, and returns the PDF file's bytes.
@@ -23,7 +23,7 @@ pub fn draw_document(
     font: &Font,
     measure: &TextMeasure<'_>,
     footer: &str,
-    progress: &ProgressBar,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<Vec<u8>> {
     let mut document = Document::new();
     let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).expect("A4 is a valid size");
@@ -62,7 +62,7 @@ pub fn draw_document(
         );
         surface.finish();
         page.finish();
-        progress.inc(1);
+        progress.advance(1);
     }
     document
         .finish()

@@ -15,10 +15,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Utc;
-use indicatif::{ProgressBar, ProgressStyle};
-use kefu_core::metrics::{Filters, MetricKind, MetricsReport, metric_columns};
 use kefu_report::{CJK_FAMILIES, Chart, ChartKind, MAX_CATEGORIES, MAX_LABEL_CHARS, Series};
 
+use super::{ExportStage, Progress, write_file};
+use crate::metrics::{Filters, MetricKind, MetricsReport, metric_columns};
 use layout::{Align, BLACK, BODY_SIZE, Column, GREY, HEADING_SIZE, Layout, Table, TextMeasure};
 
 /// Chart size in SVG pixels before it is scaled onto the page.
@@ -109,6 +109,7 @@ fn chinese_label(key: &str) -> &str {
         "type" => "类型",
         "tier" => "客户等级",
         "channel" => "渠道",
+        "ticket" => "工单",
         "hour" => "小时",
         "day" => "日期",
         "week" => "周",
@@ -126,7 +127,7 @@ fn chinese_label(key: &str) -> &str {
 /// Formats a metric value as the tables show it: counts whole, hours with
 /// two decimals, shares as percentages with one, rates with three. An
 /// undefined value is an en dash.
-pub(crate) fn format_value(value: Option<f64>, kind: MetricKind) -> String {
+pub(super) fn format_value(value: Option<f64>, kind: MetricKind) -> String {
     match (value, kind) {
         (None, _) => "–".to_string(),
         (Some(value), MetricKind::Count) => format!("{value:.0}"),
@@ -136,15 +137,16 @@ pub(crate) fn format_value(value: Option<f64>, kind: MetricKind) -> String {
     }
 }
 
-/// Writes the report as a PDF file and returns its page count. Shows
-/// progress on standard error when it is a terminal.
+/// Writes the report as a PDF file and returns its page count. Progress
+/// counts the table rows laid out, then the pages drawn.
 ///
 /// Fails, naming the packages to install, when no CJK font is installed,
 /// because the headings are Chinese.
-pub(crate) fn write_pdf(
+pub(super) fn write_pdf(
     report: &MetricsReport,
     filters: &Filters,
     path: &Path,
+    progress: &mut Progress<'_>,
 ) -> anyhow::Result<usize> {
     let face = kefu_report::find_cjk_face().with_context(|| {
         format!(
@@ -170,14 +172,10 @@ pub(crate) fn write_pdf(
     let sections = sections();
     let table_rows =
         report.rows.len() * sections.len() + report.peak_hours.len() + report.recurring.len();
-    let progress = ProgressBar::new(table_rows as u64).with_style(
-        ProgressStyle::with_template("laying out {msg} {bar:30} {pos}/{len} table rows")
-            .expect("the template is valid"),
-    );
-    progress.set_message(path.display().to_string());
+    progress.start(ExportStage::LayingOut, table_rows as u64);
 
     let charts = charts(report, &face)?;
-    let mut layout = Layout::new(&measure, &progress);
+    let mut layout = Layout::new(&measure, progress);
     cover(&mut layout, report, filters, &font_name);
     chart_pages(&mut layout, report, charts.len());
     for (heading, keys) in &sections {
@@ -187,16 +185,12 @@ pub(crate) fn write_pdf(
     layout.table(&recurring_table(report));
 
     let pages = layout.pages;
-    progress.set_length(pages.len() as u64);
-    progress.set_position(0);
-    progress.set_style(
-        ProgressStyle::with_template("drawing {msg} {bar:30} {pos}/{len} pages")
-            .expect("the template is valid"),
-    );
+    progress.start(ExportStage::DrawingPages, pages.len() as u64);
     let footer = format!("Kefu 客服指标报表 {}", report.period_label());
-    let bytes = draw::draw_document(&pages, &charts, &font, &measure, &footer, &progress)?;
-    progress.finish_and_clear();
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    let bytes = draw::draw_document(&pages, &charts, &font, &measure, &footer, progress)?;
+    progress.start(ExportStage::Saving, 1);
+    write_file(path, &bytes)?;
+    progress.advance(1);
     Ok(pages.len())
 }
 
@@ -218,7 +212,7 @@ fn sections() -> Vec<(String, Vec<&'static str>)> {
     sections
 }
 
-fn cover(layout: &mut Layout<'_>, report: &MetricsReport, filters: &Filters, font: &str) {
+fn cover(layout: &mut Layout<'_, '_>, report: &MetricsReport, filters: &Filters, font: &str) {
     layout.new_page();
     layout.space(60.0);
     layout.paragraph("客服指标报表", 28.0, BLACK);
@@ -396,7 +390,7 @@ fn peak_hours_chart(report: &MetricsReport) -> Chart {
     }
 }
 
-fn chart_pages(layout: &mut Layout<'_>, report: &MetricsReport, chart_count: usize) {
+fn chart_pages(layout: &mut Layout<'_, '_>, report: &MetricsReport, chart_count: usize) {
     layout.new_page();
     layout.paragraph("图表 Charts", HEADING_SIZE, BLACK);
     if report.rows.len() > MAX_CATEGORIES {
@@ -517,7 +511,7 @@ fn recurring_table(report: &MetricsReport) -> Table {
 
 #[cfg(test)]
 mod tests {
-    use kefu_core::metrics::Dimension;
+    use crate::metrics::Dimension;
 
     use super::*;
 
@@ -542,7 +536,7 @@ mod tests {
             assert_ne!(chinese_label(column.header), column.header);
         }
         for dimension in [
-            "agent", "type", "tier", "channel", "hour", "day", "week", "month",
+            "agent", "type", "tier", "channel", "ticket", "hour", "day", "week", "month",
         ] {
             let dimension = Dimension::parse(dimension).unwrap();
             assert_ne!(chinese_label(dimension.header()), dimension.header());
