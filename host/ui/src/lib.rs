@@ -37,7 +37,7 @@ use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
 pub use panes::PaneSummary;
-pub use reports::{PeriodKind, ReportChart, Reports};
+pub use reports::{PeriodKind, ReportChart, Reports, Tile, TileContent};
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
@@ -211,7 +211,7 @@ pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
 
 /// Widget ids of the reports screen.
 pub mod report_ids {
-    pub use crate::reports::{chart_id, period_input_id, ticket_row_id};
+    pub use crate::reports::{chart_id, period_input_id, ticket_row_id, tile_id};
 }
 
 /// Widget ids of a pane's controls and composer, by the pane's
