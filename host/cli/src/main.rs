@@ -78,7 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(command) if metrics_export::is_metrics_command(&command) => {
             metrics_export::run(&db, &config_dir, &command)
         }
-        Command::Report(command) => report::run(&db, &plugin_dir, &command),
+        Command::Report(command) => report::run(&db, &plugin_dir, &config_dir, &command),
         Command::Ratings(command) => ratings::run(&db, &config_dir, command),
         Command::Plugin(command) => plugin::run(&db, &plugin_dir, command),
         Command::Phrases(command) => phrases::run(&db, command),

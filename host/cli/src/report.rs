@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use kefu_core::Store;
+use kefu_core::desk::Desk;
 use kefu_core::plugin::widget_api::Description;
 use kefu_core::plugin::{PluginError, PluginSet};
 use kefu_core::report::{DATASETS, run_widget, to_report_view};
@@ -14,9 +15,16 @@ use crate::output::{printable, printable_lines};
 
 /// Runs `kefu report`. Without a widget id it lists the widgets and
 /// datasets. With one it runs the widget, saves any new faults and prints
-/// the view or saves it to `--out`.
-pub fn run(db: &Path, plugin_dir: &Path, command: &ReportCommand) -> anyhow::Result<ExitCode> {
+/// the view or saves it to `--out`. The desk configuration in `config_dir`
+/// sets the time zone of the datasets' periods.
+pub fn run(
+    db: &Path,
+    plugin_dir: &Path,
+    config_dir: &Path,
+    command: &ReportCommand,
+) -> anyhow::Result<ExitCode> {
     let mut store = Store::open_existing(db)?;
+    store.set_desk(Desk::load(config_dir)?);
     let mut plugins = PluginSet::load(crate::ingest::engine()?, &store, Some(plugin_dir))?;
     let Some(widget_id) = &command.widget else {
         return list_widgets(&mut plugins);

@@ -611,6 +611,43 @@ fn widget_form_still_runs() {
     assert!(csv.lines().count() > 1, "{csv}");
 }
 
+#[test]
+fn dashboard_widget_runs_with_parameters() {
+    let folder = tempfile::tempdir().unwrap();
+    database(folder.path(), &agent_specs());
+    let listed = succeeded(&kefu(folder.path(), &["report"]));
+    assert!(listed.contains("  ticket-volume: "), "{listed}");
+    assert!(
+        listed.contains("  hour-of-week: columns weekday"),
+        "{listed}"
+    );
+
+    let path = folder.path().join("volume.csv");
+    succeeded(&kefu(
+        folder.path(),
+        &[
+            "report",
+            "ticket-volume",
+            "--param",
+            "period=2026-11",
+            "--param",
+            "dimension=agent",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    ));
+    // lin's two tickets were resolved the day they came in; wang's is open.
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines, ["category,Created,Resolved", "lin,2,2", "wang,1,0"]);
+
+    let error = failed(&kefu(
+        folder.path(),
+        &["report", "ticket-volume", "--param", "period=2026-13"],
+    ));
+    assert!(error.contains("\"2026-13\""), "{error}");
+}
+
 /// Returns whether poppler-utils (`pdftotext`, `pdfinfo`, `pdffonts`,
 /// `pdftoppm`) is installed, after printing why the test is skipped when
 /// not. Panics when KEFU_REQUIRE_SERVERS=1, as CI sets.

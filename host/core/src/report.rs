@@ -4,9 +4,17 @@
 //! A widget names the datasets it needs in its description. The host runs
 //! those queries itself, so a widget never reads the database.
 
+mod dashboard;
+mod drill_down;
+
 use anyhow::Context;
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::params;
+
+pub use dashboard::{
+    DIMENSION, PERIOD, backlog_granularity, dashboard_overrides, dashboard_period, period_anchor,
+};
+pub use drill_down::{TracedValue, trace_value, traced_tickets};
 
 use crate::Store;
 use crate::plugin::widget_api::{
@@ -26,6 +34,28 @@ pub const DATASETS: &[(&str, &str)] = &[
     (
         "tickets-by-status",
         "columns status, type, priority, tickets: tickets counted by status, type and priority",
+    ),
+    (
+        "ticket-volume",
+        "columns key, created, resolved: tickets created and resolved in the period per value \
+         of the dimension. Parameters `period` (`kefu report --period` syntax; empty for the \
+         month of the newest ticket) and `dimension` (agent, type, tier, channel, hour, day, \
+         week or month; default agent)",
+    ),
+    (
+        "backlog",
+        "columns bucket, open: tickets open at the end of each hour (a one-day period), day \
+         (up to 62 days), week (up to two years) or month of the period. Parameter `period`",
+    ),
+    (
+        "tickets-by-channel",
+        "columns channel, created: tickets created in the period per channel. Parameter \
+         `period`",
+    ),
+    (
+        "hour-of-week",
+        "columns weekday (Mon to Sun), hour (0 to 23), tickets: tickets created in the period \
+         per local weekday and hour, 168 rows. Parameter `period`",
     ),
 ];
 
@@ -65,29 +95,57 @@ pub fn run_widget(
     widget: &mut Guarded<WidgetPlugin>,
     overrides: &[(String, String)],
 ) -> Result<(Description, View), WidgetError> {
+    let description = describe_widget(widget)?;
+    let id = widget.plugin.id().to_string();
+    let parameters = resolve_parameters(&id, &description, overrides)?;
+    let datasets = run_datasets(store, &id, &description, &parameters, Utc::now())?;
+    let view = render_widget(widget, &parameters, &datasets)?;
+    Ok((description, view))
+}
+
+/// Calls the widget's `describe`, counting a failure toward its fault
+/// guard.
+pub fn describe_widget(widget: &mut Guarded<WidgetPlugin>) -> Result<Description, WidgetError> {
     let id = widget.plugin.id().to_string();
     let result = widget.plugin.describe();
     widget.record(&id, "describe", &result);
-    let description = result?;
+    Ok(result?)
+}
 
-    let parameters = resolve_parameters(&id, &description, overrides)?;
+/// Runs each dataset that `description` names, in its order, with the
+/// resolved `parameters`. `now` is the instant running SLA deadlines are
+/// judged at.
+pub fn run_datasets(
+    store: &Store,
+    widget: &str,
+    description: &Description,
+    parameters: &[ParameterValue],
+    now: DateTime<Utc>,
+) -> Result<Vec<Dataset>, WidgetError> {
     let mut datasets = Vec::new();
     for name in &description.datasets {
         datasets.push(Dataset {
             name: name.clone(),
-            table: dataset(store, &id, name, &parameters)?,
+            table: dataset(store, widget, name, parameters, now)?,
         });
     }
+    Ok(datasets)
+}
 
-    let result = widget.plugin.render(&parameters, &datasets);
+/// Calls the widget's `render`, counting a failure toward its fault guard.
+/// A reason the widget returns is [`WidgetError::Refused`].
+pub fn render_widget(
+    widget: &mut Guarded<WidgetPlugin>,
+    parameters: &[ParameterValue],
+    datasets: &[Dataset],
+) -> Result<View, WidgetError> {
+    let id = widget.plugin.id().to_string();
+    let result = widget.plugin.render(parameters, datasets);
     widget.record(&id, "render", &result);
-    match result? {
-        Ok(view) => Ok((description, view)),
-        Err(message) => Err(WidgetError::Refused {
-            widget: id,
-            message,
-        }),
-    }
+    result?.map_err(|message| WidgetError::Refused {
+        widget: id,
+        message,
+    })
 }
 
 /// Validates the parameter values in `overrides` against the widget's
@@ -161,13 +219,21 @@ pub fn resolve_parameters(
 
 /// Runs the query of dataset `name` and returns its table. The
 /// `messages-per-day` dataset reads the `days` parameter, which defaults to
-/// 14 and is clamped to 1..=3660.
+/// 14 and is clamped to 1..=3660. The dashboard datasets read `period` and
+/// `dimension` as [`DATASETS`] describes, and `now` is the instant their
+/// running SLA deadlines are judged at.
 pub fn dataset(
     store: &Store,
     widget: &str,
     name: &str,
     parameters: &[ParameterValue],
+    now: DateTime<Utc>,
 ) -> Result<Table, WidgetError> {
+    if dashboard::is_dashboard_dataset(name) {
+        return dashboard::table(store, name, parameters, now)
+            .with_context(|| format!("widget {widget}: dataset {name}"))
+            .map_err(WidgetError::Store);
+    }
     match name {
         "messages-per-day" => {
             let days = parameter(parameters, "days")
@@ -309,3 +375,6 @@ pub fn to_report_view(widget: &str, view: View) -> Result<kefu_report::View, Wid
     })?;
     Ok(converted)
 }
+
+#[cfg(test)]
+mod tests;

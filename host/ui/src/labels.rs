@@ -543,17 +543,11 @@ pub const REPORT_PERIOD_HINT: &str = "2026-11, 2026-W45 or 2026-11-01..2026-11-1
 pub const REPORT_SHOW: &str = "Show";
 pub const REPORT_BY: &str = "Bars by:";
 pub const REPORT_LOADING: &str = "Reading the report…";
-pub const REPORT_EMPTY: &str = "No tickets to show in this period.";
+pub const REPORT_EMPTY: &str = "Nothing to show in this period.";
+pub const REPORT_NO_WIDGETS: &str =
+    "No report widget is running. The Plugins screen shows each widget's state.";
 pub const REPORT_DRILL_DOWN_HINT: &str =
     "Click a bar, point, slice or cell to list the tickets it counts.";
-pub const CREATED: &str = "Created";
-pub const RESOLVED: &str = "Resolved";
-pub const OPEN_AT_END: &str = "Open at the end";
-pub const BACKLOG_TITLE: &str = "Open tickets (backlog)";
-pub const CHANNELS_TITLE: &str = "Tickets created by channel";
-pub const HOUR_OF_DAY: &str = "Hour of the day";
-/// Weekday names of the heatmap's rows, Monday first.
-pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 pub fn period_kind(kind: crate::reports::PeriodKind) -> &'static str {
     use crate::reports::PeriodKind;
@@ -575,14 +569,6 @@ pub fn dimension(dimension: kefu_core::metrics::Dimension) -> &'static str {
         Dimension::Ticket => "Ticket",
         Dimension::Time(_) => "Time",
     }
-}
-
-pub fn volume_title(dimension: &str) -> String {
-    format!("Tickets created and resolved by {dimension}")
-}
-
-pub fn hour_of_week_title(time_zone: &str) -> String {
-    format!("Tickets created by weekday and hour ({time_zone})")
 }
 
 /// Formats the period shown and the time zone its dates are read in.
@@ -712,6 +698,12 @@ pub fn demo_progress(done: u64, total: u64) -> String {
 
 pub fn demo_failed(error: &str) -> String {
     format!("Could not load the demo data: {error}")
+}
+
+/// Error line of a widget's tile, for a widget that failed or returned a
+/// view that cannot be shown.
+pub fn widget_failed(error: &str) -> String {
+    format!("This widget failed: {error}")
 }
 
 /// Title of a pane that shows no conversation.

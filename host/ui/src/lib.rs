@@ -39,7 +39,7 @@ use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
 pub use panes::PaneSummary;
-pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports};
+pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports, Tile, TileContent};
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
@@ -215,7 +215,7 @@ pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
 pub mod report_ids {
     pub use crate::reports::{
         chart_id, export_button_id, export_path_id, period_input_id, replace_button_id,
-        ticket_row_id,
+        ticket_row_id, tile_id,
     };
 }
 

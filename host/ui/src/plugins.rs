@@ -25,6 +25,7 @@ use chrono::{DateTime, Local, Utc};
 use iced::futures::channel::oneshot;
 use iced::{Element, Subscription, Task};
 use kefu_core::Store;
+use kefu_core::desk::Desk;
 use kefu_core::ingest::{IngestSummary, Ingestor};
 use kefu_core::outbound::DeliveryReport;
 use kefu_core::plugin::{
@@ -60,6 +61,9 @@ pub struct Plugins {
     /// True when the folder changed while a load or sync was running, so
     /// another sync must follow it.
     sync_again: bool,
+    /// Number of loads and syncs that changed the loaded set, so other
+    /// screens can tell when to read it again.
+    generation: u64,
 }
 
 enum Phase {
@@ -140,6 +144,7 @@ impl Plugins {
             rules_error: None,
             syncing: false,
             sync_again: false,
+            generation: 0,
         }
     }
 
@@ -166,6 +171,7 @@ impl Plugins {
                 tracing::info!(plugins = loaded.entries.len(), "loaded the plugins");
                 self.entries = loaded.entries;
                 self.phase = Phase::Ready(loaded.plugins);
+                self.generation += 1;
                 self.error = None;
                 self.set_rules_error(loaded.rules_error);
                 if std::mem::take(&mut self.sync_again) {
@@ -220,6 +226,12 @@ impl Plugins {
     /// Returns every plugin as of the last load or sync.
     pub fn entries(&self) -> &[PluginEntry] {
         &self.entries
+    }
+
+    /// Returns a number that grows each time a load or sync changes the
+    /// loaded set.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Returns the loaded set, or `None` while it loads or after a failure.
@@ -286,6 +298,7 @@ impl Plugins {
         if report.is_empty() {
             return;
         }
+        self.generation += 1;
         tracing::info!(
             loaded = ?report.loaded,
             reloaded = ?report.reloaded,
@@ -348,15 +361,7 @@ fn load(db_path: &Path, folder: Option<&Path>, config: DeskConfig) -> anyhow::Re
     let mut store = Store::open(db_path)
         .with_context(|| format!("opening the database {}", db_path.display()))?;
     store.set_desk(config.desk);
-    let engine = PluginEngine::new().context("starting the plugin engine")?;
-    let engine = match kefu_core::paths::plugin_cache_dir() {
-        Ok(cache) => engine.with_cache(cache),
-        Err(error) => {
-            tracing::warn!("compiling plugins without a cache: {error:#}");
-            engine
-        }
-    };
-    let mut set = PluginSet::load(engine, &store, folder)?;
+    let mut set = PluginSet::load(cached_engine()?, &store, folder)?;
     let rules_error = set
         .set_declarative_rules(config.rules)
         .err()
@@ -369,7 +374,46 @@ fn load(db_path: &Path, folder: Option<&Path>, config: DeskConfig) -> anyhow::Re
     })
 }
 
+/// Starts a plugin engine with the compile cache, or without it when the
+/// cache folder is unknown.
+fn cached_engine() -> anyhow::Result<PluginEngine> {
+    let engine = PluginEngine::new().context("starting the plugin engine")?;
+    Ok(match kefu_core::paths::plugin_cache_dir() {
+        Ok(cache) => engine.with_cache(cache),
+        Err(error) => {
+            tracing::warn!("compiling plugins without a cache: {error:#}");
+            engine
+        }
+    })
+}
+
 impl SharedPlugins {
+    /// Loads the built-in plugins only, with the database at `db_path`
+    /// read through `desk`, for a screen that needs the built-in widgets
+    /// when the app's own set is not loaded. Call it off the UI thread.
+    pub fn builtin(db_path: &Path, desk: Arc<Desk>) -> anyhow::Result<Self> {
+        let mut store = Store::open(db_path)
+            .with_context(|| format!("opening the database {}", db_path.display()))?;
+        store.set_desk(desk);
+        let set = PluginSet::builtin_on(cached_engine()?)?;
+        Ok(Self(Arc::new(Mutex::new(LoadedPlugins { set, store }))))
+    }
+
+    /// Runs `work` on the loaded set and its database connection, waiting
+    /// for a running sync or scheduler run to finish first. Call it off
+    /// the UI thread.
+    pub fn with_set<T>(
+        &self,
+        work: impl FnOnce(&mut PluginSet, &mut Store) -> T,
+    ) -> Result<T, String> {
+        let mut loaded = self
+            .0
+            .lock()
+            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+        let LoadedPlugins { set, store } = &mut *loaded;
+        Ok(work(set, store))
+    }
+
     /// Fires the rule timers due at `now` and the time rules whose state
     /// holds, waiting for a running folder sync to finish first. Call it
     /// off the UI thread.

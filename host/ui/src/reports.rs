@@ -1,11 +1,16 @@
-//! The reports screen: four charts of the metrics of a period, filters for
-//! the period and the bar chart's dimension, and the list of the tickets
-//! behind a clicked bar, point, slice or cell.
+//! The reports screen: one tile per running report widget plugin, filters
+//! for the period and the bar chart's dimension, and the list of the
+//! tickets behind a clicked bar, point, slice or cell.
 //!
-//! The metrics and the ticket lists are read on a background thread with a
-//! connection of their own, so the window stays responsive on a large
-//! database. A click is hit-tested against the outlines that
-//! [`kefu_report::render_rgba`] returns for the values it drew. The shown
+//! The built-in widgets `ticket-volume`, `backlog`, `channel-share` and
+//! `hour-of-week` come first, then the others in the order they loaded. A
+//! widget that declares a `period` or `dimension` parameter gets the
+//! screen's. The tiles and the ticket lists are read on a background thread
+//! with a connection of their own, so the window stays responsive on a
+//! large database. A click is hit-tested against the outlines that
+//! [`kefu_report::render_rgba`] returns for the values it drew, and lists
+//! tickets when the value follows the drill-down convention of
+//! [`kefu_core::report::trace_value`]. The shown
 //! report exports to Excel, PDF or CSV from the line below the filters
 //! ([`export`]).
 
@@ -19,27 +24,33 @@ use chrono::Utc;
 use iced::widget::{
     Id, button, column, container, image, mouse_area, row, scrollable, space, text, text_input,
 };
-use iced::{Alignment, Element, Fill, Length, Point, Task, Theme, mouse};
+use iced::{Alignment, Element, Fill, Font, Length, Point, Task, Theme, mouse};
 use kefu_core::desk::Desk;
 use kefu_core::metrics::{Dimension, Period};
 use kefu_report::RenderedChart;
 
-pub use data::{CHART_HEIGHT, CHART_WIDTH, PeriodKind, ReportChart};
-use data::{ChartPanel, DIMENSIONS, DrillDown, ReportData, ReportRequest, Selection};
+pub use data::{CHART_HEIGHT, CHART_WIDTH, PeriodKind, ReportChart, Tile, TileContent};
+use data::{DIMENSIONS, DrillDown, ReportData, ReportRequest, Selection};
 pub use export::{
     ExportPanel, export_button_id, path_input_id as export_path_id, replace_button_id,
 };
 
-use crate::plugins::in_background;
+use crate::plugins::{SharedPlugins, in_background};
 use crate::{labels, style};
 
 /// Width of the drill-down list beside the charts, in logical pixels.
 const DRILL_DOWN_WIDTH: f32 = 330.0;
 
-/// Widget id of the container around a chart's image, whose top left
-/// corner is pixel (0, 0) of the chart.
+/// Widget id of the tile of the report widget plugin `widget_id`. For a
+/// chart it is the container around the image, whose top left corner is
+/// pixel (0, 0) of the chart.
+pub fn tile_id(widget_id: &str) -> Id {
+    Id::from(format!("report-tile-{widget_id}"))
+}
+
+/// Widget id of the tile of a built-in chart.
 pub fn chart_id(chart: ReportChart) -> Id {
-    Id::from(format!("report-chart-{chart:?}"))
+    tile_id(chart.widget_id())
 }
 
 /// Widget id of a ticket's row in the drill-down list.
@@ -59,13 +70,16 @@ pub enum Message {
     /// The period field was submitted or the Show button pressed.
     PeriodSubmitted,
     DimensionPressed(Dimension),
-    /// The background read of the charts ended: the request number and the
-    /// charts or the error.
-    Loaded(u64, Result<Arc<ReportData>, String>),
-    /// The cursor moved over a chart, to this position in its pixels.
-    ChartHovered(ReportChart, Point),
-    /// A chart was clicked where the cursor last moved.
-    ChartPressed(ReportChart),
+    /// The background read of the tiles ended: the request number, the
+    /// tiles or the error, and the built-in plugins it loaded when the
+    /// app's plugin set was not loaded.
+    Loaded(u64, Result<Arc<ReportData>, String>, Option<SharedPlugins>),
+    /// The cursor moved over the chart of a widget's tile, to this position
+    /// in its pixels.
+    ChartHovered(String, Point),
+    /// The chart of a widget's tile was clicked where the cursor last
+    /// moved.
+    ChartPressed(String),
     /// The background read of a drill-down ended.
     DrillDownLoaded(u64, Result<Arc<DrillDown>, String>),
     /// A ticket of the drill-down list was clicked: the ticket and its
@@ -95,7 +109,15 @@ pub struct Reports {
     loading: bool,
     data: Option<Arc<ReportData>>,
     error: Option<String>,
-    hover: Option<(ReportChart, Point)>,
+    /// The app's loaded plugins, whose widgets the tiles show.
+    plugins: Option<SharedPlugins>,
+    /// The built-in plugins, loaded by the screen itself when it was read
+    /// before or without the app's set.
+    // NOTE: opening the screen while the app's plugins still load compiles
+    // the built-ins a second time, which the compile cache usually makes
+    // cheap; the screen switches to the app's set once it is loaded.
+    builtin: Option<SharedPlugins>,
+    hover: Option<(String, Point)>,
     drill_down: Option<Arc<DrillDown>>,
     /// Number of the newest read of a drill-down list.
     drill_down_request: u64,
@@ -115,6 +137,8 @@ impl Reports {
             loading: false,
             data: None,
             error: None,
+            plugins: None,
+            builtin: None,
             hover: None,
             drill_down: None,
             drill_down_request: 0,
@@ -123,7 +147,14 @@ impl Reports {
         }
     }
 
-    /// Reads the charts again, for the period in the field, or for the
+    /// Sets the plugins whose widgets the next read shows; `None` while the
+    /// app's plugins load or after they failed, when the built-in widgets
+    /// are shown.
+    pub fn set_plugins(&mut self, plugins: Option<SharedPlugins>) {
+        self.plugins = plugins;
+    }
+
+    /// Reads the tiles again, for the period in the field, or for the
     /// month of the newest ticket when the field is empty.
     pub fn reload(&mut self) -> Task<Message> {
         self.report_request += 1;
@@ -137,13 +168,26 @@ impl Reports {
             now: Utc::now(),
         };
         let (db_path, desk) = (self.db_path.clone(), self.desk.clone());
+        let plugins = self.plugins.clone().or_else(|| self.builtin.clone());
         let number = self.report_request;
         let work = in_background("kefu-reports", move || {
-            data::load(&db_path, desk, &request)
+            let (plugins, builtin) = match plugins {
+                Some(plugins) => (plugins, None),
+                None => {
+                    let builtin = SharedPlugins::builtin(&db_path, desk.clone())
+                        .map_err(|error| format!("{error:#}"))?;
+                    (builtin.clone(), Some(builtin))
+                }
+            };
+            let data = data::load(&db_path, desk, &plugins, &request)
                 .map(Arc::new)
-                .map_err(|error| format!("{error:#}"))
+                .map_err(|error| format!("{error:#}"));
+            Ok((data, builtin))
         });
-        Task::perform(work, move |result| Message::Loaded(number, result))
+        Task::perform(work, move |result| match result {
+            Ok((data, builtin)) => Message::Loaded(number, data, builtin),
+            Err(error) => Message::Loaded(number, Err(error), None),
+        })
     }
 
     /// True while the charts or a drill-down are being read.
@@ -166,10 +210,27 @@ impl Reports {
         self.error.as_deref()
     }
 
-    /// Returns the drawn chart, with the outline of each value, once read.
-    /// It is `None` also when the period has nothing to draw in it.
+    /// Returns the tiles, once read.
+    pub fn tiles(&self) -> &[Tile] {
+        self.data.as_ref().map_or(&[], |data| data.tiles.as_slice())
+    }
+
+    /// Returns the tile of the widget `widget_id`, once read.
+    pub fn tile(&self, widget_id: &str) -> Option<&Tile> {
+        self.tiles().iter().find(|tile| tile.widget_id == widget_id)
+    }
+
+    /// Returns a built-in chart as drawn, with the outline of each value,
+    /// once read. It is `None` also when the period has nothing to draw in
+    /// it.
     pub fn chart(&self, chart: ReportChart) -> Option<&RenderedChart> {
-        self.panel(chart)?.rendered.as_ref()
+        self.drawn(chart.widget_id())
+    }
+
+    /// Returns the chart of the widget `widget_id` as drawn, if its tile
+    /// shows one.
+    pub fn drawn(&self, widget_id: &str) -> Option<&RenderedChart> {
+        Some(&self.tile(widget_id)?.chart()?.rendered)
     }
 
     /// Returns the ids of the tickets in the drill-down list, and the value
@@ -178,11 +239,6 @@ impl Reports {
         let drill_down = self.drill_down.as_ref()?;
         let ids = drill_down.tickets.iter().map(|row| row.ticket.id).collect();
         Some((ids, drill_down.selection.value))
-    }
-
-    fn panel(&self, chart: ReportChart) -> Option<&ChartPanel> {
-        let data = self.data.as_ref()?;
-        data.panels.iter().find(|panel| panel.chart == chart)
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -208,7 +264,10 @@ impl Reports {
                 self.dimension = dimension;
                 (self.reload(), None)
             }
-            Message::Loaded(number, result) => {
+            Message::Loaded(number, result, builtin) => {
+                if builtin.is_some() {
+                    self.builtin = builtin;
+                }
                 if number == self.report_request {
                     self.loading = false;
                     match result {
@@ -227,11 +286,11 @@ impl Reports {
                 }
                 (Task::none(), None)
             }
-            Message::ChartHovered(chart, position) => {
-                self.hover = Some((chart, position));
+            Message::ChartHovered(widget_id, position) => {
+                self.hover = Some((widget_id, position));
                 (Task::none(), None)
             }
-            Message::ChartPressed(chart) => (self.press(chart), None),
+            Message::ChartPressed(widget_id) => (self.press(&widget_id), None),
             Message::DrillDownLoaded(number, result) => {
                 if number == self.drill_down_request {
                     self.drill_down_loading = false;
@@ -267,17 +326,18 @@ impl Reports {
         }
     }
 
-    /// Reads the tickets of the value under the cursor in `chart`, if any.
-    fn press(&mut self, chart: ReportChart) -> Task<Message> {
-        let Some((hovered, position)) = self.hover else {
+    /// Reads the tickets of the value under the cursor in the chart of
+    /// `widget_id`, if any value there traces back to tickets.
+    fn press(&mut self, widget_id: &str) -> Task<Message> {
+        let Some((hovered, position)) = &self.hover else {
             return Task::none();
         };
-        if hovered != chart {
+        if hovered != widget_id {
             return Task::none();
         }
         let Some(selection) = self
-            .panel(chart)
-            .and_then(|panel| panel.hit(position.x, position.y))
+            .tile(widget_id)
+            .and_then(|tile| tile.hit(position.x, position.y))
         else {
             return Task::none();
         };
@@ -311,12 +371,13 @@ impl Reports {
         let Some(data) = &self.data else {
             return page.push(text(labels::REPORT_LOADING).size(14)).into();
         };
-        let panels = &data.panels;
-        let grid = column![
-            row![chart_view(&panels[0]), chart_view(&panels[1])].spacing(12),
-            row![chart_view(&panels[2]), chart_view(&panels[3])].spacing(12),
-        ]
-        .spacing(12);
+        if data.tiles.is_empty() {
+            return page.push(text(labels::REPORT_NO_WIDGETS).size(14)).into();
+        }
+        let mut grid = column![].spacing(12);
+        for pair in data.tiles.chunks(2) {
+            grid = grid.push(row(pair.iter().map(tile_view)).spacing(12));
+        }
         page.push(row![scrollable(grid), self.drill_down_view()].spacing(12))
             .into()
     }
@@ -407,26 +468,39 @@ impl Reports {
     }
 }
 
-/// Shows a chart as an image that reports the cursor position and clicks,
-/// or its title and a note when the period has nothing to draw.
-fn chart_view(panel: &ChartPanel) -> Element<'_, Message> {
+/// Shows a tile: a chart as an image that reports the cursor position and
+/// clicks, a table as text, or the widget's title with a note when it has
+/// nothing to show or failed.
+fn tile_view(tile: &Tile) -> Element<'_, Message> {
     let size = (
         Length::Fixed(CHART_WIDTH as f32),
         Length::Fixed(CHART_HEIGHT as f32),
     );
-    let Some(handle) = &panel.handle else {
-        let placeholder = column![
-            text(&panel.title).size(14),
-            text(labels::REPORT_EMPTY).size(13).style(text::secondary),
-        ]
-        .spacing(6);
-        return container(placeholder).width(size.0).height(size.1).into();
+    let heading = text(&tile.title).size(14);
+    let body: Element<'_, Message> = match &tile.content {
+        TileContent::Chart(chart) => {
+            let widget_id = tile.widget_id.clone();
+            let picture = image(chart.handle.clone()).width(size.0).height(size.1);
+            let area = mouse_area(picture)
+                .on_move(move |position| Message::ChartHovered(widget_id.clone(), position))
+                .on_press(Message::ChartPressed(tile.widget_id.clone()))
+                .interaction(mouse::Interaction::Pointer);
+            return container(area).id(tile_id(&tile.widget_id)).into();
+        }
+        TileContent::Table(table) => scrollable(text(table).size(12).font(Font::MONOSPACE)).into(),
+        TileContent::Empty => text(labels::REPORT_EMPTY)
+            .size(13)
+            .style(text::secondary)
+            .into(),
+        TileContent::Failed(error) => container(text(labels::widget_failed(error)).size(13))
+            .padding([6, 12])
+            .width(Fill)
+            .style(style::error_line)
+            .into(),
     };
-    let chart = panel.chart;
-    let picture = image(handle.clone()).width(size.0).height(size.1);
-    let area = mouse_area(picture)
-        .on_move(move |position| Message::ChartHovered(chart, position))
-        .on_press(Message::ChartPressed(chart))
-        .interaction(mouse::Interaction::Pointer);
-    container(area).id(chart_id(chart)).into()
+    container(column![heading, body].spacing(6))
+        .id(tile_id(&tile.widget_id))
+        .width(size.0)
+        .height(size.1)
+        .into()
 }

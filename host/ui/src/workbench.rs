@@ -411,11 +411,24 @@ impl Workbench {
                 self.screen = screen;
                 if screen == Screen::Reports {
                     // Each visit shows the database as it is now.
+                    self.reports.set_plugins(self.plugins.loaded());
                     return self.reports.reload().map(Message::Reports);
                 }
                 Task::none()
             }
-            Message::Plugins(message) => self.plugins.update(message).map(Message::Plugins),
+            Message::Plugins(message) => {
+                let generation = self.plugins.generation();
+                let task = self.plugins.update(message).map(Message::Plugins);
+                if self.plugins.generation() == generation {
+                    return task;
+                }
+                // A widget loaded, changed or went away.
+                self.reports.set_plugins(self.plugins.loaded());
+                if self.screen != Screen::Reports {
+                    return task;
+                }
+                Task::batch([task, self.reports.reload().map(Message::Reports)])
+            }
             Message::Reports(message) => {
                 let (task, event) = self.reports.update(message);
                 let task = task.map(Message::Reports);

@@ -28,11 +28,16 @@ macro_rules! builtin {
     };
 }
 
-/// The built-in plugins; adapters are probed in this order.
+/// The built-in plugins; adapters are probed in this order, and the
+/// Reports screen shows the widgets in this order.
 pub const BUILTIN_PLUGINS: &[BuiltinPlugin] = &[
     builtin!("email", PluginKind::Adapter),
     builtin!("phone-log", PluginKind::Adapter),
     builtin!("chat", PluginKind::Adapter),
     builtin!("default-rules", PluginKind::Rule),
+    builtin!("ticket-volume", PluginKind::Widget),
+    builtin!("backlog", PluginKind::Widget),
+    builtin!("channel-share", PluginKind::Widget),
+    builtin!("hour-of-week", PluginKind::Widget),
     builtin!("messages-per-day", PluginKind::Widget),
 ];

@@ -1,46 +1,43 @@
-//! The data of the reports screen: the metrics of a period drawn as four
-//! charts, and the tickets behind one drawn value. Both are read on a
-//! background thread through a connection of their own.
+//! The data of the reports screen: one tile per running report widget,
+//! drawn for the screen's period and dimension, and the tickets behind one
+//! drawn value. Both are read on a background thread through a connection
+//! of their own.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use iced::widget::image;
 use kefu_core::Store;
 use kefu_core::desk::Desk;
-use kefu_core::metrics::{
-    self, Dimension, Filters, Granularity, MetricsQuery, Period, TicketCount,
-};
-use kefu_report::{Chart, ChartKind, RenderedChart, Series};
+use kefu_core::metrics::{Dimension, Period};
+use kefu_core::plugin::builtin::BUILTIN_PLUGINS;
+use kefu_core::plugin::widget_api::{Dataset, Description, ParameterValue, View};
+use kefu_core::report::{self, TracedValue, WidgetError};
+use kefu_report::{Chart, RenderedChart};
 
 use crate::labels;
+use crate::plugins::SharedPlugins;
 use crate::ticket_list::{self, TicketRow};
 
-/// Size of each chart in logical pixels, which is also its size in image
-/// pixels, so a click position is a position in the image.
+/// Size of each tile's chart in logical pixels, which is also its size in
+/// image pixels, so a click position is a position in the image.
 pub const CHART_WIDTH: u32 = 440;
 pub const CHART_HEIGHT: u32 = 270;
 
-/// Maximum length in days of a period whose open tickets are drawn per
-/// day. Longer periods are drawn per week, and periods over
-/// [`MAX_WEEKLY_DAYS`] per month.
-const MAX_DAILY_DAYS: i64 = 62;
-const MAX_WEEKLY_DAYS: i64 = 731;
-
-/// The charts of the reports screen.
+/// The built-in dashboard widgets, whose tiles come first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReportChart {
-    /// Bars of tickets created and resolved per value of the chosen
-    /// dimension.
+    /// `ticket-volume`: bars of tickets created and resolved per value of
+    /// the chosen dimension.
     Volume,
-    /// A line of the tickets open at the end of each hour, day, week or
-    /// month.
+    /// `backlog`: a line of the tickets open at the end of each hour, day,
+    /// week or month.
     Backlog,
-    /// A pie of the tickets created per channel.
+    /// `channel-share`: a pie of the tickets created per channel.
     Channels,
-    /// A heatmap of the tickets created per local weekday and hour.
+    /// `hour-of-week`: a heatmap of the tickets created per local weekday
+    /// and hour.
     HourOfWeek,
 }
 
@@ -51,6 +48,16 @@ impl ReportChart {
         ReportChart::Channels,
         ReportChart::HourOfWeek,
     ];
+
+    /// Id of the built-in widget plugin that draws the chart.
+    pub fn widget_id(self) -> &'static str {
+        match self {
+            ReportChart::Volume => "ticket-volume",
+            ReportChart::Backlog => "backlog",
+            ReportChart::Channels => "channel-share",
+            ReportChart::HourOfWeek => "hour-of-week",
+        }
+    }
 }
 
 /// The dimensions the bar chart can group by.
@@ -61,91 +68,100 @@ pub const DIMENSIONS: [Dimension; 4] = [
     Dimension::Channel,
 ];
 
-/// Parameters of a read of the charts on the background thread.
+/// Parameters of a read of the tiles on the background thread.
 #[derive(Debug, Clone)]
 pub struct ReportRequest {
     /// The period in `kefu report --period` syntax, or `None` for the month
     /// of the newest ticket (the current month without tickets).
     pub period: Option<String>,
-    /// Dimension of the bar chart.
+    /// The dimension passed to widgets that declare a `dimension`
+    /// parameter.
     pub dimension: Dimension,
     /// The instant running SLA deadlines are judged at.
     pub now: DateTime<Utc>,
 }
 
-/// The tickets that a click on a drawn value selects.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
-    /// A ticket count of the metrics row with this key.
-    Row {
-        key: Vec<String>,
-        count: TicketCount,
-    },
-    /// Tickets created on a weekday (0 is Monday) at a local hour.
-    HourOfWeek { weekday: usize, hour: usize },
-}
-
-/// A chart drawn for the screen, with what each drawn value counts.
+/// A chart a widget returned, drawn, with what the widget was given.
 #[derive(Debug, Clone)]
-pub struct ChartPanel {
-    pub chart: ReportChart,
-    /// The drawn chart, or `None` when the period has nothing to draw.
-    pub rendered: Option<RenderedChart>,
+pub struct DrawnChart {
+    /// The drawn chart, with the outline of each value.
+    pub rendered: RenderedChart,
     /// The pixels of `rendered`, for the image widget.
-    pub handle: Option<image::Handle>,
-    /// Title of the chart, shown above the placeholder when nothing is
-    /// drawn.
-    pub title: String,
-    model: Option<Chart>,
-    /// The query the chart's values come from.
-    query: MetricsQuery,
-    /// Metrics row key of each category.
-    keys: Vec<Vec<String>>,
-    /// Ticket count of each series.
-    counts: Vec<TicketCount>,
+    pub handle: image::Handle,
+    model: Chart,
+    /// The parameter values and datasets the widget rendered from, which a
+    /// drawn value is traced back to.
+    parameters: Vec<ParameterValue>,
+    datasets: Vec<Dataset>,
 }
 
-/// A drawn value that a click hit.
+/// Content of a tile.
+#[derive(Debug, Clone)]
+pub enum TileContent {
+    Chart(Box<DrawnChart>),
+    /// A table the widget returned, as aligned text.
+    Table(String),
+    /// The widget returned a table without rows: nothing in this period.
+    Empty,
+    /// The widget failed, or returned a view that cannot be shown; the
+    /// text is the error.
+    Failed(String),
+}
+
+/// One widget's tile.
+#[derive(Debug, Clone)]
+pub struct Tile {
+    pub widget_id: String,
+    /// The widget's title, or its id when `describe` failed.
+    pub title: String,
+    pub content: TileContent,
+    now: DateTime<Utc>,
+}
+
+/// A drawn value that a click hit and that traces back to tickets.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    pub chart: ReportChart,
+    pub widget_id: String,
     /// Series name and category label, such as "Created, email".
     pub label: String,
     /// The value drawn, which is the number of tickets listed.
     pub value: u64,
-    query: MetricsQuery,
-    target: Target,
+    traced: TracedValue,
+    parameters: Vec<ParameterValue>,
+    now: DateTime<Utc>,
 }
 
-impl ChartPanel {
-    /// Returns the value drawn at `(x, y)` in the chart's pixels, if any.
+impl Tile {
+    /// Returns the drawn chart, if the widget returned one.
+    pub fn chart(&self) -> Option<&DrawnChart> {
+        match &self.content {
+            TileContent::Chart(chart) => Some(chart.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Returns the value drawn at `(x, y)` in the chart's pixels, if there
+    /// is one and it traces back to a dataset row by the drill-down
+    /// convention of [`kefu_core::report::trace_value`].
     pub fn hit(&self, x: f32, y: f32) -> Option<Selection> {
-        let region = self.rendered.as_ref()?.region_at(x, y)?;
-        let model = self.model.as_ref()?;
-        let series = model.series.get(region.series)?;
+        let chart = self.chart()?;
+        let region = chart.rendered.region_at(x, y)?;
+        let series = chart.model.series.get(region.series)?;
         let value = *series.values.get(region.category)?;
-        let category = &model.categories[region.category];
-        let target = match self.chart {
-            ReportChart::HourOfWeek => Target::HourOfWeek {
-                weekday: region.series,
-                hour: region.category,
-            },
-            _ => Target::Row {
-                key: self.keys.get(region.category)?.clone(),
-                count: *self.counts.get(region.series)?,
-            },
-        };
+        let category = chart.model.categories.get(region.category)?;
+        let traced = report::trace_value(&chart.datasets, &series.name, category, value)?;
         Some(Selection {
-            chart: self.chart,
+            widget_id: self.widget_id.clone(),
             label: labels::report_selection(&series.name, category),
-            value: value as u64,
-            query: self.query.clone(),
-            target,
+            value: traced.count,
+            traced,
+            parameters: chart.parameters.clone(),
+            now: self.now,
         })
     }
 }
 
-/// The four charts of one period.
+/// The tiles of one period.
 #[derive(Debug, Clone)]
 pub struct ReportData {
     pub period: Period,
@@ -154,7 +170,7 @@ pub struct ReportData {
     /// Local date the Day, Week and Month buttons start from: the newest
     /// ticket's, or today's without tickets.
     pub anchor: NaiveDate,
-    pub panels: Vec<ChartPanel>,
+    pub tiles: Vec<Tile>,
 }
 
 /// The tickets behind a selected value.
@@ -165,213 +181,205 @@ pub struct DrillDown {
     pub tickets: Vec<TicketRow>,
 }
 
-/// Opens the database at `db_path` with `desk` and computes the charts of
-/// `request`.
+/// A widget on its way to a tile: what the calls so far returned.
+struct Pending {
+    id: String,
+    title: String,
+    result: Result<Ready, String>,
+}
+
+/// A widget whose datasets ran, ready for `render`.
+struct Ready {
+    parameters: Vec<ParameterValue>,
+    datasets: Vec<Dataset>,
+}
+
+/// Opens the database at `db_path` with `desk` and draws a tile for each
+/// running widget of `plugins`, for the period and dimension of `request`.
+/// Fails only when the period is invalid or the database cannot be read;
+/// a widget that fails shows its error in its tile.
+///
+/// The lock on `plugins` is held for the widgets' calls only, not while
+/// the datasets are computed, so imports and the scheduler are not held up
+/// on a large database.
 pub fn load(
     db_path: &Path,
     desk: Arc<Desk>,
+    plugins: &SharedPlugins,
     request: &ReportRequest,
 ) -> anyhow::Result<ReportData> {
     let mut store = Store::open(db_path)?;
     store.set_desk(desk);
-    let time_zone = store.desk().sla.calendar().time_zone();
-    let latest = metrics::latest_ticket_opened(&store)?;
-    let anchor = latest
-        .unwrap_or(request.now)
-        .with_timezone(&time_zone)
-        .date_naive();
-    let period_text = match &request.period {
-        Some(text) => text.clone(),
-        None => anchor.format("%Y-%m").to_string(),
-    };
-    let period = metrics::parse_period(&period_text, time_zone)?;
-    let query = |by: Vec<Dimension>| MetricsQuery {
-        period: period.clone(),
-        by,
-        filters: Filters::default(),
-        now: request.now,
-        recurring_limit: 0,
-    };
+    let anchor = report::period_anchor(&store, request.now)?;
+    let period_text = request.period.as_deref().unwrap_or_default();
+    let period = report::dashboard_period(&store, period_text, request.now)?;
 
-    let panels = vec![
-        volume_panel(&store, query(vec![request.dimension]), request.dimension)?,
-        backlog_panel(&store, query(vec![Dimension::Time(granularity(&period))]))?,
-        channels_panel(&store, query(vec![Dimension::Channel]))?,
-        hour_of_week_panel(&store, query(Vec::new()))?,
-    ];
+    let described = plugins
+        .with_set(|set, _| {
+            set.widgets
+                .iter_mut()
+                .map(|widget| {
+                    let id = widget.plugin.id().to_string();
+                    let description = match widget.disabled_reason() {
+                        Some(reason) => Err(reason.to_string()),
+                        None => report::describe_widget(widget).map_err(|error| error.to_string()),
+                    };
+                    (id, description)
+                })
+                .collect::<Vec<_>>()
+        })
+        .map_err(anyhow::Error::msg)?;
+
+    let mut pending: Vec<Pending> = described
+        .into_iter()
+        .map(|(id, description)| prepare(&store, id, description, &period, request))
+        .collect();
+    pending.sort_by_key(|widget| dashboard_position(&widget.id));
+
+    let rendered = plugins
+        .with_set(|set, shared_store| {
+            let views: Vec<Result<View, String>> =
+                pending.iter().map(|widget| render(set, widget)).collect();
+            if let Err(error) = set.save_faults(shared_store) {
+                tracing::warn!("saving the report widgets' faults failed: {error:#}");
+            }
+            if let Err(error) = set.save_kv(shared_store) {
+                tracing::warn!("saving the report widgets' storage failed: {error:#}");
+            }
+            views
+        })
+        .map_err(anyhow::Error::msg)?;
+
+    let tiles = pending
+        .into_iter()
+        .zip(rendered)
+        .map(|(widget, view)| tile(widget, view, request.now))
+        .collect();
     Ok(ReportData {
         period,
         dimension: request.dimension,
         anchor,
-        panels,
+        tiles,
     })
 }
 
-/// Returns the time buckets the backlog line is drawn in: hours for a
-/// single day, days up to two months, weeks up to two years, else months.
-fn granularity(period: &Period) -> Granularity {
-    let days = (period.to - period.from).num_days();
-    if days <= 1 {
-        Granularity::Hour
-    } else if days <= MAX_DAILY_DAYS {
-        Granularity::Day
-    } else if days <= MAX_WEEKLY_DAYS {
-        Granularity::Week
-    } else {
-        Granularity::Month
-    }
-}
-
-fn volume_panel(
-    store: &Store,
-    query: MetricsQuery,
-    dimension: Dimension,
-) -> anyhow::Result<ChartPanel> {
-    let report = metrics::compute(store, &query)?;
-    let title = labels::volume_title(dimension.header());
-    let keys: Vec<Vec<String>> = report.rows.iter().map(|row| row.key.clone()).collect();
-    let series = vec![
-        series(labels::CREATED, report.rows.iter().map(|row| row.created)),
-        series(labels::RESOLVED, report.rows.iter().map(|row| row.resolved)),
-    ];
-    let model = Chart {
-        kind: ChartKind::Bar,
-        title: title.clone(),
-        categories: keys.iter().map(|key| key[0].clone()).collect(),
-        series,
-        x_label: String::new(),
-        y_label: labels::TICKETS.to_string(),
-    };
-    let counts = vec![TicketCount::Created, TicketCount::Resolved];
-    panel(ReportChart::Volume, title, model, query, keys, counts)
-}
-
-fn backlog_panel(store: &Store, query: MetricsQuery) -> anyhow::Result<ChartPanel> {
-    let report = metrics::compute(store, &query)?;
-    let title = labels::BACKLOG_TITLE.to_string();
-    let keys: Vec<Vec<String>> = report.rows.iter().map(|row| row.key.clone()).collect();
-    let model = Chart {
-        kind: ChartKind::Line,
-        title: title.clone(),
-        categories: keys.iter().map(|key| key[0].clone()).collect(),
-        series: vec![series(
-            labels::OPEN_AT_END,
-            report.rows.iter().map(|row| row.backlog),
-        )],
-        x_label: String::new(),
-        y_label: labels::TICKETS.to_string(),
-    };
-    let empty = report.rows.iter().all(|row| row.backlog == 0);
-    let model = (!empty).then_some(model);
-    panel_or_empty(
-        ReportChart::Backlog,
-        title,
-        model,
-        query,
-        keys,
-        vec![TicketCount::Backlog],
-    )
-}
-
-fn channels_panel(store: &Store, query: MetricsQuery) -> anyhow::Result<ChartPanel> {
-    let report = metrics::compute(store, &query)?;
-    let title = labels::CHANNELS_TITLE.to_string();
-    // Slices of 0 are not drawn, so channels without tickets are left out.
-    let rows: Vec<_> = report.rows.iter().filter(|row| row.created > 0).collect();
-    let keys: Vec<Vec<String>> = rows.iter().map(|row| row.key.clone()).collect();
-    let model = Chart {
-        kind: ChartKind::Pie,
-        title: title.clone(),
-        categories: keys.iter().map(|key| key[0].clone()).collect(),
-        series: vec![series(labels::CREATED, rows.iter().map(|row| row.created))],
-        x_label: String::new(),
-        y_label: String::new(),
-    };
-    let model = (!rows.is_empty()).then_some(model);
-    panel_or_empty(
-        ReportChart::Channels,
-        title,
-        model,
-        query,
-        keys,
-        vec![TicketCount::Created],
-    )
-}
-
-fn hour_of_week_panel(store: &Store, query: MetricsQuery) -> anyhow::Result<ChartPanel> {
-    let grid = metrics::hour_of_week(store, &query)?;
-    let title = labels::hour_of_week_title(query.period.time_zone.name());
-    let series = labels::WEEKDAYS
+/// Position of a widget's tile: the built-in widgets in their order, then
+/// the others in the order they loaded.
+fn dashboard_position(widget_id: &str) -> usize {
+    BUILTIN_PLUGINS
         .iter()
-        .enumerate()
-        .map(|(weekday, name)| series(name, (0..24).map(|hour| grid.count(weekday, hour))))
-        .collect();
-    let model = Chart {
-        kind: ChartKind::Heatmap,
-        title: title.clone(),
-        categories: (0..24).map(|hour| format!("{hour:02}")).collect(),
-        series,
-        x_label: labels::HOUR_OF_DAY.to_string(),
-        y_label: String::new(),
-    };
-    let empty = grid.tickets.iter().flatten().all(Vec::is_empty);
-    let model = (!empty).then_some(model);
-    panel_or_empty(
-        ReportChart::HourOfWeek,
-        title,
-        model,
-        query,
-        Vec::new(),
-        Vec::new(),
-    )
+        .position(|builtin| builtin.id == widget_id)
+        .unwrap_or(usize::MAX)
 }
 
-fn series(name: &str, counts: impl Iterator<Item = u64>) -> Series {
-    Series {
-        name: name.to_string(),
-        values: counts.map(|count| count as f64).collect(),
+/// Resolves a described widget's parameters, with the screen's period and
+/// dimension for those it declares, and runs its datasets.
+fn prepare(
+    store: &Store,
+    id: String,
+    description: Result<Description, String>,
+    period: &Period,
+    request: &ReportRequest,
+) -> Pending {
+    let description = match description {
+        Ok(description) => description,
+        Err(error) => {
+            return Pending {
+                title: id.clone(),
+                id,
+                result: Err(error),
+            };
+        }
+    };
+    let overrides = report::dashboard_overrides(&description, &period.label, request.dimension);
+    let result = report::resolve_parameters(&id, &description, &overrides)
+        .and_then(|parameters| {
+            let datasets =
+                report::run_datasets(store, &id, &description, &parameters, request.now)?;
+            Ok(Ready {
+                parameters,
+                datasets,
+            })
+        })
+        .map_err(|error| widget_error_text(&error));
+    Pending {
+        id,
+        title: description.title,
+        result,
     }
 }
 
-fn panel(
-    chart: ReportChart,
-    title: String,
-    model: Chart,
-    query: MetricsQuery,
-    keys: Vec<Vec<String>>,
-    counts: Vec<TicketCount>,
-) -> anyhow::Result<ChartPanel> {
-    let model = (!model.categories.is_empty()).then_some(model);
-    panel_or_empty(chart, title, model, query, keys, counts)
+/// Calls the `render` of the widget `pending` describes, if it got that
+/// far and is still loaded.
+fn render(set: &mut kefu_core::plugin::PluginSet, pending: &Pending) -> Result<View, String> {
+    let ready = pending.result.as_ref().map_err(Clone::clone)?;
+    let Some(widget) = set.widget(&pending.id) else {
+        return Err(format!(
+            "the plugin {} was unloaded while the report was read",
+            pending.id
+        ));
+    };
+    if let Some(reason) = widget.disabled_reason() {
+        return Err(reason.to_string());
+    }
+    report::render_widget(widget, &ready.parameters, &ready.datasets)
+        .map_err(|error| widget_error_text(&error))
 }
 
-/// Draws `model`, or makes an empty panel when it is `None`.
-fn panel_or_empty(
-    chart: ReportChart,
-    title: String,
-    model: Option<Chart>,
-    query: MetricsQuery,
-    keys: Vec<Vec<String>>,
-    counts: Vec<TicketCount>,
-) -> anyhow::Result<ChartPanel> {
-    let rendered = model
-        .as_ref()
-        .map(|model| kefu_report::render_rgba(model, CHART_WIDTH, CHART_HEIGHT))
-        .transpose()
-        .with_context(|| format!("drawing the chart {title:?}"))?;
-    let handle = rendered.as_ref().map(|rendered| {
-        image::Handle::from_rgba(rendered.width, rendered.height, rendered.rgba.clone())
-    });
-    Ok(ChartPanel {
-        chart,
-        rendered,
-        handle,
+fn widget_error_text(error: &WidgetError) -> String {
+    match error {
+        WidgetError::Store(error) => format!("{error:#}"),
+        other => other.to_string(),
+    }
+}
+
+/// Checks and draws a widget's view.
+fn tile(pending: Pending, view: Result<View, String>, now: DateTime<Utc>) -> Tile {
+    let Pending { id, title, result } = pending;
+    let content = match (result, view) {
+        (Ok(ready), Ok(view)) => content(&id, ready, view),
+        (_, Err(error)) => TileContent::Failed(error),
+        (Err(error), _) => TileContent::Failed(error),
+    };
+    if let TileContent::Failed(error) = &content {
+        tracing::warn!(plugin = id, "report widget failed: {error}");
+    }
+    Tile {
+        widget_id: id,
         title,
-        model,
-        query,
-        keys,
-        counts,
-    })
+        content,
+        now,
+    }
+}
+
+fn content(id: &str, ready: Ready, view: View) -> TileContent {
+    let view = match report::to_report_view(id, view) {
+        Ok(view) => view,
+        Err(error) => return TileContent::Failed(widget_error_text(&error)),
+    };
+    match view {
+        kefu_report::View::Table(table) if table.rows.is_empty() => TileContent::Empty,
+        kefu_report::View::Table(table) => TileContent::Table(kefu_report::table_text(&table)),
+        kefu_report::View::Chart(model) => {
+            match kefu_report::render_rgba(&model, CHART_WIDTH, CHART_HEIGHT) {
+                Ok(rendered) => {
+                    let handle = image::Handle::from_rgba(
+                        rendered.width,
+                        rendered.height,
+                        rendered.rgba.clone(),
+                    );
+                    TileContent::Chart(Box::new(DrawnChart {
+                        rendered,
+                        handle,
+                        model,
+                        parameters: ready.parameters,
+                        datasets: ready.datasets,
+                    }))
+                }
+                Err(error) => TileContent::Failed(format!("drawing the chart failed: {error}")),
+            }
+        }
+    }
 }
 
 /// Opens the database at `db_path` with `desk` and reads the tickets that
@@ -383,15 +391,12 @@ pub fn load_drill_down(
 ) -> anyhow::Result<DrillDown> {
     let mut store = Store::open(db_path)?;
     store.set_desk(desk.clone());
-    let ids = match &selection.target {
-        Target::Row { key, count } => {
-            metrics::tickets_counted(&store, &selection.query, key, *count)?
-        }
-        Target::HourOfWeek { weekday, hour } => {
-            let grid = metrics::hour_of_week(&store, &selection.query)?;
-            grid.tickets[*weekday][*hour].clone()
-        }
-    };
+    let ids = report::traced_tickets(
+        &store,
+        &selection.traced,
+        &selection.parameters,
+        selection.now,
+    )?;
     let mut tickets: Vec<_> = store
         .tickets()?
         .into_iter()

@@ -19,7 +19,10 @@ use kefu_core::plugin::builtin::BUILTIN_PLUGINS;
 use kefu_ui::{Message, Workbench};
 use tempfile::TempDir;
 
-use super::WINDOW_SIZE;
+/// Window size of the app: taller than the other tests' window, so that
+/// the cards of the nine built-in plugins and of two folder plugins all
+/// fit without scrolling.
+const WINDOW_SIZE: (f32, f32) = (1280.0, 1200.0);
 
 /// Time allowed for loading the plugins or picking up a folder change.
 /// Compiling the built-ins takes seconds in a debug build when the compile
@@ -32,6 +35,10 @@ const BUILTINS: &[(&str, &str)] = &[
     ("phone-log", "Channel adapter"),
     ("chat", "Channel adapter"),
     ("default-rules", "Ticket rule"),
+    ("ticket-volume", "Report widget"),
+    ("backlog", "Report widget"),
+    ("channel-share", "Report widget"),
+    ("hour-of-week", "Report widget"),
     ("messages-per-day", "Report widget"),
 ];
 
@@ -343,7 +350,7 @@ fn dropped_plugin_appears_and_removal_hides_it() {
     assert!(running.row_shows(&row, &format!("File: {}", file.display())));
     assert!(running.row_shows(&row, "Ticket rule"));
     assert!(running.has_text("Loaded plugin capability-rule."));
-    assert!(running.has_text("6 plugins: 6 running"));
+    assert!(running.has_text("10 plugins: 10 running"));
 
     std::fs::remove_file(&file).expect("remove the plugin file");
     running.run_until("the removed plugin to disappear", |running| {
@@ -351,7 +358,7 @@ fn dropped_plugin_appears_and_removal_hides_it() {
     });
 
     assert!(running.has_text("Removed plugin capability-rule."));
-    assert!(running.has_text("5 plugins: 5 running"));
+    assert!(running.has_text("9 plugins: 9 running"));
 }
 
 #[test]
@@ -374,7 +381,7 @@ fn folder_plugin_replaces_builtin_until_removed() {
     ));
     assert!(!running.row_shows(&builtin, "Running"));
     assert!(running.has_text("Loaded plugin default-rules."));
-    assert!(running.has_text("6 plugins: 5 running, 1 replaced"));
+    assert!(running.has_text("10 plugins: 9 running, 1 replaced"));
 
     std::fs::remove_file(&file).expect("remove the plugin file");
     running.run_until("the built-in to run again", |running| {
@@ -383,7 +390,7 @@ fn folder_plugin_replaces_builtin_until_removed() {
 
     assert!(running.row_bounds(&row).is_none());
     assert!(running.has_text("Removed plugin default-rules."));
-    assert!(running.has_text("5 plugins: 5 running"));
+    assert!(running.has_text("9 plugins: 9 running"));
 }
 
 #[test]
@@ -409,7 +416,7 @@ fn changed_plugin_file_reloads() {
 
     assert!(running.row_shows(&row, "Running"));
     assert!(running.row_shows(&builtin_row("default-rules"), "Replaced"));
-    assert!(running.has_text("6 plugins: 5 running, 1 replaced"));
+    assert!(running.has_text("10 plugins: 9 running, 1 replaced"));
 }
 
 #[test]
@@ -435,7 +442,7 @@ fn broken_file_shows_reason() {
         "the broken card lacks the reason"
     );
     assert!(running.has_text("Could not load plugin x. Its card shows the reason."));
-    assert!(running.has_text("6 plugins: 5 running, 1 broken"));
+    assert!(running.has_text("10 plugins: 9 running, 1 broken"));
 }
 
 #[test]
@@ -453,7 +460,7 @@ fn disabled_plugin_shows_reason() {
         "Disabled: too many failed calls. Run kefu plugin enable chat and restart Kefu to run it again."
     ));
     assert!(!running.row_shows(&row, "Running"));
-    assert!(running.has_text("5 plugins: 4 running, 1 disabled"));
+    assert!(running.has_text("9 plugins: 8 running, 1 disabled"));
 }
 
 #[test]

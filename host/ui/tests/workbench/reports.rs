@@ -4,6 +4,10 @@
 //! completion and their messages fed back, as the runtime does. Each chart
 //! is clicked where `render_rgba` drew a value, and the listed tickets are
 //! checked against the metrics computed directly.
+//!
+//! The built-in widget plugins draw the charts. Another flow installs a
+//! third-party widget and a trapping widget from tests/plugins in the
+//! plugins folder and checks their tiles.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -22,10 +26,14 @@ use kefu_core::metrics::{
 };
 use kefu_core::plugin::PluginSet;
 use kefu_report::{Region, Shape};
-use kefu_ui::{Message, ReportChart, Workbench, report_ids};
+use kefu_ui::{Message, ReportChart, TileContent, Workbench, report_ids};
 use tempfile::TempDir;
 
 use super::WINDOW_SIZE;
+
+/// Window size of the flow with more tiles than fit in [`WINDOW_SIZE`]:
+/// tall enough for three rows of tiles.
+const TALL_WINDOW_SIZE: (f32, f32) = (1280.0, 1000.0);
 
 /// The workbench on a database in a temporary folder, with an executor
 /// that runs the tasks `update` returns.
@@ -34,6 +42,7 @@ pub(super) struct Running {
     db_path: PathBuf,
     workbench: Workbench,
     executor: iced::executor::Default,
+    window_size: (f32, f32),
 }
 
 impl Running {
@@ -44,6 +53,7 @@ impl Running {
             db_path,
             workbench,
             executor: iced::executor::Default::new().expect("start an executor"),
+            window_size: WINDOW_SIZE,
         }
     }
 
@@ -59,6 +69,38 @@ impl Running {
 
     /// Imports the email, chat and phone samples and opens the workbench.
     fn start() -> Self {
+        let (folder, db_path) = Self::import();
+        let store = Store::open(&db_path).expect("open the database");
+        Self::new(folder, db_path, Workbench::load(store))
+    }
+
+    /// Imports the samples, copies the components `components` (paths from
+    /// the repository root) into a plugins folder, and starts the workbench
+    /// on both, running its plugin load to the end.
+    fn start_with_plugins(components: &[&str]) -> Self {
+        let (folder, db_path) = Self::import();
+        let plugin_folder = folder.path().join("plugins");
+        std::fs::create_dir(&plugin_folder).expect("create the plugins folder");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for component in components {
+            let name = Path::new(component).file_name().unwrap();
+            std::fs::copy(root.join(component), plugin_folder.join(name))
+                .unwrap_or_else(|error| panic!("copying {component}: {error}"));
+        }
+        let (workbench, task) = Workbench::start(&db_path, Some(plugin_folder), None);
+        let mut running = Self {
+            _folder: folder,
+            workbench,
+            db_path,
+            executor: iced::executor::Default::new().expect("start an executor"),
+            window_size: TALL_WINDOW_SIZE,
+        };
+        running.run(task);
+        running
+    }
+
+    /// Creates a database in a temporary folder and imports the samples.
+    fn import() -> (TempDir, PathBuf) {
         let folder = tempfile::tempdir().expect("create a temporary folder");
         let db_path = folder.path().join("kefu.db");
         let mut store = Store::open(&db_path).expect("open the database");
@@ -72,7 +114,7 @@ impl Running {
             .ingest_paths(&paths, &mut NoProgress)
             .expect("import the samples");
         assert!(summary.tickets_opened > 0);
-        Self::new(folder, db_path, Workbench::load(store))
+        (folder, db_path)
     }
 
     pub(super) fn workbench(&self) -> &Workbench {
@@ -80,7 +122,7 @@ impl Running {
     }
 
     pub(super) fn simulator(&self) -> Simulator<'_, Message> {
-        Simulator::with_size(kefu_ui::settings(), WINDOW_SIZE, self.workbench.view())
+        Simulator::with_size(kefu_ui::settings(), self.window_size, self.workbench.view())
     }
 
     /// Hands `messages` to `update` and runs the tasks it returns until
@@ -103,17 +145,31 @@ impl Running {
         let mut queue: VecDeque<Message> = messages.into();
         while let Some(message) = queue.pop_front() {
             let task: Task<Message> = self.workbench.update(message);
-            watch(&self.workbench);
-            let Some(stream) = task::into_stream(task) else {
-                continue;
-            };
-            let actions: Vec<Action<Message>> = self.executor.block_on(stream.collect());
-            for action in actions {
-                if let Action::Output(message) = action {
-                    queue.push_back(message);
-                }
-            }
+            queue.extend(self.outputs(task));
         }
+    }
+
+    /// Runs `task` and the tasks its messages lead to until they finish.
+    fn run(&mut self, task: Task<Message>) {
+        let messages = self.outputs(task);
+        if !messages.is_empty() {
+            self.apply(messages, "the task");
+        }
+    }
+
+    /// Runs `task` to its end and returns the messages it produced.
+    fn outputs(&mut self, task: Task<Message>) -> Vec<Message> {
+        let Some(stream) = task::into_stream(task) else {
+            return Vec::new();
+        };
+        let actions: Vec<Action<Message>> = self.executor.block_on(stream.collect());
+        actions
+            .into_iter()
+            .filter_map(|action| match action {
+                Action::Output(message) => Some(message),
+                _ => None,
+            })
+            .collect()
     }
 
     pub(super) fn click(&mut self, content: &str) {
@@ -207,15 +263,15 @@ impl Running {
         }
     }
 
-    /// Window position of the top left corner of a chart's image.
-    fn chart_origin(&self, chart: ReportChart) -> Point {
+    /// Window position of the top left corner of a widget's chart image.
+    fn chart_origin(&self, widget_id: &str) -> Point {
         let target = self
             .simulator()
-            .find(selector::id(report_ids::chart_id(chart)))
-            .unwrap_or_else(|error| panic!("chart {chart:?} not found: {error}"));
+            .find(selector::id(report_ids::tile_id(widget_id)))
+            .unwrap_or_else(|error| panic!("the tile of {widget_id} is not found: {error}"));
         target
             .visible_bounds()
-            .unwrap_or_else(|| panic!("chart {chart:?} is not visible"))
+            .unwrap_or_else(|| panic!("the tile of {widget_id} is not visible"))
             .position()
     }
 
@@ -226,21 +282,37 @@ impl Running {
         chart: ReportChart,
         pick: impl Fn(&[Region]) -> Region,
     ) -> (Region, Vec<i64>, u64) {
+        self.drill_into_widget(chart.widget_id(), pick)
+    }
+
+    /// Clicks the value that `pick` chooses in the chart of `widget_id`,
+    /// and returns the region clicked, without checking the result.
+    fn click_value(&mut self, widget_id: &str, pick: impl Fn(&[Region]) -> Region) -> Region {
         let rendered = self
             .workbench
             .reports()
-            .chart(chart)
-            .unwrap_or_else(|| panic!("chart {chart:?} is not drawn"));
+            .drawn(widget_id)
+            .unwrap_or_else(|| panic!("{widget_id} drew no chart"));
         let region = pick(&rendered.regions);
         let (x, y) = region.shape.interior_point();
-        let origin = self.chart_origin(chart);
+        let origin = self.chart_origin(widget_id);
         self.click_at(Point::new(origin.x + x, origin.y + y));
+        region
+    }
+
+    /// Like [`Running::drill_into`], for the chart of any widget.
+    fn drill_into_widget(
+        &mut self,
+        widget_id: &str,
+        pick: impl Fn(&[Region]) -> Region,
+    ) -> (Region, Vec<i64>, u64) {
+        let region = self.click_value(widget_id, pick);
         self.assert_no_report_error();
         let (ids, value) = self
             .workbench
             .reports()
             .drill_down()
-            .unwrap_or_else(|| panic!("clicking {chart:?} listed no tickets"));
+            .unwrap_or_else(|| panic!("clicking {widget_id} listed no tickets"));
         for id in &ids {
             assert!(
                 self.simulator()
@@ -406,4 +478,100 @@ fn invalid_period_names_the_value() {
             .chart(ReportChart::Channels)
             .is_some()
     );
+}
+
+#[test]
+fn installed_widgets_get_tiles() {
+    let mut running = Running::start_with_plugins(&[
+        "tests/plugins/dist/channel-bars-widget.wasm",
+        "tests/plugins/dist/trapping-widget.wasm",
+    ]);
+    running.click("Reports");
+    running.assert_no_report_error();
+    let year = running.workbench().reports().period().unwrap().label[..4].to_string();
+    running.enter_period(&year);
+    running.assert_no_report_error();
+
+    // The built-ins first, then the folder's widgets by file name.
+    let tiles: Vec<&str> = running
+        .workbench()
+        .reports()
+        .tiles()
+        .iter()
+        .map(|tile| tile.widget_id.as_str())
+        .collect();
+    assert_eq!(
+        tiles,
+        [
+            "ticket-volume",
+            "backlog",
+            "channel-share",
+            "hour-of-week",
+            "messages-per-day",
+            "channel-bars-widget",
+            "trapping-widget",
+        ]
+    );
+    for widget_id in tiles {
+        assert!(
+            running
+                .simulator()
+                .find(selector::id(report_ids::tile_id(widget_id)))
+                .is_ok(),
+            "the tile of {widget_id} is not shown"
+        );
+    }
+
+    // The trapping widget shows its error; the others still draw.
+    let trapping = running
+        .workbench()
+        .reports()
+        .tile("trapping-widget")
+        .unwrap();
+    assert_eq!(trapping.title, "Trapping widget (test widget)");
+    let TileContent::Failed(error) = &trapping.content else {
+        panic!("the trapping widget did not fail: {:?}", trapping.content);
+    };
+    assert!(
+        error.contains("plugin trapping-widget: render failed"),
+        "{error}"
+    );
+    assert!(
+        running
+            .simulator()
+            .find(format!("This widget failed: {error}").as_str())
+            .is_ok(),
+        "the tile does not show the error"
+    );
+    for chart in ReportChart::ALL {
+        assert!(
+            running.workbench().reports().chart(chart).is_some(),
+            "{chart:?}"
+        );
+    }
+
+    // The third-party widget follows the drill-down convention, so its
+    // tallest bar lists the tickets created on its channel.
+    let store = running.store();
+    let by_channel = running.query(vec![Dimension::Channel]);
+    let report = metrics::compute(&store, &by_channel).unwrap();
+    let (region, ids, value) = running.drill_into_widget("channel-bars-widget", largest);
+    let row = &report.rows[region.category];
+    assert!(value > 0, "the tallest bar is 0");
+    assert_eq!(value, row.created);
+    let created = metrics::tickets_counted(&store, &by_channel, &row.key, TicketCount::Created);
+    assert_eq!(ids, created.unwrap());
+
+    // messages-per-day draws days that no dataset row of the convention
+    // names, so a click on it leaves the list as it was.
+    let listed = running.workbench().reports().drill_down();
+    if running
+        .workbench()
+        .reports()
+        .drawn("messages-per-day")
+        .is_some_and(|drawn| !drawn.regions.is_empty())
+    {
+        running.click_value("messages-per-day", largest);
+        assert_eq!(running.workbench().reports().drill_down(), listed);
+    }
 }
