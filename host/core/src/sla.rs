@@ -9,9 +9,11 @@
 
 mod calendar;
 mod config;
+mod working_time;
 
 pub use calendar::{BusinessCalendar, MAX_WALK_DAYS, Progress};
 pub use config::{SlaConfig, SlaConfigError, TargetRule, Targets};
+pub use working_time::WorkingTimeTable;
 
 /// Name of the SLA file in the configuration folder.
 pub const FILE_NAME: &str = "sla.toml";

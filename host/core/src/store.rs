@@ -319,8 +319,11 @@ pub(crate) fn format_time(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Reads a time stored by [`format_time`].
+/// Reads a time stored by [`format_time`], or any other RFC 3339 time.
 pub(crate) fn parse_time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
+    if let Some(time) = parse_stored_time(text) {
+        return Ok(time);
+    }
     DateTime::parse_from_rfc3339(text)
         .map(|time| time.with_timezone(&Utc))
         .map_err(|error| {
@@ -328,9 +331,78 @@ pub(crate) fn parse_time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
         })
 }
 
+/// Reads the one form [`format_time`] writes, `YYYY-MM-DDTHH:MM:SSZ`,
+/// several times faster than chrono's RFC 3339 parser, because reports
+/// read a time from every ticket and message. Returns `None` for any other
+/// text, including invalid dates and leap seconds, which
+/// [`parse_time`] leaves to chrono.
+fn parse_stored_time(text: &str) -> Option<DateTime<Utc>> {
+    let bytes = text.as_bytes();
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ];
+    if bytes.len() != 20
+        || separators
+            .iter()
+            .any(|&(index, separator)| bytes[index] != separator)
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0, |value: u32, &byte| {
+            byte.is_ascii_digit()
+                .then(|| value * 10 + u32::from(byte - b'0'))
+        })
+    };
+    let year = number(0..4)? as i32;
+    let date = chrono::NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)?;
+    let time = date.and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)?;
+    Some(time.and_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_time_matches_chrono() {
+        use chrono::Timelike;
+
+        let cases = [
+            "2026-11-05T10:00:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2024-02-29T12:00:00Z",
+            // Leap second, which chrono reads and the fast path leaves to it.
+            "2016-12-31T23:59:60Z",
+            "2026-11-05T10:00:00+08:00",
+            "2026-11-05t10:00:00z",
+            "2026-11-05 10:00:00Z",
+            "2026-11-05T10:00:00.250Z",
+            // Invalid: no February 29, hour 24, a letter, a sign.
+            "2026-02-29T12:00:00Z",
+            "2026-11-05T24:00:00Z",
+            "2026-1a-05T10:00:00Z",
+            "2026-11-05T10:00:0-Z",
+            "2026-11-05T10:00:00",
+            "",
+        ];
+        for text in cases {
+            let chrono = DateTime::parse_from_rfc3339(text).map(|time| time.with_timezone(&Utc));
+            let parsed = parse_time(text);
+            match chrono {
+                Ok(expected) => assert_eq!(parsed.ok(), Some(expected), "{text:?}"),
+                Err(_) => assert!(parsed.is_err(), "{text:?} parsed as {parsed:?}"),
+            }
+        }
+        let now = Utc::now().with_nanosecond(0).unwrap();
+        assert_eq!(parse_time(&format_time(now)).unwrap(), now);
+    }
 
     #[test]
     fn upgrade_gives_old_tickets_deadlines() {

@@ -5,15 +5,16 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use anyhow::Context;
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use rusqlite::params;
+use rusqlite::types::ValueRef;
 
 use super::period::{Bucket, bucket_index, buckets};
 use super::{
-    Dimension, DurationStats, MetricsQuery, MetricsReport, MetricsRow, PeakHour, RecurringQuestion,
-    UNASSIGNED,
+    Dimension, DurationStats, MetricsQuery, MetricsReport, MetricsRow, PeakHour, Period,
+    RecurringQuestion, UNASSIGNED,
 };
-use crate::sla::BusinessCalendar;
+use crate::sla::{BusinessCalendar, WorkingTimeTable};
 use crate::store::{PhraseFilter, Store, format_time, parse_time};
 
 /// Fields of one ticket that the metrics read.
@@ -28,12 +29,26 @@ pub(super) struct TicketFacts {
     first_response_due: Option<DateTime<Utc>>,
     resolution_due: Option<DateTime<Utc>>,
     reopened: bool,
-    /// Values of the query's non-time dimensions, in its order.
-    pub(super) group: Vec<String>,
+    /// Index of the ticket's values of the query's non-time dimensions in
+    /// [`LoadedTickets::groups`].
+    pub(super) group: usize,
     /// Subject, or the start of the first customer message, for tickets
-    /// opened in the period.
+    /// opened in the period when the query lists recurring questions.
     text: Option<String>,
 }
+
+/// The tickets a query counts.
+pub(super) struct LoadedTickets {
+    pub(super) tickets: Vec<TicketFacts>,
+    /// Each distinct combination of values of the query's non-time
+    /// dimensions among the tickets, in the query's order.
+    pub(super) groups: Vec<Vec<String>>,
+}
+
+/// Days before and after the period that the working-time table covers at
+/// most. Business durations of spans that start or end further away are
+/// walked day by day.
+const MAX_TABLE_DAYS: i64 = 3 * 366;
 
 /// Sums of one row before the statistics are taken.
 #[derive(Default)]
@@ -52,8 +67,12 @@ struct Accumulator {
     messages_handled: u64,
 }
 
-/// Row accumulators by non-time group and bucket index.
-type Groups = HashMap<(Vec<String>, usize), Accumulator>;
+/// Row accumulators by group index and bucket index.
+type Groups = HashMap<(usize, usize), Accumulator>;
+
+/// Differences of open tickets per bucket, by group index (see
+/// [`add_backlog`]).
+type Backlog = HashMap<usize, Vec<i64>>;
 
 /// Computes the metrics that `query` requests from the store's tickets,
 /// messages and ratings, using the SLA calendar of the store's desk
@@ -70,10 +89,25 @@ pub fn compute(store: &Store, query: &MetricsQuery) -> anyhow::Result<MetricsRep
     let calendar = store.desk().sla.calendar();
     let period = &query.period;
     let buckets = report_buckets(query);
+    let non_time_count = query
+        .by
+        .iter()
+        .filter(|dimension| !matches!(dimension, Dimension::Time(_)))
+        .count();
 
-    let tickets = load_tickets(store, query).context("reading tickets for the report")?;
+    let with_text = query.recurring_limit > 0;
+    let LoadedTickets {
+        tickets,
+        groups: mut group_values,
+    } = load_tickets(store, query, with_text).context("reading tickets for the report")?;
+    if non_time_count == 0 && group_values.is_empty() {
+        // The one group of a query without non-time dimensions, so that
+        // every bucket gets a row even without tickets.
+        group_values.push(Vec::new());
+    }
+    let working_time = working_time_table(calendar, period, &tickets, &buckets);
     let mut groups = Groups::new();
-    let mut backlog: HashMap<Vec<String>, Vec<i64>> = HashMap::new();
+    let mut backlog = Backlog::new();
     let mut peak_hours: Vec<PeakHour> = (0..24)
         .map(|hour| PeakHour {
             hour,
@@ -83,7 +117,7 @@ pub fn compute(store: &Store, query: &MetricsQuery) -> anyhow::Result<MetricsRep
         .collect();
     let judged_at = query.now.min(period.to);
     for ticket in &tickets {
-        add_ticket(ticket, &buckets, calendar, judged_at, &mut groups);
+        add_ticket(ticket, &buckets, &working_time, judged_at, &mut groups);
         add_backlog(ticket, &buckets, &mut backlog);
         if bucket_index(&buckets, ticket.opened).is_some() {
             let hour = ticket.opened.with_timezone(&period.time_zone).hour();
@@ -108,17 +142,17 @@ pub fn compute(store: &Store, query: &MetricsQuery) -> anyhow::Result<MetricsRep
     .context("reading messages for the report")?;
     add_ratings(store, query, &tickets, &ticket_index, &buckets, &mut groups)
         .context("reading ratings for the report")?;
-    let recurring = recurring_questions(store, &tickets, &buckets, query.recurring_limit)?;
+    let recurring = if with_text {
+        recurring_questions(store, &tickets, &buckets, query.recurring_limit)?
+    } else {
+        Vec::new()
+    };
 
-    let non_time_count = query
-        .by
-        .iter()
-        .filter(|dimension| !matches!(dimension, Dimension::Time(_)))
-        .count();
     let rows = build_rows(
         query,
         &buckets,
         calendar,
+        &group_values,
         groups,
         backlog,
         non_time_count == 0,
@@ -164,10 +198,15 @@ pub(super) fn report_buckets(query: &MetricsQuery) -> Vec<Bucket> {
     }
 }
 
+/// Reads the tickets that `query` counts: those opened before the end of
+/// its period that pass its filters, without merged tickets. `with_text`
+/// reads the subject or first customer message of the tickets opened in
+/// the period, which only the recurring questions need.
 pub(super) fn load_tickets(
     store: &Store,
     query: &MetricsQuery,
-) -> anyhow::Result<Vec<TicketFacts>> {
+    with_text: bool,
+) -> anyhow::Result<LoadedTickets> {
     let period = &query.period;
     // Merged tickets are duplicates closed by the merge; their messages
     // count for the ticket they were merged into, as later messages do.
@@ -175,7 +214,7 @@ pub(super) fn load_tickets(
         "SELECT t.id, t.conversation_id, coalesce(t.sla_start_at, t.created_at), t.resolved_at,
                 t.first_response_at, t.first_response_due, t.resolution_due, t.reopen_count,
                 coalesce(t.assignee, ?3), t.ticket_type, cu.tier, t.source,
-                CASE WHEN coalesce(t.sla_start_at, t.created_at) >= ?1 THEN
+                CASE WHEN ?8 AND coalesce(t.sla_start_at, t.created_at) >= ?1 THEN
                     coalesce(t.subject,
                              (SELECT substr(m.body_text, 1, 200) FROM messages m
                                WHERE m.conversation_id = t.conversation_id
@@ -193,51 +232,162 @@ pub(super) fn load_tickets(
             AND (?7 IS NULL OR t.source = ?7)",
     )?;
     let filters = &query.filters;
-    let rows = statement.query_map(
-        params![
-            format_time(period.from),
-            format_time(period.to),
-            UNASSIGNED,
-            filters.agent,
-            filters.ticket_type,
-            filters.tier,
-            filters.channel,
-        ],
-        |row| {
-            let time = |index: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
-                row.get::<_, Option<String>>(index)?
-                    .map(|text| parse_time(&text))
-                    .transpose()
-            };
-            let id: i64 = row.get(0)?;
-            let values: [String; 4] = [row.get(8)?, row.get(9)?, row.get(10)?, row.get(11)?];
-            let group = query
-                .by
-                .iter()
-                .filter_map(|dimension| match dimension {
-                    Dimension::Agent => Some(values[0].clone()),
-                    Dimension::TicketType => Some(values[1].clone()),
-                    Dimension::Tier => Some(values[2].clone()),
-                    Dimension::Channel => Some(values[3].clone()),
-                    Dimension::Ticket => Some(id.to_string()),
-                    Dimension::Time(_) => None,
-                })
-                .collect();
-            Ok(TicketFacts {
-                id,
-                conversation_id: row.get(1)?,
-                opened: parse_time(&row.get::<_, String>(2)?)?,
-                resolved: time(3)?,
-                first_response: time(4)?,
-                first_response_due: time(5)?,
-                resolution_due: time(6)?,
-                reopened: row.get::<_, i64>(7)? > 0,
-                group,
-                text: row.get(12)?,
+    let mut rows = statement.query(params![
+        format_time(period.from),
+        format_time(period.to),
+        UNASSIGNED,
+        filters.agent,
+        filters.ticket_type,
+        filters.tier,
+        filters.channel,
+        with_text,
+    ])?;
+    let mut group_index = GroupIndex::new(&query.by);
+    let mut tickets = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let id_text = id.to_string();
+        let values = [
+            text_column(row, 8)?,
+            text_column(row, 9)?,
+            text_column(row, 10)?,
+            text_column(row, 11)?,
+            id_text.as_str(),
+        ];
+        let group = group_index.index(values);
+        tickets.push(TicketFacts {
+            id,
+            conversation_id: row.get(1)?,
+            opened: parse_time(text_column(row, 2)?)?,
+            resolved: time_column(row, 3)?,
+            first_response: time_column(row, 4)?,
+            first_response_due: time_column(row, 5)?,
+            resolution_due: time_column(row, 6)?,
+            reopened: row.get::<_, i64>(7)? > 0,
+            group,
+            text: row.get(12)?,
+        });
+    }
+    Ok(LoadedTickets {
+        tickets,
+        groups: group_index.values,
+    })
+}
+
+/// Borrows a text column of a row without copying it.
+fn text_column<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> rusqlite::Result<&'a str> {
+    row.get_ref(index)?.as_str().map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, error.into())
+    })
+}
+
+/// Reads a time column that may be NULL.
+fn time_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match row.get_ref(index)? {
+        ValueRef::Null => Ok(None),
+        _ => parse_time(text_column(row, index)?).map(Some),
+    }
+}
+
+/// Numbers the distinct combinations of a query's non-time dimension values
+/// in the order they are first seen.
+struct GroupIndex {
+    /// Which of the ticket's five dimension values (agent, type, tier,
+    /// channel, id) each non-time dimension of the query takes, in its
+    /// order.
+    columns: Vec<usize>,
+    /// Number of each distinct dimension value.
+    value_numbers: HashMap<String, u32>,
+    /// Group index of each combination of value numbers.
+    indexes: HashMap<Vec<u32>, usize>,
+    /// The values of each group, in the query's order.
+    values: Vec<Vec<String>>,
+    /// The combination being looked up, kept to reuse its allocation.
+    key: Vec<u32>,
+}
+
+impl GroupIndex {
+    fn new(by: &[Dimension]) -> Self {
+        let columns = by
+            .iter()
+            .filter_map(|dimension| match dimension {
+                Dimension::Agent => Some(0),
+                Dimension::TicketType => Some(1),
+                Dimension::Tier => Some(2),
+                Dimension::Channel => Some(3),
+                Dimension::Ticket => Some(4),
+                Dimension::Time(_) => None,
             })
-        },
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+            .collect();
+        Self {
+            columns,
+            value_numbers: HashMap::new(),
+            indexes: HashMap::new(),
+            values: Vec::new(),
+            key: Vec::new(),
+        }
+    }
+
+    /// Returns the group index of a ticket with these agent, type, tier,
+    /// channel and id values.
+    fn index(&mut self, ticket_values: [&str; 5]) -> usize {
+        self.key.clear();
+        for &column in &self.columns {
+            let value = ticket_values[column];
+            let number = match self.value_numbers.get(value) {
+                Some(&number) => number,
+                None => {
+                    let number = self.value_numbers.len() as u32;
+                    self.value_numbers.insert(value.to_string(), number);
+                    number
+                }
+            };
+            self.key.push(number);
+        }
+        if let Some(&index) = self.indexes.get(self.key.as_slice()) {
+            return index;
+        }
+        let index = self.values.len();
+        self.values.push(
+            self.columns
+                .iter()
+                .map(|&column| ticket_values[column].to_string())
+                .collect(),
+        );
+        self.indexes.insert(self.key.clone(), index);
+        index
+    }
+}
+
+/// Builds the table of working intervals that the business-time durations
+/// of the report need: from the earliest opening to the latest first
+/// response or resolution that a bucket counts, cut at
+/// [`MAX_TABLE_DAYS`] around the period.
+fn working_time_table<'a>(
+    calendar: &'a BusinessCalendar,
+    period: &Period,
+    tickets: &[TicketFacts],
+    buckets: &[Bucket],
+) -> WorkingTimeTable<'a> {
+    let (mut from, mut to) = (period.from, period.from);
+    let mut include = |start: DateTime<Utc>, end: DateTime<Utc>| {
+        from = from.min(start);
+        to = to.max(end);
+    };
+    for ticket in tickets {
+        if let Some(responded) = ticket.first_response
+            && bucket_index(buckets, ticket.opened).is_some()
+        {
+            include(ticket.opened, responded);
+        }
+        if let Some(resolved) = ticket.resolved
+            && bucket_index(buckets, resolved).is_some()
+        {
+            include(ticket.opened, resolved);
+        }
+    }
+    let limit = Duration::days(MAX_TABLE_DAYS);
+    calendar.working_time_table(from.max(period.from - limit), to.min(period.to + limit))
 }
 
 /// Adds a ticket's creation, first response, resolution and SLA outcomes
@@ -245,18 +395,18 @@ pub(super) fn load_tickets(
 fn add_ticket(
     ticket: &TicketFacts,
     buckets: &[Bucket],
-    calendar: &BusinessCalendar,
+    working_time: &WorkingTimeTable<'_>,
     judged_at: DateTime<Utc>,
     groups: &mut Groups,
 ) {
     if let Some(index) = bucket_index(buckets, ticket.opened) {
-        let row = groups.entry((ticket.group.clone(), index)).or_default();
+        let row = groups.entry((ticket.group, index)).or_default();
         row.created += 1;
         if let Some(responded) = ticket.first_response {
             row.first_response
                 .push((responded - ticket.opened).num_seconds().max(0));
             row.first_response_business
-                .push(calendar.between(ticket.opened, responded).num_seconds());
+                .push(working_time.between(ticket.opened, responded).num_seconds());
         }
         let outcomes = [
             sla_outcome(ticket.first_response_due, ticket.first_response, judged_at),
@@ -273,12 +423,12 @@ fn add_ticket(
     if let Some(resolved) = ticket.resolved
         && let Some(index) = bucket_index(buckets, resolved)
     {
-        let row = groups.entry((ticket.group.clone(), index)).or_default();
+        let row = groups.entry((ticket.group, index)).or_default();
         row.resolved += 1;
         row.resolution
             .push((resolved - ticket.opened).num_seconds().max(0));
         row.resolution_business
-            .push(calendar.between(ticket.opened, resolved).num_seconds());
+            .push(working_time.between(ticket.opened, resolved).num_seconds());
         if ticket.reopened {
             row.reopened += 1;
         }
@@ -315,18 +465,14 @@ pub(super) fn open_buckets(ticket: &TicketFacts, buckets: &[Bucket]) -> std::ops
 /// created before the bucket's end and not resolved by then. Uses a
 /// difference array, so a ticket costs two updates however many buckets
 /// it spans.
-fn add_backlog(
-    ticket: &TicketFacts,
-    buckets: &[Bucket],
-    backlog: &mut HashMap<Vec<String>, Vec<i64>>,
-) {
+fn add_backlog(ticket: &TicketFacts, buckets: &[Bucket], backlog: &mut Backlog) {
     let open = open_buckets(ticket, buckets);
     let (first, end) = (open.start, open.end);
     if first >= end {
         return;
     }
     let counts = backlog
-        .entry(ticket.group.clone())
+        .entry(ticket.group)
         .or_insert_with(|| vec![0; buckets.len() + 1]);
     counts[first] += 1;
     counts[end] -= 1;
@@ -399,7 +545,7 @@ fn add_messages(
             && let Some(index) = bucket_index(buckets, at)
         {
             groups
-                .entry((ticket.group.clone(), index))
+                .entry((ticket.group, index))
                 .or_default()
                 .messages_handled += 1;
         }
@@ -438,9 +584,7 @@ fn add_ratings(
         let Some(index) = bucket_index(buckets, rated_at) else {
             continue;
         };
-        let row = groups
-            .entry((tickets[ticket].group.clone(), index))
-            .or_default();
+        let row = groups.entry((tickets[ticket].group, index)).or_default();
         row.csat_responses += 1;
         if score >= 4 {
             row.csat_satisfied += 1;
@@ -555,26 +699,28 @@ fn build_rows(
     query: &MetricsQuery,
     buckets: &[Bucket],
     calendar: &BusinessCalendar,
+    group_values: &[Vec<String>],
     mut groups: Groups,
-    backlog: HashMap<Vec<String>, Vec<i64>>,
+    backlog: Backlog,
     every_bucket: bool,
 ) -> Vec<MetricsRow> {
-    let mut open_at_end: HashMap<(Vec<String>, usize), u64> = HashMap::new();
+    let mut open_at_end: HashMap<(usize, usize), u64> = HashMap::new();
     for (group, differences) in backlog {
         let mut open = 0;
         for (index, difference) in differences.iter().take(buckets.len()).enumerate() {
             open += difference;
             if open > 0 {
-                open_at_end.insert((group.clone(), index), open as u64);
+                open_at_end.insert((group, index), open as u64);
             }
         }
     }
     for key in open_at_end.keys() {
-        groups.entry(key.clone()).or_default();
+        groups.entry(*key).or_default();
     }
     if every_bucket {
+        // Without non-time dimensions, group 0 has no values.
         for index in 0..buckets.len() {
-            groups.entry((Vec::new(), index)).or_default();
+            groups.entry((0, index)).or_default();
         }
     }
     let has_time = query
@@ -589,8 +735,9 @@ fn build_rows(
     let mut rows: Vec<(Vec<SortPart>, MetricsRow)> = groups
         .into_iter()
         .map(|((group, index), mut sums)| {
-            let key = row_key(query, &group, &buckets[index]);
-            let mut values = group.iter();
+            let values = &group_values[group];
+            let key = row_key(query, values, &buckets[index]);
+            let mut values = values.iter();
             let sort: Vec<SortPart> = query
                 .by
                 .iter()

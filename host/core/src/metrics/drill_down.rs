@@ -38,18 +38,19 @@ pub fn tickets_counted(
     count: TicketCount,
 ) -> anyhow::Result<Vec<i64>> {
     let buckets = report_buckets(query);
-    let tickets = load_tickets(store, query).context("reading tickets for the drill-down")?;
+    let loaded = load_tickets(store, query, false).context("reading tickets for the drill-down")?;
     let mut ids = BTreeSet::new();
-    for ticket in &tickets {
+    for ticket in &loaded.tickets {
+        let group = &loaded.groups[ticket.group];
         let counted = match count {
             TicketCount::Created => bucket_index(&buckets, ticket.opened)
-                .is_some_and(|index| row_key(query, &ticket.group, &buckets[index]) == key),
+                .is_some_and(|index| row_key(query, group, &buckets[index]) == key),
             TicketCount::Resolved => ticket
                 .resolved
                 .and_then(|resolved| bucket_index(&buckets, resolved))
-                .is_some_and(|index| row_key(query, &ticket.group, &buckets[index]) == key),
+                .is_some_and(|index| row_key(query, group, &buckets[index]) == key),
             TicketCount::Backlog => open_buckets(ticket, &buckets)
-                .any(|index| row_key(query, &ticket.group, &buckets[index]) == key),
+                .any(|index| row_key(query, group, &buckets[index]) == key),
         };
         if counted {
             ids.insert(ticket.id);
@@ -79,9 +80,10 @@ impl HourOfWeek {
 /// of the query's period. The filters apply; the dimensions do not.
 pub fn hour_of_week(store: &Store, query: &MetricsQuery) -> anyhow::Result<HourOfWeek> {
     let buckets = report_buckets(query);
-    let tickets = load_tickets(store, query).context("reading tickets for the hour of week")?;
+    let loaded =
+        load_tickets(store, query, false).context("reading tickets for the hour of week")?;
     let mut grid = HourOfWeek::default();
-    for ticket in &tickets {
+    for ticket in &loaded.tickets {
         if bucket_index(&buckets, ticket.opened).is_none() {
             continue;
         }

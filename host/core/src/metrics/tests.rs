@@ -821,3 +821,40 @@ fn hour_of_week_local_cells() {
         assert_eq!(cells, peak.tickets_created, "hour {hour}");
     }
 }
+
+#[test]
+fn drill_down_reads_tickets_by_id() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, data) = build(folder.path());
+    let by_agent = query("2026-11", &[Dimension::Agent]);
+    let ids = tickets_counted(
+        &store,
+        &by_agent,
+        &["lin".to_string()],
+        TicketCount::Created,
+    );
+    let ids = ids.unwrap();
+    let listed: Vec<i64> = store
+        .tickets_with_ids(&ids)
+        .unwrap()
+        .iter()
+        .map(|ticket| ticket.id)
+        .collect();
+    assert_eq!(listed, ids);
+
+    // Any order in, ascending out; an id of no ticket is left out, and
+    // each ticket is the one `tickets` lists.
+    let unknown = data.t1.max(data.t5) + 1_000;
+    let tickets = store
+        .tickets_with_ids(&[data.t4, unknown, data.t2])
+        .unwrap();
+    let mut expected: Vec<_> = store
+        .tickets()
+        .unwrap()
+        .into_iter()
+        .filter(|ticket| ticket.id == data.t2 || ticket.id == data.t4)
+        .collect();
+    expected.sort_by_key(|ticket| ticket.id);
+    assert_eq!(tickets, expected);
+    assert!(store.tickets_with_ids(&[]).unwrap().is_empty());
+}

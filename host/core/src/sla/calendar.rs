@@ -224,16 +224,27 @@ impl BusinessCalendar {
     /// local date early, because an interval of that date can end after
     /// midnight when the end time occurs twice.
     fn intervals_from(&self, t: DateTime<Utc>) -> Intervals<'_> {
-        let local_date = t.with_timezone(&self.time_zone).date_naive();
+        let local_date = self.local_date(t);
         let first = local_date.pred_opt().unwrap_or(local_date);
+        self.intervals_of_dates(first, MAX_WALK_DAYS)
+    }
+
+    /// Iterates over the working intervals in UTC of `days` local dates
+    /// from `first` on, merged so that they are disjoint and in order.
+    pub(super) fn intervals_of_dates(&self, first: NaiveDate, days: i64) -> Intervals<'_> {
         Intervals {
             calendar: self,
             next_date: Some(first),
-            days_left: MAX_WALK_DAYS,
+            days_left: days,
             pending: Vec::new(),
             pending_index: 0,
             last_end: None,
         }
+    }
+
+    /// Returns the local date of the instant `t`.
+    pub(super) fn local_date(&self, t: DateTime<Utc>) -> NaiveDate {
+        t.with_timezone(&self.time_zone).date_naive()
     }
 
     /// Converts one local working interval of `date` to UTC, by the rules
@@ -251,7 +262,7 @@ impl BusinessCalendar {
 
 /// Iterator over a calendar's working intervals in UTC, disjoint and in
 /// order, for at most [`MAX_WALK_DAYS`] local dates.
-struct Intervals<'a> {
+pub(super) struct Intervals<'a> {
     calendar: &'a BusinessCalendar,
     next_date: Option<NaiveDate>,
     days_left: i64,

@@ -836,3 +836,177 @@ fn documented_example_parses() {
         Some(hours(24))
     );
 }
+
+/// Checks that a [`WorkingTimeTable`] over `[from, to]` returns what the
+/// calendar's walk returns. The instants are every whole and half UTC hour
+/// of the range, which are the interval ends of whole- and half-hour zones,
+/// and the same instants 17 min 0.25 s later. Pairs are each instant with
+/// every 29th later one, reversed spans, and for every fifth instant spans
+/// that leave the range on either side.
+fn assert_table_matches_walk(calendar: &BusinessCalendar, from: DateTime<Utc>, to: DateTime<Utc>) {
+    let table = calendar.working_time_table(from, to);
+    let mut instants = Vec::new();
+    let mut t = from;
+    while t <= to {
+        instants.push(t);
+        let shifted = t + minutes(17) + Duration::milliseconds(250);
+        if shifted <= to {
+            instants.push(shifted);
+        }
+        t += minutes(30);
+    }
+    for (index, &a) in instants.iter().enumerate() {
+        for &b in instants[index..].iter().step_by(29) {
+            assert_eq!(
+                table.between(a, b),
+                calendar.between(a, b),
+                "from {a} to {b}"
+            );
+        }
+        assert_eq!(
+            table.between(a, from),
+            Duration::zero(),
+            "reversed from {a}"
+        );
+        if index % 5 == 0 {
+            let before = from - hours(30);
+            let after = to + hours(30);
+            assert_eq!(
+                table.between(before, a),
+                calendar.between(before, a),
+                "from {before} to {a}"
+            );
+            assert_eq!(
+                table.between(a, after),
+                calendar.between(a, after),
+                "from {a} to {after}"
+            );
+        }
+    }
+}
+
+#[test]
+fn table_matches_walk_over_holidays() {
+    let builtin = SlaConfig::builtin();
+    let calendar = builtin.calendar();
+    // National Day (10-01 to 10-07) with the make-up Saturday 10-10 and
+    // the make-up Sunday 09-20 before it.
+    assert_table_matches_walk(calendar, shanghai(9, 18, 0, 0), shanghai(10, 12, 0, 0));
+    // New Year: holidays 01-01 to 01-03 and the make-up Sunday 01-04.
+    assert_table_matches_walk(calendar, utc(1, 1, 0, 0) - hours(40), shanghai(1, 6, 12, 0));
+}
+
+#[test]
+fn table_matches_walk_across_clock_changes() {
+    let new_york = chrono_tz::America::New_York;
+    let cases = [
+        // Intervals that end at midnight touch the next day's.
+        (
+            around_the_clock("America/New_York"),
+            utc(3, 6, 0, 0),
+            utc(3, 10, 0, 0),
+        ),
+        (
+            around_the_clock("America/New_York"),
+            utc(10, 30, 0, 0),
+            utc(11, 3, 0, 0),
+        ),
+        // The skipped and the repeated hour inside one interval, and
+        // intervals that overlap in real time after the fall back.
+        (
+            sunday_hours("America/New_York", r#"["01:00-04:00"]"#),
+            utc(3, 6, 0, 0),
+            utc(3, 10, 0, 0),
+        ),
+        (
+            sunday_hours("America/New_York", r#"["00:00-01:30", "01:30-03:00"]"#),
+            at(new_york, 2026, 10, 30, 0, 0),
+            at(new_york, 2026, 11, 3, 0, 0),
+        ),
+        (
+            sunday_hours("Europe/Berlin", r#"["02:00-03:00"]"#),
+            utc(10, 23, 0, 0),
+            utc(10, 27, 0, 0),
+        ),
+        // Clocks fall back from midnight to 23:00 of the day before
+        // (2026-04-05) and skip midnight (2026-09-06).
+        (
+            around_the_clock("America/Santiago"),
+            utc(4, 3, 0, 0),
+            utc(4, 7, 0, 0),
+        ),
+        (
+            sunday_hours("America/Santiago", r#"["00:00-01:00", "23:00-24:00"]"#),
+            utc(4, 3, 0, 0),
+            utc(4, 7, 0, 0),
+        ),
+        (
+            around_the_clock("America/Santiago"),
+            utc(9, 4, 0, 0),
+            utc(9, 8, 0, 0),
+        ),
+        // Havana falls back from 01:00 to 00:00 on Sunday 2026-11-01, so
+        // Saturday's 23:00-24:00 ends at the second midnight (05:00Z),
+        // after the first Sunday instants (from 04:00Z).
+        (
+            parse(
+                "[business-hours]\ntime-zone = \"America/Havana\"\n\
+                 monday = [\"09:00-17:00\"]\nsaturday = [\"23:00-24:00\"]\n",
+            )
+            .calendar()
+            .clone(),
+            utc(11, 1, 4, 30),
+            utc(11, 3, 0, 0),
+        ),
+        // Half-hour daylight saving time.
+        (
+            around_the_clock("Australia/Lord_Howe"),
+            utc(4, 3, 0, 0),
+            utc(4, 6, 0, 0),
+        ),
+    ];
+    for (calendar, from, to) in &cases {
+        assert_table_matches_walk(calendar, *from, *to);
+    }
+
+    // Samoa skipped Friday 2011-12-30 when it moved across the date line.
+    let apia = around_the_clock("Pacific/Apia");
+    let skipped_from = Utc.with_ymd_and_hms(2011, 12, 28, 0, 0, 0).unwrap();
+    let skipped_to = Utc.with_ymd_and_hms(2012, 1, 1, 0, 0, 0).unwrap();
+    assert_table_matches_walk(&apia, skipped_from, skipped_to);
+}
+
+#[test]
+fn table_matches_walk_over_a_year() {
+    let builtin = SlaConfig::builtin();
+    let calendar = builtin.calendar();
+    let from = shanghai(1, 1, 0, 0) - hours(24 * 31);
+    let to = shanghai(12, 31, 0, 0);
+    let table = calendar.working_time_table(from, to);
+    let span_minutes = (to - from).num_minutes();
+    // Spans of every length up to the whole range, from spread starts.
+    for index in 0..400_i64 {
+        let a = from + minutes(index * 7_919 % span_minutes);
+        let b = a + minutes(index * index * 131 % (span_minutes / 2));
+        let b = b.min(to);
+        assert_eq!(
+            table.between(a, b),
+            calendar.between(a, b),
+            "from {a} to {b}"
+        );
+    }
+    assert_eq!(table.between(from, to), calendar.between(from, to));
+}
+
+#[test]
+fn table_without_range_walks() {
+    let builtin = SlaConfig::builtin();
+    let calendar = builtin.calendar();
+    let start = shanghai(3, 13, 17, 0);
+    let end = shanghai(3, 16, 10, 0);
+    // An empty range covers no span, so the table walks this one.
+    let empty = calendar.working_time_table(end, start);
+    assert_eq!(empty.between(start, end), hours(2));
+    let extreme = calendar.working_time_table(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    assert_eq!(extreme.between(start, end), hours(2));
+}

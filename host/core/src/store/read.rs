@@ -9,6 +9,38 @@ use crate::model::{
     Ticket, TicketEvent,
 };
 
+/// The columns of a [`Ticket`] as [`ticket_from_row`] reads them, before
+/// the `WHERE` and `ORDER BY` clauses.
+const TICKET_SELECT: &str = "SELECT t.id, t.conversation_id, t.subject, t.ticket_type, t.priority,
+        t.source, t.status, t.assignee, cu.name,
+        (SELECT value FROM customer_identities i
+          WHERE i.customer_id = c.customer_id AND i.kind = t.source
+          ORDER BY i.id LIMIT 1),
+        (SELECT json_group_array(tag) FROM
+           (SELECT tag FROM ticket_tags g WHERE g.ticket_id = t.id ORDER BY tag)),
+        t.created_at, t.updated_at
+   FROM tickets t
+   JOIN conversations c ON c.id = t.conversation_id
+   JOIN customers cu ON cu.id = c.customer_id";
+
+fn ticket_from_row(row: &Row<'_>) -> rusqlite::Result<Ticket> {
+    Ok(Ticket {
+        id: row.get(0)?,
+        conversation_id: row.get(1)?,
+        subject: row.get(2)?,
+        ticket_type: row.get(3)?,
+        priority: row.get(4)?,
+        source: parse_column(row, 5)?,
+        status: row.get(6)?,
+        assignee: row.get(7)?,
+        customer_name: row.get(8)?,
+        customer_address: row.get(9)?,
+        tags: json_column(row, 10)?,
+        created_at: parse_time(&row.get::<_, String>(11)?)?,
+        updated_at: parse_time(&row.get::<_, String>(12)?)?,
+    })
+}
+
 /// Counts of stored rows, for summaries and health checks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
@@ -89,38 +121,23 @@ impl Store {
 
     /// Lists tickets, newest first.
     pub fn tickets(&self) -> anyhow::Result<Vec<Ticket>> {
-        let mut statement = self.connection.prepare(
-            "SELECT t.id, t.conversation_id, t.subject, t.ticket_type, t.priority, t.source,
-                    t.status, t.assignee, cu.name,
-                    (SELECT value FROM customer_identities i
-                      WHERE i.customer_id = c.customer_id AND i.kind = t.source
-                      ORDER BY i.id LIMIT 1),
-                    (SELECT json_group_array(tag) FROM
-                       (SELECT tag FROM ticket_tags g WHERE g.ticket_id = t.id ORDER BY tag)),
-                    t.created_at, t.updated_at
-               FROM tickets t
-               JOIN conversations c ON c.id = t.conversation_id
-               JOIN customers cu ON cu.id = c.customer_id
-              ORDER BY t.id DESC",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok(Ticket {
-                id: row.get(0)?,
-                conversation_id: row.get(1)?,
-                subject: row.get(2)?,
-                ticket_type: row.get(3)?,
-                priority: row.get(4)?,
-                source: parse_column(row, 5)?,
-                status: row.get(6)?,
-                assignee: row.get(7)?,
-                customer_name: row.get(8)?,
-                customer_address: row.get(9)?,
-                tags: json_column(row, 10)?,
-                created_at: parse_time(&row.get::<_, String>(11)?)?,
-                updated_at: parse_time(&row.get::<_, String>(12)?)?,
-            })
-        })?;
+        let mut statement = self
+            .connection
+            .prepare(&format!("{TICKET_SELECT} ORDER BY t.id DESC"))?;
+        let rows = statement.query_map([], ticket_from_row)?;
         rows.collect::<Result<_, _>>().context("reading tickets")
+    }
+
+    /// Lists the tickets with the given ids in ascending id order. Ids of
+    /// no ticket are left out.
+    pub fn tickets_with_ids(&self, ids: &[i64]) -> anyhow::Result<Vec<Ticket>> {
+        let mut statement = self.connection.prepare(&format!(
+            "{TICKET_SELECT} WHERE t.id IN (SELECT value FROM json_each(?1)) ORDER BY t.id"
+        ))?;
+        let ids = serde_json::to_string(ids)?;
+        let rows = statement.query_map(params![ids], ticket_from_row)?;
+        rows.collect::<Result<_, _>>()
+            .context("reading tickets by id")
     }
 
     /// Lists the history of one ticket, oldest first.

@@ -397,12 +397,7 @@ pub fn load_drill_down(
         &selection.parameters,
         selection.now,
     )?;
-    let mut tickets: Vec<_> = store
-        .tickets()?
-        .into_iter()
-        .filter(|ticket| ids.binary_search(&ticket.id).is_ok())
-        .collect();
-    tickets.sort_by_key(|ticket| ticket.id);
+    let tickets = store.tickets_with_ids(&ids)?;
     Ok(DrillDown {
         selection,
         tickets: ticket_list::rows(tickets, &desk.lifecycle),
