@@ -2,6 +2,7 @@
 //! the plugin runtime. Front ends (the iced app, the command line) sit on
 //! top of this crate; it has no user-interface dependency.
 
+pub mod alerts;
 pub mod attachments;
 pub mod automation;
 pub mod backup;

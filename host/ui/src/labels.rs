@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use kefu_core::alerts::{Alert, AlertSettings, Tier};
 use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::{AutomationKind, Call, Channel, Direction};
 use kefu_core::plugin::manifest::Capabilities;
@@ -787,5 +788,127 @@ pub fn state_file_invalid(path: &Path, error: &str, aside: Option<&Path>) -> Str
              starts with one empty pane. Move the file away to keep its drafts.",
             path.display()
         ),
+    }
+}
+
+/// Formats the line for an `alerts.toml` that cannot be used.
+pub fn alerts_config_invalid(error: &str) -> String {
+    format!(
+        "Invalid alert settings: {error}. Kefu raises alerts with the built-in settings until \
+         the file is fixed and Kefu restarted."
+    )
+}
+
+/// The action of a desktop notification that opens its conversation.
+pub const OPEN_CONVERSATION: &str = "Open conversation";
+/// The close button of an alert toast.
+pub const DISMISS: &str = "×";
+
+/// Names an alert tier on its toast.
+pub fn alert_tier(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Ordinary => "New message",
+        Tier::Important => "Important",
+        Tier::Reminder => "Reminder",
+        Tier::SlaWarning => "SLA warning",
+        Tier::SlaBreach => "SLA breached",
+    }
+}
+
+/// Formats the one-line summary of an alert, for its toast and desktop
+/// notification, for example "New message from 赵敏" or "50 new messages
+/// from 3 customers".
+pub fn alert_summary(alert: &Alert, settings: &AlertSettings) -> String {
+    let customers = alert.entries.len();
+    let first = alert
+        .entries
+        .first()
+        .map_or("", |entry| entry.customer.as_str());
+    let single = alert.count == 1 && customers == 1;
+    match alert.tier {
+        Tier::Ordinary if single => format!("New message from {first}"),
+        Tier::Ordinary => format!(
+            "{} new messages from {}",
+            alert.count,
+            plural(customers.max(1), "customer", "customers")
+        ),
+        Tier::Important if single => format!("Important message from {first}"),
+        Tier::Important => format!(
+            "{} important messages from {}",
+            alert.count,
+            plural(customers.max(1), "customer", "customers")
+        ),
+        Tier::Reminder => {
+            let minutes = settings.reminder_after.num_minutes();
+            if single {
+                format!("{first} has waited {minutes} min for an answer")
+            } else {
+                format!(
+                    "{} have waited {minutes} min for an answer",
+                    plural(alert.count, "conversation", "conversations")
+                )
+            }
+        }
+        Tier::SlaWarning => {
+            let due = alert.entries.iter().filter_map(|entry| entry.due).min();
+            let minutes = due.map_or(0, |due| (due - alert.at).num_minutes().max(0));
+            if single {
+                format!("SLA deadline in {minutes} min: {first}")
+            } else {
+                format!(
+                    "{} near their SLA deadline, the first in {minutes} min",
+                    plural(alert.count, "ticket", "tickets")
+                )
+            }
+        }
+        Tier::SlaBreach if single => format!("SLA deadline passed: {first}"),
+        Tier::SlaBreach => format!(
+            "{} past their SLA deadline",
+            plural(alert.count, "ticket", "tickets")
+        ),
+    }
+}
+
+/// Most conversations an alert's body lists; the rest are counted.
+const ALERT_BODY_LINES: usize = 3;
+
+/// Formats the body of an alert: one line per conversation, "customer:
+/// text", with the number of its messages when more than one, and a count
+/// of the conversations not listed.
+pub fn alert_body(alert: &Alert) -> String {
+    let mut lines: Vec<String> = alert
+        .entries
+        .iter()
+        .take(ALERT_BODY_LINES)
+        .map(|entry| {
+            let ticket = entry
+                .ticket_id
+                .filter(|_| alert.tier.is_sla())
+                .map(|id| format!("#{id} "))
+                .unwrap_or_default();
+            let count = if entry.count > 1 {
+                format!(" ({})", entry.count)
+            } else {
+                String::new()
+            };
+            format!("{ticket}{}{count}: {}", entry.customer, entry.text)
+        })
+        .collect();
+    let rest = alert.entries.len().saturating_sub(ALERT_BODY_LINES);
+    if rest > 0 {
+        lines.push(format!(
+            "… and {}",
+            plural(rest, "more conversation", "more conversations")
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Formats a count with the singular or plural noun.
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
     }
 }

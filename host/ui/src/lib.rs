@@ -4,11 +4,15 @@
 //! the plugins folder as files come and go, and a Reports screen of charts
 //! whose bars, points, slices and cells list the tickets they count. The team's desk configuration
 //! labels the tickets, and a scheduler fires time rules in the background.
+//! New messages, waiting conversations and SLA deadlines raise alerts:
+//! toasts in the window, window attention requests, desktop notifications
+//! and a sound, as `alerts.toml` sets.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
 //! a window too, which is how the tests drive it. The workbench logs
 //! through `tracing`, and the caller installs the subscriber.
 
+mod alerts;
 mod background;
 mod composer;
 mod config;
@@ -38,6 +42,7 @@ use iced::widget::Id;
 use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
+pub use alerts::{Toast, toast_id};
 pub use panes::PaneSummary;
 pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports, Tile, TileContent};
 pub use scheduler::SCHEDULER_INTERVAL;

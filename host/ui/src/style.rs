@@ -233,3 +233,26 @@ pub fn pane_title_bar(focused: bool) -> impl Fn(&Theme) -> container::Style {
         }
     }
 }
+
+/// Styles an alert toast: an opaque card whose border colour shows how
+/// pressing the tier is. It has no shadow, because the software renderer
+/// (tiny-skia) took most of a second to draw one on every redraw.
+pub fn toast(theme: &Theme, tier: kefu_core::alerts::Tier) -> container::Style {
+    use kefu_core::alerts::Tier;
+    let palette = theme.extended_palette();
+    let edge = match tier {
+        Tier::Ordinary => palette.primary.base.color,
+        Tier::Important | Tier::Reminder | Tier::SlaWarning => palette.warning.base.color,
+        Tier::SlaBreach => palette.danger.base.color,
+    };
+    container::Style {
+        background: Some(palette.background.base.color.into()),
+        text_color: Some(palette.background.base.text),
+        border: Border {
+            width: 2.0,
+            radius: 6.0.into(),
+            color: edge,
+        },
+        ..container::Style::default()
+    }
+}

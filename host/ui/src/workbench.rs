@@ -18,14 +18,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Local, Utc};
-use iced::widget::{button, center, column, container, operation, row, rule, space, text};
+use iced::widget::{button, center, column, container, operation, row, rule, space, stack, text};
 use iced::{Alignment, Element, Fill, FillPortion, Size, Subscription, Task};
 use kefu_core::Store;
+use kefu_core::alerts::AlertSettings;
 use kefu_core::desk::Desk;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 use kefu_core::outbound::DeliveryReport;
 use kefu_core::store::{ChangeWatch, OutboxEntry};
 
+use crate::alerts::{self, Alerts, Outputs, Toast};
 use crate::composer::{self, Outcome};
 use crate::config::DeskConfig;
 use crate::customer_card;
@@ -94,6 +96,9 @@ pub struct Workbench {
     demo_offer: Option<DemoOffer>,
     /// The user's choice on the offer, kept in the state file.
     demo_offer_choice: Option<DemoOfferChoice>,
+    /// Toasts, desktop notifications and sound for new messages, waiting
+    /// conversations and SLA deadlines.
+    alerts: Alerts,
 }
 
 /// The screens the top bar switches between.
@@ -138,6 +143,7 @@ pub enum Message {
     WindowResized(Size),
     CustomerCard(customer_card::Message),
     DemoOffer(demo_offer::Message),
+    Alerts(alerts::Message),
 }
 
 /// Everything one reload reads, applied only when every query succeeded so
@@ -198,6 +204,13 @@ impl Workbench {
                     .config_errors
                     .push(labels::backup_config_invalid(&format!("{error:#}"))),
             }
+        }
+        workbench.alerts = Alerts::new(
+            alert_settings(config_folder, &desk, &mut workbench.config_errors),
+            Some(Outputs::start()),
+        );
+        if let Some(store) = &workbench.store {
+            workbench.alerts.start(store);
         }
         let webhook =
             workbench
@@ -263,6 +276,7 @@ impl Workbench {
             webhook: Webhook::default(),
             demo_offer: None,
             demo_offer_choice: loaded.state.demo_offer,
+            alerts: Alerts::new(AlertSettings::builtin(&config.desk.lifecycle), None),
             reports: Reports::new(db_path.clone(), config.desk.clone()),
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
@@ -325,6 +339,11 @@ impl Workbench {
         &self.reports
     }
 
+    /// Returns the alert toasts on screen, the newest last.
+    pub fn toasts(&self) -> &[Toast] {
+        self.alerts.toasts()
+    }
+
     /// True while a scheduler run is in progress.
     pub fn scheduler_running(&self) -> bool {
         self.scheduler.is_running()
@@ -374,18 +393,37 @@ impl Workbench {
             }
             Message::RefreshPressed => {
                 self.reload();
-                self.plugins.refresh().map(Message::Plugins)
+                let alerts = self.poll_alerts();
+                Task::batch([self.plugins.refresh().map(Message::Plugins), alerts])
             }
             Message::ReloadTimer => {
                 self.reload();
-                Task::none()
+                self.poll_alerts()
             }
             Message::ChangePoll => {
                 if self.database_changed() {
                     self.reload();
+                    self.poll_alerts()
+                } else {
+                    self.alerts.flush()
                 }
-                Task::none()
             }
+            Message::Alerts(message) => match self.alerts.update(message.clone()) {
+                Some(alerts::Event::OpenConversation(conversation_id)) => {
+                    self.screen = Screen::Workbench;
+                    let select = self.select(conversation_id);
+                    if let alerts::Message::NotificationClicked(_) = message {
+                        // The click came from outside the window, so
+                        // bring the window to the front.
+                        let focus =
+                            iced::window::latest().and_then(iced::window::gain_focus::<Message>);
+                        Task::batch([select, focus])
+                    } else {
+                        select
+                    }
+                }
+                None => Task::none(),
+            },
             Message::Webhook(message) => {
                 self.webhook.update(message);
                 Task::none()
@@ -618,6 +656,7 @@ impl Workbench {
             iced::time::every(SCHEDULER_INTERVAL).map(|_| Message::SchedulerTimer),
             intake,
             self.plugins.subscription().map(Message::Plugins),
+            self.alerts.subscription().map(Message::Alerts),
             iced::window::resize_events().map(|(_, size)| Message::WindowResized(size)),
         ])
     }
@@ -643,6 +682,15 @@ impl Workbench {
                 self.show_error(labels::read_failed(&format!("{error:#}")));
                 Task::none()
             }
+        }
+    }
+
+    /// Reads the store for alerts and raises them; returns the window
+    /// attention request they ask for.
+    fn poll_alerts(&mut self) -> Task<Message> {
+        match &self.store {
+            Some(store) => self.alerts.poll(store),
+            None => Task::none(),
         }
     }
 
@@ -708,6 +756,7 @@ impl Workbench {
                     self.demo_offer = None;
                 }
                 self.loaded_at = Some(Local::now());
+                self.alerts.start(store);
                 self.clear_error();
                 self.show_customer();
             }
@@ -758,7 +807,11 @@ impl Workbench {
                     .style(style::error_line),
             );
         }
-        page.push(rule::horizontal(1)).push(self.body()).into()
+        let page = page.push(rule::horizontal(1)).push(self.body());
+        match self.alerts.view() {
+            Some(toasts) => stack![page, toasts.map(Message::Alerts)].into(),
+            None => page.into(),
+        }
     }
 
     fn header(&self) -> Element<'_, Message> {
@@ -884,4 +937,27 @@ fn read_snapshot(store: &Store, open: &[i64]) -> anyhow::Result<Snapshot> {
         tickets,
         panes,
     })
+}
+
+/// Reads the alert settings of the agent running the app from
+/// `alerts.toml` in `config_folder`. A file that cannot be used adds an
+/// error line to `errors`, and the built-in settings apply.
+fn alert_settings(
+    config_folder: Option<&Path>,
+    desk: &Desk,
+    errors: &mut Vec<String>,
+) -> AlertSettings {
+    let builtin = AlertSettings::builtin(&desk.lifecycle);
+    let Some(folder) = config_folder else {
+        return builtin;
+    };
+    let agent = kefu_core::alerts::agent_name().unwrap_or_default();
+    match AlertSettings::load(folder, &agent, &desk.lifecycle) {
+        Ok(settings) => settings,
+        Err(error) => {
+            tracing::error!(%error, "alert settings invalid, running on the built-in settings");
+            errors.push(labels::alerts_config_invalid(&error.to_string()));
+            builtin
+        }
+    }
 }

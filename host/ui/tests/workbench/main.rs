@@ -4,6 +4,7 @@
 //! run the `Task`s that `update` returns, so these tests check state and
 //! view, not scrolling.
 
+mod alerts;
 mod customers;
 mod desk;
 mod export;
