@@ -4,6 +4,8 @@
 //! the plugins folder as files come and go, and a Reports screen of charts
 //! whose bars, points, slices and cells list the tickets they count. The team's desk configuration
 //! labels the tickets, and a scheduler fires time rules in the background.
+//! A phrase picker fills canned replies into a pane's draft, and the
+//! keyboard shortcuts of one table drive the workbench.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
 //! a window too, which is how the tests drive it. The workbench logs
@@ -14,15 +16,18 @@ mod config;
 mod conversation_list;
 mod conversation_view;
 mod customer_card;
+mod dialog;
 mod font;
 mod format;
 mod intake;
 mod labels;
 mod panes;
+mod phrase_picker;
 mod plugins;
 mod reports;
 mod saved_state;
 mod scheduler;
+mod shortcuts;
 mod style;
 mod ticket_list;
 mod unlock;
@@ -218,8 +223,27 @@ pub mod report_ids {
 /// [`PaneSummary::key`].
 pub mod pane_ids {
     pub use crate::panes::ids::{
-        close, draft_editor, maximize, messages, send_button, split_down, split_right,
+        close, draft_editor, maximize, messages, phrases_button, send_button, split_down,
+        split_right,
     };
+}
+
+/// Widget ids of the phrase picker.
+pub mod phrase_picker_ids {
+    pub use crate::phrase_picker::ids::{category, insert, insert_and_send, row, search};
+}
+
+/// Widget id of the conversation list's search field.
+pub fn conversation_search_id() -> Id {
+    conversation_list::search_id()
+}
+
+/// Returns the message the workbench's keyboard subscription sends for an
+/// event, or `None` when the event is no shortcut. `status` is iced's
+/// report of whether a widget handled the event. Tests feed simulated key
+/// presses through this to act as the running window does.
+pub fn shortcut_message(event: &iced::Event, status: iced::event::Status) -> Option<Message> {
+    shortcuts::pressed(event, status).map(Message::KeyPressed)
 }
 
 /// Widget ids of the customer card beside the panes.

@@ -9,9 +9,11 @@ mod desk;
 mod imported;
 mod live;
 mod panes;
+mod phrases;
 mod plugins;
 mod reports;
 mod seed;
+mod shortcuts;
 mod unlock;
 
 use std::path::{Path, PathBuf};
