@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use import::{ImportSummary, UpsertOutcome};
 pub use matcher::{Suggestion, suggest};
-pub use render::{PLACEHOLDERS, RenderContext, Rendered, render};
+pub use render::{PLACEHOLDERS, RenderContext, Rendered, Unfilled, render, unfilled};
 
 /// Maximum length of a phrase id, in characters.
 pub const MAX_ID_CHARS: usize = 64;

@@ -6,6 +6,12 @@
 //! conversation shows the entry's state. A phone conversation has no reply channel, so its composer saves
 //! a call note in the ticket's history. The draft is emptied only after the
 //! commit, so a failure keeps the text.
+//!
+//! A draft that still contains a placeholder without a value, such as the
+//! `[customer.name?]` a phrase left, is not sent: the editor highlights
+//! the placeholder and the send fails with a message that names it.
+
+mod highlighter;
 
 use chrono::{DateTime, Utc};
 use iced::widget::{button, column, container, row, text, text_editor};
@@ -13,9 +19,11 @@ use iced::{Alignment, Element, Fill};
 use kefu_core::Store;
 use kefu_core::model::{Channel, ConversationSummary};
 use kefu_core::outbound::{ReplyRequest, queue_reply};
+use kefu_core::phrases::unfilled;
 
 use crate::panes::{Message, ids};
-use crate::{labels, style};
+use crate::{labels, shortcuts, style};
+use highlighter::UnfilledHighlighter;
 
 /// Author recorded for replies and notes written in the app.
 // NOTE: the app has no agent sign-in yet, so every reply and note is
@@ -37,9 +45,9 @@ pub enum Sent {
 
 /// Stores `text` on the ticket of `conversation`: a reply queued in the
 /// outbox for email and chat, a call note for phone. Stores nothing when
-/// it fails: the text is blank or too long, the conversation has no
-/// ticket, a mail reply has no team address, or a chat conversation has
-/// no platform conversation id.
+/// it fails: the text is blank or too long, contains a placeholder
+/// without a value, the conversation has no ticket, a mail reply has no
+/// team address, or a chat conversation has no platform conversation id.
 pub fn send(
     store: &mut Store,
     conversation: &ConversationSummary,
@@ -48,6 +56,14 @@ pub fn send(
 ) -> anyhow::Result<Sent> {
     if text.trim().is_empty() {
         anyhow::bail!("the draft is empty; write the reply first");
+    }
+    let placeholders = unfilled_placeholders(text);
+    if !placeholders.is_empty() {
+        anyhow::bail!(
+            "the draft still contains {}, a placeholder without a value; replace it with the \
+             text the customer should read",
+            placeholders.join(", ")
+        );
     }
     let writer = store.writer()?;
     let conversation_id = conversation.id;
@@ -100,19 +116,52 @@ pub fn view<'a>(
         .id(ids::draft_editor(key))
         .placeholder(labels::draft_placeholder(conversation.channel))
         .on_action(move |action| Message::DraftEdited(conversation_id, action))
+        .key_binding(|key_press| {
+            // The workbench's shortcuts, such as Ctrl+Enter to send, pass
+            // through to its keyboard subscription instead of editing.
+            if shortcuts::is_workbench_shortcut(&key_press.key, key_press.modifiers) {
+                return None;
+            }
+            text_editor::Binding::from_key_press(key_press)
+        })
         .height(EDITOR_HEIGHT)
-        .size(14);
-    let ready = !draft.text().trim().is_empty();
+        .size(14)
+        .highlight_with::<UnfilledHighlighter>((), highlighter::format);
+    let draft_text = draft.text();
+    let ready = !draft_text.trim().is_empty();
     let send = container(
         button(text(labels::send_button(conversation.channel)).size(14))
             .on_press_maybe(ready.then_some(Message::SendPressed(pane))),
     )
     .id(ids::send_button(key));
+    let phrases = container(
+        button(
+            text(labels::with_keys(
+                labels::PHRASES_BUTTON,
+                shortcuts::Action::OpenPhrases,
+                shortcuts::Scope::Workbench,
+            ))
+            .size(14),
+        )
+        .on_press(Message::PhrasesPressed(pane))
+        .style(button::secondary),
+    )
+    .id(ids::phrases_button(key));
 
-    let mut composer = column![row![editor, send].spacing(8).align_y(Alignment::End)]
+    let buttons = column![phrases, send].spacing(4);
+    let mut composer = column![row![editor, buttons].spacing(8).align_y(Alignment::End)]
         .spacing(4)
         .padding(8)
         .width(Fill);
+    let placeholders = unfilled_placeholders(&draft_text);
+    if !placeholders.is_empty() {
+        composer = composer.push(
+            container(text(labels::unfilled_placeholders(&placeholders)).size(12))
+                .padding([4, 8])
+                .width(Fill)
+                .style(style::warning_line),
+        );
+    }
     if let Some(outcome) = outcome {
         let (line, line_style): (&str, fn(&iced::Theme) -> container::Style) = match outcome {
             Outcome::Stored(notice) => (notice, style::notice_line),
@@ -126,6 +175,19 @@ pub fn view<'a>(
         );
     }
     composer.into()
+}
+
+/// Returns the placeholders without a value in `text`, each once, as
+/// written there, such as `[customer.name?]`.
+pub fn unfilled_placeholders(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for placeholder in unfilled(text) {
+        let written = text[placeholder.range].to_string();
+        if !found.contains(&written) {
+            found.push(written);
+        }
+    }
+    found
 }
 
 /// Result of a pane's last send, shown under its composer.

@@ -1,10 +1,12 @@
-//! The left column: one row per conversation, latest activity first.
+//! The left column: a search field and one row per conversation, latest
+//! activity first.
 
 use chrono::{DateTime, Local};
-use iced::widget::{Id, button, column, container, row, scrollable, text};
+use iced::widget::{Id, button, column, container, row, scrollable, text, text_input};
 use iced::{Alignment, Element, Fill};
 use kefu_core::model::ConversationSummary;
 
+use crate::shortcuts::{Action, Scope};
 use crate::{format, labels, style};
 
 /// Width of the column in logical pixels.
@@ -14,6 +16,13 @@ const WIDTH: f32 = 340.0;
 pub enum Message {
     /// The row of the conversation with this id was clicked.
     Selected(i64),
+    /// The search field changed.
+    SearchChanged(String),
+}
+
+/// Widget id of the search field.
+pub fn search_id() -> Id {
+    Id::new("conversation-search")
 }
 
 /// Widget id of the container around a conversation's row.
@@ -21,18 +30,41 @@ pub fn row_id(conversation_id: i64) -> Id {
     Id::from(format!("conversation-{conversation_id}"))
 }
 
-/// Builds the column. `now` decides how much of each time is shown.
+/// Builds the column with the conversations that match `search`. `now`
+/// decides how much of each time is shown.
 pub fn view<'a>(
     conversations: &'a [ConversationSummary],
     selected: Option<i64>,
     now: &DateTime<Local>,
+    search: &'a str,
 ) -> Element<'a, Message> {
-    let rows = conversations
+    let field = text_input(
+        &labels::with_keys(
+            labels::CONVERSATION_SEARCH_HINT,
+            Action::FocusSearch,
+            Scope::Workbench,
+        ),
+        search,
+    )
+    .id(search_id())
+    .on_input(Message::SearchChanged)
+    .padding(6)
+    .size(13);
+    let mut rows = conversations
         .iter()
-        .map(|conversation| conversation_row(conversation, selected == Some(conversation.id), now));
-    let list = scrollable(column(rows).spacing(2)).spacing(4).height(Fill);
+        .filter(|conversation| matches_search(conversation, search))
+        .map(|conversation| conversation_row(conversation, selected == Some(conversation.id), now))
+        .peekable();
+    let list: Element<'a, Message> = if rows.peek().is_none() {
+        text(labels::NO_CONVERSATIONS_FOUND).size(13).into()
+    } else {
+        scrollable(column(rows).spacing(2))
+            .spacing(4)
+            .height(Fill)
+            .into()
+    };
 
-    column![text(labels::CONVERSATIONS).size(16), list]
+    column![text(labels::CONVERSATIONS).size(16), field, list]
         .spacing(8)
         .padding(8)
         .width(WIDTH)
@@ -87,4 +119,72 @@ fn conversation_row<'a>(
 /// it.
 fn clipped<'a>(line: text::Text<'a>) -> Element<'a, Message> {
     container(line).width(Fill).clip(true).into()
+}
+
+/// True when every space-separated term of `search` occurs in the
+/// conversation's customer name or address, subject or latest message,
+/// ignoring case. An empty search matches every conversation.
+pub fn matches_search(conversation: &ConversationSummary, search: &str) -> bool {
+    let fields: Vec<String> = [
+        conversation.customer_name.as_deref(),
+        conversation.customer_address.as_deref(),
+        conversation.subject.as_deref(),
+        Some(conversation.preview.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::to_lowercase)
+    .collect();
+    search
+        .to_lowercase()
+        .split_whitespace()
+        .all(|term| fields.iter().any(|field| field.contains(term)))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use kefu_core::model::Channel;
+
+    use super::*;
+
+    fn conversation() -> ConversationSummary {
+        ConversationSummary {
+            id: 1,
+            channel: Channel::Email,
+            customer_id: 7,
+            customer_name: Some("张伟".to_string()),
+            customer_address: Some("Zhang.Wei@example.cn".to_string()),
+            subject: Some("退款申请：订单 12345".to_string()),
+            preview: "Please hurry".to_string(),
+            message_count: 3,
+            last_message_at: Utc::now(),
+            unanswered: true,
+            ticket_id: Some(4),
+        }
+    }
+
+    #[test]
+    fn search_matches_name_address_subject_and_preview() {
+        let conversation = conversation();
+        for search in [
+            "张伟",
+            "zhang.wei",
+            "退款",
+            "12345",
+            "HURRY",
+            "",
+            "退款 hurry",
+        ] {
+            assert!(matches_search(&conversation, search), "{search:?}");
+        }
+    }
+
+    #[test]
+    fn search_needs_every_term() {
+        let conversation = conversation();
+        for search in ["李娜", "退款 shipping", "67890"] {
+            assert!(!matches_search(&conversation, search), "{search:?}");
+        }
+    }
 }

@@ -912,3 +912,133 @@ fn plural(count: usize, one: &str, many: &str) -> String {
         format!("{count} {many}")
     }
 }
+
+pub const PHRASES_BUTTON: &str = "Phrases";
+pub const PHRASES_HEADING: &str = "Phrases";
+pub const CLOSE_DIALOG: &str = "Close";
+pub const PHRASE_SEARCH_HINT: &str = "Search titles, text, keywords and categories";
+pub const ALL_CATEGORIES: &str = "All";
+pub const NO_PHRASES: &str =
+    "The phrase library is empty. Import phrases with: kefu phrases import FILE";
+pub const NO_PHRASES_FOUND: &str = "No phrase matches the search and category.";
+pub const INSERT_PHRASE: &str = "Insert";
+pub const INSERT_AND_SEND_PHRASE: &str = "Insert and send";
+pub const SUGGESTED_BY_RULE: &str = "Suggested by a rule";
+pub const SUGGESTED_FOR_MESSAGE: &str = "Suggested";
+pub const NO_UNANSWERED: &str = "No conversation is waiting for a reply.";
+pub const NO_CONVERSATION_FOR_PHRASES: &str =
+    "Open a conversation in the focused pane first, so the phrases can be filled in for it.";
+pub const SHORTCUTS_BUTTON: &str = "Shortcuts";
+pub const SHORTCUTS_HEADING: &str = "Keyboard shortcuts";
+pub const CONVERSATION_SEARCH_HINT: &str = "Search conversations";
+pub const NO_CONVERSATIONS_FOUND: &str = "No conversation matches the search.";
+
+/// Formats the line under a phrase's preview for placeholders without a
+/// value.
+pub fn phrase_missing_values(missing: &[String]) -> String {
+    let markers: Vec<String> = missing.iter().map(|name| format!("[{name}?]")).collect();
+    let agent_hint = if missing.iter().any(|name| name == "agent.name") {
+        " Set KEFU_AGENT to an agent's name to fill [agent.name?]."
+    } else {
+        ""
+    };
+    format!(
+        "No value for {}, so the text shows {} there. Replace it in the draft before \
+         sending.{agent_hint}",
+        missing.join(", "),
+        markers.join(", ")
+    )
+}
+
+/// Formats the line under a draft that contains placeholders without a
+/// value, written as they appear in the draft.
+pub fn unfilled_placeholders(placeholders: &[String]) -> String {
+    format!(
+        "Replace {} with the text the customer should read. The draft cannot be sent while it \
+         contains a placeholder.",
+        placeholders.join(", ")
+    )
+}
+
+/// Formats the error line for a phrase picker that could not open.
+pub fn phrases_failed(error: &str) -> String {
+    format!("Could not open the phrases: {error}")
+}
+
+/// Formats the error line for a phrase whose use could not be counted.
+pub fn phrase_use_failed(phrase_id: &str, error: &str) -> String {
+    format!("Phrase {phrase_id} was inserted, but counting its use failed: {error}")
+}
+
+/// Returns the heading of a group in the shortcut list.
+pub fn shortcut_scope(scope: crate::shortcuts::Scope) -> &'static str {
+    use crate::shortcuts::Scope;
+    match scope {
+        Scope::Workbench => "Workbench",
+        Scope::PhrasePicker => "Phrase picker",
+        Scope::ShortcutList => "This list",
+    }
+}
+
+/// Describes what a shortcut does, for the shortcut list.
+pub fn shortcut_action(action: crate::shortcuts::Action) -> &'static str {
+    use crate::shortcuts::Action;
+    match action {
+        Action::NextUnanswered => "Open the next conversation waiting for a reply",
+        Action::NextPane => "Focus the next pane",
+        Action::PreviousPane => "Focus the previous pane",
+        Action::OpenPhrases => "Open the phrases for the focused pane's draft",
+        Action::Send => "Send the focused pane's draft",
+        Action::ClosePane => "Close the focused pane",
+        Action::FocusSearch => "Search the conversations",
+        Action::ShowShortcuts => "Show this list",
+        Action::InsertPhrase => "Insert the selected phrase into the draft",
+        Action::InsertPhraseAndSend => "Insert the selected phrase and send the draft",
+        Action::SelectNextPhrase => "Select the next phrase",
+        Action::SelectPreviousPhrase => "Select the previous phrase",
+        Action::CloseDialog => "Close",
+    }
+}
+
+/// Formats a button label or hint with the keys of the shortcut that does
+/// the same, such as "Insert (Enter)".
+pub fn with_keys(
+    label: &str,
+    action: crate::shortcuts::Action,
+    scope: crate::shortcuts::Scope,
+) -> String {
+    match crate::shortcuts::keys_for(action, scope) {
+        Some(combination) => format!("{label} ({})", keys(combination)),
+        None => label.to_string(),
+    }
+}
+
+/// Formats a key combination, such as "Ctrl+Shift+Tab" ("Cmd+Shift+Tab"
+/// on macOS).
+pub fn keys(keys: crate::shortcuts::Keys) -> String {
+    use crate::shortcuts::KeyName;
+    use iced::keyboard::key::Named;
+
+    let mut parts: Vec<String> = Vec::new();
+    if keys.command {
+        parts.push(
+            if cfg!(target_os = "macos") {
+                "Cmd"
+            } else {
+                "Ctrl"
+            }
+            .to_string(),
+        );
+    }
+    if keys.shift {
+        parts.push("Shift".to_string());
+    }
+    parts.push(match keys.key {
+        KeyName::Character(character) => character.to_uppercase().to_string(),
+        KeyName::Named(Named::ArrowUp) => "Up".to_string(),
+        KeyName::Named(Named::ArrowDown) => "Down".to_string(),
+        KeyName::Named(Named::Escape) => "Esc".to_string(),
+        KeyName::Named(named) => format!("{named:?}"),
+    });
+    parts.join("+")
+}

@@ -7,6 +7,8 @@
 //! New messages, waiting conversations and SLA deadlines raise alerts:
 //! toasts in the window, window attention requests, desktop notifications
 //! and a sound, as `alerts.toml` sets.
+//! A phrase picker fills canned replies into a pane's draft, and the
+//! keyboard shortcuts of one table drive the workbench.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
 //! a window too, which is how the tests drive it. The workbench logs
@@ -20,15 +22,18 @@ mod conversation_list;
 mod conversation_view;
 mod customer_card;
 mod demo_offer;
+mod dialog;
 mod font;
 mod format;
 mod intake;
 mod labels;
 mod panes;
+mod phrase_picker;
 mod plugins;
 mod reports;
 mod saved_state;
 mod scheduler;
+mod shortcuts;
 mod style;
 mod ticket_list;
 mod unlock;
@@ -233,8 +238,27 @@ pub mod demo_offer_ids {
 /// [`PaneSummary::key`].
 pub mod pane_ids {
     pub use crate::panes::ids::{
-        close, draft_editor, maximize, messages, send_button, split_down, split_right,
+        close, draft_editor, maximize, messages, phrases_button, send_button, split_down,
+        split_right,
     };
+}
+
+/// Widget ids of the phrase picker.
+pub mod phrase_picker_ids {
+    pub use crate::phrase_picker::ids::{category, insert, insert_and_send, row, search};
+}
+
+/// Widget id of the conversation list's search field.
+pub fn conversation_search_id() -> Id {
+    conversation_list::search_id()
+}
+
+/// Returns the message the workbench's keyboard subscription sends for an
+/// event, or `None` when the event is no shortcut. `status` is iced's
+/// report of whether a widget handled the event. Tests feed simulated key
+/// presses through this to act as the running window does.
+pub fn shortcut_message(event: &iced::Event, status: iced::event::Status) -> Option<Message> {
+    shortcuts::pressed(event, status).map(Message::KeyPressed)
 }
 
 /// Widget ids of the customer card beside the panes.

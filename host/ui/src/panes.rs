@@ -6,9 +6,11 @@
 //! already shows it. Drafts belong to conversations, so a draft stays with
 //! its conversation when a pane switches to another one and back.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use iced::widget::pane_grid::{self, Axis, Configuration, Pane, PaneGrid};
+use iced::widget::text_editor::{Action, Edit, Motion};
 use iced::widget::{Id, button, container, row, text, text_editor};
 use iced::{Alignment, Element, Fill};
 use kefu_core::Store;
@@ -64,6 +66,12 @@ pub mod ids {
     pub fn send_button(key: u64) -> Id {
         Id::from(format!("pane-{key}-send"))
     }
+
+    /// Returns the id of the container around the composer's button that
+    /// opens the phrase picker.
+    pub fn phrases_button(key: u64) -> Id {
+        Id::from(format!("pane-{key}-phrases"))
+    }
 }
 
 /// The pane grid, its focus and the drafts of every conversation.
@@ -76,6 +84,10 @@ pub struct Panes {
     /// Unsent reply text by conversation id, including conversations no
     /// pane shows. An empty draft is not saved.
     drafts: BTreeMap<i64, text_editor::Content>,
+    /// Conversations whose draft cursor the agent placed, by typing or
+    /// clicking, since the draft was restored or emptied. A phrase goes in
+    /// at that cursor, and after the end of any other draft.
+    cursor_placed: HashSet<i64>,
     /// Shown by a pane whose conversation has no draft entry yet.
     empty_draft: text_editor::Content,
 }
@@ -123,6 +135,8 @@ pub enum Message {
     DraftEdited(i64, text_editor::Action),
     /// A pane's send button was pressed.
     SendPressed(Pane),
+    /// A pane's button for the phrase picker was pressed.
+    PhrasesPressed(Pane),
     /// An attachment was pressed: the message id and the attachment's
     /// position in the message's list.
     AttachmentPressed(i64, usize),
@@ -151,6 +165,7 @@ impl Panes {
                 .iter()
                 .map(|(id, draft)| (*id, text_editor::Content::with_text(draft)))
                 .collect(),
+            cursor_placed: HashSet::new(),
             empty_draft: text_editor::Content::new(),
         };
         if let Some(pane) = saved.maximized.and_then(|index| order.get(index)) {
@@ -326,6 +341,7 @@ impl Panes {
         if let (Outcome::Stored(_), Some(conversation_id)) = (&outcome, state.conversation) {
             self.drafts
                 .insert(conversation_id, text_editor::Content::new());
+            self.cursor_placed.remove(&conversation_id);
         }
         state.outcome = Some(outcome);
     }
@@ -365,14 +381,92 @@ impl Panes {
                 }
             }
             Message::DraftEdited(conversation_id, action) => {
+                // Scrolling the editor leaves the cursor where it was.
+                if !matches!(action, Action::Scroll { .. }) {
+                    self.cursor_placed.insert(conversation_id);
+                }
                 self.drafts
                     .entry(conversation_id)
                     .or_default()
                     .perform(action);
             }
-            Message::SendPressed(_) | Message::AttachmentPressed(..) => return Some(message),
+            Message::SendPressed(_)
+            | Message::PhrasesPressed(_)
+            | Message::AttachmentPressed(..) => {
+                return Some(message);
+            }
         }
         None
+    }
+
+    /// Inserts `text` into a conversation's draft at the cursor the agent
+    /// placed, or else after the end of the draft, on a new line when the
+    /// draft has text. The cursor ends after the inserted text.
+    pub fn insert_into_draft(&mut self, conversation_id: i64, text: &str) {
+        let draft = self.drafts.entry(conversation_id).or_default();
+        let mut text = text.to_string();
+        if !self.cursor_placed.contains(&conversation_id) {
+            draft.perform(Action::Move(Motion::DocumentEnd));
+            let current = draft.text();
+            if !current.is_empty() && !current.ends_with('\n') {
+                text.insert(0, '\n');
+            }
+        }
+        draft.perform(Action::Edit(Edit::Paste(Arc::new(text))));
+        self.cursor_placed.insert(conversation_id);
+    }
+
+    /// Returns the focused pane.
+    pub fn focused(&self) -> Pane {
+        self.focus
+    }
+
+    /// Returns the key of `pane`, if it is open.
+    pub fn key_of(&self, pane: Pane) -> Option<u64> {
+        Some(self.grid.get(pane)?.key)
+    }
+
+    /// Returns the messages `pane` shows, oldest first.
+    pub fn messages_of(&self, pane: Pane) -> &[StoredMessage] {
+        self.grid
+            .get(pane)
+            .map_or(&[], |state| state.messages.as_slice())
+    }
+
+    /// Moves the focus to the next pane in layout order, or to the
+    /// previous one when `forward` is false, wrapping around at the ends.
+    /// When a pane is maximised, the newly focused pane is maximised in its
+    /// place, so the focused pane stays visible.
+    pub fn cycle_focus(&mut self, forward: bool) {
+        let order = layout_order(self.grid.layout());
+        let Some(position) = order.iter().position(|pane| *pane == self.focus) else {
+            return;
+        };
+        let next = if forward {
+            (position + 1) % order.len()
+        } else {
+            (position + order.len() - 1) % order.len()
+        };
+        self.focus = order[next];
+        if self.grid.maximized().is_some() {
+            self.grid.maximize(self.focus);
+        }
+    }
+
+    /// Closes the focused pane. The only pane cannot close, so it is
+    /// emptied instead and shows the hint to select a conversation. Drafts
+    /// stay with their conversations either way.
+    pub fn close_focused(&mut self) {
+        if self.grid.len() > 1 {
+            self.update(Message::Close(self.focus));
+            return;
+        }
+        if let Some(state) = self.grid.get_mut(self.focus) {
+            state.conversation = None;
+            state.messages.clear();
+            state.outbox.clear();
+            state.outcome = None;
+        }
     }
 
     fn take_key(&mut self) -> u64 {

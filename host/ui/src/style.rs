@@ -256,3 +256,18 @@ pub fn toast(theme: &Theme, tier: kefu_core::alerts::Tier) -> container::Style {
         ..container::Style::default()
     }
 }
+
+/// Styles the card of a dialog shown over the window.
+pub fn dialog(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.background.base.color.into()),
+        text_color: Some(palette.background.base.text),
+        border: Border {
+            radius: 8.0.into(),
+            width: 1.0,
+            color: palette.background.strong.color,
+        },
+        ..container::Style::default()
+    }
+}

@@ -9,7 +9,11 @@
 //! The Plugins and Reports screens, switched to from the top bar, own their
 //! state, update and view in [`crate::plugins`] and [`crate::reports`], and
 //! the scheduler that fires time rules in the background owns its state in
-//! [`crate::scheduler`].
+//! [`crate::scheduler`]. The keyboard shortcuts run in [`keys`], and the
+//! phrase picker, a dialog over the panes, in [`phrases`].
+
+mod keys;
+mod phrases;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,13 +38,14 @@ use crate::customer_card;
 use crate::demo_offer::{self, DemoOffer};
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
 use crate::panes::{self, PaneSummary, Panes};
+use crate::phrase_picker::{self, PhrasePicker};
 use crate::plugins::{self, Plugins};
 use crate::reports::{self, Reports};
 use crate::saved_state::{self, DemoOfferChoice, WindowSize};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
 use crate::webhook::{self, Webhook};
-use crate::{conversation_list, format, labels, style, ticket_list};
+use crate::{conversation_list, dialog, format, labels, shortcuts, style, ticket_list};
 
 /// Time between two reloads from the database while the window is open.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
@@ -99,6 +104,15 @@ pub struct Workbench {
     /// Toasts, desktop notifications and sound for new messages, waiting
     /// conversations and SLA deadlines.
     alerts: Alerts,
+    /// The open phrase picker, over the panes.
+    picker: Option<PhrasePicker>,
+    /// True while the shortcut list is shown over the workbench.
+    shortcuts_shown: bool,
+    /// Text of the conversation list's search field.
+    conversation_search: String,
+    /// A line in the top bar about the last shortcut, such as that no
+    /// conversation is waiting for a reply. The next shortcut clears it.
+    notice: Option<String>,
 }
 
 /// The screens the top bar switches between.
@@ -144,6 +158,12 @@ pub enum Message {
     CustomerCard(customer_card::Message),
     DemoOffer(demo_offer::Message),
     Alerts(alerts::Message),
+    /// A key of the shortcut table was pressed.
+    KeyPressed(shortcuts::Keys),
+    PhrasePicker(phrase_picker::Message),
+    /// The top bar's button for the shortcut list was pressed.
+    ShortcutsPressed,
+    ShortcutList(shortcuts::Message),
 }
 
 /// Everything one reload reads, applied only when every query succeeded so
@@ -277,6 +297,10 @@ impl Workbench {
             demo_offer: None,
             demo_offer_choice: loaded.state.demo_offer,
             alerts: Alerts::new(AlertSettings::builtin(&config.desk.lifecycle), None),
+            picker: None,
+            shortcuts_shown: false,
+            conversation_search: String::new(),
+            notice: None,
             reports: Reports::new(db_path.clone(), config.desk.clone()),
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
@@ -369,6 +393,22 @@ impl Workbench {
         self.demo_offer.as_ref().and_then(DemoOffer::error)
     }
 
+    /// Returns the ids of the phrases the open phrase picker lists, in
+    /// order, or `None` when the picker is closed.
+    pub fn picker_phrases(&self) -> Option<Vec<&str>> {
+        Some(self.picker.as_ref()?.visible_ids())
+    }
+
+    /// True while the shortcut list is shown.
+    pub fn shortcuts_shown(&self) -> bool {
+        self.shortcuts_shown
+    }
+
+    /// Returns the notice in the top bar, if any.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
     /// Handles a message, then saves the panes, drafts and window size
     /// when they changed.
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -380,6 +420,20 @@ impl Workbench {
     fn handle(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::ConversationList(conversation_list::Message::Selected(id)) => self.select(id),
+            Message::ConversationList(conversation_list::Message::SearchChanged(search)) => {
+                self.conversation_search = search;
+                Task::none()
+            }
+            Message::KeyPressed(keys) => self.key_pressed(keys),
+            Message::PhrasePicker(message) => self.picker_message(message),
+            Message::ShortcutsPressed => {
+                self.shortcuts_shown = true;
+                Task::none()
+            }
+            Message::ShortcutList(shortcuts::Message::ClosePressed) => {
+                self.shortcuts_shown = false;
+                Task::none()
+            }
             Message::TicketList(ticket_list::Message::Selected(ticket_id)) => {
                 let conversation_id = self
                     .tickets
@@ -480,6 +534,7 @@ impl Workbench {
             }
             Message::Panes(message) => match self.panes.update(message) {
                 Some(panes::Message::SendPressed(pane)) => self.send_draft(pane),
+                Some(panes::Message::PhrasesPressed(pane)) => self.open_picker(pane),
                 Some(panes::Message::AttachmentPressed(message_id, position)) => {
                     match self.open_attachment(message_id, position) {
                         Ok(()) => self.clear_error(),
@@ -655,6 +710,7 @@ impl Workbench {
             iced::time::every(RELOAD_INTERVAL).map(|_| Message::ReloadTimer),
             iced::time::every(SCHEDULER_INTERVAL).map(|_| Message::SchedulerTimer),
             intake,
+            shortcuts::subscription().map(Message::KeyPressed),
             self.plugins.subscription().map(Message::Plugins),
             self.alerts.subscription().map(Message::Alerts),
             iced::window::resize_events().map(|(_, size)| Message::WindowResized(size)),
@@ -807,10 +863,25 @@ impl Workbench {
                     .style(style::error_line),
             );
         }
-        let page = page.push(rule::horizontal(1)).push(self.body());
+        let page: Element<'_, Message> = page.push(rule::horizontal(1)).push(self.body()).into();
+        let page = if let Some(picker) = &self.picker {
+            dialog::modal(
+                page,
+                picker.view().map(Message::PhrasePicker),
+                Message::PhrasePicker(phrase_picker::Message::ClosePressed),
+            )
+        } else if self.shortcuts_shown {
+            dialog::modal(
+                page,
+                shortcuts::view().map(Message::ShortcutList),
+                Message::ShortcutList(shortcuts::Message::ClosePressed),
+            )
+        } else {
+            page
+        };
         match self.alerts.view() {
             Some(toasts) => stack![page, toasts.map(Message::Alerts)].into(),
-            None => page.into(),
+            None => page,
         }
     }
 
@@ -856,6 +927,9 @@ impl Workbench {
         if let Some(status) = self.scheduler.status() {
             header = header.push(status);
         }
+        if let Some(notice) = &self.notice {
+            header = header.push(text(notice).size(12));
+        }
         if self.screen == Screen::Workbench {
             header = header.push(
                 button(text(labels::REPORTS).size(14))
@@ -868,6 +942,18 @@ impl Workbench {
                 button(text(toggle_label).size(14))
                     .on_press(Message::ScreenSelected(toggle_screen))
                     .style(button::secondary),
+            )
+            .push(
+                button(
+                    text(labels::with_keys(
+                        labels::SHORTCUTS_BUTTON,
+                        shortcuts::Action::ShowShortcuts,
+                        shortcuts::Scope::Workbench,
+                    ))
+                    .size(14),
+                )
+                .on_press(Message::ShortcutsPressed)
+                .style(button::secondary),
             )
             .push(button(text(labels::REFRESH).size(14)).on_press(Message::RefreshPressed))
             .spacing(12)
@@ -897,8 +983,13 @@ impl Workbench {
         };
 
         let selected = self.panes.focused_conversation();
-        let conversations = conversation_list::view(&self.conversations, selected, &now)
-            .map(Message::ConversationList);
+        let conversations = conversation_list::view(
+            &self.conversations,
+            selected,
+            &now,
+            &self.conversation_search,
+        )
+        .map(Message::ConversationList);
         let top = row![
             conversations,
             rule::vertical(1),

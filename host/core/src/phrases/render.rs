@@ -6,7 +6,10 @@
 //! scanned for placeholders again, so a customer named `{{agent.name}}`
 //! stays literal. A placeholder without a value is kept visible as
 //! `[customer.name?]` and listed in [`Rendered::missing`], so the app can
-//! warn before the reply goes out.
+//! warn before the reply goes out, and [`unfilled`] finds such markers
+//! again in a draft the agent has edited.
+
+use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
@@ -98,6 +101,62 @@ pub fn render(body: &str, context: &RenderContext) -> Rendered {
         }
     }
     Rendered { text, missing }
+}
+
+/// A placeholder left in a text: a `[name?]` marker that [`render`] wrote
+/// for a missing value, or a `{{name}}` that was never filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfilled {
+    /// Byte range of the marker or placeholder in the text.
+    pub range: Range<usize>,
+    /// The placeholder's name, such as `customer.name`.
+    pub name: &'static str,
+}
+
+/// Finds the `[name?]` markers and `{{name}}` placeholders of known names
+/// in `text`, in order. A reply that contains any of them still needs a
+/// value from the agent. Brackets or braces around other words are text.
+pub fn unfilled(text: &str) -> Vec<Unfilled> {
+    let mut found = Vec::new();
+    let mut position = 0;
+    while let Some(offset) = text[position..].find(['[', '{']) {
+        let start = position + offset;
+        let rest = &text[start..];
+        let hit = if rest.starts_with('[') {
+            marker_at(rest)
+        } else {
+            placeholder_at(rest)
+        };
+        match hit {
+            Some((name, length)) => {
+                found.push(Unfilled {
+                    range: start..start + length,
+                    name,
+                });
+                position = start + length;
+            }
+            None => position = start + 1,
+        }
+    }
+    found
+}
+
+/// Returns the name and length of the `[name?]` marker at the start of `text`.
+fn marker_at(text: &str) -> Option<(&'static str, usize)> {
+    PLACEHOLDERS.iter().find_map(|name| {
+        let inner = text.strip_prefix('[')?.strip_prefix(name)?;
+        inner.starts_with("?]").then_some((*name, name.len() + 3))
+    })
+}
+
+/// Returns the name and length of the known `{{name}}` placeholder at the
+/// start of `text`.
+fn placeholder_at(text: &str) -> Option<(&'static str, usize)> {
+    let inner = text.strip_prefix(OPEN)?;
+    let close = inner.find(CLOSE)?;
+    let name = inner[..close].trim();
+    let known = PLACEHOLDERS.iter().find(|known| **known == name)?;
+    Some((known, OPEN.len() + close + CLOSE.len()))
 }
 
 /// Checks that every `{{…}}` in `body` names a known placeholder and that
@@ -274,6 +333,38 @@ mod tests {
         let rendered = render("Hi {{customer.name}}, I am {{agent.name}}.", &context);
         assert_eq!(rendered.text, "Hi {{agent.name}} {{today}}, I am 李客服.");
         assert!(rendered.missing.is_empty());
+    }
+
+    #[test]
+    fn unfilled_finds_markers_and_placeholders() {
+        let text = "[customer.name?]您好，工单 {{ ticket.id }} 已处理。[note] {x} [today?]";
+        let found = unfilled(text);
+        let names: Vec<&str> = found.iter().map(|unfilled| unfilled.name).collect();
+        assert_eq!(names, vec!["customer.name", "ticket.id", "today"]);
+        assert_eq!(&text[found[0].range.clone()], "[customer.name?]");
+        assert_eq!(&text[found[1].range.clone()], "{{ ticket.id }}");
+        assert_eq!(&text[found[2].range.clone()], "[today?]");
+    }
+
+    #[test]
+    fn unfilled_ignores_unknown_names_and_filled_text() {
+        assert!(unfilled("[order.id?] {{order.id}} [customer.name] {{today").is_empty());
+        let rendered = render("{{customer.name}}您好", &full_context());
+        assert!(unfilled(&rendered.text).is_empty());
+    }
+
+    #[test]
+    fn unfilled_finds_what_render_left() {
+        let context = RenderContext {
+            customer_name: None,
+            ..full_context()
+        };
+        let rendered = render("{{customer.name}}您好，{{agent.name}}为您服务。", &context);
+        let names: Vec<&str> = unfilled(&rendered.text)
+            .iter()
+            .map(|unfilled| unfilled.name)
+            .collect();
+        assert_eq!(names, rendered.missing);
     }
 
     #[test]

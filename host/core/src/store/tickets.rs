@@ -6,11 +6,11 @@
 //! with its history.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::json;
 
 use super::write::{TicketField, Writer};
-use super::{format_time, parse_time};
+use super::{Store, format_time, parse_time};
 
 /// Ticket fields the SLA reads.
 struct SlaRow {
@@ -235,28 +235,7 @@ impl Writer<'_> {
     /// Returns the ticket of a conversation, if any. When the conversation's ticket
     /// was merged into another, the ticket it was merged into.
     pub fn open_ticket_of(&self, conversation_id: i64) -> anyhow::Result<Option<i64>> {
-        let mut ticket: Option<i64> = self
-            .query_row_cached(
-                "SELECT id FROM tickets WHERE conversation_id = ?1 ORDER BY id DESC LIMIT 1",
-                params![conversation_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        // Merges form a chain at most as long as the number of tickets;
-        // the bound only guards against a damaged database.
-        for _ in 0..1000 {
-            let Some(id) = ticket else { break };
-            let into: Option<i64> = self.query_row_cached(
-                "SELECT merged_into FROM tickets WHERE id = ?1",
-                params![id],
-                |row| row.get(0),
-            )?;
-            match into {
-                Some(next) => ticket = Some(next),
-                None => break,
-            }
-        }
-        Ok(ticket)
+        read_open_ticket(&self.tx, conversation_id)
     }
 
     /// Fails when the ticket was merged into another, naming the ticket to
@@ -462,4 +441,36 @@ impl Writer<'_> {
         )?;
         Ok(row)
     }
+}
+
+impl Store {
+    /// Returns the ticket of a conversation, if any, following merges like
+    /// [`Writer::open_ticket_of`] but without a write transaction.
+    pub fn open_ticket_of(&self, conversation_id: i64) -> anyhow::Result<Option<i64>> {
+        read_open_ticket(&self.connection, conversation_id)
+    }
+}
+
+/// Returns the latest ticket of a conversation, or the ticket it was merged
+/// into, following the chain of merges.
+fn read_open_ticket(connection: &Connection, conversation_id: i64) -> anyhow::Result<Option<i64>> {
+    let mut ticket: Option<i64> = connection
+        .prepare_cached(
+            "SELECT id FROM tickets WHERE conversation_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![conversation_id], |row| row.get(0))
+        .optional()?;
+    // Merges form a chain at most as long as the number of tickets;
+    // the bound only guards against a damaged database.
+    let mut merged_into =
+        connection.prepare_cached("SELECT merged_into FROM tickets WHERE id = ?1")?;
+    for _ in 0..1000 {
+        let Some(id) = ticket else { break };
+        let into: Option<i64> = merged_into.query_row(params![id], |row| row.get(0))?;
+        match into {
+            Some(next) => ticket = Some(next),
+            None => break,
+        }
+    }
+    Ok(ticket)
 }

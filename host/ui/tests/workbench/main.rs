@@ -12,9 +12,11 @@ mod first_run;
 mod imported;
 mod live;
 mod panes;
+mod phrases;
 mod plugins;
 mod reports;
 mod seed;
+mod shortcuts;
 mod unlock;
 
 use std::path::{Path, PathBuf};

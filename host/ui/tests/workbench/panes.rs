@@ -89,19 +89,19 @@ impl Desk {
     }
 }
 
-fn outgoing_toml() -> String {
+pub(super) fn outgoing_toml() -> String {
     format!("from = \"{TEAM_ADDRESS}\"\nfrom-name = \"客服团队\"\n")
 }
 
 /// Clicks the conversation's row in the list.
-fn open_conversation(workbench: &mut Workbench, conversation_id: i64) {
+pub(super) fn open_conversation(workbench: &mut Workbench, conversation_id: i64) {
     click(
         workbench,
         selector::id(kefu_ui::conversation_row_id(conversation_id)),
     );
 }
 
-fn focused_pane(workbench: &Workbench) -> PaneSummary {
+pub(super) fn focused_pane(workbench: &Workbench) -> PaneSummary {
     let panes = workbench.panes();
     let focused: Vec<_> = panes.iter().filter(|pane| pane.focused).collect();
     assert_eq!(focused.len(), 1, "not one focused pane in {panes:?}");
@@ -110,7 +110,7 @@ fn focused_pane(workbench: &Workbench) -> PaneSummary {
 
 /// Clicks the draft editor of the pane `key` and types `text` into it, in
 /// one simulated window so the click's focus stays for the keys.
-fn type_draft(workbench: &mut Workbench, key: u64, text: &str) {
+pub(super) fn type_draft(workbench: &mut Workbench, key: u64, text: &str) {
     let messages: Vec<Message> = {
         let mut ui = simulator(workbench);
         if let Err(error) = ui.click(selector::id(pane_ids::draft_editor(key))) {
@@ -126,7 +126,7 @@ fn type_draft(workbench: &mut Workbench, key: u64, text: &str) {
 }
 
 /// Splits the focused pane to the right and returns the new, focused pane.
-fn split_right(workbench: &mut Workbench) -> PaneSummary {
+pub(super) fn split_right(workbench: &mut Workbench) -> PaneSummary {
     let before = focused_pane(workbench);
     click(workbench, selector::id(pane_ids::split_right(before.key)));
     let after = focused_pane(workbench);
