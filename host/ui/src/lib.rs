@@ -4,6 +4,8 @@
 //! the plugins folder as files come and go, and a Reports screen of charts
 //! whose bars, points, slices and cells list the tickets they count. The team's desk configuration
 //! labels the tickets, and a scheduler fires time rules in the background.
+//! A To-do screen lists the unfinished tickets in queue order, with
+//! filters and bulk changes, and builds only the rows in view.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
 //! a window too, which is how the tests drive it. The workbench logs
@@ -25,6 +27,7 @@ mod saved_state;
 mod scheduler;
 mod style;
 mod ticket_list;
+mod todo;
 mod unlock;
 mod webhook;
 mod workbench;
@@ -36,9 +39,14 @@ use iced::widget::Id;
 use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
+pub use conversation_view::MESSAGE_WINDOW;
 pub use panes::PaneSummary;
 pub use reports::{PeriodKind, ReportChart, Reports};
 pub use scheduler::SCHEDULER_INTERVAL;
+pub use todo::{
+    AssigneeChoice, Detail as TodoDetail, Event as TodoEvent, Filters as TodoFilters,
+    Message as TodoMessage, OVERSCAN, ROW_HEIGHT, ResultLine, TodoPanel,
+};
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
 
@@ -220,6 +228,30 @@ pub mod pane_ids {
     pub use crate::panes::ids::{
         close, draft_editor, maximize, messages, send_button, split_down, split_right,
     };
+}
+
+/// Widget ids of the to-do screen.
+pub mod todo_ids {
+    pub use crate::todo::ids::*;
+}
+
+/// Builds the message list of one conversation as a pane shows it, with
+/// `messages` its latest messages, oldest first, and no outbox entries.
+/// Benchmarks time it against the same list of a short conversation.
+pub fn conversation_messages_view<'a>(
+    conversation: &'a kefu_core::model::ConversationSummary,
+    messages: &'a [kefu_core::model::StoredMessage],
+) -> Element<'a, ()> {
+    conversation_view::view(
+        Some(conversation),
+        messages,
+        &[],
+        Id::from("messages"),
+        conversation_view::Actions {
+            open_attachment: |_, _| (),
+            show_earlier: (),
+        },
+    )
 }
 
 /// Widget ids of the customer card beside the panes.

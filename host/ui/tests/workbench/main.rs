@@ -12,6 +12,7 @@ mod panes;
 mod plugins;
 mod reports;
 mod seed;
+mod todo;
 mod unlock;
 
 use std::path::{Path, PathBuf};
