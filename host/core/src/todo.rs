@@ -284,6 +284,22 @@ impl TodoQuery {
         (sql, values)
     }
 
+    /// Builds the SQL and parameters that select the ids of the matching
+    /// tickets in the sort order, from `offset` on and at most `limit`.
+    fn ids_sql(&self, offset: usize, limit: Option<usize>) -> (String, Vec<Value>) {
+        let (filter, mut values) = self.filter();
+        // SQLite reads a negative LIMIT as no limit.
+        let limit = limit.map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
+        values.push(Value::Integer(limit));
+        values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let sql = format!(
+            "SELECT t.id {}{filter} ORDER BY {} LIMIT ? OFFSET ?",
+            self.tables(),
+            self.sort.order_by()
+        );
+        (sql, values)
+    }
+
     fn count_sql(&self) -> (String, Vec<Value>) {
         let (filter, values) = self.filter();
         (format!("SELECT count(*) {}{filter}", self.tables()), values)
@@ -297,6 +313,22 @@ impl Store {
         let mut statement = self.connection().prepare_cached(&sql)?;
         let rows = statement.query_map(params_from_iter(values), read_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns the ids of the tickets a to-do query matches, in its sort
+    /// order, from `offset` on and at most `limit` of them (all when
+    /// `None`). The query's own `limit` and `offset` are ignored. Reads no
+    /// row beyond the id, for selecting every matching ticket at once.
+    pub fn todo_ids(
+        &self,
+        query: &TodoQuery,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> anyhow::Result<Vec<i64>> {
+        let (sql, values) = query.ids_sql(offset, limit);
+        let mut statement = self.connection().prepare_cached(&sql)?;
+        let ids = statement.query_map(params_from_iter(values), |row| row.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
     }
 
     /// Counts the tickets a to-do query matches, over all pages.
@@ -584,6 +616,86 @@ pub fn apply_bulk_changes(
         applied.extend(result);
     }
     Ok(applied)
+}
+
+/// Result of [`apply_bulk_skipping`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkOutcome {
+    /// Each change that took effect.
+    pub applied: Vec<AppliedChange>,
+    /// Tickets that had the value already, such as the status set.
+    pub unchanged: Vec<i64>,
+    /// Tickets that cannot take the change, each with the reason.
+    pub skipped: Vec<(i64, String)>,
+}
+
+impl BulkOutcome {
+    /// Counts the tickets that changed.
+    pub fn changed_tickets(&self) -> usize {
+        let mut ids: Vec<i64> = self.applied.iter().map(|change| change.ticket_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+}
+
+/// Applies `change` like [`apply_bulk_changes`] within the writer's
+/// transaction, but leaves out the tickets that cannot take it and returns
+/// them with the reason. A ticket is left out when it does not exist, was
+/// merged into another, or the lifecycle does not allow its status change.
+/// A value that is invalid for every ticket, such as an unknown status,
+/// still fails the whole call before any ticket changes.
+pub fn apply_bulk_skipping(
+    writer: &Writer<'_>,
+    ticket_ids: &[i64],
+    change: &BulkChange,
+    by: &ChangeBy<'_>,
+) -> anyhow::Result<BulkOutcome> {
+    check_change(&writer.desk().lifecycle, change)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut outcome = BulkOutcome::default();
+    let mut eligible = Vec::new();
+    for &ticket_id in ticket_ids {
+        if !seen.insert(ticket_id) {
+            continue;
+        }
+        match skip_reason(writer, ticket_id, change)? {
+            Some(reason) => outcome.skipped.push((ticket_id, reason)),
+            None => eligible.push(ticket_id),
+        }
+    }
+    outcome.applied = apply_bulk_changes(writer, &eligible, change, by)?;
+    let changed: std::collections::HashSet<i64> = outcome
+        .applied
+        .iter()
+        .map(|change| change.ticket_id)
+        .collect();
+    outcome.unchanged = eligible
+        .into_iter()
+        .filter(|id| !changed.contains(id))
+        .collect();
+    Ok(outcome)
+}
+
+/// Returns why `ticket_id` cannot take `change`, or `None` when it can.
+fn skip_reason(
+    writer: &Writer<'_>,
+    ticket_id: i64,
+    change: &BulkChange,
+) -> anyhow::Result<Option<String>> {
+    if !writer.ticket_exists(ticket_id)? {
+        return Ok(Some(format!("ticket {ticket_id} does not exist")));
+    }
+    if let Err(error) = writer.check_not_merged(ticket_id) {
+        return Ok(Some(error.to_string()));
+    }
+    if let BulkChange::Status(status) = change {
+        let from = writer.ticket_status(ticket_id)?;
+        if let Err(error) = writer.desk().lifecycle.check_transition(&from, status) {
+            return Ok(Some(error.to_string()));
+        }
+    }
+    Ok(None)
 }
 
 impl Store {

@@ -6,7 +6,9 @@
 //! body, attachments (a press opens one) and the notes written while
 //! reading the input. A reply in the outbox shows its delivery state.
 
-use iced::widget::{Id, button, center, column, container, row, rule, scrollable, space, text};
+use iced::widget::{
+    Id, button, center, center_x, column, container, row, rule, scrollable, space, text,
+};
 use iced::{Alignment, Element, Fill};
 use kefu_core::model::{ConversationSummary, Direction, StoredMessage};
 use kefu_core::store::{OutboxEntry, OutboxState};
@@ -17,18 +19,34 @@ use crate::{format, labels, style};
 /// sets inbound and outbound messages apart at a glance.
 const SIDE_OFFSET: f32 = 48.0;
 
+/// Messages a pane reads and builds when it opens a conversation, the
+/// latest ones. Each press of the "earlier messages" button adds as many
+/// again, so a conversation of thousands of messages costs a window of
+/// them, not all.
+pub const MESSAGE_WINDOW: usize = 50;
+
+/// What a press in the message list produces.
+pub struct Actions<Message> {
+    /// Pressing an attachment: the message id and the attachment's
+    /// position in the message's list.
+    pub open_attachment: fn(i64, usize) -> Message,
+    /// Pressing the button that shows earlier messages.
+    pub show_earlier: Message,
+}
+
 /// Builds the pane for `conversation`, or a hint when none is selected.
-/// `outbox` gives the delivery state of outbound messages, and
-/// `messages_id` is the id of the scrollable. Pressing an attachment
-/// produces `open_attachment(message id, position of the attachment in the
-/// message's list)`.
+/// `messages` are the latest messages read, oldest first; when the
+/// conversation has more, a button above them produces
+/// `actions.show_earlier`. `outbox` gives the delivery state of outbound
+/// messages, and `messages_id` is the id of the scrollable.
 pub fn view<'a, Message: Clone + 'a>(
     conversation: Option<&'a ConversationSummary>,
     messages: &'a [StoredMessage],
     outbox: &'a [OutboxEntry],
     messages_id: Id,
-    open_attachment: fn(i64, usize) -> Message,
+    actions: Actions<Message>,
 ) -> Element<'a, Message> {
+    let open_attachment = actions.open_attachment;
     let Some(conversation) = conversation else {
         return center(text(labels::NO_SELECTION).size(14).style(text::secondary)).into();
     };
@@ -59,6 +77,16 @@ pub fn view<'a, Message: Clone + 'a>(
             message_card(message, entry, open_attachment)
         }))
         .spacing(10);
+        let earlier = (conversation.message_count as usize).saturating_sub(messages.len());
+        let cards = if earlier > 0 {
+            let more = button(text(labels::earlier_messages(earlier, MESSAGE_WINDOW)).size(12))
+                .padding([2, 8])
+                .style(button::secondary)
+                .on_press(actions.show_earlier);
+            column![center_x(more), cards].spacing(10)
+        } else {
+            cards
+        };
         scrollable(cards)
             .id(messages_id)
             .spacing(4)

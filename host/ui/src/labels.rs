@@ -17,6 +17,8 @@ use kefu_core::store::{Address, CustomerSummary, Moved};
 
 use crate::format;
 
+pub mod todo;
+
 pub const WINDOW_TITLE: &str = "Kefu 客服";
 pub const REFRESH: &str = "Refresh";
 /// The button that switches to the Plugins screen, and its heading.
@@ -141,6 +143,17 @@ pub fn attachment_failed(error: &str) -> String {
 
 pub fn attachment(file_name: &str, size: u64) -> String {
     format!("{file_name} ({})", format::file_size(size))
+}
+
+/// Labels the button above a conversation's messages that shows up to
+/// `window` more of the `earlier` messages not shown yet.
+pub fn earlier_messages(earlier: usize, window: usize) -> String {
+    let shown = earlier.min(window);
+    match earlier {
+        1 => "Show 1 earlier message".to_string(),
+        _ if earlier == shown => format!("Show {earlier} earlier messages"),
+        _ => format!("Show {shown} earlier messages ({earlier} not shown)"),
+    }
 }
 
 pub fn message_count(count: u32) -> String {

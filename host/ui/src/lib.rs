@@ -9,6 +9,8 @@
 //! and a sound, as `alerts.toml` sets.
 //! A phrase picker fills canned replies into a pane's draft, and the
 //! keyboard shortcuts of one table drive the workbench.
+//! A To-do screen lists the unfinished tickets in queue order, with
+//! filters and bulk changes, and builds only the rows in view.
 //!
 //! [`run`] opens the window. [`Workbench`] contains the state and runs without
 //! a window too, which is how the tests drive it. The workbench logs
@@ -36,6 +38,7 @@ mod scheduler;
 mod shortcuts;
 mod style;
 mod ticket_list;
+mod todo;
 mod unlock;
 mod webhook;
 mod workbench;
@@ -48,9 +51,14 @@ use iced::{Element, Subscription, Task};
 use kefu_core::plugin::PluginOrigin;
 
 pub use alerts::{Toast, toast_id};
+pub use conversation_view::MESSAGE_WINDOW;
 pub use panes::PaneSummary;
 pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports, Tile, TileContent};
 pub use scheduler::SCHEDULER_INTERVAL;
+pub use todo::{
+    AssigneeChoice, Detail as TodoDetail, Event as TodoEvent, Filters as TodoFilters,
+    Message as TodoMessage, OVERSCAN, ROW_HEIGHT, ResultLine, TodoPanel,
+};
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
 
@@ -259,6 +267,30 @@ pub fn conversation_search_id() -> Id {
 /// presses through this to act as the running window does.
 pub fn shortcut_message(event: &iced::Event, status: iced::event::Status) -> Option<Message> {
     shortcuts::pressed(event, status).map(Message::KeyPressed)
+}
+
+/// Widget ids of the to-do screen.
+pub mod todo_ids {
+    pub use crate::todo::ids::*;
+}
+
+/// Builds the message list of one conversation as a pane shows it, with
+/// `messages` its latest messages, oldest first, and no outbox entries.
+/// Benchmarks time it against the same list of a short conversation.
+pub fn conversation_messages_view<'a>(
+    conversation: &'a kefu_core::model::ConversationSummary,
+    messages: &'a [kefu_core::model::StoredMessage],
+) -> Element<'a, ()> {
+    conversation_view::view(
+        Some(conversation),
+        messages,
+        &[],
+        Id::from("messages"),
+        conversation_view::Actions {
+            open_attachment: |_, _| (),
+            show_earlier: (),
+        },
+    )
 }
 
 /// Widget ids of the customer card beside the panes.

@@ -18,6 +18,7 @@ use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 use kefu_core::store::OutboxEntry;
 
 use crate::composer::Outcome;
+use crate::conversation_view::MESSAGE_WINDOW;
 use crate::customer_card::CustomerCard;
 use crate::saved_state::{SavedAxis, SavedLayout, SavedState};
 use crate::{composer, conversation_view, labels, style};
@@ -93,17 +94,34 @@ pub struct Panes {
 }
 
 /// One pane's state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ConversationPane {
     key: u64,
     conversation: Option<i64>,
-    /// The conversation's messages, oldest first.
+    /// The conversation's latest messages, oldest first: at most `window`
+    /// of them.
     messages: Vec<StoredMessage>,
+    /// Messages the pane reads and builds, from the latest back.
+    window: usize,
     /// Outbox entries of the conversation's outbound messages.
     outbox: Vec<OutboxEntry>,
     card: CustomerCard,
     /// Result of the last send from this pane.
     outcome: Option<Outcome>,
+}
+
+impl Default for ConversationPane {
+    fn default() -> Self {
+        Self {
+            key: 0,
+            conversation: None,
+            messages: Vec::new(),
+            window: MESSAGE_WINDOW,
+            outbox: Vec::new(),
+            card: CustomerCard::default(),
+            outcome: None,
+        }
+    }
 }
 
 /// A pane as tests and the window title see it.
@@ -140,6 +158,8 @@ pub enum Message {
     /// An attachment was pressed: the message id and the attachment's
     /// position in the message's list.
     AttachmentPressed(i64, usize),
+    /// A pane's "earlier messages" button was pressed.
+    ShowEarlier(Pane),
 }
 
 impl Panes {
@@ -246,6 +266,25 @@ impl Panes {
             .map(|(pane, _)| *pane)
     }
 
+    /// Returns how many of a conversation's latest messages to read: the
+    /// window of the pane that shows it, else [`MESSAGE_WINDOW`].
+    pub fn window_for(&self, conversation_id: i64) -> usize {
+        self.grid
+            .iter()
+            .filter(|(_, state)| state.conversation == Some(conversation_id))
+            .map(|(_, state)| state.window)
+            .max()
+            .unwrap_or(MESSAGE_WINDOW)
+    }
+
+    /// Widens the window of `pane` by [`MESSAGE_WINDOW`] messages and
+    /// returns its conversation, whose messages must be read again.
+    pub fn show_earlier(&mut self, pane: Pane) -> Option<i64> {
+        let state = self.grid.get_mut(pane)?;
+        state.window = state.window.saturating_add(MESSAGE_WINDOW);
+        state.conversation
+    }
+
     /// Shows a conversation: focuses the pane that shows it, or opens it
     /// in the focused pane, with its messages and outbox entries. Returns
     /// the pane's key.
@@ -268,6 +307,7 @@ impl Panes {
         if state.conversation != Some(conversation_id) {
             state.conversation = Some(conversation_id);
             state.outcome = None;
+            state.window = MESSAGE_WINDOW;
         }
         state.messages = messages;
         state.outbox = outbox;
@@ -392,7 +432,8 @@ impl Panes {
             }
             Message::SendPressed(_)
             | Message::PhrasesPressed(_)
-            | Message::AttachmentPressed(..) => {
+            | Message::AttachmentPressed(..)
+            | Message::ShowEarlier(_) => {
                 return Some(message);
             }
         }
@@ -510,7 +551,10 @@ impl Panes {
                 &state.messages,
                 &state.outbox,
                 ids::messages(state.key),
-                Message::AttachmentPressed,
+                conversation_view::Actions {
+                    open_attachment: Message::AttachmentPressed,
+                    show_earlier: Message::ShowEarlier(pane),
+                },
             );
             let body: Element<'a, Message> = match conversation {
                 Some(conversation) => {

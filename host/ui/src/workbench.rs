@@ -6,8 +6,9 @@
 //! messages). The open conversations are tiled panes in [`crate::panes`],
 //! saved with the drafts to the state file of [`crate::saved_state`] after
 //! every change and restored on start.
-//! The Plugins and Reports screens, switched to from the top bar, own their
-//! state, update and view in [`crate::plugins`] and [`crate::reports`], and
+//! The Plugins, Reports and To-do screens, switched to from the top bar,
+//! own their state, update and view in [`crate::plugins`],
+//! [`crate::reports`] and [`crate::todo`], and
 //! the scheduler that fires time rules in the background owns its state in
 //! [`crate::scheduler`]. The keyboard shortcuts run in [`keys`], and the
 //! phrase picker, a dialog over the panes, in [`phrases`].
@@ -44,6 +45,7 @@ use crate::reports::{self, Reports};
 use crate::saved_state::{self, DemoOfferChoice, WindowSize};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
+use crate::todo::{self, TodoPanel};
 use crate::webhook::{self, Webhook};
 use crate::{conversation_list, dialog, format, labels, shortcuts, style, ticket_list};
 
@@ -82,6 +84,11 @@ pub struct Workbench {
     screen: Screen,
     plugins: Plugins,
     reports: Reports,
+    todo: TodoPanel,
+    /// True when the conversations and tickets were last read before a
+    /// change, because the to-do screen was shown. Showing the workbench
+    /// screen reads them again.
+    lists_stale: bool,
     /// The lifecycle and SLA in force, from the configuration folder or
     /// built in.
     desk: Arc<Desk>,
@@ -124,6 +131,8 @@ pub enum Screen {
     Plugins,
     /// Charts of the report metrics, with the tickets behind each value.
     Reports,
+    /// Unfinished tickets in queue order, with filters and bulk changes.
+    Todo,
 }
 
 /// Events of the workbench window.
@@ -150,6 +159,10 @@ pub enum Message {
     ScreenSelected(Screen),
     Plugins(plugins::Message),
     Reports(reports::Message),
+    Todo(todo::Message),
+    /// The keyboard modifiers changed, such as Shift for selecting a range
+    /// of to-do rows.
+    ModifiersChanged(iced::keyboard::Modifiers),
     Panes(panes::Message),
     /// A delivery run started by a send finished.
     Delivered(Result<DeliveryReport, String>),
@@ -302,6 +315,8 @@ impl Workbench {
             conversation_search: String::new(),
             notice: None,
             reports: Reports::new(db_path.clone(), config.desk.clone()),
+            todo: TodoPanel::new(config.desk.clone(), todo::agent_name()),
+            lists_stale: false,
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
             db_path,
@@ -366,6 +381,23 @@ impl Workbench {
     /// Returns the alert toasts on screen, the newest last.
     pub fn toasts(&self) -> &[Toast] {
         self.alerts.toasts()
+    }
+
+    /// Returns the state of the to-do screen.
+    pub fn todo(&self) -> &TodoPanel {
+        &self.todo
+    }
+
+    /// Sets the name of the agent running the app, which the to-do
+    /// screen's Mine filter looks for and its changes record. It starts as
+    /// `KEFU_AGENT`, else `USER`.
+    pub fn set_agent(&mut self, agent: &str) {
+        self.todo.set_agent(agent.to_string());
+    }
+
+    /// Returns the screen below the top bar.
+    pub fn screen(&self) -> Screen {
+        self.screen
     }
 
     /// True while a scheduler run is in progress.
@@ -501,11 +533,21 @@ impl Workbench {
             }
             Message::ScreenSelected(screen) => {
                 self.screen = screen;
-                if screen == Screen::Reports {
+                match screen {
                     // Each visit shows the database as it is now.
-                    self.reports.set_plugins(self.plugins.loaded());
-                    return self.reports.reload().map(Message::Reports);
+                    Screen::Reports => {
+                        self.reports.set_plugins(self.plugins.loaded());
+                        return self.reports.reload().map(Message::Reports);
+                    }
+                    Screen::Todo => self.reload(),
+                    Screen::Workbench if self.lists_stale => self.reload(),
+                    Screen::Workbench | Screen::Plugins => {}
                 }
+                Task::none()
+            }
+            Message::Todo(message) => self.update_todo(message),
+            Message::ModifiersChanged(modifiers) => {
+                self.todo.set_shift(modifiers.shift());
                 Task::none()
             }
             Message::Plugins(message) => {
@@ -535,6 +577,12 @@ impl Workbench {
             Message::Panes(message) => match self.panes.update(message) {
                 Some(panes::Message::SendPressed(pane)) => self.send_draft(pane),
                 Some(panes::Message::PhrasesPressed(pane)) => self.open_picker(pane),
+                Some(panes::Message::ShowEarlier(pane)) => {
+                    if self.panes.show_earlier(pane).is_some() {
+                        self.reload();
+                    }
+                    Task::none()
+                }
                 Some(panes::Message::AttachmentPressed(message_id, position)) => {
                     match self.open_attachment(message_id, position) {
                         Ok(()) => self.clear_error(),
@@ -590,6 +638,29 @@ impl Workbench {
                     }
                     None => Task::none(),
                 }
+            }
+        }
+    }
+
+    /// Passes a message to the to-do screen and acts on its event: after a
+    /// change the other screens' lists are read again when shown, and
+    /// "Open conversation" shows the ticket's conversation on the
+    /// workbench screen.
+    fn update_todo(&mut self, message: todo::Message) -> Task<Message> {
+        match self.todo.update(self.store.as_mut(), message) {
+            Ok(Some(todo::Event::TicketsChanged)) => {
+                self.lists_stale = true;
+                Task::none()
+            }
+            Ok(Some(todo::Event::OpenConversation(conversation_id))) => {
+                self.screen = Screen::Workbench;
+                self.reload();
+                self.select(conversation_id)
+            }
+            Ok(None) => Task::none(),
+            Err(error) => {
+                self.show_error(labels::read_failed(&format!("{error:#}")));
+                Task::none()
             }
         }
     }
@@ -714,6 +785,12 @@ impl Workbench {
             self.plugins.subscription().map(Message::Plugins),
             self.alerts.subscription().map(Message::Alerts),
             iced::window::resize_events().map(|(_, size)| Message::WindowResized(size)),
+            iced::event::listen_with(|event, _status, _window| match event {
+                iced::Event::Keyboard(iced::keyboard::Event::ModifiersChanged(modifiers)) => {
+                    Some(Message::ModifiersChanged(modifiers))
+                }
+                _ => None,
+            }),
         ])
     }
 
@@ -723,10 +800,13 @@ impl Workbench {
         let Some(store) = &self.store else {
             return Task::none();
         };
-        let read = store.messages(conversation_id).and_then(|messages| {
-            let outbox = store.conversation_outbox(conversation_id)?;
-            Ok((messages, outbox))
-        });
+        let window = self.panes.window_for(conversation_id);
+        let read = store
+            .latest_messages(conversation_id, window)
+            .and_then(|messages| {
+                let outbox = store.conversation_outbox(conversation_id)?;
+                Ok((messages, outbox))
+            });
         match read {
             Ok((messages, outbox)) => {
                 let key = self.panes.open(conversation_id, messages, outbox);
@@ -800,8 +880,28 @@ impl Workbench {
                 ),
             }
         }
-        match read_snapshot(store, &self.panes.conversations()) {
+        if self.screen == Screen::Todo {
+            // The to-do screen reads only its own rows, so that a large
+            // desk does not read every conversation and ticket each time.
+            match self.todo.reload(store) {
+                Ok(()) => {
+                    self.lists_stale = true;
+                    self.loaded_at = Some(Local::now());
+                    self.clear_error();
+                }
+                Err(error) => self.show_error(labels::read_failed(&format!("{error:#}"))),
+            }
+            return;
+        }
+        let open: Vec<(i64, usize)> = self
+            .panes
+            .conversations()
+            .into_iter()
+            .map(|id| (id, self.panes.window_for(id)))
+            .collect();
+        match read_snapshot(store, &open) {
             Ok(snapshot) => {
+                self.lists_stale = false;
                 self.tickets = ticket_list::rows(snapshot.tickets, &self.desk.lifecycle);
                 self.conversations = snapshot.conversations;
                 self.panes.refresh(&snapshot.panes);
@@ -898,6 +998,10 @@ impl Workbench {
                 (summary, (labels::PLUGINS, Screen::Plugins))
             }
             Screen::Reports => (String::new(), (labels::WORKBENCH, Screen::Workbench)),
+            Screen::Todo => {
+                let summary = labels::todo::summary(self.todo.total(), self.todo.selected_count());
+                (summary, (labels::WORKBENCH, Screen::Workbench))
+            }
             Screen::Plugins => {
                 let statuses: Vec<_> = self
                     .plugins
@@ -931,11 +1035,17 @@ impl Workbench {
             header = header.push(text(notice).size(12));
         }
         if self.screen == Screen::Workbench {
-            header = header.push(
-                button(text(labels::REPORTS).size(14))
-                    .on_press(Message::ScreenSelected(Screen::Reports))
-                    .style(button::secondary),
-            );
+            header = header
+                .push(
+                    button(text(labels::REPORTS).size(14))
+                        .on_press(Message::ScreenSelected(Screen::Reports))
+                        .style(button::secondary),
+                )
+                .push(
+                    button(text(labels::todo::TODO).size(14))
+                        .on_press(Message::ScreenSelected(Screen::Todo))
+                        .style(button::secondary),
+                );
         }
         header
             .push(
@@ -967,6 +1077,7 @@ impl Workbench {
             Screen::Workbench => self.workbench_body(),
             Screen::Plugins => self.plugins.view().map(Message::Plugins),
             Screen::Reports => self.reports.view().map(Message::Reports),
+            Screen::Todo => self.todo.view().map(Message::Todo),
         }
     }
 
@@ -1010,17 +1121,19 @@ impl Workbench {
 }
 
 /// Reads the lists and the messages and outbox entries of `open`, the
-/// conversations the panes show.
-fn read_snapshot(store: &Store, open: &[i64]) -> anyhow::Result<Snapshot> {
+/// conversations the panes show, each with the number of its latest
+/// messages to read.
+fn read_snapshot(store: &Store, open: &[(i64, usize)]) -> anyhow::Result<Snapshot> {
     let conversations = store.conversations()?;
     let tickets = store.tickets()?;
     let mut panes = PaneContents::new();
-    for id in open {
+    for &(id, window) in open {
         let exists = conversations
             .iter()
-            .any(|conversation| conversation.id == *id);
+            .any(|conversation| conversation.id == id);
         if exists {
-            panes.insert(*id, (store.messages(*id)?, store.conversation_outbox(*id)?));
+            let messages = store.latest_messages(id, window)?;
+            panes.insert(id, (messages, store.conversation_outbox(id)?));
         }
     }
     Ok(Snapshot {

@@ -215,6 +215,113 @@ fn bulk_invalid_transition_changes_nothing() {
 }
 
 #[test]
+fn bulk_skipping_names_each_skipped_ticket() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(
+        &mut db,
+        &[
+            "a@example.cn",
+            "b@example.cn",
+            "c@example.cn",
+            "d@example.cn",
+        ],
+    );
+    apply(
+        &mut db,
+        &ids[1..2],
+        BulkChange::Status("waiting-on-customer".into()),
+    )
+    .unwrap();
+    apply(
+        &mut db,
+        &ids[2..3],
+        BulkChange::Status("in-progress".into()),
+    )
+    .unwrap();
+    let writer = db.store.writer().unwrap();
+    writer
+        .merge_tickets(&ids[3..4], ids[0], "agent:lin", "same order", Utc::now())
+        .unwrap();
+    writer.commit().unwrap();
+
+    let writer = db.store.writer().unwrap();
+    let outcome = todo::apply_bulk_skipping(
+        &writer,
+        &[ids[0], ids[1], ids[2], ids[3], 999, ids[0]],
+        &BulkChange::Status("in-progress".into()),
+        &agent(),
+    )
+    .unwrap();
+    writer.commit().unwrap();
+
+    assert_eq!(outcome.changed_tickets(), 2);
+    let changed: Vec<i64> = outcome.applied.iter().map(|c| c.ticket_id).collect();
+    assert_eq!(changed, vec![ids[0], ids[1]]);
+    assert_eq!(outcome.unchanged, vec![ids[2]]);
+    let skipped: Vec<i64> = outcome.skipped.iter().map(|(id, _)| *id).collect();
+    assert_eq!(skipped, vec![ids[3], 999]);
+    assert!(
+        outcome.skipped[0].1.contains("was merged into ticket"),
+        "{:?}",
+        outcome.skipped
+    );
+    assert!(
+        outcome.skipped[1].1.contains("ticket 999 does not exist"),
+        "{:?}",
+        outcome.skipped
+    );
+    assert_eq!(row(&db, ids[0]).status, "in-progress");
+    assert_eq!(row(&db, ids[1]).status, "in-progress");
+    assert_eq!(row(&db, ids[3]).status, "closed");
+}
+
+#[test]
+fn bulk_skipping_reports_disallowed_transition() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn"]);
+    apply(
+        &mut db,
+        &ids[1..2],
+        BulkChange::Status("waiting-on-customer".into()),
+    )
+    .unwrap();
+
+    let writer = db.store.writer().unwrap();
+    let outcome =
+        todo::apply_bulk_skipping(&writer, &ids, &BulkChange::Status("open".into()), &agent())
+            .unwrap();
+    writer.commit().unwrap();
+
+    assert!(outcome.applied.is_empty(), "{outcome:?}");
+    assert_eq!(outcome.unchanged, vec![ids[0]]);
+    assert_eq!(outcome.skipped.len(), 1);
+    assert_eq!(outcome.skipped[0].0, ids[1]);
+    let reason = &outcome.skipped[0].1;
+    assert!(
+        reason.contains("\"waiting-on-customer\"") && reason.contains("\"open\""),
+        "{reason}"
+    );
+    assert_eq!(row(&db, ids[1]).status, "waiting-on-customer");
+}
+
+#[test]
+fn todo_ids_follow_sort_and_range() {
+    let mut db = TestDb::new();
+    let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn", "c@example.cn"]);
+    let query = TodoQuery {
+        sort: Sort::Age,
+        ..TodoQuery::default()
+    };
+
+    assert_eq!(db.store.todo_ids(&query, 0, None).unwrap(), ids);
+    assert_eq!(db.store.todo_ids(&query, 1, Some(1)).unwrap(), &ids[1..2]);
+    assert_eq!(
+        db.store.todo_ids(&query, 3, None).unwrap(),
+        Vec::<i64>::new()
+    );
+}
+
+#[test]
 fn bulk_assign_writes_one_event_per_ticket() {
     let mut db = TestDb::new();
     let ids = tickets_for(&mut db, &["a@example.cn", "b@example.cn", "c@example.cn"]);

@@ -119,6 +119,33 @@ impl Store {
             .with_context(|| format!("reading messages of conversation {conversation_id}"))
     }
 
+    /// Lists the latest `limit` messages of one conversation, oldest
+    /// first, for views that show a long conversation a window at a time.
+    /// Only the ids and times of the older messages are read.
+    // NOTE: no index covers the message time, so SQLite still visits every
+    // message of the conversation to pick the latest. It does not decode the
+    // bodies of the older ones.
+    pub fn latest_messages(
+        &self,
+        conversation_id: i64,
+        limit: usize,
+    ) -> anyhow::Result<Vec<StoredMessage>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT id, conversation_id, channel, direction, sender_name, sender_address,
+                    sent_at, received_at, subject, body_text, external_id,
+                    automation_kind, automation_evidence, call, attachments, notes
+               FROM messages
+              WHERE id IN (SELECT id FROM messages WHERE conversation_id = ?1
+                            ORDER BY coalesce(sent_at, received_at) DESC, id DESC
+                            LIMIT ?2)
+              ORDER BY coalesce(sent_at, received_at), id",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = statement.query_map(params![conversation_id, limit], message_from_row)?;
+        rows.collect::<Result<_, _>>()
+            .with_context(|| format!("reading messages of conversation {conversation_id}"))
+    }
+
     /// Lists tickets, newest first.
     pub fn tickets(&self) -> anyhow::Result<Vec<Ticket>> {
         let mut statement = self

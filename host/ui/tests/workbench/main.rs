@@ -17,6 +17,7 @@ mod plugins;
 mod reports;
 mod seed;
 mod shortcuts;
+mod todo;
 mod unlock;
 
 use std::path::{Path, PathBuf};
