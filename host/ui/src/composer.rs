@@ -21,7 +21,7 @@ use kefu_core::model::{Channel, ConversationSummary};
 use kefu_core::outbound::{ReplyRequest, queue_reply};
 use kefu_core::phrases::unfilled;
 
-use crate::panes::{Message, ids};
+use crate::panes::{Message, PaneId, ids};
 use crate::{labels, shortcuts, style};
 use highlighter::UnfilledHighlighter;
 
@@ -105,7 +105,7 @@ pub fn send(
 /// `conversation`: the draft editor, the send button and the last
 /// outcome.
 pub fn view<'a>(
-    pane: iced::widget::pane_grid::Pane,
+    pane: PaneId,
     key: u64,
     conversation: &'a ConversationSummary,
     draft: &'a text_editor::Content,

@@ -728,6 +728,7 @@ pub const MAXIMIZE_PANE: &str = "Maximise";
 /// The maximised pane's button that shows every pane again.
 pub const RESTORE_PANE: &str = "Restore";
 pub const CLOSE_PANE: &str = "Close";
+pub const POP_OUT_PANE: &str = "Pop out";
 
 /// Returns the hint in an empty draft editor.
 pub fn draft_placeholder(channel: Channel) -> &'static str {

@@ -52,7 +52,7 @@ use kefu_core::plugin::PluginOrigin;
 
 pub use alerts::{Toast, toast_id};
 pub use conversation_view::MESSAGE_WINDOW;
-pub use panes::PaneSummary;
+pub use panes::{PaneId, PaneSummary};
 pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports, Tile, TileContent};
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use todo::{
@@ -90,23 +90,77 @@ pub fn run(
     // workbench state file beside the database.
     let window_size =
         saved_state::window_size(&db_path).map_or(WINDOW_SIZE, |size| (size.width, size.height));
-    iced::application(
+    // A daemon rather than an application, because popped-out panes are
+    // windows of their own; the app ends when the main window closes.
+    iced::daemon(
         move || {
-            Window::boot(
+            App::boot(
                 db_path.clone(),
                 plugin_folder.clone(),
                 config_folder.clone(),
+                window_size,
             )
         },
-        Window::update,
-        Window::view,
+        App::update,
+        App::view,
     )
-    .title(labels::WINDOW_TITLE)
-    .subscription(Window::subscription)
+    .title(App::title)
+    .subscription(App::subscription)
     .settings(settings())
-    .window_size(window_size)
     .run()
     .context("running the workbench window")
+}
+
+/// The main window's content and its id. Other windows show popped-out
+/// panes of the workbench.
+struct App {
+    main: iced::window::Id,
+    content: Window,
+}
+
+impl App {
+    fn boot(
+        db_path: PathBuf,
+        plugin_folder: Option<PathBuf>,
+        config_folder: Option<PathBuf>,
+        (width, height): (f32, f32),
+    ) -> (Self, Task<WindowMessage>) {
+        let (main, open) = iced::window::open(iced::window::Settings {
+            size: iced::Size::new(width, height),
+            ..iced::window::Settings::default()
+        });
+        let (content, task) = Window::boot(db_path, plugin_folder, config_folder);
+        (Self { main, content }, Task::batch([open.discard(), task]))
+    }
+
+    fn update(&mut self, message: WindowMessage) -> Task<WindowMessage> {
+        match message {
+            WindowMessage::Closed(window) if window == self.main => iced::exit(),
+            message => self.content.update(message),
+        }
+    }
+
+    fn view(&self, window: iced::window::Id) -> Element<'_, WindowMessage> {
+        match &self.content {
+            _ if window == self.main => self.content.view(),
+            Window::Open(workbench) => workbench.window_view(window).map(WindowMessage::Workbench),
+            Window::Locked { .. } => iced::widget::space().into(),
+        }
+    }
+
+    fn title(&self, window: iced::window::Id) -> String {
+        match &self.content {
+            Window::Open(workbench) if window != self.main => workbench.window_title(window),
+            _ => labels::WINDOW_TITLE.to_string(),
+        }
+    }
+
+    fn subscription(&self) -> Subscription<WindowMessage> {
+        Subscription::batch([
+            self.content.subscription(),
+            iced::window::close_events().map(WindowMessage::Closed),
+        ])
+    }
 }
 
 /// Content of the window: the unlock screen until the database is
@@ -125,6 +179,8 @@ enum Window {
 enum WindowMessage {
     Unlock(UnlockMessage),
     Workbench(Message),
+    /// A window closed.
+    Closed(iced::window::Id),
 }
 
 impl Window {
@@ -185,6 +241,12 @@ impl Window {
                 *self = opened;
                 task
             }
+            WindowMessage::Closed(window) => match self {
+                Self::Open(workbench) => workbench
+                    .update(Message::WindowClosed(window))
+                    .map(WindowMessage::Workbench),
+                Self::Locked { .. } => Task::none(),
+            },
         }
     }
 
@@ -246,7 +308,7 @@ pub mod demo_offer_ids {
 /// [`PaneSummary::key`].
 pub mod pane_ids {
     pub use crate::panes::ids::{
-        close, draft_editor, maximize, messages, phrases_button, send_button, split_down,
+        close, draft_editor, maximize, messages, phrases_button, pop_out, send_button, split_down,
         split_right,
     };
 }

@@ -5,6 +5,10 @@
 //! list opens a conversation in the focused pane, or focuses the pane that
 //! already shows it. Drafts belong to conversations, so a draft stays with
 //! its conversation when a pane switches to another one and back.
+//!
+//! A pane can pop out of the grid into a window of its own, where it keeps
+//! its conversation, scroll position, composer and card. Closing that
+//! window closes the pane; the draft stays with the conversation.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -12,7 +16,7 @@ use std::sync::Arc;
 use iced::widget::pane_grid::{self, Axis, Configuration, Pane, PaneGrid};
 use iced::widget::text_editor::{Action, Edit, Motion};
 use iced::widget::{Id, button, container, row, text, text_editor};
-use iced::{Alignment, Element, Fill};
+use iced::{Alignment, Element, Fill, window};
 use kefu_core::Store;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 use kefu_core::store::OutboxEntry;
@@ -53,6 +57,11 @@ pub mod ids {
         Id::from(format!("pane-{key}-maximize"))
     }
 
+    /// Returns the id of the container around the "Pop out" button.
+    pub fn pop_out(key: u64) -> Id {
+        Id::from(format!("pane-{key}-pop-out"))
+    }
+
     /// Returns the id of the container around the "Close" button.
     pub fn close(key: u64) -> Id {
         Id::from(format!("pane-{key}-close"))
@@ -91,6 +100,16 @@ pub struct Panes {
     cursor_placed: HashSet<i64>,
     /// Shown by a pane whose conversation has no draft entry yet.
     empty_draft: text_editor::Content,
+    /// Panes popped out of the grid, by the window that shows each.
+    windows: BTreeMap<window::Id, ConversationPane>,
+}
+
+/// Where a pane is shown: a tile of the main window's grid, or a window of
+/// its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Tile(Pane),
+    Window(window::Id),
 }
 
 /// One pane's state.
@@ -139,6 +158,9 @@ pub struct PaneSummary {
 pub enum Message {
     /// A pane was clicked, which gives it the focus.
     Clicked(Pane),
+    /// A pane's "Pop out" button was pressed: show it in a window of its
+    /// own.
+    PopOut(Pane),
     Dragged(pane_grid::DragEvent),
     Resized(pane_grid::ResizeEvent),
     /// A pane's split button was pressed: open an empty pane beside it
@@ -152,14 +174,14 @@ pub enum Message {
     /// The draft of a conversation was edited.
     DraftEdited(i64, text_editor::Action),
     /// A pane's send button was pressed.
-    SendPressed(Pane),
+    SendPressed(PaneId),
     /// A pane's button for the phrase picker was pressed.
-    PhrasesPressed(Pane),
+    PhrasesPressed(PaneId),
     /// An attachment was pressed: the message id and the attachment's
     /// position in the message's list.
     AttachmentPressed(i64, usize),
     /// A pane's "earlier messages" button was pressed.
-    ShowEarlier(Pane),
+    ShowEarlier(PaneId),
 }
 
 impl Panes {
@@ -187,6 +209,7 @@ impl Panes {
                 .collect(),
             cursor_placed: HashSet::new(),
             empty_draft: text_editor::Content::new(),
+            windows: BTreeMap::new(),
         };
         if let Some(pane) = saved.maximized.and_then(|index| order.get(index)) {
             panes.grid.maximize(*pane);
@@ -208,6 +231,11 @@ impl Panes {
                 .iter()
                 .map(|(id, content)| (*id, content.text()))
                 .filter(|(_, draft)| !draft.trim().is_empty())
+                .collect(),
+            popped_out: self
+                .windows
+                .values()
+                .filter_map(|state| state.conversation)
                 .collect(),
             ..SavedState::default()
         }
@@ -236,11 +264,7 @@ impl Panes {
 
     /// Ids of the conversations the panes show, without repeats.
     pub fn conversations(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = self
-            .grid
-            .iter()
-            .filter_map(|(_, state)| state.conversation)
-            .collect();
+        let mut ids: Vec<i64> = self.all().filter_map(|state| state.conversation).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -269,18 +293,17 @@ impl Panes {
     /// Returns how many of a conversation's latest messages to read: the
     /// window of the pane that shows it, else [`MESSAGE_WINDOW`].
     pub fn window_for(&self, conversation_id: i64) -> usize {
-        self.grid
-            .iter()
-            .filter(|(_, state)| state.conversation == Some(conversation_id))
-            .map(|(_, state)| state.window)
+        self.all()
+            .filter(|state| state.conversation == Some(conversation_id))
+            .map(|state| state.window)
             .max()
             .unwrap_or(MESSAGE_WINDOW)
     }
 
     /// Widens the window of `pane` by [`MESSAGE_WINDOW`] messages and
     /// returns its conversation, whose messages must be read again.
-    pub fn show_earlier(&mut self, pane: Pane) -> Option<i64> {
-        let state = self.grid.get_mut(pane)?;
+    pub fn show_earlier(&mut self, pane: PaneId) -> Option<i64> {
+        let state = self.get_mut(pane)?;
         state.window = state.window.saturating_add(MESSAGE_WINDOW);
         state.conversation
     }
@@ -318,7 +341,7 @@ impl Panes {
     /// `read`, keyed by conversation. A pane whose conversation is gone
     /// becomes empty.
     pub fn refresh(&mut self, read: &HashMap<i64, (Vec<StoredMessage>, Vec<OutboxEntry>)>) {
-        for (_, state) in self.grid.iter_mut() {
+        for state in self.all_mut() {
             let Some(id) = state.conversation else {
                 continue;
             };
@@ -344,7 +367,7 @@ impl Panes {
         conversations: &[ConversationSummary],
         tickets: impl Iterator<Item = &'a Ticket> + Clone,
     ) {
-        for (_, state) in self.grid.iter_mut() {
+        for state in self.all_mut() {
             let customer_id = state.conversation.and_then(|id| {
                 conversations
                     .iter()
@@ -367,15 +390,15 @@ impl Panes {
     }
 
     /// Returns the conversation of `pane`, if it is open and shows one.
-    pub fn conversation_of(&self, pane: Pane) -> Option<i64> {
-        self.grid.get(pane)?.conversation
+    pub fn conversation_of(&self, pane: PaneId) -> Option<i64> {
+        self.get(pane)?.conversation
     }
 
     /// Records the outcome of a send from `pane`. After a stored send the
     /// draft of the pane's conversation is emptied; after a failed one it
     /// is kept.
-    pub fn finish_send(&mut self, pane: Pane, outcome: Outcome) {
-        let Some(state) = self.grid.get_mut(pane) else {
+    pub fn finish_send(&mut self, pane: PaneId, outcome: Outcome) {
+        let Some(state) = self.get(pane) else {
             return;
         };
         if let (Outcome::Stored(_), Some(conversation_id)) = (&outcome, state.conversation) {
@@ -383,7 +406,9 @@ impl Panes {
                 .insert(conversation_id, text_editor::Content::new());
             self.cursor_placed.remove(&conversation_id);
         }
-        state.outcome = Some(outcome);
+        if let Some(state) = self.get_mut(pane) {
+            state.outcome = Some(outcome);
+        }
     }
 
     /// Handles a pane grid message that needs no database. Returns the
@@ -431,6 +456,7 @@ impl Panes {
                     .perform(action);
             }
             Message::SendPressed(_)
+            | Message::PopOut(_)
             | Message::PhrasesPressed(_)
             | Message::AttachmentPressed(..)
             | Message::ShowEarlier(_) => {
@@ -457,21 +483,110 @@ impl Panes {
         self.cursor_placed.insert(conversation_id);
     }
 
-    /// Returns the focused pane.
-    pub fn focused(&self) -> Pane {
-        self.focus
+    /// Returns the focused pane of the grid.
+    pub fn focused(&self) -> PaneId {
+        PaneId::Tile(self.focus)
     }
 
     /// Returns the key of `pane`, if it is open.
-    pub fn key_of(&self, pane: Pane) -> Option<u64> {
-        Some(self.grid.get(pane)?.key)
+    pub fn key_of(&self, pane: PaneId) -> Option<u64> {
+        Some(self.get(pane)?.key)
     }
 
     /// Returns the messages `pane` shows, oldest first.
-    pub fn messages_of(&self, pane: Pane) -> &[StoredMessage] {
-        self.grid
-            .get(pane)
+    pub fn messages_of(&self, pane: PaneId) -> &[StoredMessage] {
+        self.get(pane)
             .map_or(&[], |state| state.messages.as_slice())
+    }
+
+    fn get(&self, pane: PaneId) -> Option<&ConversationPane> {
+        match pane {
+            PaneId::Tile(pane) => self.grid.get(pane),
+            PaneId::Window(window) => self.windows.get(&window),
+        }
+    }
+
+    fn get_mut(&mut self, pane: PaneId) -> Option<&mut ConversationPane> {
+        match pane {
+            PaneId::Tile(pane) => self.grid.get_mut(pane),
+            PaneId::Window(window) => self.windows.get_mut(&window),
+        }
+    }
+
+    /// Every pane, the grid's first, then the popped-out ones.
+    fn all(&self) -> impl Iterator<Item = &ConversationPane> {
+        self.grid
+            .iter()
+            .map(|(_, state)| state)
+            .chain(self.windows.values())
+    }
+
+    fn all_mut(&mut self) -> impl Iterator<Item = &mut ConversationPane> {
+        self.grid
+            .iter_mut()
+            .map(|(_, state)| state)
+            .chain(self.windows.values_mut())
+    }
+
+    /// Moves `pane` out of the grid into the window `window`. The last pane
+    /// of the grid leaves an empty pane behind, so the grid keeps one.
+    /// Returns the popped-out pane's conversation, or `None` when `pane` is
+    /// not in the grid or shows no conversation, and then nothing moves.
+    pub fn pop_out(&mut self, pane: Pane, window: window::Id) -> Option<i64> {
+        let conversation = self.grid.get(pane)?.conversation?;
+        let state = if self.grid.len() > 1 {
+            let state = std::mem::take(self.grid.get_mut(pane)?);
+            if let Some((_, sibling)) = self.grid.close(pane)
+                && self.focus == pane
+            {
+                self.focus = sibling;
+            }
+            state
+        } else {
+            let key = self.take_key();
+            let empty = ConversationPane {
+                key,
+                ..ConversationPane::default()
+            };
+            std::mem::replace(self.grid.get_mut(pane)?, empty)
+        };
+        self.windows.insert(window, state);
+        Some(conversation)
+    }
+
+    /// Shows `conversation_id` in a new pane in the window `window`, as
+    /// when a saved popped-out pane is restored. Its messages are read by
+    /// the next [`Panes::refresh`].
+    pub fn open_in_window(&mut self, window: window::Id, conversation_id: i64) {
+        let key = self.take_key();
+        self.drafts.entry(conversation_id).or_default();
+        self.windows.insert(
+            window,
+            ConversationPane {
+                key,
+                conversation: Some(conversation_id),
+                ..ConversationPane::default()
+            },
+        );
+    }
+
+    /// Returns whether `window` shows a popped-out pane.
+    pub fn is_window(&self, window: window::Id) -> bool {
+        self.windows.contains_key(&window)
+    }
+
+    /// Forgets the pane of a window that was closed. Returns whether the
+    /// window showed a pane.
+    pub fn window_closed(&mut self, window: window::Id) -> bool {
+        self.windows.remove(&window).is_some()
+    }
+
+    /// Returns the windows of popped-out panes with their conversations.
+    pub fn popped_out(&self) -> Vec<(window::Id, Option<i64>)> {
+        self.windows
+            .iter()
+            .map(|(window, state)| (*window, state.conversation))
+            .collect()
     }
 
     /// Moves the focus to the next pane in layout order, or to the
@@ -522,61 +637,23 @@ impl Panes {
         let closable = self.grid.len() > 1;
         PaneGrid::new(&self.grid, move |pane, state, maximized| {
             let focused = pane == self.focus;
-            let conversation = state.conversation.and_then(|id| {
-                conversations
-                    .iter()
-                    .find(|conversation| conversation.id == id)
-            });
-            let title = match conversation {
-                Some(conversation) => match conversation.title() {
-                    title if title.trim().is_empty() => labels::NO_SUBJECT,
-                    title => title,
-                },
-                None => labels::EMPTY_PANE,
-            };
+            let conversation = find(conversations, state.conversation);
             let title_bar = pane_grid::TitleBar::new(
-                text(title)
+                text(pane_title(conversation))
                     .size(13)
                     .wrapping(text::Wrapping::None)
                     .width(Fill),
             )
             .controls(pane_grid::Controls::new(controls(
-                pane, state.key, maximized, closable,
+                pane,
+                state.key,
+                maximized,
+                closable,
+                state.conversation.is_some(),
             )))
             .padding([4, 8])
             .style(style::pane_title_bar(focused));
-
-            let messages = conversation_view::view(
-                conversation,
-                &state.messages,
-                &state.outbox,
-                ids::messages(state.key),
-                conversation_view::Actions {
-                    open_attachment: Message::AttachmentPressed,
-                    show_earlier: Message::ShowEarlier(pane),
-                },
-            );
-            let body: Element<'a, Message> = match conversation {
-                Some(conversation) => {
-                    let draft = self
-                        .drafts
-                        .get(&conversation.id)
-                        .unwrap_or(&self.empty_draft);
-                    iced::widget::column![
-                        container(messages).height(Fill),
-                        composer::view(
-                            pane,
-                            state.key,
-                            conversation,
-                            draft,
-                            state.outcome.as_ref()
-                        ),
-                    ]
-                    .into()
-                }
-                None => messages,
-            };
-            pane_grid::Content::new(body)
+            pane_grid::Content::new(self.body(PaneId::Tile(pane), state, conversation))
                 .title_bar(title_bar)
                 .style(style::conversation_pane(focused))
         })
@@ -586,11 +663,98 @@ impl Panes {
         .on_resize(8, Message::Resized)
         .into()
     }
+
+    /// Builds the content of the window of a popped-out pane, or `None`
+    /// when `window` shows no pane.
+    pub fn window_view<'a>(
+        &'a self,
+        window: window::Id,
+        conversations: &'a [ConversationSummary],
+    ) -> Option<Element<'a, Message>> {
+        let state = self.windows.get(&window)?;
+        let conversation = find(conversations, state.conversation);
+        let body = self.body(PaneId::Window(window), state, conversation);
+        Some(
+            container(body)
+                .padding(8)
+                .style(style::conversation_pane(true))
+                .into(),
+        )
+    }
+
+    /// Returns the title of a popped-out pane's window.
+    pub fn window_title<'a>(
+        &self,
+        window: window::Id,
+        conversations: &'a [ConversationSummary],
+    ) -> Option<&'a str> {
+        let state = self.windows.get(&window)?;
+        Some(pane_title(find(conversations, state.conversation)))
+    }
+
+    /// Builds a pane's messages and, when it shows a conversation, its
+    /// composer.
+    fn body<'a>(
+        &'a self,
+        pane: PaneId,
+        state: &'a ConversationPane,
+        conversation: Option<&'a ConversationSummary>,
+    ) -> Element<'a, Message> {
+        let messages = conversation_view::view(
+            conversation,
+            &state.messages,
+            &state.outbox,
+            ids::messages(state.key),
+            conversation_view::Actions {
+                open_attachment: Message::AttachmentPressed,
+                show_earlier: Message::ShowEarlier(pane),
+            },
+        );
+        match conversation {
+            Some(conversation) => {
+                let draft = self
+                    .drafts
+                    .get(&conversation.id)
+                    .unwrap_or(&self.empty_draft);
+                iced::widget::column![
+                    container(messages).height(Fill),
+                    composer::view(pane, state.key, conversation, draft, state.outcome.as_ref()),
+                ]
+                .into()
+            }
+            None => messages,
+        }
+    }
+}
+
+/// Returns the conversation with id `id` from `conversations`.
+fn find(conversations: &[ConversationSummary], id: Option<i64>) -> Option<&ConversationSummary> {
+    let id = id?;
+    conversations
+        .iter()
+        .find(|conversation| conversation.id == id)
+}
+
+/// Returns a pane's title: its conversation's, or a hint when it has none.
+fn pane_title(conversation: Option<&ConversationSummary>) -> &str {
+    match conversation {
+        Some(conversation) => match conversation.title() {
+            title if title.trim().is_empty() => labels::NO_SUBJECT,
+            title => title,
+        },
+        None => labels::EMPTY_PANE,
+    }
 }
 
 /// Builds a pane's title bar buttons, each in a container with an id from
 /// [`ids`].
-fn controls<'a>(pane: Pane, key: u64, maximized: bool, closable: bool) -> Element<'a, Message> {
+fn controls<'a>(
+    pane: Pane,
+    key: u64,
+    maximized: bool,
+    closable: bool,
+    shows_conversation: bool,
+) -> Element<'a, Message> {
     let control = |label: &'a str, id: Id, message: Option<Message>| {
         container(
             button(text(label).size(12))
@@ -625,6 +789,11 @@ fn controls<'a>(pane: Pane, key: u64, maximized: bool, closable: bool) -> Elemen
             (!maximized).then_some(Message::Split(pane, Axis::Horizontal)),
         ),
         size,
+        control(
+            labels::POP_OUT_PANE,
+            ids::pop_out(key),
+            shows_conversation.then_some(Message::PopOut(pane)),
+        ),
         control(
             labels::CLOSE_PANE,
             ids::close(key),

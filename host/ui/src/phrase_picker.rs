@@ -10,7 +10,6 @@ mod list;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use iced::widget::pane_grid::Pane;
 use iced::widget::{
     button, column, container, rich_text, row, scrollable, space, span, text, text_input,
 };
@@ -20,6 +19,7 @@ use kefu_core::model::{ConversationSummary, Direction, StoredMessage};
 use kefu_core::phrases::{RenderContext, Rendered, render, unfilled};
 use kefu_core::store::PhraseFilter;
 
+use crate::panes::PaneId;
 use crate::shortcuts::{Action, Scope};
 use crate::{labels, style};
 use list::{Entry, Suggested};
@@ -70,7 +70,7 @@ pub mod ids {
 #[derive(Debug)]
 pub struct PhrasePicker {
     /// The pane whose draft receives the phrase.
-    pane: Pane,
+    pane: PaneId,
     conversation_id: i64,
     /// The customer and the conversation's title, shown in the heading.
     heading: String,
@@ -126,7 +126,7 @@ impl PhrasePicker {
     /// `{{today}}`.
     pub fn open(
         store: &Store,
-        pane: Pane,
+        pane: PaneId,
         conversation: &ConversationSummary,
         messages: &[StoredMessage],
         agent_name: Option<String>,
@@ -175,7 +175,7 @@ impl PhrasePicker {
     }
 
     /// Returns the pane whose draft receives the phrase.
-    pub fn pane(&self) -> Pane {
+    pub fn pane(&self) -> PaneId {
         self.pane
     }
 

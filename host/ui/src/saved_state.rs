@@ -37,6 +37,10 @@ pub struct SavedState {
     /// Unsent reply text by conversation id.
     #[serde(default)]
     pub drafts: BTreeMap<i64, String>,
+    /// Conversations of the panes popped out into windows of their own,
+    /// reopened in such windows at start-up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub popped_out: Vec<i64>,
     /// The user's choice on the offer of demo data on an empty database,
     /// so the offer is made once. Left out of the file until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +66,7 @@ impl Default for SavedState {
             focused: 0,
             maximized: None,
             drafts: BTreeMap::new(),
+            popped_out: Vec::new(),
             demo_offer: None,
         }
     }

@@ -38,7 +38,7 @@ use crate::config::DeskConfig;
 use crate::customer_card;
 use crate::demo_offer::{self, DemoOffer};
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
-use crate::panes::{self, PaneSummary, Panes};
+use crate::panes::{self, PaneId, PaneSummary, Panes};
 use crate::phrase_picker::{self, PhrasePicker};
 use crate::plugins::{self, Plugins};
 use crate::reports::{self, Reports};
@@ -111,6 +111,9 @@ pub struct Workbench {
     /// Toasts, desktop notifications and sound for new messages, waiting
     /// conversations and SLA deadlines.
     alerts: Alerts,
+    /// Opens the windows of the popped-out panes restored from the saved
+    /// state; [`Workbench::start`] hands it to the runtime.
+    pending_windows: Task<Message>,
     /// The open phrase picker, over the panes.
     picker: Option<PhrasePicker>,
     /// True while the shortcut list is shown over the workbench.
@@ -166,8 +169,10 @@ pub enum Message {
     Panes(panes::Message),
     /// A delivery run started by a send finished.
     Delivered(Result<DeliveryReport, String>),
-    /// The window was resized to this inner size.
-    WindowResized(Size),
+    /// A window was resized to this inner size.
+    WindowResized(iced::window::Id, Size),
+    /// A window other than the main one closed.
+    WindowClosed(iced::window::Id),
     CustomerCard(customer_card::Message),
     DemoOffer(demo_offer::Message),
     Alerts(alerts::Message),
@@ -250,7 +255,12 @@ impl Workbench {
                 .webhook
                 .start(db_path, plugin_folder.clone(), config_folder, desk, rules);
         let plugins = workbench.plugins.start(plugin_folder);
-        let task = Task::batch([plugins.map(Message::Plugins), webhook.map(Message::Webhook)]);
+        let windows = std::mem::replace(&mut workbench.pending_windows, Task::none());
+        let task = Task::batch([
+            plugins.map(Message::Plugins),
+            webhook.map(Message::Webhook),
+            windows,
+        ]);
         (workbench, task)
     }
 
@@ -296,7 +306,7 @@ impl Workbench {
         let loaded = saved_state::load(&state_path);
         let mut config_errors = config.errors.clone();
         config_errors.extend(loaded.error);
-        Self {
+        let mut workbench = Self {
             desk: config.desk.clone(),
             config_errors,
             panes: Panes::restore(&loaded.state),
@@ -325,7 +335,10 @@ impl Workbench {
             tickets: Vec::new(),
             error: None,
             loaded_at: None,
-        }
+            pending_windows: Task::none(),
+        };
+        workbench.pending_windows = workbench.reopen_windows(&loaded.state.popped_out);
+        workbench
     }
 
     /// Id of the conversation shown in the focused pane.
@@ -577,6 +590,7 @@ impl Workbench {
             Message::Panes(message) => match self.panes.update(message) {
                 Some(panes::Message::SendPressed(pane)) => self.send_draft(pane),
                 Some(panes::Message::PhrasesPressed(pane)) => self.open_picker(pane),
+                Some(panes::Message::PopOut(pane)) => self.pop_out(pane),
                 Some(panes::Message::ShowEarlier(pane)) => {
                     if self.panes.show_earlier(pane).is_some() {
                         self.reload();
@@ -606,7 +620,15 @@ impl Workbench {
                 self.reload();
                 Task::none()
             }
-            Message::WindowResized(size) => {
+            Message::WindowClosed(window) => {
+                if self.panes.window_closed(window) {
+                    self.show_customer();
+                }
+                Task::none()
+            }
+            // Popped-out panes keep no size; the main window's is saved.
+            Message::WindowResized(window, _) if self.panes.is_window(window) => Task::none(),
+            Message::WindowResized(_, size) => {
                 self.window = Some(WindowSize {
                     width: size.width,
                     height: size.height,
@@ -668,7 +690,31 @@ impl Workbench {
     /// Stores the draft of `pane`'s conversation through its channel (see
     /// [`composer::send`]) and starts delivering the outbox. The draft is
     /// emptied only when the send was stored.
-    fn send_draft(&mut self, pane: iced::widget::pane_grid::Pane) -> Task<Message> {
+    /// Moves `pane` out of the grid into a new window of its own.
+    fn pop_out(&mut self, pane: iced::widget::pane_grid::Pane) -> Task<Message> {
+        let (window, open) = iced::window::open(popped_out_window());
+        if self.panes.pop_out(pane, window).is_none() {
+            return Task::none();
+        }
+        self.show_customer();
+        open.discard()
+    }
+
+    /// Opens a window for each popped-out pane of the saved state, as they
+    /// were when the app last ran.
+    fn reopen_windows(&mut self, conversations: &[i64]) -> Task<Message> {
+        let tasks: Vec<Task<Message>> = conversations
+            .iter()
+            .map(|&conversation_id| {
+                let (window, open) = iced::window::open(popped_out_window());
+                self.panes.open_in_window(window, conversation_id);
+                open.discard()
+            })
+            .collect();
+        Task::batch(tasks)
+    }
+
+    fn send_draft(&mut self, pane: PaneId) -> Task<Message> {
         let Some(conversation_id) = self.panes.conversation_of(pane) else {
             return Task::none();
         };
@@ -784,7 +830,8 @@ impl Workbench {
             shortcuts::subscription().map(Message::KeyPressed),
             self.plugins.subscription().map(Message::Plugins),
             self.alerts.subscription().map(Message::Alerts),
-            iced::window::resize_events().map(|(_, size)| Message::WindowResized(size)),
+            iced::window::resize_events()
+                .map(|(window, size)| Message::WindowResized(window, size)),
             iced::event::listen_with(|event, _status, _window| match event {
                 iced::Event::Keyboard(iced::keyboard::Event::ModifiersChanged(modifiers)) => {
                     Some(Message::ModifiersChanged(modifiers))
@@ -943,6 +990,29 @@ impl Workbench {
         if self.error.take().is_some() {
             tracing::info!(path = %self.db_path.display(), "database readable again");
         }
+    }
+
+    /// Builds the content of a popped-out pane's window; empty for a
+    /// window that shows no pane.
+    pub fn window_view(&self, window: iced::window::Id) -> Element<'_, Message> {
+        match self.panes.window_view(window, &self.conversations) {
+            Some(view) => view.map(Message::Panes),
+            None => space().into(),
+        }
+    }
+
+    /// Returns the title of a popped-out pane's window.
+    pub fn window_title(&self, window: iced::window::Id) -> String {
+        let title = self
+            .panes
+            .window_title(window, &self.conversations)
+            .unwrap_or(labels::EMPTY_PANE);
+        format!("{title} - {}", labels::WINDOW_TITLE)
+    }
+
+    /// Returns the windows of popped-out panes with their conversations.
+    pub fn popped_out(&self) -> Vec<(iced::window::Id, Option<i64>)> {
+        self.panes.popped_out()
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -1163,5 +1233,13 @@ fn alert_settings(
             errors.push(labels::alerts_config_invalid(&error.to_string()));
             builtin
         }
+    }
+}
+
+/// Settings of a popped-out pane's window.
+fn popped_out_window() -> iced::window::Settings {
+    iced::window::Settings {
+        size: Size::new(640.0, 720.0),
+        ..iced::window::Settings::default()
     }
 }

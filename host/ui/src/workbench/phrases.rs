@@ -4,18 +4,18 @@
 use chrono::{Local, Utc};
 use iced::Task;
 use iced::widget::operation;
-use iced::widget::pane_grid::Pane;
 use kefu_core::Store;
 use kefu_core::phrases::render::today_in;
 
 use super::{Message, Workbench};
 use crate::labels;
+use crate::panes::PaneId;
 use crate::phrase_picker::{self, PhrasePicker};
 
 impl Workbench {
     /// Opens the phrase picker for the conversation `pane` shows, and
     /// focuses it. A pane without a conversation shows a notice instead.
-    pub(super) fn open_picker(&mut self, pane: Pane) -> Task<Message> {
+    pub(super) fn open_picker(&mut self, pane: PaneId) -> Task<Message> {
         let Some(conversation) = self
             .panes
             .conversation_of(pane)
@@ -39,7 +39,9 @@ impl Workbench {
             Ok(picker) => {
                 self.picker = Some(picker);
                 self.shortcuts_shown = false;
-                self.panes.update(crate::panes::Message::Clicked(pane));
+                if let PaneId::Tile(tile) = pane {
+                    self.panes.update(crate::panes::Message::Clicked(tile));
+                }
                 operation::focus(phrase_picker::ids::search())
             }
             Err(error) => {

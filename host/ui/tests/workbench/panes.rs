@@ -351,7 +351,10 @@ fn restart_restores_panes_and_drafts() {
         let second = focused_pane(&workbench);
         type_draft(&mut workbench, second.key, chat_draft);
         click(&mut workbench, selector::id(pane_ids::maximize(second.key)));
-        let _task = workbench.update(Message::WindowResized(iced::Size::new(1400.0, 900.0)));
+        let _task = workbench.update(Message::WindowResized(
+            iced::window::Id::unique(),
+            iced::Size::new(1400.0, 900.0),
+        ));
         assert!(workbench.state_path().exists());
     }
 
@@ -395,4 +398,112 @@ fn invalid_state_file_is_set_aside() {
             .exists()
     );
     assert_eq!(workbench.panes().len(), 1);
+}
+
+/// Returns a simulator of the popped-out window `window`.
+fn window_simulator(
+    workbench: &Workbench,
+    window: iced::window::Id,
+) -> iced_test::Simulator<'_, Message> {
+    iced_test::Simulator::with_size(
+        kefu_ui::settings(),
+        (640.0, 720.0),
+        workbench.window_view(window),
+    )
+}
+
+/// Types `text` into the draft editor of pane `key` in the popped-out
+/// window `window`.
+fn type_in_window(workbench: &mut Workbench, window: iced::window::Id, key: u64, text: &str) {
+    let messages: Vec<Message> = {
+        let mut ui = window_simulator(workbench, window);
+        if let Err(error) = ui.click(selector::id(pane_ids::draft_editor(key))) {
+            panic!("clicking the draft editor in the popped-out window failed: {error}");
+        }
+        let _ = ui.typewrite(text);
+        ui.into_messages().collect()
+    };
+    for message in messages {
+        let _task = workbench.update(message);
+    }
+}
+
+/// Clicks the widget `id` in the popped-out window `window`.
+fn click_in_window(workbench: &mut Workbench, window: iced::window::Id, id: iced::widget::Id) {
+    let messages: Vec<Message> = {
+        let mut ui = window_simulator(workbench, window);
+        if let Err(error) = ui.click(selector::id(id)) {
+            panic!("clicking in the popped-out window failed: {error}");
+        }
+        ui.into_messages().collect()
+    };
+    assert!(!messages.is_empty(), "the click produced no message");
+    for message in messages {
+        let _task = workbench.update(message);
+    }
+}
+
+#[test]
+fn popped_out_pane_sends_and_returns_after_restart() {
+    let desk = Desk::new(Some(&outgoing_toml()));
+    let mail = desk.conversation(Channel::Email);
+    let chat = desk.conversation(Channel::Chat);
+    let reply = "您好，发票已重新开具。";
+    let draft = "Second thoughts, not sent";
+    let window = {
+        let mut workbench = desk.open();
+        open_conversation(&mut workbench, mail.id);
+        let mail_pane = focused_pane(&workbench);
+        split_right(&mut workbench);
+        open_conversation(&mut workbench, chat.id);
+
+        click(
+            &mut workbench,
+            selector::id(pane_ids::pop_out(mail_pane.key)),
+        );
+
+        let panes = workbench.panes();
+        assert_eq!(panes.len(), 1, "{panes:?}");
+        assert_eq!(panes[0].conversation, Some(chat.id));
+        let popped = workbench.popped_out();
+        assert_eq!(popped.len(), 1, "{popped:?}");
+        let (window, conversation) = popped[0];
+        assert_eq!(conversation, Some(mail.id));
+        assert!(workbench.window_title(window).contains(mail.title()));
+
+        // The window has the pane's composer: a reply sent there is stored.
+        type_in_window(&mut workbench, window, mail_pane.key, reply);
+        click_in_window(&mut workbench, window, pane_ids::send_button(mail_pane.key));
+        let entries = desk.store().outbox(false).expect("read the outbox");
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        let messages = desk.store().messages(mail.id).unwrap();
+        assert!(
+            messages
+                .iter()
+                .any(|message| message.id == entries[0].message_id && message.body_text == reply)
+        );
+        assert_eq!(workbench.draft(mail.id), "");
+
+        type_in_window(&mut workbench, window, mail_pane.key, draft);
+        assert_eq!(workbench.draft(mail.id), draft);
+        window
+    };
+
+    // A new app on the same files opens the popped-out pane in a window
+    // again, with its draft.
+    let mut workbench = desk.open();
+    let popped = workbench.popped_out();
+    assert_eq!(popped.len(), 1, "{popped:?}");
+    assert_ne!(popped[0].0, window, "a new window was opened");
+    assert_eq!(popped[0].1, Some(mail.id));
+    assert_eq!(workbench.draft(mail.id), draft);
+    assert_eq!(workbench.panes().len(), 1);
+
+    // Closing the window closes the pane; the draft stays.
+    let _task = workbench.update(Message::WindowClosed(popped[0].0));
+    assert!(workbench.popped_out().is_empty());
+    assert_eq!(workbench.draft(mail.id), draft);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(workbench.state_path()).unwrap()).unwrap();
+    assert!(state.get("popped_out").is_none(), "{state}");
 }
