@@ -145,6 +145,7 @@ impl Running {
         let mut queue: VecDeque<Message> = messages.into();
         while let Some(message) = queue.pop_front() {
             let task: Task<Message> = self.workbench.update(message);
+            watch(&self.workbench);
             queue.extend(self.outputs(task));
         }
     }
