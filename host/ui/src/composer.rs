@@ -137,7 +137,7 @@ pub fn view<'a>(
     let phrases = container(
         button(
             text(labels::with_keys(
-                labels::PHRASES_BUTTON,
+                labels::phrases_button(),
                 shortcuts::Action::OpenPhrases,
                 shortcuts::Scope::Workbench,
             ))

@@ -29,6 +29,7 @@ mod font;
 mod format;
 mod intake;
 mod labels;
+pub mod language;
 mod panes;
 mod phrase_picker;
 mod plugins;
@@ -90,6 +91,11 @@ pub fn run(
     // workbench state file beside the database.
     let window_size =
         saved_state::window_size(&db_path).map_or(WINDOW_SIZE, |size| (size.width, size.height));
+    // The language is set before the window opens, so its title and first
+    // view are in it. A `ui.toml` that cannot be used shows as an error
+    // line once the workbench starts.
+    let choice = language::choose(config_folder.as_deref(), |name| std::env::var(name).ok());
+    language::set(choice.language);
     iced::application(
         move || {
             Window::boot(
@@ -101,7 +107,7 @@ pub fn run(
         Window::update,
         Window::view,
     )
-    .title(labels::WINDOW_TITLE)
+    .title(labels::window_title())
     .subscription(Window::subscription)
     .settings(settings())
     .window_size(window_size)

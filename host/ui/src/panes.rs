@@ -529,10 +529,10 @@ impl Panes {
             });
             let title = match conversation {
                 Some(conversation) => match conversation.title() {
-                    title if title.trim().is_empty() => labels::NO_SUBJECT,
+                    title if title.trim().is_empty() => labels::no_subject(),
                     title => title,
                 },
-                None => labels::EMPTY_PANE,
+                None => labels::empty_pane(),
             };
             let title_bar = pane_grid::TitleBar::new(
                 text(title)
@@ -602,31 +602,31 @@ fn controls<'a>(pane: Pane, key: u64, maximized: bool, closable: bool) -> Elemen
     };
     let size = if maximized {
         control(
-            labels::RESTORE_PANE,
+            labels::restore_pane(),
             ids::maximize(key),
             Some(Message::Restore),
         )
     } else {
         control(
-            labels::MAXIMIZE_PANE,
+            labels::maximize_pane(),
             ids::maximize(key),
             Some(Message::Maximize(pane)),
         )
     };
     row![
         control(
-            labels::SPLIT_RIGHT,
+            labels::split_right(),
             ids::split_right(key),
             (!maximized).then_some(Message::Split(pane, Axis::Vertical)),
         ),
         control(
-            labels::SPLIT_DOWN,
+            labels::split_down(),
             ids::split_down(key),
             (!maximized).then_some(Message::Split(pane, Axis::Horizontal)),
         ),
         size,
         control(
-            labels::CLOSE_PANE,
+            labels::close_pane(),
             ids::close(key),
             closable.then_some(Message::Close(pane)),
         ),

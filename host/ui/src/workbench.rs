@@ -215,8 +215,8 @@ impl Workbench {
     /// open, the folder is watched and its changes load and unload plugins,
     /// and the scheduler fires time rules every [`SCHEDULER_INTERVAL`]. The
     /// drop folders and IMAP accounts of intake.toml in `config_folder` run
-    /// every [`INTAKE_INTERVAL`]; problems with that file show as error
-    /// lines.
+    /// every [`INTAKE_INTERVAL`]; problems with that file, `backup.toml`,
+    /// `alerts.toml` and `ui.toml` show as error lines.
     pub fn start(
         db_path: &Path,
         plugin_folder: Option<PathBuf>,
@@ -237,6 +237,10 @@ impl Workbench {
                     .config_errors
                     .push(labels::backup_config_invalid(&format!("{error:#}"))),
             }
+            // The language itself is chosen before the window opens.
+            workbench
+                .config_errors
+                .extend(crate::language::setting_error(folder));
         }
         workbench.alerts = Alerts::new(
             alert_settings(config_folder, &desk, &mut workbench.config_errors),
@@ -685,7 +689,7 @@ impl Workbench {
             Some(store) => composer::send(store, &conversation, &text, Utc::now()),
             None => Err(anyhow::anyhow!(
                 "the database is not open; press {} and send again",
-                labels::REFRESH
+                labels::refresh()
             )),
         };
         match result {
@@ -995,12 +999,12 @@ impl Workbench {
                     .count();
                 let summary =
                     labels::summary(self.conversations.len(), unanswered, self.tickets.len());
-                (summary, (labels::PLUGINS, Screen::Plugins))
+                (summary, (labels::plugins(), Screen::Plugins))
             }
-            Screen::Reports => (String::new(), (labels::WORKBENCH, Screen::Workbench)),
+            Screen::Reports => (String::new(), (labels::workbench(), Screen::Workbench)),
             Screen::Todo => {
                 let summary = labels::todo::summary(self.todo.total(), self.todo.selected_count());
-                (summary, (labels::WORKBENCH, Screen::Workbench))
+                (summary, (labels::workbench(), Screen::Workbench))
             }
             Screen::Plugins => {
                 let statuses: Vec<_> = self
@@ -1010,13 +1014,13 @@ impl Workbench {
                     .map(|entry| &entry.status)
                     .collect();
                 let summary = labels::plugin_summary(&statuses);
-                (summary, (labels::WORKBENCH, Screen::Workbench))
+                (summary, (labels::workbench(), Screen::Workbench))
             }
         };
         let (toggle_label, toggle_screen) = toggle;
 
         let mut header = row![
-            text(labels::WINDOW_TITLE).size(20),
+            text(labels::window_title()).size(20),
             space::horizontal(),
             text(summary).size(13),
         ];
@@ -1037,12 +1041,12 @@ impl Workbench {
         if self.screen == Screen::Workbench {
             header = header
                 .push(
-                    button(text(labels::REPORTS).size(14))
+                    button(text(labels::reports()).size(14))
                         .on_press(Message::ScreenSelected(Screen::Reports))
                         .style(button::secondary),
                 )
                 .push(
-                    button(text(labels::todo::TODO).size(14))
+                    button(text(labels::todo::todo()).size(14))
                         .on_press(Message::ScreenSelected(Screen::Todo))
                         .style(button::secondary),
                 );
@@ -1056,7 +1060,7 @@ impl Workbench {
             .push(
                 button(
                     text(labels::with_keys(
-                        labels::SHORTCUTS_BUTTON,
+                        labels::shortcuts_button(),
                         shortcuts::Action::ShowShortcuts,
                         shortcuts::Scope::Workbench,
                     ))
@@ -1065,7 +1069,7 @@ impl Workbench {
                 .on_press(Message::ShortcutsPressed)
                 .style(button::secondary),
             )
-            .push(button(text(labels::REFRESH).size(14)).on_press(Message::RefreshPressed))
+            .push(button(text(labels::refresh()).size(14)).on_press(Message::RefreshPressed))
             .spacing(12)
             .padding([8, 12])
             .align_y(Alignment::Center)
@@ -1088,7 +1092,7 @@ impl Workbench {
         let Some(now) = self.loaded_at.filter(|_| !self.conversations.is_empty()) else {
             // An empty list is only news when it was read without error.
             if self.store.is_some() && self.error.is_none() {
-                return center(text(labels::EMPTY_DATABASE).size(16)).into();
+                return center(text(labels::empty_database()).size(16)).into();
             }
             return space().into();
         };

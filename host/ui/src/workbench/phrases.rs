@@ -21,7 +21,7 @@ impl Workbench {
             .conversation_of(pane)
             .and_then(|id| self.conversations.iter().find(|summary| summary.id == id))
         else {
-            self.notice = Some(labels::NO_CONVERSATION_FOR_PHRASES.to_string());
+            self.notice = Some(labels::no_conversation_for_phrases().to_string());
             return Task::none();
         };
         let Some(store) = &self.store else {
