@@ -268,6 +268,14 @@ mod tests {
     }
 
     #[test]
+    fn example_settings_choose_chinese() {
+        let folder = folder_with(include_str!("../../../docs/examples/ui.toml"));
+        let choice = choose(Some(folder.path()), environment(&[("LANG", "en_US.UTF-8")]));
+        assert_eq!(choice.language, Language::SimplifiedChinese);
+        assert_eq!(choice.error, None);
+    }
+
+    #[test]
     fn unknown_language_falls_back_to_english() {
         let folder = folder_with("language = \"fr\"\n");
         let choice = choose(Some(folder.path()), environment(&[("LANG", "zh_CN.UTF-8")]));
