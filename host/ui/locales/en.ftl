@@ -499,6 +499,20 @@ todo-history-line = { $time }  { $actor }  { $change }
 todo-history-line-reason = { $time }  { $actor }  { $change } ({ $reason })
 # A field change in the history, for example "status: open → in-progress".
 todo-history-change = { $field }: { $from } → { $to }
+# Kinds of events in a ticket's history, in English as the database
+# stores them.
+todo-history-kind-created = created
+todo-history-kind-status = status
+todo-history-kind-priority = priority
+todo-history-kind-type = type
+todo-history-kind-assignee = assignee
+todo-history-kind-first-response = first-response
+todo-history-kind-merged = merged
+todo-history-kind-merged-into = merged-into
+todo-history-kind-phrase-send = phrase-send
+todo-history-kind-phrase-suggested = phrase-suggested
+todo-history-kind-reply-queued = reply-queued
+todo-history-kind-reply-withheld = reply-withheld
 # Stands for an empty value in a history line, such as no assignee.
 todo-none = none
 todo-history-tag = tag added: { $tag }

@@ -13,10 +13,11 @@ mod seed;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use iced_test::Simulator;
+use iced_test::selector::{self, Bounded, Candidate};
+use iced_test::{Selector, Simulator};
 use kefu_core::Store;
 use kefu_ui::language::{self, Language};
-use kefu_ui::{Message, Screen, Workbench};
+use kefu_ui::{Message, Screen, Workbench, todo_ids};
 use tempfile::TempDir;
 
 /// Size of the simulated window, the default size of the real one.
@@ -30,6 +31,7 @@ static LANGUAGE: Mutex<()> = Mutex::new(());
 struct Started {
     _folder: TempDir,
     config: PathBuf,
+    sample: seed::Sample,
     workbench: Workbench,
     choice: language::Choice,
     _guard: MutexGuard<'static, ()>,
@@ -43,7 +45,7 @@ impl Started {
         let folder = tempfile::tempdir().expect("create a temporary folder");
         let db = folder.path().join("kefu.db");
         let mut store = Store::open(&db).expect("open the test database");
-        seed::seed_sample(&mut store).expect("store the sample");
+        let sample = seed::seed_sample(&mut store).expect("store the sample");
         drop(store);
         let config = folder.path().join("config");
         std::fs::create_dir(&config).expect("create the configuration folder");
@@ -59,6 +61,7 @@ impl Started {
         Self {
             _folder: folder,
             config,
+            sample,
             workbench,
             choice,
             _guard: guard,
@@ -73,19 +76,38 @@ impl Started {
         self.simulator().find(content).is_ok()
     }
 
-    /// Clicks the widget with text `content` and feeds the resulting
+    /// Returns true when a text widget contains `part`.
+    fn has_text_containing(&self, part: &str) -> bool {
+        let mut found = false;
+        let _ = self.simulator().find(|candidate: Candidate<'_>| {
+            if let Candidate::Text { content, .. } = candidate
+                && content.contains(part)
+            {
+                found = true;
+            }
+            None::<()>
+        });
+        found
+    }
+
+    /// Clicks the widget that `target` selects and feeds the resulting
     /// messages to `update`, as the runtime does.
-    fn click(&mut self, content: &str) {
+    fn click<S>(&mut self, target: S)
+    where
+        S: Selector + Send,
+        S::Output: Bounded + Clone + Send + Sync + 'static,
+    {
+        let description = target.description();
         let messages: Vec<Message> = {
             let mut ui = self.simulator();
-            if let Err(error) = ui.click(content) {
-                panic!("clicking {content:?} failed: {error}");
+            if let Err(error) = ui.click(target) {
+                panic!("clicking {description} failed: {error}");
             }
             ui.into_messages().collect()
         };
         assert!(
             !messages.is_empty(),
-            "clicking {content:?} produced no message"
+            "clicking {description} produced no message"
         );
         for message in messages {
             let _task = self.workbench.update(message);
@@ -164,6 +186,22 @@ fn chinese_todo_screen() {
         "优先级",
     ]);
     started.assert_lacks(&["Filters:", "Everyone"]);
+
+    // The detail column: field lines with the lifecycle's labels, and the
+    // history with the kind of each event.
+    let ticket = started.sample.refund_ticket;
+    started.click(selector::id(todo_ids::row(ticket)));
+    started.assert_shows(&[
+        "历史记录",
+        "工时记录（0 分钟）",
+        "没有备注。",
+        "状态：未处理",
+    ]);
+    assert!(
+        started.has_text_containing("创建工单"),
+        "the history lacks the creation"
+    );
+    assert!(!started.has_text_containing("created"));
 }
 
 #[test]

@@ -385,6 +385,27 @@ pub fn history_change(field: &str, from: &str, to: &str) -> String {
     )
 }
 
+/// Names a kind of event in a ticket's history. A kind without a message
+/// shows as stored.
+pub fn history_kind(kind: &str) -> String {
+    let id = match kind {
+        "created" => "todo-history-kind-created",
+        "status" => "todo-history-kind-status",
+        "priority" => "todo-history-kind-priority",
+        "type" => "todo-history-kind-type",
+        "assignee" => "todo-history-kind-assignee",
+        "first-response" => "todo-history-kind-first-response",
+        "merged" => "todo-history-kind-merged",
+        "merged-into" => "todo-history-kind-merged-into",
+        "phrase-send" => "todo-history-kind-phrase-send",
+        "phrase-suggested" => "todo-history-kind-phrase-suggested",
+        "reply-queued" => "todo-history-kind-reply-queued",
+        "reply-withheld" => "todo-history-kind-reply-withheld",
+        _ => return kind.to_string(),
+    };
+    text(id).to_string()
+}
+
 /// Stands for an empty value in a history line, such as no assignee.
 pub fn none() -> &'static str {
     text("todo-none")

@@ -490,7 +490,7 @@ fn detail_column<'a>(
 
     content = content.push(text(labels::history()).size(14));
     for event in &detail.events {
-        content = content.push(text(history_line(event)).size(12));
+        content = content.push(text(history_line(event, lifecycle)).size(12));
     }
 
     let total: u32 = detail.work.iter().map(|entry| entry.minutes).sum();
@@ -537,15 +537,22 @@ fn detail_column<'a>(
         .into()
 }
 
-/// Formats one history event: field changes as "from → to", tags and notes
+/// Formats one history event: field changes as "from → to", with the
+/// lifecycle's labels for types, priorities and statuses, tags and notes
 /// by their text, other kinds with their stored detail.
-fn history_line(event: &TicketEvent) -> String {
+fn history_line(event: &TicketEvent, lifecycle: &Lifecycle) -> String {
     let detail = &event.detail;
     let value = |key: &str| match &detail[key] {
         serde_json::Value::Null => labels::none().to_string(),
-        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::String(text) => match event.kind.as_str() {
+            "status" => crate::labels::ticket_status(lifecycle, text),
+            "priority" => crate::labels::priority(lifecycle, text),
+            "type" => crate::labels::ticket_type(lifecycle, text),
+            _ => text.clone(),
+        },
         other => other.to_string(),
     };
+    let kind = labels::history_kind(&event.kind);
     let change = if event.kind == "note" {
         labels::history_note(detail["text"].as_str().unwrap_or_default())
     } else if event.kind == "work" {
@@ -554,11 +561,11 @@ fn history_line(event: &TicketEvent) -> String {
     } else if event.kind == "tag" && detail.get("added").is_some() {
         labels::history_tag(&value("added"))
     } else if detail.get("from").is_some() && detail.get("to").is_some() {
-        labels::history_change(&event.kind, &value("from"), &value("to"))
+        labels::history_change(&kind, &value("from"), &value("to"))
     } else if detail.as_object().is_some_and(|object| object.is_empty()) || detail.is_null() {
-        event.kind.clone()
+        kind
     } else {
-        format!("{} {detail}", event.kind)
+        format!("{kind} {detail}")
     };
     labels::history_line(
         &format::message_time(event.at),
