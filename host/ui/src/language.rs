@@ -122,6 +122,9 @@ pub fn setting_error(folder: &Path) -> Option<String> {
 
 /// Returns the language of the system locale, or `None` when the locale
 /// is unset or in a language without a translation.
+// NOTE: only the POSIX variables are read. Windows and macOS usually leave
+// them unset, so there the app runs in English unless ui.toml sets the
+// language.
 fn system_language(variable: impl Fn(&str) -> Option<String>) -> Option<Language> {
     let locale = LOCALE_VARIABLES
         .iter()
