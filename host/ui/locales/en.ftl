@@ -295,6 +295,12 @@ send = Send
 save-note = Save note
 sent-queued = Reply to ticket #{ $ticket } queued as outbox entry { $entry }.
 sent-noted = Call note saved in the history of ticket #{ $ticket }.
+# Reasons a send stored nothing, shown inside send-failed.
+draft-empty = the draft is empty; write the reply first
+draft-has-placeholders = the draft still contains { $placeholders }, a placeholder without a value; replace it with the text the customer should read
+conversation-has-no-ticket = conversation { $conversation } has no ticket, so there is nothing to reply on; automatic mail and bounces open no ticket
+database-not-open = the database is not open
+database-not-open-send = the database is not open; press { refresh } and send again
 send-failed = Not sent: { $error }. The draft is kept.
 # Delivery states of a reply in the outbox.
 outbox-queued = Queued

@@ -217,7 +217,7 @@ impl CustomerCard {
         let pending = self.pending.take()?;
         let into = self.customer_id()?;
         let Some(store) = store else {
-            self.error = Some(labels::customer_change_failed("the database is not open"));
+            self.error = Some(labels::customer_change_failed(labels::database_not_open()));
             return None;
         };
         let actor = agent_actor();

@@ -1075,6 +1075,39 @@ pub fn sent(sent: crate::composer::Sent) -> String {
     }
 }
 
+/// The reason a send of a blank draft stored nothing.
+pub fn draft_empty() -> &'static str {
+    text("draft-empty")
+}
+
+/// Formats the reason a send of a draft with unfilled placeholders stored
+/// nothing.
+pub fn draft_has_placeholders(placeholders: &[String]) -> String {
+    fill(
+        "draft-has-placeholders",
+        &[("placeholders", join_list(placeholders).into())],
+    )
+}
+
+/// Formats the reason a reply to a conversation without a ticket stored
+/// nothing.
+pub fn conversation_has_no_ticket(conversation_id: i64) -> String {
+    fill(
+        "conversation-has-no-ticket",
+        &[("conversation", verbatim(conversation_id))],
+    )
+}
+
+/// The reason an action that needs the database failed before it opened.
+pub fn database_not_open() -> &'static str {
+    text("database-not-open")
+}
+
+/// The reason a send failed before the database opened.
+pub fn database_not_open_send() -> &'static str {
+    text("database-not-open-send")
+}
+
 /// Formats the line for a send that stored nothing. `error` is the full
 /// chain of causes.
 pub fn send_failed(error: &str) -> String {

@@ -687,10 +687,7 @@ impl Workbench {
         let text = self.panes.draft(conversation_id);
         let result = match &mut self.store {
             Some(store) => composer::send(store, &conversation, &text, Utc::now()),
-            None => Err(anyhow::anyhow!(
-                "the database is not open; press {} and send again",
-                labels::refresh()
-            )),
+            None => Err(anyhow::anyhow!("{}", labels::database_not_open_send())),
         };
         match result {
             Ok(sent) => {
@@ -755,7 +752,7 @@ impl Workbench {
     /// name and opens it with the system's default application.
     fn open_attachment(&mut self, message_id: i64, position: usize) -> anyhow::Result<()> {
         let Some(store) = &mut self.store else {
-            anyhow::bail!("the database is not open");
+            anyhow::bail!("{}", labels::database_not_open());
         };
         let attachment = store
             .message_attachments(message_id)?

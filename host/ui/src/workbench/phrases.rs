@@ -106,7 +106,7 @@ impl Workbench {
 
     fn record_phrase_use(&mut self, phrase_id: &str) -> anyhow::Result<()> {
         let Some(store) = &mut self.store else {
-            anyhow::bail!("the database is not open");
+            anyhow::bail!("{}", labels::database_not_open());
         };
         let writer = store.writer()?;
         writer.record_phrase_use(phrase_id, Utc::now())?;
