@@ -144,6 +144,8 @@ desk-config-invalid = Invalid desk configuration: { $error }. Kefu runs on the b
 rules-config-invalid = Invalid rules: { $error }. Kefu runs without declarative rules until the file is fixed and Kefu restarted.
 backup-config-invalid = Invalid backup settings: { $error }. Kefu makes no automatic backups until the file is fixed and Kefu restarted.
 alerts-config-invalid = Invalid alert settings: { $error }. Kefu raises alerts with the built-in settings until the file is fixed and Kefu restarted.
+# The app shows the three ui.toml lines below in English, the language it
+# falls back to when ui.toml cannot be used.
 ui-settings-unreadable = Could not read { $path }: { $error }. Kefu runs in English until the file can be read and Kefu restarted.
 ui-settings-invalid = Invalid UI settings in { $path }: { $error }. Kefu runs in English until the file is fixed and Kefu restarted.
 ui-language-invalid = Invalid language "{ $value }" in { $path }: choose "en", "zh-CN" or "system". Kefu runs in English until the file is fixed and Kefu restarted.

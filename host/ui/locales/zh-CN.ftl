@@ -110,6 +110,7 @@ desk-config-invalid = 服务台配置无效：{ $error }。在修正文件并重
 rules-config-invalid = 规则无效：{ $error }。在修正文件并重启 Kefu 之前，不运行声明式规则。
 backup-config-invalid = 备份设置无效：{ $error }。在修正文件并重启 Kefu 之前，不进行自动备份。
 alerts-config-invalid = 提醒设置无效：{ $error }。在修正文件并重启 Kefu 之前，使用内置的提醒设置。
+# 以下三条 ui.toml 错误总以英文显示，因为此时界面回退到英文。
 ui-settings-unreadable = 无法读取 { $path }：{ $error }。在文件可读并重启 Kefu 之前，界面使用英文。
 ui-settings-invalid = { $path } 中的界面设置无效：{ $error }。在修正文件并重启 Kefu 之前，界面使用英文。
 ui-language-invalid = { $path } 中的语言 "{ $value }" 无效：请选择 "en"、"zh-CN" 或 "system"。在修正文件并重启 Kefu 之前，界面使用英文。
