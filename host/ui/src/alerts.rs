@@ -305,7 +305,7 @@ fn toast_view(toast: &Toast) -> Element<'_, Message> {
         .style(button::text)
         .padding(4)
         .width(Fill);
-    let close = button(text(labels::DISMISS).size(14))
+    let close = button(text(labels::dismiss()).size(14))
         .on_press(Message::DismissPressed(toast.key))
         .style(button::text)
         .padding([0, 6]);

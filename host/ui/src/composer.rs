@@ -55,23 +55,16 @@ pub fn send(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Sent> {
     if text.trim().is_empty() {
-        anyhow::bail!("the draft is empty; write the reply first");
+        anyhow::bail!("{}", labels::draft_empty());
     }
     let placeholders = unfilled_placeholders(text);
     if !placeholders.is_empty() {
-        anyhow::bail!(
-            "the draft still contains {}, a placeholder without a value; replace it with the \
-             text the customer should read",
-            placeholders.join(", ")
-        );
+        anyhow::bail!("{}", labels::draft_has_placeholders(&placeholders));
     }
     let writer = store.writer()?;
     let conversation_id = conversation.id;
     let ticket_id = writer.open_ticket_of(conversation_id)?.ok_or_else(|| {
-        anyhow::anyhow!(
-            "conversation {conversation_id} has no ticket, so there is nothing to reply on; \
-             automatic mail and bounces open no ticket"
-        )
+        anyhow::anyhow!("{}", labels::conversation_has_no_ticket(conversation_id))
     })?;
     let sent = match conversation.channel {
         Channel::Email | Channel::Chat => {
@@ -137,7 +130,7 @@ pub fn view<'a>(
     let phrases = container(
         button(
             text(labels::with_keys(
-                labels::PHRASES_BUTTON,
+                labels::phrases_button(),
                 shortcuts::Action::OpenPhrases,
                 shortcuts::Scope::Workbench,
             ))

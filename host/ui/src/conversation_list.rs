@@ -40,7 +40,7 @@ pub fn view<'a>(
 ) -> Element<'a, Message> {
     let field = text_input(
         &labels::with_keys(
-            labels::CONVERSATION_SEARCH_HINT,
+            labels::conversation_search_hint(),
             Action::FocusSearch,
             Scope::Workbench,
         ),
@@ -56,7 +56,7 @@ pub fn view<'a>(
         .map(|conversation| conversation_row(conversation, selected == Some(conversation.id), now))
         .peekable();
     let list: Element<'a, Message> = if rows.peek().is_none() {
-        text(labels::NO_CONVERSATIONS_FOUND).size(13).into()
+        text(labels::no_conversations_found()).size(13).into()
     } else {
         scrollable(column(rows).spacing(2))
             .spacing(4)
@@ -64,7 +64,7 @@ pub fn view<'a>(
             .into()
     };
 
-    column![text(labels::CONVERSATIONS).size(16), field, list]
+    column![text(labels::conversations()).size(16), field, list]
         .spacing(8)
         .padding(8)
         .width(WIDTH)
@@ -79,7 +79,7 @@ fn conversation_row<'a>(
     now: &DateTime<Local>,
 ) -> Element<'a, Message> {
     let title = match conversation.title() {
-        title if title.trim().is_empty() => labels::NO_SUBJECT,
+        title if title.trim().is_empty() => labels::no_subject(),
         title => title,
     };
 
@@ -101,7 +101,7 @@ fn conversation_row<'a>(
     .spacing(6)
     .align_y(Alignment::Center);
     if conversation.unanswered {
-        bottom = bottom.push(style::badge(labels::UNANSWERED, style::unanswered_badge));
+        bottom = bottom.push(style::badge(labels::unanswered(), style::unanswered_badge));
     }
 
     let content = column![top, bottom].spacing(4);

@@ -48,11 +48,11 @@ pub fn view<'a, Message: Clone + 'a>(
 ) -> Element<'a, Message> {
     let open_attachment = actions.open_attachment;
     let Some(conversation) = conversation else {
-        return center(text(labels::NO_SELECTION).size(14).style(text::secondary)).into();
+        return center(text(labels::no_selection()).size(14).style(text::secondary)).into();
     };
 
     let title = match conversation.title() {
-        title if title.trim().is_empty() => labels::NO_SUBJECT,
+        title if title.trim().is_empty() => labels::no_subject(),
         title => title,
     };
     let details = row![
@@ -67,7 +67,7 @@ pub fn view<'a, Message: Clone + 'a>(
     let header = column![text(title).size(20), details].spacing(6);
 
     let body: Element<'a, Message> = if messages.is_empty() {
-        text(labels::NO_MESSAGES)
+        text(labels::no_messages())
             .size(14)
             .style(text::secondary)
             .into()
@@ -150,7 +150,7 @@ fn message_card<'a, Message: Clone + 'a>(
                     .on_press(open_attachment(message.id, position))
                     .into()
             });
-        let attachments = row![text(labels::ATTACHMENTS).size(12).style(text::secondary)]
+        let attachments = row![text(labels::attachments()).size(12).style(text::secondary)]
             .extend(names)
             .spacing(8)
             .wrap();

@@ -217,7 +217,7 @@ impl CustomerCard {
         let pending = self.pending.take()?;
         let into = self.customer_id()?;
         let Some(store) = store else {
-            self.error = Some(labels::customer_change_failed("the database is not open"));
+            self.error = Some(labels::customer_change_failed(labels::database_not_open()));
             return None;
         };
         let actor = agent_actor();
@@ -290,7 +290,7 @@ impl CustomerCard {
 
     fn heading<'a>(&'a self, detail: &'a CustomerDetail) -> Element<'a, Message> {
         let summary = &detail.summary;
-        let name = summary.name.as_deref().unwrap_or(labels::NO_NAME);
+        let name = summary.name.as_deref().unwrap_or(labels::no_name());
         let mut heading = column![
             row![
                 text(name).size(18).width(Fill),
@@ -303,7 +303,7 @@ impl CustomerCard {
         ]
         .spacing(4);
         let tags = if self.tags.is_empty() {
-            labels::NO_TAGS.to_string()
+            labels::no_tags().to_string()
         } else {
             labels::customer_tags(&self.tags)
         };
@@ -326,7 +326,7 @@ impl CustomerCard {
             if can_split {
                 line = line.push(
                     container(
-                        button(text(labels::SPLIT).size(12))
+                        button(text(labels::split()).size(12))
                             .padding([1, 6])
                             .style(button::secondary)
                             .on_press(Message::SplitPressed(address.clone())),
@@ -336,7 +336,7 @@ impl CustomerCard {
             }
             line.into()
         });
-        column![text(labels::ADDRESSES).size(14)]
+        column![text(labels::addresses()).size(14)]
             .extend(rows)
             .spacing(4)
             .into()
@@ -348,12 +348,12 @@ impl CustomerCard {
         if let Some(pending) = &self.pending {
             return self.confirmation(pending);
         }
-        let field = text_input(labels::MERGE_SEARCH_HINT, &self.search)
+        let field = text_input(labels::merge_search_hint(), &self.search)
             .id(search_id())
             .on_input(Message::SearchChanged)
             .size(13)
             .padding(4);
-        let mut section = column![text(labels::MERGE_HEADING).size(14), field].spacing(4);
+        let mut section = column![text(labels::merge_heading()).size(14), field].spacing(4);
         if self.search.trim().is_empty() {
             return section.into();
         }
@@ -364,7 +364,7 @@ impl CustomerCard {
             .collect();
         if matches.is_empty() {
             section = section.push(
-                text(labels::NO_CUSTOMER_FOUND)
+                text(labels::no_customer_found())
                     .size(12)
                     .style(text::secondary),
             );
@@ -408,17 +408,17 @@ impl CustomerCard {
     fn confirmation<'a>(&'a self, pending: &'a Pending) -> Element<'a, Message> {
         let into = self.customer_id().unwrap_or_default();
         let (question, action) = match pending {
-            Pending::Merge(from) => (labels::confirm_merge(from, into), labels::MERGE),
-            Pending::Split(address) => (labels::confirm_split(address, into), labels::SPLIT),
+            Pending::Merge(from) => (labels::confirm_merge(from, into), labels::merge()),
+            Pending::Split(address) => (labels::confirm_split(address, into), labels::split()),
         };
-        let reason = text_input(labels::REASON_HINT, &self.reason)
+        let reason = text_input(labels::reason_hint(), &self.reason)
             .id(reason_id())
             .on_input(Message::ReasonChanged)
             .size(13)
             .padding(4);
         let buttons = row![
             button(text(action).size(13)).on_press(Message::ConfirmPressed),
-            button(text(labels::CANCEL).size(13))
+            button(text(labels::cancel()).size(13))
                 .style(button::secondary)
                 .on_press(Message::CancelPressed),
             text(labels::acting_agent(&agent_actor()))

@@ -133,8 +133,8 @@ impl DemoOffer {
     /// Reads the fields into generator options for a history that ends at
     /// the start of today, in the time zone of the SLA calendar.
     fn options(&self) -> Result<DemoOptions, String> {
-        let customers = parse_count(labels::DEMO_CUSTOMERS, &self.customers)?;
-        let days = parse_count(labels::DEMO_DAYS, &self.days)?;
+        let customers = parse_count(labels::demo_customers(), &self.customers)?;
+        let days = parse_count(labels::demo_days(), &self.days)?;
         let time_zone = self.desk.sla.calendar().time_zone();
         let today = Utc::now().with_timezone(&time_zone).date_naive();
         let end = demo::start_of_day(today, time_zone).map_err(|error| format!("{error:#}"))?;
@@ -170,27 +170,29 @@ impl DemoOffer {
         let days = (!loading).then_some(Message::DaysEdited as fn(String) -> Message);
         let fields = row![
             field(
-                labels::DEMO_CUSTOMERS,
+                labels::demo_customers(),
                 &self.customers,
                 customers_input_id(),
                 customers
             ),
-            field(labels::DEMO_DAYS, &self.days, days_input_id(), days),
+            field(labels::demo_days(), &self.days, days_input_id(), days),
         ]
         .spacing(16);
         let buttons = row![
-            button(text(labels::LOAD_DEMO_DATA).size(14))
+            button(text(labels::load_demo_data()).size(14))
                 .on_press_maybe((!loading).then_some(Message::LoadPressed)),
-            button(text(labels::START_EMPTY).size(14))
+            button(text(labels::start_empty()).size(14))
                 .on_press_maybe((!loading).then_some(Message::StartEmptyPressed))
                 .style(button::secondary),
         ]
         .spacing(12);
 
         let mut content = column![
-            text(labels::DEMO_OFFER).size(20),
-            text(labels::DEMO_OFFER_DETAILS).size(14),
-            text(labels::EMPTY_DATABASE).size(13).style(text::secondary),
+            text(labels::demo_offer()).size(20),
+            text(labels::demo_offer_details()).size(14),
+            text(labels::empty_database())
+                .size(13)
+                .style(text::secondary),
             fields,
             buttons,
         ]

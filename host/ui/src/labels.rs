@@ -1,13 +1,15 @@
-//! The words the workbench shows, in English.
+//! The words the workbench shows, in the language of the UI.
 //!
-//! Every user-visible word lives here so that adding the Simplified Chinese
-//! UI changes one module.
-// TODO: add Simplified Chinese and pick the language from the system locale
-// or a setting. Ticket types, priorities and statuses come with English and
-// Chinese labels from the lifecycle, and `lifecycle_label` picks one.
+//! Every user-visible word comes from the Fluent files in `host/ui/locales`
+//! (`en.ftl` and `zh-CN.ftl`), through the functions here, so views never
+//! spell out text. A label without values returns `&'static str`, and one
+//! with values formats its message. Ticket types, priorities and statuses
+//! come with English and Chinese labels from the lifecycle, and
+//! `lifecycle_label` picks one.
 
 use std::path::Path;
 
+use fluent_bundle::FluentValue;
 use kefu_core::alerts::{Alert, AlertSettings, Tier};
 use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::{AutomationKind, Call, Channel, Direction};
@@ -16,35 +18,107 @@ use kefu_core::plugin::{PluginKind, PluginStatus};
 use kefu_core::store::{Address, CustomerSummary, Moved};
 
 use crate::format;
+use crate::language::{self, Language};
+use catalog::{fill, fill_in, text};
 
+pub mod catalog;
 pub mod todo;
 
-pub const WINDOW_TITLE: &str = "Kefu 客服";
-pub const REFRESH: &str = "Refresh";
+/// Returns a value for a placeholder that shows as written, for ids,
+/// paths and names, where a number would get commas between thousands.
+fn verbatim(value: impl std::fmt::Display) -> FluentValue<'static> {
+    FluentValue::from(value.to_string())
+}
+
+/// Joins the items of a list with the language's separator.
+fn join_list<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    items.join(text("list-separator"))
+}
+
+pub fn window_title() -> &'static str {
+    text("window-title")
+}
+
+pub fn refresh() -> &'static str {
+    text("refresh")
+}
+
 /// The button that switches to the Plugins screen, and its heading.
-pub const PLUGINS: &str = "Plugins";
+pub fn plugins() -> &'static str {
+    text("plugins")
+}
+
 /// The button that switches back from the Plugins screen.
-pub const WORKBENCH: &str = "Workbench";
-pub const CONVERSATIONS: &str = "Conversations";
-pub const TICKETS: &str = "Tickets";
-pub const UNANSWERED: &str = "Unanswered";
-pub const NO_SUBJECT: &str = "(no subject)";
-pub const ATTACHMENTS: &str = "Attachments:";
+pub fn workbench() -> &'static str {
+    text("workbench")
+}
 
-pub const EMPTY_DATABASE: &str =
-    "No conversations yet. Import mail, chat or call logs with: kefu ingest PATH";
-pub const NO_SELECTION: &str = "Select a conversation to read its messages.";
-pub const NO_MESSAGES: &str = "This conversation has no messages.";
-pub const NO_TICKETS: &str = "No tickets yet.";
+pub fn conversations() -> &'static str {
+    text("conversations")
+}
 
-/// Headers of the ticket list, in column order.
-pub const TICKET_ID: &str = "ID";
-pub const TICKET_TYPE: &str = "Type";
-pub const TICKET_PRIORITY: &str = "Priority";
-pub const TICKET_SOURCE: &str = "Source";
-pub const TICKET_STATUS: &str = "Status";
-pub const TICKET_CUSTOMER: &str = "Customer";
-pub const TICKET_SUBJECT: &str = "Subject";
+pub fn tickets() -> &'static str {
+    text("tickets")
+}
+
+pub fn unanswered() -> &'static str {
+    text("unanswered")
+}
+
+pub fn no_subject() -> &'static str {
+    text("no-subject")
+}
+
+pub fn attachments() -> &'static str {
+    text("attachments")
+}
+
+pub fn empty_database() -> &'static str {
+    text("empty-database")
+}
+
+pub fn no_selection() -> &'static str {
+    text("no-selection")
+}
+
+pub fn no_messages() -> &'static str {
+    text("no-messages")
+}
+
+pub fn no_tickets() -> &'static str {
+    text("no-tickets")
+}
+
+// Headers of the ticket list, in column order.
+
+pub fn ticket_id() -> &'static str {
+    text("ticket-id")
+}
+
+pub fn ticket_type_header() -> &'static str {
+    text("ticket-type")
+}
+
+pub fn ticket_priority() -> &'static str {
+    text("ticket-priority")
+}
+
+pub fn ticket_source() -> &'static str {
+    text("ticket-source")
+}
+
+pub fn ticket_status_header() -> &'static str {
+    text("ticket-status")
+}
+
+pub fn ticket_customer() -> &'static str {
+    text("ticket-customer")
+}
+
+pub fn ticket_subject() -> &'static str {
+    text("ticket-subject")
+}
 
 /// Returns the lifecycle's label for a ticket type, or `id` itself when the
 /// lifecycle does not list it, as for a ticket stored under an older one.
@@ -77,31 +151,35 @@ pub fn ticket_status(lifecycle: &Lifecycle, id: &str) -> String {
     )
 }
 
-/// Picks the label in the language of the UI, which is English for now.
-fn lifecycle_label(en: &str, _zh: &str) -> String {
-    en.to_string()
+/// Picks the lifecycle's label in the language of the UI, or the English
+/// one when the lifecycle gives no Chinese label.
+fn lifecycle_label(en: &str, zh: &str) -> String {
+    match language::current() {
+        Language::SimplifiedChinese if !zh.trim().is_empty() => zh.to_string(),
+        _ => en.to_string(),
+    }
 }
 
 pub fn channel(channel: Channel) -> &'static str {
     match channel {
-        Channel::Email => "Email",
-        Channel::Chat => "Chat",
-        Channel::Phone => "Phone",
+        Channel::Email => text("channel-email"),
+        Channel::Chat => text("channel-chat"),
+        Channel::Phone => text("channel-phone"),
     }
 }
 
 pub fn direction(direction: Direction) -> &'static str {
     match direction {
-        Direction::Inbound => "Inbound",
-        Direction::Outbound => "Outbound",
+        Direction::Inbound => text("direction-inbound"),
+        Direction::Outbound => text("direction-outbound"),
     }
 }
 
 pub fn automation(kind: AutomationKind) -> &'static str {
     match kind {
-        AutomationKind::AutoReply => "Auto-reply",
-        AutomationKind::Bounce => "Bounce",
-        AutomationKind::Bulk => "Bulk mail",
+        AutomationKind::AutoReply => text("automation-auto-reply"),
+        AutomationKind::Bounce => text("automation-bounce"),
+        AutomationKind::Bulk => text("automation-bulk"),
     }
 }
 
@@ -112,199 +190,238 @@ pub fn automation_marker(kind: AutomationKind, evidence: &str) -> String {
     if evidence.trim().is_empty() {
         kind.to_string()
     } else {
-        format!("{kind} (detected by: {evidence})")
+        fill(
+            "automation-marker",
+            &[("kind", kind.into()), ("evidence", evidence.into())],
+        )
     }
 }
 
 /// Formats the details of a phone call as one line.
 pub fn call(call: &Call) -> String {
-    let outcome = if call.answered {
-        "answered"
-    } else {
-        "not answered"
-    };
-    format!(
-        "Call to {}, {outcome}, disposition {}, duration {}, billed {}",
-        call.destination,
-        call.disposition,
-        format::duration(call.duration_seconds),
-        format::duration(call.billed_seconds),
+    let answered = if call.answered { "yes" } else { "no" };
+    fill(
+        "call",
+        &[
+            ("destination", call.destination.as_str().into()),
+            ("answered", answered.into()),
+            ("disposition", call.disposition.as_str().into()),
+            ("duration", format::duration(call.duration_seconds).into()),
+            ("billed", format::duration(call.billed_seconds).into()),
+        ],
     )
 }
 
 /// Formats a note written while reading the message's input.
 pub fn note(note: &str) -> String {
-    format!("Note: {note}")
+    fill("note", &[("note", note.into())])
 }
 
 pub fn attachment_failed(error: &str) -> String {
-    format!("Could not open the attachment: {error}")
+    fill("attachment-failed", &[("error", error.into())])
 }
 
 pub fn attachment(file_name: &str, size: u64) -> String {
-    format!("{file_name} ({})", format::file_size(size))
+    fill(
+        "attachment",
+        &[
+            ("name", file_name.into()),
+            ("size", format::file_size(size).into()),
+        ],
+    )
 }
 
 /// Labels the button above a conversation's messages that shows up to
 /// `window` more of the `earlier` messages not shown yet.
 pub fn earlier_messages(earlier: usize, window: usize) -> String {
     let shown = earlier.min(window);
-    match earlier {
-        1 => "Show 1 earlier message".to_string(),
-        _ if earlier == shown => format!("Show {earlier} earlier messages"),
-        _ => format!("Show {shown} earlier messages ({earlier} not shown)"),
+    if earlier == shown {
+        fill("earlier-messages", &[("earlier", earlier.into())])
+    } else {
+        fill(
+            "earlier-messages-window",
+            &[("earlier", earlier.into()), ("shown", shown.into())],
+        )
     }
 }
 
 pub fn message_count(count: u32) -> String {
-    match count {
-        1 => "1 message".to_string(),
-        _ => format!("{count} messages"),
-    }
+    fill("message-count", &[("count", count.into())])
 }
 
 /// Formats the header summary, for example "4 conversations, 1 unanswered,
 /// 3 tickets".
 pub fn summary(conversations: usize, unanswered: usize, tickets: usize) -> String {
-    let conversations = match conversations {
-        1 => "1 conversation".to_string(),
-        _ => format!("{conversations} conversations"),
-    };
-    let tickets = match tickets {
-        1 => "1 ticket".to_string(),
-        _ => format!("{tickets} tickets"),
-    };
-    format!("{conversations}, {unanswered} unanswered, {tickets}")
+    fill(
+        "summary",
+        &[
+            ("conversations", conversations.into()),
+            ("unanswered", unanswered.into()),
+            ("tickets", tickets.into()),
+        ],
+    )
 }
 
 pub fn loaded_at(time: &str) -> String {
-    format!("Updated {time}")
+    fill("loaded-at", &[("time", time.into())])
 }
 
 /// Formats the error line for a database that could not be opened. `error`
 /// is the full chain of causes.
 pub fn open_failed(path: &Path, error: &str) -> String {
-    format!(
-        "Could not open the database {}: {error}. Check the path and its permissions, then press {REFRESH}.",
-        path.display()
+    fill(
+        "open-failed",
+        &[("path", verbatim(path.display())), ("error", error.into())],
     )
 }
 
 /// Formats the error line for a failed read. `error` is the full chain of
 /// causes.
 pub fn read_failed(error: &str) -> String {
-    format!("Could not read the database: {error}. Press {REFRESH} to try again.")
+    fill("read-failed", &[("error", error.into())])
 }
 
-pub const LOADING_PLUGINS: &str = "Loading plugins…";
-pub const PLUGINS_NOT_LOADED: &str = "Plugins are not loaded in this window.";
-pub const BUILTIN: &str = "Built-in";
+pub fn loading_plugins() -> &'static str {
+    text("loading-plugins")
+}
+
+pub fn plugins_not_loaded() -> &'static str {
+    text("plugins-not-loaded")
+}
+
+pub fn builtin() -> &'static str {
+    text("builtin")
+}
+
 /// Origin of a plugin that the program handed to the plugin set itself.
-pub const DIRECT_PLUGIN: &str = "Loaded by the program";
+pub fn direct_plugin() -> &'static str {
+    text("direct-plugin")
+}
+
 /// Name shown for a plugin file whose manifest could not be read.
-pub const NO_MANIFEST: &str = "(no manifest)";
-pub const GRANT_HINT: &str = "A plugin uses a capability its manifest declares only after you grant \
-     it, for example: kefu plugin grant ID read-folder DIR. A grant applies the next time Kefu \
-     loads the plugin.";
-pub const PLUGIN_SYNC_PANICKED: &str = "an earlier update of the plugins stopped part way through";
+pub fn no_manifest() -> &'static str {
+    text("no-manifest")
+}
+
+pub fn grant_hint() -> &'static str {
+    text("grant-hint")
+}
+
+pub fn plugin_sync_panicked() -> &'static str {
+    text("plugin-sync-panicked")
+}
 
 pub fn plugin_kind(kind: PluginKind) -> &'static str {
     match kind {
-        PluginKind::Adapter => "Channel adapter",
-        PluginKind::Rule => "Ticket rule",
-        PluginKind::Widget => "Report widget",
+        PluginKind::Adapter => text("plugin-kind-adapter"),
+        PluginKind::Rule => text("plugin-kind-rule"),
+        PluginKind::Widget => text("plugin-kind-widget"),
     }
 }
 
 pub fn plugin_status(status: &PluginStatus) -> &'static str {
     match status {
-        PluginStatus::Running => "Running",
-        PluginStatus::Disabled(_) => "Disabled",
-        PluginStatus::Broken(_) => "Broken",
-        PluginStatus::Replaced => "Replaced",
+        PluginStatus::Running => text("plugin-status-running"),
+        PluginStatus::Disabled(_) => text("plugin-status-disabled"),
+        PluginStatus::Broken(_) => text("plugin-status-broken"),
+        PluginStatus::Replaced => text("plugin-status-replaced"),
     }
 }
 
 pub fn plugin_version(version: &impl std::fmt::Display) -> String {
-    format!("version {version}")
+    fill("plugin-version", &[("version", verbatim(version))])
 }
 
 pub fn plugin_id(id: &str) -> String {
-    format!("ID: {id}")
+    fill("plugin-id", &[("id", id.into())])
 }
 
 pub fn plugin_file(path: &Path) -> String {
-    format!("File: {}", path.display())
+    fill("plugin-file", &[("path", verbatim(path.display()))])
 }
 
 pub fn native_plugin_file(path: &Path) -> String {
-    format!("Native library: {}", path.display())
+    fill("native-plugin-file", &[("path", verbatim(path.display()))])
 }
 
 pub fn plugin_disabled(id: &str, reason: &str) -> String {
-    format!("Disabled: {reason}. Run kefu plugin enable {id} and restart Kefu to run it again.")
+    fill(
+        "plugin-disabled",
+        &[("id", id.into()), ("reason", reason.into())],
+    )
 }
 
 /// Formats why a plugin could not be loaded on one line. Errors from the
 /// WebAssembly parser can span lines, for example a list of bytes.
 pub fn plugin_broken(reason: &str) -> String {
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("Could not load: {reason}")
+    fill("plugin-broken", &[("reason", reason.into())])
 }
 
 /// Formats the line of a built-in replaced by the folder plugin at
 /// `replacement`, when that file is known.
 pub fn plugin_replaced(replacement: Option<&Path>) -> String {
     match replacement {
-        Some(path) => format!("Replaced by the plugin file {}", path.display()),
-        None => "Replaced by a plugin file with the same id".to_string(),
+        Some(path) => fill(
+            "plugin-replaced-by-file",
+            &[("path", verbatim(path.display()))],
+        ),
+        None => text("plugin-replaced").to_string(),
     }
 }
 
 pub fn declared_capabilities(capabilities: &Capabilities) -> String {
-    format!("Declared capabilities: {capabilities}")
+    fill(
+        "declared-capabilities",
+        &[("capabilities", verbatim(capabilities))],
+    )
 }
 
 pub fn granted_capabilities(capabilities: &Capabilities) -> String {
-    format!("Granted: {capabilities}")
+    fill(
+        "granted-capabilities",
+        &[("capabilities", verbatim(capabilities))],
+    )
 }
 
 /// Formats the command that grants one declared capability.
 pub fn grant_command(id: &str, capability: &str, value: &str) -> String {
-    format!("To grant: kefu plugin grant {id} {capability} {value}")
+    fill(
+        "grant-command",
+        &[
+            ("id", id.into()),
+            ("capability", capability.into()),
+            ("value", value.into()),
+        ],
+    )
 }
 
 /// Formats the line naming the plugins folder, or saying there is none.
 pub fn plugin_folder(folder: Option<&Path>) -> String {
     match folder {
-        Some(folder) => format!(
-            "Plugins folder: {}. Files added, replaced or removed there load or unload at once.",
-            folder.display()
-        ),
-        None => "No plugins folder is set, so only the built-in plugins load. Start Kefu with \
-                 --plugins DIR to add your own."
-            .to_string(),
+        Some(folder) => fill("plugin-folder", &[("path", verbatim(folder.display()))]),
+        None => text("no-plugin-folder").to_string(),
     }
 }
 
 pub fn plugin_loaded(id: &str) -> String {
-    format!("Loaded plugin {id}.")
+    fill("plugin-loaded", &[("id", id.into())])
 }
 
 pub fn plugin_not_loaded(id: &str) -> String {
-    format!("Could not load plugin {id}. Its card shows the reason.")
+    fill("plugin-not-loaded", &[("id", id.into())])
 }
 
 pub fn plugin_found_disabled(id: &str) -> String {
-    format!("Found plugin {id}, which is disabled.")
+    fill("plugin-found-disabled", &[("id", id.into())])
 }
 
 pub fn plugin_reloaded(id: &str) -> String {
-    format!("Reloaded plugin {id}.")
+    fill("plugin-reloaded", &[("id", id.into())])
 }
 
 pub fn plugin_removed(id: &str) -> String {
-    format!("Removed plugin {id}.")
+    fill("plugin-removed", &[("id", id.into())])
 }
 
 /// Formats the header summary of the Plugins screen, for example
@@ -312,438 +429,634 @@ pub fn plugin_removed(id: &str) -> String {
 pub fn plugin_summary(statuses: &[&PluginStatus]) -> String {
     let count =
         |wanted: fn(&PluginStatus) -> bool| statuses.iter().filter(|status| wanted(status)).count();
-    let total = match statuses.len() {
-        1 => "1 plugin".to_string(),
-        total => format!("{total} plugins"),
-    };
+    let total = fill("plugin-total", &[("count", statuses.len().into())]);
     let parts = [
-        (count(|status| *status == PluginStatus::Running), "running"),
+        (
+            count(|status| *status == PluginStatus::Running),
+            "plugin-count-running",
+        ),
         (
             count(|status| matches!(status, PluginStatus::Disabled(_))),
-            "disabled",
+            "plugin-count-disabled",
         ),
         (
             count(|status| matches!(status, PluginStatus::Broken(_))),
-            "broken",
+            "plugin-count-broken",
         ),
         (
             count(|status| *status == PluginStatus::Replaced),
-            "replaced",
+            "plugin-count-replaced",
         ),
     ];
     let parts: Vec<String> = parts
         .iter()
         .filter(|(count, _)| *count > 0)
-        .map(|(count, word)| format!("{count} {word}"))
+        .map(|(count, id)| fill(id, &[("count", (*count).into())]))
         .collect();
     if parts.is_empty() {
         total
     } else {
-        format!("{total}: {}", parts.join(", "))
+        fill(
+            "plugin-summary",
+            &[
+                ("total", total.into()),
+                ("parts", parts.join(text("summary-separator")).into()),
+            ],
+        )
     }
 }
 
 /// Formats the error line for a failed plugin load. `error` is the full
 /// chain of causes.
 pub fn plugins_load_failed(error: &str) -> String {
-    format!("Could not load the plugins: {error}. Press {REFRESH} to try again.")
+    fill("plugins-load-failed", &[("error", error.into())])
 }
 
 /// Formats the error line for a failed sync with the plugins folder.
 pub fn plugin_sync_failed(error: &str) -> String {
-    format!(
-        "Could not update the plugins from their folder: {error}. Press {REFRESH} to load them again."
-    )
+    fill("plugin-sync-failed", &[("error", error.into())])
 }
 
 /// Formats the error line for a lifecycle or SLA file that cannot be used.
 /// `error` names the file and the problem.
 pub fn desk_config_invalid(error: &str) -> String {
-    format!(
-        "Invalid desk configuration: {error}. Kefu runs on the built-in lifecycle and SLA, \
-         without declarative rules, until the file is fixed and Kefu restarted."
-    )
+    fill("desk-config-invalid", &[("error", error.into())])
 }
 
 /// Formats the error line for declarative rules that cannot be used.
 /// `error` names the file, the line and the problem.
 pub fn rules_config_invalid(error: &str) -> String {
-    format!(
-        "Invalid rules: {error}. Kefu runs without declarative rules until the file is fixed \
-         and Kefu restarted."
-    )
+    fill("rules-config-invalid", &[("error", error.into())])
 }
 
 /// Formats the line for a `backup.toml` that cannot be used.
 pub fn backup_config_invalid(error: &str) -> String {
-    format!(
-        "Invalid backup settings: {error}. Kefu makes no automatic backups until the file \
-         is fixed and Kefu restarted."
+    fill("backup-config-invalid", &[("error", error.into())])
+}
+
+/// Formats the line for a `ui.toml` that cannot be read. The line is in
+/// English, the language the app then runs in.
+pub fn ui_settings_unreadable(path: &Path, error: &str) -> String {
+    fill_in(
+        Language::English,
+        "ui-settings-unreadable",
+        &[("path", verbatim(path.display())), ("error", error.into())],
+    )
+}
+
+/// Formats the line for a `ui.toml` that is not valid TOML or has an
+/// unknown key, in English.
+pub fn ui_settings_invalid(path: &Path, error: &str) -> String {
+    fill_in(
+        Language::English,
+        "ui-settings-invalid",
+        &[("path", verbatim(path.display())), ("error", error.into())],
+    )
+}
+
+/// Formats the line for a `ui.toml` that names a language without a
+/// translation, in English.
+pub fn ui_language_invalid(path: &Path, value: &str) -> String {
+    fill_in(
+        Language::English,
+        "ui-language-invalid",
+        &[("path", verbatim(path.display())), ("value", value.into())],
     )
 }
 
 /// Formats the status of the last scheduler run, for example "Rules run
 /// 14:03:05: 2 fired, 0 failed".
 pub fn scheduler_finished(time: &str, fired: usize, failed: usize) -> String {
-    format!("Rules run {time}: {fired} fired, {failed} failed")
+    fill(
+        "scheduler-finished",
+        &[
+            ("time", time.into()),
+            ("fired", fired.into()),
+            ("failed", failed.into()),
+        ],
+    )
 }
 
 /// Formats the status of a scheduler run that failed. The tooltip shows why.
 pub fn scheduler_failed(time: &str) -> String {
-    format!("Rules run {time} failed")
+    fill("scheduler-failed", &[("time", time.into())])
 }
 
 /// Formats the error of a background thread that ended without a result.
 pub fn thread_panicked(name: &str) -> String {
-    format!("the thread {name} panicked, and standard error shows the panic message")
+    fill("thread-panicked", &[("name", name.into())])
 }
 
 /// Formats the error line for a plugins folder that is not watched.
 pub fn plugin_watch_failed(folder: &Path, error: &str) -> String {
-    format!(
-        "Not watching the plugins folder {}: {error}. Press {REFRESH} to pick up changes there.",
-        folder.display()
+    fill(
+        "plugin-watch-failed",
+        &[
+            ("path", verbatim(folder.display())),
+            ("error", error.into()),
+        ],
     )
 }
 
 /// Formats the error line for a webhook server that `webhook.toml` enables
 /// but that could not start.
 pub fn webhook_failed(error: &str) -> String {
-    format!("Webhook server not started: {error}")
+    fill("webhook-failed", &[("error", error.into())])
 }
 
 /// Formats the top bar's note on the running webhook server.
 pub fn webhook_listening(address: &str) -> String {
-    format!("Webhook on {address}")
+    fill("webhook-listening", &[("address", address.into())])
 }
 
 // The customer card.
 
 /// Name shown for a customer whose name no input gave.
-pub const NO_NAME: &str = "(no name)";
-pub const NO_TAGS: &str = "Tags: none";
-pub const ADDRESSES: &str = "Addresses";
-pub const SPLIT: &str = "Split";
-pub const MERGE: &str = "Merge";
-pub const CANCEL: &str = "Cancel";
-pub const MERGE_HEADING: &str = "Merge another customer into this one";
-pub const MERGE_SEARCH_HINT: &str = "Search by name, email address, phone number or chat id";
-pub const NO_CUSTOMER_FOUND: &str = "No other customer matches.";
-pub const REASON_HINT: &str = "Reason, recorded with the change (optional)";
+pub fn no_name() -> &'static str {
+    text("no-name")
+}
+
+pub fn no_tags() -> &'static str {
+    text("no-tags")
+}
+
+pub fn addresses() -> &'static str {
+    text("addresses")
+}
+
+pub fn split() -> &'static str {
+    text("split")
+}
+
+pub fn merge() -> &'static str {
+    text("merge")
+}
+
+pub fn cancel() -> &'static str {
+    text("cancel")
+}
+
+pub fn merge_heading() -> &'static str {
+    text("merge-heading")
+}
+
+pub fn merge_search_hint() -> &'static str {
+    text("merge-search-hint")
+}
+
+pub fn no_customer_found() -> &'static str {
+    text("no-customer-found")
+}
+
+pub fn reason_hint() -> &'static str {
+    text("reason-hint")
+}
 
 pub fn customer_number(id: i64) -> String {
-    format!("Customer #{id}")
+    fill("customer-number", &[("id", verbatim(id))])
 }
 
 pub fn customer_tier(tier: &str) -> String {
-    format!("Tier: {tier}")
+    fill("customer-tier", &[("tier", tier.into())])
 }
 
 /// Formats the tags of a customer's tickets.
 pub fn customer_tags(tags: &[String]) -> String {
-    format!("Tags: {}", tags.join(", "))
+    fill("customer-tags", &[("tags", join_list(tags).into())])
 }
 
 /// Formats a search result: the customer's number and name.
 pub fn customer_choice(id: i64, name: Option<&str>) -> String {
-    format!("#{id} {}", name.unwrap_or(NO_NAME))
+    fill(
+        "customer-choice",
+        &[
+            ("id", verbatim(id)),
+            ("name", name.unwrap_or(no_name()).into()),
+        ],
+    )
 }
 
 pub fn more_customers(count: usize) -> String {
-    format!("{count} more; type more of the name or address to narrow the list.")
+    fill("more-customers", &[("count", count.into())])
 }
 
 /// Formats the history heading with the number of messages and calls.
 pub fn history_heading(count: usize) -> String {
-    match count {
-        1 => "History: 1 message on every channel".to_string(),
-        _ => format!("History: {count} messages on every channel"),
+    fill("history-heading", &[("count", count.into())])
+}
+
+/// Formats a number of addresses, with the addresses in brackets when
+/// `addresses` is not empty.
+fn address_count(count: usize, addresses: &[String]) -> String {
+    if addresses.is_empty() {
+        fill("address-count", &[("count", count.into())])
+    } else {
+        fill(
+            "address-count-listed",
+            &[
+                ("count", count.into()),
+                ("addresses", join_list(addresses).into()),
+            ],
+        )
     }
+}
+
+fn conversation_count(count: usize) -> String {
+    fill("conversation-count", &[("count", count.into())])
 }
 
 /// Asks to confirm merging `from` into customer `into`, saying what moves.
 pub fn confirm_merge(from: &CustomerSummary, into: i64) -> String {
     let addresses: Vec<String> = from.addresses.iter().map(Address::to_string).collect();
-    format!(
-        "Merge customer #{} {} into customer #{into}? {} and {}, with their tickets and \
-         tasks, move to #{into}. Customer #{} stays as a record that points to #{into}.",
-        from.id,
-        from.name.as_deref().unwrap_or(NO_NAME),
-        count_of(
-            addresses.len(),
-            "address",
-            "addresses",
-            &addresses.join(", ")
-        ),
-        count_of(
-            from.conversations as usize,
-            "conversation",
-            "conversations",
-            ""
-        ),
-        from.id,
+    fill(
+        "confirm-merge",
+        &[
+            ("from", verbatim(from.id)),
+            ("name", from.name.as_deref().unwrap_or(no_name()).into()),
+            ("into", verbatim(into)),
+            (
+                "addresses",
+                address_count(addresses.len(), &addresses).into(),
+            ),
+            (
+                "conversations",
+                conversation_count(from.conversations as usize).into(),
+            ),
+        ],
     )
 }
 
 /// Asks to confirm splitting `address` off customer `from`.
 pub fn confirm_split(address: &Address, from: i64) -> String {
-    format!(
-        "Split {address} off customer #{from}? The address and the conversations it \
-         started move to a new customer with the same tier."
+    fill(
+        "confirm-split",
+        &[("address", verbatim(address)), ("from", verbatim(from))],
     )
 }
 
 /// Names the agent that a confirmed change is recorded under.
 pub fn acting_agent(actor: &str) -> String {
-    format!("recorded as {actor}")
+    fill("acting-agent", &[("actor", actor.into())])
 }
 
 /// Reports a finished merge.
 pub fn merged(from: i64, into: i64, moved: &Moved) -> String {
-    format!(
-        "Customer #{from} merged into #{into}: moved {} and {}.",
-        count_of(moved.addresses.len(), "address", "addresses", ""),
-        count_of(
-            moved.conversations.len(),
-            "conversation",
-            "conversations",
-            ""
-        ),
+    fill(
+        "merged",
+        &[
+            ("from", verbatim(from)),
+            ("into", verbatim(into)),
+            (
+                "addresses",
+                address_count(moved.addresses.len(), &[]).into(),
+            ),
+            (
+                "conversations",
+                conversation_count(moved.conversations.len()).into(),
+            ),
+        ],
     )
 }
 
 /// Reports a finished split.
 pub fn split_off(from: i64, new_id: i64, moved: &Moved) -> String {
-    format!(
-        "{} split off customer #{from} into new customer #{new_id}, with {}.",
-        moved.addresses.join(", "),
-        count_of(
-            moved.conversations.len(),
-            "conversation",
-            "conversations",
-            ""
-        ),
+    fill(
+        "split-off",
+        &[
+            ("addresses", join_list(&moved.addresses).into()),
+            ("from", verbatim(from)),
+            ("new", verbatim(new_id)),
+            (
+                "conversations",
+                conversation_count(moved.conversations.len()).into(),
+            ),
+        ],
     )
 }
 
 pub fn customer_read_failed(id: i64, error: &str) -> String {
-    format!("Could not read customer #{id}: {error}")
+    fill(
+        "customer-read-failed",
+        &[("id", verbatim(id)), ("error", error.into())],
+    )
 }
 
 pub fn customer_change_failed(error: &str) -> String {
-    format!("Nothing was changed: {error}")
-}
-
-/// Formats a count with the singular or plural noun, and `list` in
-/// brackets when it is not empty.
-fn count_of(count: usize, one: &str, many: &str, list: &str) -> String {
-    let noun = if count == 1 { one } else { many };
-    if list.is_empty() {
-        format!("{count} {noun}")
-    } else {
-        format!("{count} {noun} ({list})")
-    }
+    fill("customer-change-failed", &[("error", error.into())])
 }
 
 /// Heading of the unlock screen.
-pub const DATABASE_ENCRYPTED: &str = "This database is encrypted. Enter its passphrase to open it.";
-pub const PASSPHRASE_HINT: &str = "Passphrase";
-pub const UNLOCK: &str = "Unlock";
+pub fn database_encrypted() -> &'static str {
+    text("database-encrypted")
+}
+
+pub fn passphrase_hint() -> &'static str {
+    text("passphrase-hint")
+}
+
+pub fn unlock() -> &'static str {
+    text("unlock")
+}
 
 /// The button that switches to the reports screen.
-pub const REPORTS: &str = "Reports";
-pub const REPORT_PERIOD: &str = "Period:";
-pub const REPORT_PERIOD_HINT: &str = "2026-11, 2026-W45 or 2026-11-01..2026-11-15";
-pub const REPORT_SHOW: &str = "Show";
-pub const REPORT_BY: &str = "Bars by:";
-pub const REPORT_LOADING: &str = "Reading the report…";
-pub const REPORT_EMPTY: &str = "Nothing to show in this period.";
-pub const REPORT_NO_WIDGETS: &str =
-    "No report widget is running. The Plugins screen shows each widget's state.";
-pub const REPORT_DRILL_DOWN_HINT: &str =
-    "Click a bar, point, slice or cell to list the tickets it counts.";
+pub fn reports() -> &'static str {
+    text("reports")
+}
+
+pub fn report_period_label() -> &'static str {
+    text("report-period")
+}
+
+pub fn report_period_hint() -> &'static str {
+    text("report-period-hint")
+}
+
+pub fn report_show() -> &'static str {
+    text("report-show")
+}
+
+pub fn report_by() -> &'static str {
+    text("report-by")
+}
+
+pub fn report_loading() -> &'static str {
+    text("report-loading")
+}
+
+pub fn report_empty() -> &'static str {
+    text("report-empty")
+}
+
+pub fn report_no_widgets() -> &'static str {
+    text("report-no-widgets")
+}
+
+pub fn report_drill_down_hint() -> &'static str {
+    text("report-drill-down-hint")
+}
 
 pub fn period_kind(kind: crate::reports::PeriodKind) -> &'static str {
     use crate::reports::PeriodKind;
     match kind {
-        PeriodKind::Day => "Day",
-        PeriodKind::Week => "Week",
-        PeriodKind::Month => "Month",
-        PeriodKind::Custom => "Custom",
+        PeriodKind::Day => text("period-day"),
+        PeriodKind::Week => text("period-week"),
+        PeriodKind::Month => text("period-month"),
+        PeriodKind::Custom => text("period-custom"),
     }
 }
 
 pub fn dimension(dimension: kefu_core::metrics::Dimension) -> &'static str {
     use kefu_core::metrics::Dimension;
     match dimension {
-        Dimension::Agent => "Agent",
-        Dimension::TicketType => "Type",
-        Dimension::Tier => "Tier",
-        Dimension::Channel => "Channel",
-        Dimension::Ticket => "Ticket",
-        Dimension::Time(_) => "Time",
+        Dimension::Agent => text("dimension-agent"),
+        Dimension::TicketType => text("dimension-type"),
+        Dimension::Tier => text("dimension-tier"),
+        Dimension::Channel => text("dimension-channel"),
+        Dimension::Ticket => text("dimension-ticket"),
+        Dimension::Time(_) => text("dimension-time"),
     }
 }
 
 /// Formats the period shown and the time zone its dates are read in.
 pub fn report_period(period: &str, time_zone: &str) -> String {
-    format!("{period}, {time_zone}")
+    fill(
+        "report-period-zone",
+        &[("period", period.into()), ("zone", time_zone.into())],
+    )
 }
 
 /// Names a clicked chart value by its series and category, such as
 /// "Created, email".
 pub fn report_selection(series: &str, category: &str) -> String {
-    format!("{series}, {category}")
+    fill(
+        "report-selection",
+        &[("series", series.into()), ("category", category.into())],
+    )
 }
 
 pub fn drill_down_heading(selection: &str, tickets: usize) -> String {
-    match tickets {
-        1 => format!("{selection}: 1 ticket"),
-        _ => format!("{selection}: {tickets} tickets"),
-    }
+    fill(
+        "drill-down-heading",
+        &[("selection", selection.into()), ("tickets", tickets.into())],
+    )
 }
 
 pub fn drill_down_details(customer: &str, ticket_type: &str, status: &str) -> String {
-    format!("{customer} · {ticket_type} · {status}")
+    fill(
+        "drill-down-details",
+        &[
+            ("customer", customer.into()),
+            ("type", ticket_type.into()),
+            ("status", status.into()),
+        ],
+    )
 }
 
 pub fn report_failed(error: &str) -> String {
-    format!("Could not read the report: {error}")
+    fill("report-failed", &[("error", error.into())])
 }
 
-pub const EXPORT: &str = "Export:";
-pub const EXPORT_PATH_HINT: &str =
-    "File to write, for example ~/Documents/kefu-report-2026-11.xlsx";
-pub const EXPORT_BUTTON: &str = "Export";
-pub const EXPORT_REPLACE: &str = "Replace";
-pub const EXPORT_NO_REPORT: &str =
-    "Nothing to export yet: wait until the report is shown, then press Export again.";
-pub const EXPORT_PATH_MISSING: &str =
-    "The file path is empty: enter the file to write, for example ~/kefu-report.xlsx.";
+pub fn export() -> &'static str {
+    text("export")
+}
+
+pub fn export_path_hint() -> &'static str {
+    text("export-path-hint")
+}
+
+pub fn export_button() -> &'static str {
+    text("export-button")
+}
+
+pub fn export_replace() -> &'static str {
+    text("export-replace")
+}
+
+pub fn export_no_report() -> &'static str {
+    text("export-no-report")
+}
+
+pub fn export_path_missing() -> &'static str {
+    text("export-path-missing")
+}
 
 /// Returns the name of an export format on its button.
 pub fn export_format(format: kefu_core::export::ExportFormat) -> &'static str {
     use kefu_core::export::ExportFormat;
     match format {
-        ExportFormat::Xlsx => "Excel",
-        ExportFormat::Pdf => "PDF",
-        ExportFormat::Csv => "CSV",
+        ExportFormat::Xlsx => text("export-format-xlsx"),
+        ExportFormat::Pdf => text("export-format-pdf"),
+        ExportFormat::Csv => text("export-format-csv"),
     }
 }
 
 pub fn export_extension_mismatch(path: &Path, format: &str) -> String {
-    format!(
-        "{} does not end in the extension of {format}; change the file name or choose the \
-         format its extension names.",
-        path.display()
+    fill(
+        "export-extension-mismatch",
+        &[
+            ("path", verbatim(path.display())),
+            ("format", format.into()),
+        ],
     )
+}
+
+fn file_list(paths: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    join_list(&names)
 }
 
 /// Asks whether to replace the files an export would overwrite.
 pub fn export_replace_question(existing: &[std::path::PathBuf]) -> String {
-    let names: Vec<String> = existing
-        .iter()
-        .map(|path| path.display().to_string())
-        .collect();
-    match names.len() {
-        1 => format!("{} exists. Replace it?", names[0]),
-        _ => format!("{} exist. Replace them?", names.join(", ")),
-    }
+    fill(
+        "export-replace-question",
+        &[
+            ("count", existing.len().into()),
+            ("files", file_list(existing).into()),
+        ],
+    )
 }
 
 /// Describes a running export: the file and how far it got.
 pub fn export_progress(path: &Path, progress: Option<kefu_core::export::ExportProgress>) -> String {
     use kefu_core::export::ExportStage;
-    let path = path.display();
+    let path = verbatim(path.display());
     let Some(progress) = progress else {
-        return format!("Exporting {path}: computing the report…");
+        return fill("export-computing", &[("path", path)]);
     };
-    let (done, total) = (
-        format::thousands(progress.done),
-        format::thousands(progress.total),
-    );
-    match progress.stage {
-        ExportStage::WritingRows => format!("Exporting {path}: {done} of {total} rows written"),
-        ExportStage::LayingOut => {
-            format!("Exporting {path}: {done} of {total} table rows laid out")
-        }
-        ExportStage::DrawingPages => format!("Exporting {path}: {done} of {total} pages drawn"),
-        ExportStage::Saving => format!("Exporting {path}: saving the file…"),
-    }
+    let id = match progress.stage {
+        ExportStage::WritingRows => "export-writing-rows",
+        ExportStage::LayingOut => "export-laying-out",
+        ExportStage::DrawingPages => "export-drawing-pages",
+        ExportStage::Saving => "export-saving",
+    };
+    fill(
+        id,
+        &[
+            ("path", path),
+            ("done", progress.done.into()),
+            ("total", progress.total.into()),
+        ],
+    )
 }
 
 pub fn export_saved(paths: &[std::path::PathBuf], rows: usize, pages: Option<usize>) -> String {
-    let names: Vec<String> = paths
-        .iter()
-        .map(|path| path.display().to_string())
-        .collect();
-    let rows = format::thousands(rows as u64);
+    let files = file_list(paths);
     match pages {
-        Some(pages) => format!("Saved {} ({rows} rows, {pages} pages)", names.join(", ")),
-        None => format!("Saved {} ({rows} rows)", names.join(", ")),
+        Some(pages) => fill(
+            "export-saved-pages",
+            &[
+                ("files", files.into()),
+                ("rows", rows.into()),
+                ("pages", pages.into()),
+            ],
+        ),
+        None => fill(
+            "export-saved",
+            &[("files", files.into()), ("rows", rows.into())],
+        ),
     }
 }
 
 pub fn export_failed(error: &str) -> String {
-    format!("Could not export the report: {error}")
+    fill("export-failed", &[("error", error.into())])
 }
 
 /// Heading of the offer of demo data on an empty database.
-pub const DEMO_OFFER: &str = "Try Kefu with demo data?";
-pub const DEMO_OFFER_DETAILS: &str = "Kefu can fill this database with generated customers, \
-     conversations on every channel and tickets through their whole lifecycle, so the lists and \
-     reports have something to show. Or start empty and import your own data.";
-pub const DEMO_CUSTOMERS: &str = "Customers";
-pub const DEMO_DAYS: &str = "Days of history";
-pub const LOAD_DEMO_DATA: &str = "Load demo data";
-pub const START_EMPTY: &str = "Start empty";
+pub fn demo_offer() -> &'static str {
+    text("demo-offer")
+}
+
+pub fn demo_offer_details() -> &'static str {
+    text("demo-offer-details")
+}
+
+pub fn demo_customers() -> &'static str {
+    text("demo-customers")
+}
+
+pub fn demo_days() -> &'static str {
+    text("demo-days")
+}
+
+pub fn load_demo_data() -> &'static str {
+    text("load-demo-data")
+}
+
+pub fn start_empty() -> &'static str {
+    text("start-empty")
+}
 
 pub fn demo_invalid_number(field: &str, value: &str) -> String {
-    format!("{field}: {value:?} is not a whole number above 0; enter one, for example 200.")
+    fill(
+        "demo-invalid-number",
+        &[("field", field.into()), ("value", value.into())],
+    )
 }
 
 pub fn demo_progress(done: u64, total: u64) -> String {
-    format!(
-        "Generating demo data: {} of {} tickets written…",
-        format::thousands(done),
-        format::thousands(total)
+    fill(
+        "demo-progress",
+        &[("done", done.into()), ("total", total.into())],
     )
 }
 
 pub fn demo_failed(error: &str) -> String {
-    format!("Could not load the demo data: {error}")
+    fill("demo-failed", &[("error", error.into())])
 }
 
 /// Error line of a widget's tile, for a widget that failed or returned a
 /// view that cannot be shown.
 pub fn widget_failed(error: &str) -> String {
-    format!("This widget failed: {error}")
+    fill("widget-failed", &[("error", error.into())])
 }
 
 /// Title of a pane that shows no conversation.
-pub const EMPTY_PANE: &str = "Empty pane";
-pub const SPLIT_RIGHT: &str = "Split right";
-pub const SPLIT_DOWN: &str = "Split down";
-pub const MAXIMIZE_PANE: &str = "Maximise";
+pub fn empty_pane() -> &'static str {
+    text("empty-pane")
+}
+
+pub fn split_right() -> &'static str {
+    text("split-right")
+}
+
+pub fn split_down() -> &'static str {
+    text("split-down")
+}
+
+pub fn maximize_pane() -> &'static str {
+    text("maximize-pane")
+}
+
 /// The maximised pane's button that shows every pane again.
-pub const RESTORE_PANE: &str = "Restore";
-pub const CLOSE_PANE: &str = "Close";
-pub const POP_OUT_PANE: &str = "Pop out";
+pub fn restore_pane() -> &'static str {
+    text("restore-pane")
+}
+
+pub fn close_pane() -> &'static str {
+    text("close-pane")
+}
+
+pub fn pop_out_pane() -> &'static str {
+    text("pop-out-pane")
+}
 
 /// Returns the hint in an empty draft editor.
 pub fn draft_placeholder(channel: Channel) -> &'static str {
     match channel {
-        Channel::Email => "Write an email reply…",
-        Channel::Chat => "Write a chat reply…",
-        Channel::Phone => "Write a note about the call…",
+        Channel::Email => text("draft-placeholder-email"),
+        Channel::Chat => text("draft-placeholder-chat"),
+        Channel::Phone => text("draft-placeholder-phone"),
     }
 }
 
 /// Returns the label of the composer's send button.
 pub fn send_button(channel: Channel) -> &'static str {
     match channel {
-        Channel::Email | Channel::Chat => "Send",
-        Channel::Phone => "Save note",
+        Channel::Email | Channel::Chat => text("send"),
+        Channel::Phone => text("save-note"),
     }
 }
 
@@ -753,17 +1066,56 @@ pub fn sent(sent: crate::composer::Sent) -> String {
         crate::composer::Sent::Queued {
             outbox_id,
             ticket_id,
-        } => format!("Reply to ticket #{ticket_id} queued as outbox entry {outbox_id}."),
+        } => fill(
+            "sent-queued",
+            &[
+                ("ticket", verbatim(ticket_id)),
+                ("entry", verbatim(outbox_id)),
+            ],
+        ),
         crate::composer::Sent::Noted { ticket_id } => {
-            format!("Call note saved in the history of ticket #{ticket_id}.")
+            fill("sent-noted", &[("ticket", verbatim(ticket_id))])
         }
     }
+}
+
+/// The reason a send of a blank draft stored nothing.
+pub fn draft_empty() -> &'static str {
+    text("draft-empty")
+}
+
+/// Formats the reason a send of a draft with unfilled placeholders stored
+/// nothing.
+pub fn draft_has_placeholders(placeholders: &[String]) -> String {
+    fill(
+        "draft-has-placeholders",
+        &[("placeholders", join_list(placeholders).into())],
+    )
+}
+
+/// Formats the reason a reply to a conversation without a ticket stored
+/// nothing.
+pub fn conversation_has_no_ticket(conversation_id: i64) -> String {
+    fill(
+        "conversation-has-no-ticket",
+        &[("conversation", verbatim(conversation_id))],
+    )
+}
+
+/// The reason an action that needs the database failed before it opened.
+pub fn database_not_open() -> &'static str {
+    text("database-not-open")
+}
+
+/// The reason a send failed before the database opened.
+pub fn database_not_open_send() -> &'static str {
+    text("database-not-open-send")
 }
 
 /// Formats the line for a send that stored nothing. `error` is the full
 /// chain of causes.
 pub fn send_failed(error: &str) -> String {
-    format!("Not sent: {error}. The draft is kept.")
+    fill("send-failed", &[("error", error.into())])
 }
 
 /// Formats the delivery state of a reply in the outbox, for example
@@ -771,18 +1123,27 @@ pub fn send_failed(error: &str) -> String {
 pub fn outbox_state(entry: &kefu_core::store::OutboxEntry) -> String {
     use kefu_core::store::OutboxState;
 
-    let error = entry.last_error.as_deref().unwrap_or("unknown error");
+    let error = entry
+        .last_error
+        .as_deref()
+        .unwrap_or_else(|| text("unknown-error"));
     match entry.state {
-        OutboxState::Queued if entry.attempts == 0 => "Queued".to_string(),
-        OutboxState::Queued => format!("Queued, attempt {} failed: {error}", entry.attempts),
-        OutboxState::Sending => "Sending…".to_string(),
+        OutboxState::Queued if entry.attempts == 0 => text("outbox-queued").to_string(),
+        OutboxState::Queued => fill(
+            "outbox-retrying",
+            &[("attempts", entry.attempts.into()), ("error", error.into())],
+        ),
+        OutboxState::Sending => text("outbox-sending").to_string(),
         OutboxState::Sent => match entry.sent_at {
-            Some(at) => format!("Sent {}", format::message_time(at)),
-            None => "Sent".to_string(),
+            Some(at) => fill(
+                "outbox-sent-at",
+                &[("time", format::message_time(at).into())],
+            ),
+            None => text("outbox-sent").to_string(),
         },
-        OutboxState::Failed => format!(
-            "Failed: {error}. `kefu outbox retry {}` queues it again.",
-            entry.id
+        OutboxState::Failed => fill(
+            "outbox-failed",
+            &[("error", error.into()), ("entry", verbatim(entry.id))],
         ),
     }
 }
@@ -791,41 +1152,44 @@ pub fn outbox_state(entry: &kefu_core::store::OutboxEntry) -> String {
 /// used. `aside` is where it was moved, if moving it worked.
 pub fn state_file_invalid(path: &Path, error: &str, aside: Option<&Path>) -> String {
     match aside {
-        Some(aside) => format!(
-            "The saved panes and drafts in {} could not be read ({error}). The file was moved to \
-             {}, and the workbench starts with one empty pane.",
-            path.display(),
-            aside.display()
+        Some(aside) => fill(
+            "state-file-moved",
+            &[
+                ("path", verbatim(path.display())),
+                ("error", error.into()),
+                ("aside", verbatim(aside.display())),
+            ],
         ),
-        None => format!(
-            "The saved panes and drafts in {} could not be read ({error}), and the workbench \
-             starts with one empty pane. Move the file away to keep its drafts.",
-            path.display()
+        None => fill(
+            "state-file-invalid",
+            &[("path", verbatim(path.display())), ("error", error.into())],
         ),
     }
 }
 
 /// Formats the line for an `alerts.toml` that cannot be used.
 pub fn alerts_config_invalid(error: &str) -> String {
-    format!(
-        "Invalid alert settings: {error}. Kefu raises alerts with the built-in settings until \
-         the file is fixed and Kefu restarted."
-    )
+    fill("alerts-config-invalid", &[("error", error.into())])
 }
 
 /// The action of a desktop notification that opens its conversation.
-pub const OPEN_CONVERSATION: &str = "Open conversation";
+pub fn open_conversation() -> &'static str {
+    text("open-conversation")
+}
+
 /// The close button of an alert toast.
-pub const DISMISS: &str = "×";
+pub fn dismiss() -> &'static str {
+    text("dismiss")
+}
 
 /// Names an alert tier on its toast.
 pub fn alert_tier(tier: Tier) -> &'static str {
     match tier {
-        Tier::Ordinary => "New message",
-        Tier::Important => "Important",
-        Tier::Reminder => "Reminder",
-        Tier::SlaWarning => "SLA warning",
-        Tier::SlaBreach => "SLA breached",
+        Tier::Ordinary => text("alert-tier-ordinary"),
+        Tier::Important => text("alert-tier-important"),
+        Tier::Reminder => text("alert-tier-reminder"),
+        Tier::SlaWarning => text("alert-tier-sla-warning"),
+        Tier::SlaBreach => text("alert-tier-sla-breach"),
     }
 }
 
@@ -839,47 +1203,34 @@ pub fn alert_summary(alert: &Alert, settings: &AlertSettings) -> String {
         .first()
         .map_or("", |entry| entry.customer.as_str());
     let single = alert.count == 1 && customers == 1;
+    let customer = || ("customer", FluentValue::from(first));
+    let count = || ("count", FluentValue::from(alert.count));
+    let customer_count = || ("customers", FluentValue::from(customers.max(1)));
     match alert.tier {
-        Tier::Ordinary if single => format!("New message from {first}"),
-        Tier::Ordinary => format!(
-            "{} new messages from {}",
-            alert.count,
-            plural(customers.max(1), "customer", "customers")
-        ),
-        Tier::Important if single => format!("Important message from {first}"),
-        Tier::Important => format!(
-            "{} important messages from {}",
-            alert.count,
-            plural(customers.max(1), "customer", "customers")
-        ),
+        Tier::Ordinary if single => fill("alert-new-message", &[customer()]),
+        Tier::Ordinary => fill("alert-new-messages", &[count(), customer_count()]),
+        Tier::Important if single => fill("alert-important-message", &[customer()]),
+        Tier::Important => fill("alert-important-messages", &[count(), customer_count()]),
         Tier::Reminder => {
-            let minutes = settings.reminder_after.num_minutes();
+            let minutes = ("minutes", settings.reminder_after.num_minutes().into());
             if single {
-                format!("{first} has waited {minutes} min for an answer")
+                fill("alert-waiting", &[customer(), minutes])
             } else {
-                format!(
-                    "{} have waited {minutes} min for an answer",
-                    plural(alert.count, "conversation", "conversations")
-                )
+                fill("alert-waiting-many", &[count(), minutes])
             }
         }
         Tier::SlaWarning => {
             let due = alert.entries.iter().filter_map(|entry| entry.due).min();
             let minutes = due.map_or(0, |due| (due - alert.at).num_minutes().max(0));
+            let minutes = ("minutes", minutes.into());
             if single {
-                format!("SLA deadline in {minutes} min: {first}")
+                fill("alert-sla-warning", &[customer(), minutes])
             } else {
-                format!(
-                    "{} near their SLA deadline, the first in {minutes} min",
-                    plural(alert.count, "ticket", "tickets")
-                )
+                fill("alert-sla-warning-many", &[count(), minutes])
             }
         }
-        Tier::SlaBreach if single => format!("SLA deadline passed: {first}"),
-        Tier::SlaBreach => format!(
-            "{} past their SLA deadline",
-            plural(alert.count, "ticket", "tickets")
-        ),
+        Tier::SlaBreach if single => fill("alert-sla-breach", &[customer()]),
+        Tier::SlaBreach => fill("alert-sla-breach-many", &[count()]),
     }
 }
 
@@ -900,97 +1251,149 @@ pub fn alert_body(alert: &Alert) -> String {
                 .filter(|_| alert.tier.is_sla())
                 .map(|id| format!("#{id} "))
                 .unwrap_or_default();
-            let count = if entry.count > 1 {
-                format!(" ({})", entry.count)
+            let customer = format!("{ticket}{}", entry.customer);
+            if entry.count > 1 {
+                fill(
+                    "alert-line-count",
+                    &[
+                        ("customer", customer.into()),
+                        ("count", entry.count.into()),
+                        ("text", entry.text.as_str().into()),
+                    ],
+                )
             } else {
-                String::new()
-            };
-            format!("{ticket}{}{count}: {}", entry.customer, entry.text)
+                fill(
+                    "alert-line",
+                    &[
+                        ("customer", customer.into()),
+                        ("text", entry.text.as_str().into()),
+                    ],
+                )
+            }
         })
         .collect();
     let rest = alert.entries.len().saturating_sub(ALERT_BODY_LINES);
     if rest > 0 {
-        lines.push(format!(
-            "… and {}",
-            plural(rest, "more conversation", "more conversations")
-        ));
+        lines.push(fill("alert-more", &[("count", rest.into())]));
     }
     lines.join("\n")
 }
 
-/// Formats a count with the singular or plural noun.
-fn plural(count: usize, one: &str, many: &str) -> String {
-    if count == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{count} {many}")
-    }
+pub fn phrases_button() -> &'static str {
+    text("phrases-button")
 }
 
-pub const PHRASES_BUTTON: &str = "Phrases";
-pub const PHRASES_HEADING: &str = "Phrases";
-pub const CLOSE_DIALOG: &str = "Close";
-pub const PHRASE_SEARCH_HINT: &str = "Search titles, text, keywords and categories";
-pub const ALL_CATEGORIES: &str = "All";
-pub const NO_PHRASES: &str =
-    "The phrase library is empty. Import phrases with: kefu phrases import FILE";
-pub const NO_PHRASES_FOUND: &str = "No phrase matches the search and category.";
-pub const INSERT_PHRASE: &str = "Insert";
-pub const INSERT_AND_SEND_PHRASE: &str = "Insert and send";
-pub const SUGGESTED_BY_RULE: &str = "Suggested by a rule";
-pub const SUGGESTED_FOR_MESSAGE: &str = "Suggested";
-pub const NO_UNANSWERED: &str = "No conversation is waiting for a reply.";
-pub const NO_CONVERSATION_FOR_PHRASES: &str =
-    "Open a conversation in the focused pane first, so the phrases can be filled in for it.";
-pub const SHORTCUTS_BUTTON: &str = "Shortcuts";
-pub const SHORTCUTS_HEADING: &str = "Keyboard shortcuts";
-pub const CONVERSATION_SEARCH_HINT: &str = "Search conversations";
-pub const NO_CONVERSATIONS_FOUND: &str = "No conversation matches the search.";
+pub fn phrases_heading() -> &'static str {
+    text("phrases-heading")
+}
+
+pub fn close_dialog() -> &'static str {
+    text("close-dialog")
+}
+
+pub fn phrase_search_hint() -> &'static str {
+    text("phrase-search-hint")
+}
+
+pub fn all_categories() -> &'static str {
+    text("all-categories")
+}
+
+pub fn no_phrases() -> &'static str {
+    text("no-phrases")
+}
+
+pub fn no_phrases_found() -> &'static str {
+    text("no-phrases-found")
+}
+
+pub fn insert_phrase() -> &'static str {
+    text("insert-phrase")
+}
+
+pub fn insert_and_send_phrase() -> &'static str {
+    text("insert-and-send-phrase")
+}
+
+pub fn suggested_by_rule() -> &'static str {
+    text("suggested-by-rule")
+}
+
+pub fn suggested_for_message() -> &'static str {
+    text("suggested-for-message")
+}
+
+pub fn no_unanswered() -> &'static str {
+    text("no-unanswered")
+}
+
+pub fn no_conversation_for_phrases() -> &'static str {
+    text("no-conversation-for-phrases")
+}
+
+pub fn shortcuts_button() -> &'static str {
+    text("shortcuts-button")
+}
+
+pub fn shortcuts_heading() -> &'static str {
+    text("shortcuts-heading")
+}
+
+pub fn conversation_search_hint() -> &'static str {
+    text("conversation-search-hint")
+}
+
+pub fn no_conversations_found() -> &'static str {
+    text("no-conversations-found")
+}
 
 /// Formats the line under a phrase's preview for placeholders without a
 /// value.
 pub fn phrase_missing_values(missing: &[String]) -> String {
     let markers: Vec<String> = missing.iter().map(|name| format!("[{name}?]")).collect();
-    let agent_hint = if missing.iter().any(|name| name == "agent.name") {
-        " Set KEFU_AGENT to an agent's name to fill [agent.name?]."
+    let line = fill(
+        "phrase-missing-values",
+        &[
+            ("names", join_list(missing).into()),
+            ("markers", join_list(&markers).into()),
+        ],
+    );
+    if missing.iter().any(|name| name == "agent.name") {
+        format!("{line} {}", text("phrase-agent-hint"))
     } else {
-        ""
-    };
-    format!(
-        "No value for {}, so the text shows {} there. Replace it in the draft before \
-         sending.{agent_hint}",
-        missing.join(", "),
-        markers.join(", ")
-    )
+        line
+    }
 }
 
 /// Formats the line under a draft that contains placeholders without a
 /// value, written as they appear in the draft.
 pub fn unfilled_placeholders(placeholders: &[String]) -> String {
-    format!(
-        "Replace {} with the text the customer should read. The draft cannot be sent while it \
-         contains a placeholder.",
-        placeholders.join(", ")
+    fill(
+        "unfilled-placeholders",
+        &[("placeholders", join_list(placeholders).into())],
     )
 }
 
 /// Formats the error line for a phrase picker that could not open.
 pub fn phrases_failed(error: &str) -> String {
-    format!("Could not open the phrases: {error}")
+    fill("phrases-failed", &[("error", error.into())])
 }
 
 /// Formats the error line for a phrase whose use could not be counted.
 pub fn phrase_use_failed(phrase_id: &str, error: &str) -> String {
-    format!("Phrase {phrase_id} was inserted, but counting its use failed: {error}")
+    fill(
+        "phrase-use-failed",
+        &[("phrase", phrase_id.into()), ("error", error.into())],
+    )
 }
 
 /// Returns the heading of a group in the shortcut list.
 pub fn shortcut_scope(scope: crate::shortcuts::Scope) -> &'static str {
     use crate::shortcuts::Scope;
     match scope {
-        Scope::Workbench => "Workbench",
-        Scope::PhrasePicker => "Phrase picker",
-        Scope::ShortcutList => "This list",
+        Scope::Workbench => text("shortcut-scope-workbench"),
+        Scope::PhrasePicker => text("shortcut-scope-phrase-picker"),
+        Scope::ShortcutList => text("shortcut-scope-shortcut-list"),
     }
 }
 
@@ -998,19 +1401,19 @@ pub fn shortcut_scope(scope: crate::shortcuts::Scope) -> &'static str {
 pub fn shortcut_action(action: crate::shortcuts::Action) -> &'static str {
     use crate::shortcuts::Action;
     match action {
-        Action::NextUnanswered => "Open the next conversation waiting for a reply",
-        Action::NextPane => "Focus the next pane",
-        Action::PreviousPane => "Focus the previous pane",
-        Action::OpenPhrases => "Open the phrases for the focused pane's draft",
-        Action::Send => "Send the focused pane's draft",
-        Action::ClosePane => "Close the focused pane",
-        Action::FocusSearch => "Search the conversations",
-        Action::ShowShortcuts => "Show this list",
-        Action::InsertPhrase => "Insert the selected phrase into the draft",
-        Action::InsertPhraseAndSend => "Insert the selected phrase and send the draft",
-        Action::SelectNextPhrase => "Select the next phrase",
-        Action::SelectPreviousPhrase => "Select the previous phrase",
-        Action::CloseDialog => "Close",
+        Action::NextUnanswered => text("shortcut-next-unanswered"),
+        Action::NextPane => text("shortcut-next-pane"),
+        Action::PreviousPane => text("shortcut-previous-pane"),
+        Action::OpenPhrases => text("shortcut-open-phrases"),
+        Action::Send => text("shortcut-send"),
+        Action::ClosePane => text("shortcut-close-pane"),
+        Action::FocusSearch => text("shortcut-focus-search"),
+        Action::ShowShortcuts => text("shortcut-show-shortcuts"),
+        Action::InsertPhrase => text("shortcut-insert-phrase"),
+        Action::InsertPhraseAndSend => text("shortcut-insert-phrase-and-send"),
+        Action::SelectNextPhrase => text("shortcut-select-next-phrase"),
+        Action::SelectPreviousPhrase => text("shortcut-select-previous-phrase"),
+        Action::CloseDialog => text("shortcut-close-dialog"),
     }
 }
 
@@ -1022,7 +1425,10 @@ pub fn with_keys(
     scope: crate::shortcuts::Scope,
 ) -> String {
     match crate::shortcuts::keys_for(action, scope) {
-        Some(combination) => format!("{label} ({})", keys(combination)),
+        Some(combination) => fill(
+            "with-keys",
+            &[("label", label.into()), ("keys", keys(combination).into())],
+        ),
         None => label.to_string(),
     }
 }
@@ -1035,23 +1441,23 @@ pub fn keys(keys: crate::shortcuts::Keys) -> String {
 
     let mut parts: Vec<String> = Vec::new();
     if keys.command {
-        parts.push(
-            if cfg!(target_os = "macos") {
-                "Cmd"
-            } else {
-                "Ctrl"
-            }
-            .to_string(),
-        );
+        let command = if cfg!(target_os = "macos") {
+            "key-cmd"
+        } else {
+            "key-ctrl"
+        };
+        parts.push(text(command).to_string());
     }
     if keys.shift {
-        parts.push("Shift".to_string());
+        parts.push(text("key-shift").to_string());
     }
     parts.push(match keys.key {
         KeyName::Character(character) => character.to_uppercase().to_string(),
-        KeyName::Named(Named::ArrowUp) => "Up".to_string(),
-        KeyName::Named(Named::ArrowDown) => "Down".to_string(),
-        KeyName::Named(Named::Escape) => "Esc".to_string(),
+        KeyName::Named(Named::ArrowUp) => text("key-up").to_string(),
+        KeyName::Named(Named::ArrowDown) => text("key-down").to_string(),
+        KeyName::Named(Named::Escape) => text("key-escape").to_string(),
+        // Enter, Tab and the other named keys are printed as iced names
+        // them, the way keyboards label them.
         KeyName::Named(named) => format!("{named:?}"),
     });
     parts.join("+")

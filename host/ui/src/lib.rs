@@ -29,6 +29,7 @@ mod font;
 mod format;
 mod intake;
 mod labels;
+pub mod language;
 mod panes;
 mod phrase_picker;
 mod plugins;
@@ -90,6 +91,11 @@ pub fn run(
     // workbench state file beside the database.
     let window_size =
         saved_state::window_size(&db_path).map_or(WINDOW_SIZE, |size| (size.width, size.height));
+    // The language is set before the window opens, so its title and first
+    // view are in it. A `ui.toml` that cannot be used shows as an error
+    // line once the workbench starts.
+    let choice = language::choose(config_folder.as_deref(), |name| std::env::var(name).ok());
+    language::set(choice.language);
     // A daemon rather than an application, because popped-out panes are
     // windows of their own; the app ends when the main window closes.
     iced::daemon(
@@ -151,7 +157,7 @@ impl App {
     fn title(&self, window: iced::window::Id) -> String {
         match &self.content {
             Window::Open(workbench) if window != self.main => workbench.window_title(window),
-            _ => labels::WINDOW_TITLE.to_string(),
+            _ => labels::window_title().to_string(),
         }
     }
 

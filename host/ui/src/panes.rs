@@ -739,10 +739,10 @@ fn find(conversations: &[ConversationSummary], id: Option<i64>) -> Option<&Conve
 fn pane_title(conversation: Option<&ConversationSummary>) -> &str {
     match conversation {
         Some(conversation) => match conversation.title() {
-            title if title.trim().is_empty() => labels::NO_SUBJECT,
+            title if title.trim().is_empty() => labels::no_subject(),
             title => title,
         },
-        None => labels::EMPTY_PANE,
+        None => labels::empty_pane(),
     }
 }
 
@@ -766,36 +766,36 @@ fn controls<'a>(
     };
     let size = if maximized {
         control(
-            labels::RESTORE_PANE,
+            labels::restore_pane(),
             ids::maximize(key),
             Some(Message::Restore),
         )
     } else {
         control(
-            labels::MAXIMIZE_PANE,
+            labels::maximize_pane(),
             ids::maximize(key),
             Some(Message::Maximize(pane)),
         )
     };
     row![
         control(
-            labels::SPLIT_RIGHT,
+            labels::split_right(),
             ids::split_right(key),
             (!maximized).then_some(Message::Split(pane, Axis::Vertical)),
         ),
         control(
-            labels::SPLIT_DOWN,
+            labels::split_down(),
             ids::split_down(key),
             (!maximized).then_some(Message::Split(pane, Axis::Horizontal)),
         ),
         size,
         control(
-            labels::POP_OUT_PANE,
+            labels::pop_out_pane(),
             ids::pop_out(key),
             shows_conversation.then_some(Message::PopOut(pane)),
         ),
         control(
-            labels::CLOSE_PANE,
+            labels::close_pane(),
             ids::close(key),
             closable.then_some(Message::Close(pane)),
         ),

@@ -257,13 +257,13 @@ impl PhrasePicker {
     /// Builds the dialog.
     pub fn view(&self) -> Element<'_, Message> {
         let heading = row![
-            text(labels::PHRASES_HEADING).size(18),
+            text(labels::phrases_heading()).size(18),
             container(text(&self.heading).size(13).style(text::secondary))
                 .width(Fill)
                 .clip(true),
             button(
                 text(labels::with_keys(
-                    labels::CLOSE_DIALOG,
+                    labels::close_dialog(),
                     Action::CloseDialog,
                     Scope::PhrasePicker
                 ))
@@ -275,7 +275,7 @@ impl PhrasePicker {
         .spacing(12)
         .align_y(Alignment::Center);
 
-        let search = text_input(labels::PHRASE_SEARCH_HINT, &self.query)
+        let search = text_input(labels::phrase_search_hint(), &self.query)
             .id(ids::search())
             .on_input(Message::SearchChanged)
             .padding(6)
@@ -294,7 +294,7 @@ impl PhrasePicker {
             container(
                 button(
                     text(labels::with_keys(
-                        labels::INSERT_PHRASE,
+                        labels::insert_phrase(),
                         Action::InsertPhrase,
                         Scope::PhrasePicker,
                     ))
@@ -307,7 +307,7 @@ impl PhrasePicker {
             container(
                 button(
                     text(labels::with_keys(
-                        labels::INSERT_AND_SEND_PHRASE,
+                        labels::insert_and_send_phrase(),
                         Action::InsertPhraseAndSend,
                         Scope::PhrasePicker,
                     ))
@@ -330,7 +330,7 @@ impl PhrasePicker {
     fn category_filter(&self) -> Element<'_, Message> {
         let all = std::iter::once(None).chain(self.categories.iter().map(|c| Some(c.as_str())));
         let buttons = all.map(|category| {
-            let label = category.unwrap_or(labels::ALL_CATEGORIES);
+            let label = category.unwrap_or(labels::all_categories());
             let chosen = self.category.as_deref() == category;
             let style: fn(&Theme, button::Status) -> button::Style = if chosen {
                 button::primary
@@ -354,9 +354,9 @@ impl PhrasePicker {
         let visible = self.visible();
         if visible.is_empty() {
             let hint = if self.entries.is_empty() {
-                labels::NO_PHRASES
+                labels::no_phrases()
             } else {
-                labels::NO_PHRASES_FOUND
+                labels::no_phrases_found()
             };
             return text(hint).size(13).into();
         }
@@ -407,8 +407,8 @@ fn phrase_row(entry: &Entry, selected: bool) -> Element<'_, Message> {
     .align_y(Alignment::Center);
     if let Some(reason) = &entry.suggested {
         let label = match reason {
-            Suggested::ByRule => labels::SUGGESTED_BY_RULE,
-            Suggested::ByMessage { .. } => labels::SUGGESTED_FOR_MESSAGE,
+            Suggested::ByRule => labels::suggested_by_rule(),
+            Suggested::ByMessage { .. } => labels::suggested_for_message(),
         };
         top = top.push(style::badge(label, style::unanswered_badge));
     }

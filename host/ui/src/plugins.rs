@@ -409,7 +409,7 @@ impl SharedPlugins {
         let mut loaded = self
             .0
             .lock()
-            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+            .map_err(|_| labels::plugin_sync_panicked().to_string())?;
         let LoadedPlugins { set, store } = &mut *loaded;
         Ok(work(set, store))
     }
@@ -421,7 +421,7 @@ impl SharedPlugins {
         let mut loaded = self
             .0
             .lock()
-            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+            .map_err(|_| labels::plugin_sync_panicked().to_string())?;
         let LoadedPlugins { set, store } = &mut *loaded;
         let mut summary = IngestSummary::default();
         Ingestor::new(store, set)
@@ -437,7 +437,7 @@ impl SharedPlugins {
         let mut loaded = self
             .0
             .lock()
-            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+            .map_err(|_| labels::plugin_sync_panicked().to_string())?;
         let LoadedPlugins { set, store } = &mut *loaded;
         kefu_core::outbound::deliver_due(store, set, now).map_err(|error| format!("{error:#}"))
     }
@@ -451,7 +451,7 @@ impl SharedPlugins {
         let mut loaded = self
             .0
             .lock()
-            .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+            .map_err(|_| labels::plugin_sync_panicked().to_string())?;
         let LoadedPlugins { set, store } = &mut *loaded;
         Ok(work(&mut Ingestor::new(store, set)))
     }
@@ -461,7 +461,7 @@ fn sync(plugins: &SharedPlugins, folder: &Path) -> Result<Synced, String> {
     let mut loaded = plugins
         .0
         .lock()
-        .map_err(|_| labels::PLUGIN_SYNC_PANICKED.to_string())?;
+        .map_err(|_| labels::plugin_sync_panicked().to_string())?;
     let LoadedPlugins { set, store } = &mut *loaded;
     let report = set
         .sync_folder(store, folder)

@@ -369,10 +369,10 @@ impl Reports {
             );
         }
         let Some(data) = &self.data else {
-            return page.push(text(labels::REPORT_LOADING).size(14)).into();
+            return page.push(text(labels::report_loading()).size(14)).into();
         };
         if data.tiles.is_empty() {
-            return page.push(text(labels::REPORT_NO_WIDGETS).size(14)).into();
+            return page.push(text(labels::report_no_widgets()).size(14)).into();
         }
         let mut grid = column![].spacing(12);
         for pair in data.tiles.chunks(2) {
@@ -391,7 +391,7 @@ impl Reports {
             };
             button(text(label).size(13)).on_press(message).style(style)
         };
-        let mut controls = row![text(labels::REPORT_PERIOD).size(13)]
+        let mut controls = row![text(labels::report_period_label()).size(13)]
             .spacing(6)
             .align_y(Alignment::Center);
         for kind in [
@@ -409,16 +409,16 @@ impl Reports {
         }
         controls = controls
             .push(
-                text_input(labels::REPORT_PERIOD_HINT, &self.period_text)
+                text_input(labels::report_period_hint(), &self.period_text)
                     .id(period_input_id())
                     .on_input(Message::PeriodEdited)
                     .on_submit(Message::PeriodSubmitted)
                     .size(13)
                     .width(Length::Fixed(200.0)),
             )
-            .push(button(text(labels::REPORT_SHOW).size(13)).on_press(Message::PeriodSubmitted))
+            .push(button(text(labels::report_show()).size(13)).on_press(Message::PeriodSubmitted))
             .push(space::horizontal().width(Length::Fixed(16.0)))
-            .push(text(labels::REPORT_BY).size(13));
+            .push(text(labels::report_by()).size(13));
         for dimension in DIMENSIONS {
             controls = controls.push(choice(
                 labels::dimension(dimension),
@@ -427,7 +427,11 @@ impl Reports {
             ));
         }
         if self.is_loading() {
-            controls = controls.push(text(labels::REPORT_LOADING).size(12).style(text::secondary));
+            controls = controls.push(
+                text(labels::report_loading())
+                    .size(12)
+                    .style(text::secondary),
+            );
         } else if let Some(data) = &self.data {
             let period = labels::report_period(&data.period.label, data.period.time_zone.name());
             controls = controls.push(text(period).size(12).style(text::secondary));
@@ -437,7 +441,7 @@ impl Reports {
 
     fn drill_down_view(&self) -> Element<'_, Message> {
         let Some(drill_down) = &self.drill_down else {
-            let hint = text(labels::REPORT_DRILL_DOWN_HINT)
+            let hint = text(labels::report_drill_down_hint())
                 .size(13)
                 .style(text::secondary);
             return container(hint)
@@ -449,7 +453,7 @@ impl Reports {
         let mut list = column![].spacing(4);
         for row in &drill_down.tickets {
             let ticket = &row.ticket;
-            let subject = ticket.subject.as_deref().unwrap_or(labels::NO_SUBJECT);
+            let subject = ticket.subject.as_deref().unwrap_or(labels::no_subject());
             let details = labels::drill_down_details(&row.customer, &row.ticket_type, &row.status);
             let content = column![
                 text(format!("#{} {subject}", ticket.id)).size(13),
@@ -488,7 +492,7 @@ fn tile_view(tile: &Tile) -> Element<'_, Message> {
             return container(area).id(tile_id(&tile.widget_id)).into();
         }
         TileContent::Table(table) => scrollable(text(table).size(12).font(Font::MONOSPACE)).into(),
-        TileContent::Empty => text(labels::REPORT_EMPTY)
+        TileContent::Empty => text(labels::report_empty())
             .size(13)
             .style(text::secondary)
             .into(),

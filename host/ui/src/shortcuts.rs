@@ -286,11 +286,11 @@ pub fn view<'a>() -> Element<'a, Message> {
         );
     }
     let heading = row![
-        text(labels::SHORTCUTS_HEADING).size(18),
+        text(labels::shortcuts_heading()).size(18),
         space::horizontal(),
         button(
             text(labels::with_keys(
-                labels::CLOSE_DIALOG,
+                labels::close_dialog(),
                 Action::CloseDialog,
                 Scope::ShortcutList
             ))

@@ -60,11 +60,11 @@ const CUSTOMER_WIDTH: f32 = 180.0;
 /// Builds the list. Rows of tickets on `selected_conversation` are
 /// highlighted.
 pub fn view(rows: &[TicketRow], selected_conversation: Option<i64>) -> Element<'_, Message> {
-    let heading = text(labels::TICKETS).size(16);
+    let heading = text(labels::tickets()).size(16);
     if rows.is_empty() {
         return column![
             heading,
-            text(labels::NO_TICKETS).size(13).style(text::secondary)
+            text(labels::no_tickets()).size(13).style(text::secondary)
         ]
         .spacing(8)
         .padding(8)
@@ -73,13 +73,13 @@ pub fn view(rows: &[TicketRow], selected_conversation: Option<i64>) -> Element<'
 
     let header = container(cells(
         [
-            labels::TICKET_ID.to_string(),
-            labels::TICKET_TYPE.to_string(),
-            labels::TICKET_PRIORITY.to_string(),
-            labels::TICKET_SOURCE.to_string(),
-            labels::TICKET_STATUS.to_string(),
-            labels::TICKET_CUSTOMER.to_string(),
-            labels::TICKET_SUBJECT.to_string(),
+            labels::ticket_id().to_string(),
+            labels::ticket_type_header().to_string(),
+            labels::ticket_priority().to_string(),
+            labels::ticket_source().to_string(),
+            labels::ticket_status_header().to_string(),
+            labels::ticket_customer().to_string(),
+            labels::ticket_subject().to_string(),
         ],
         12,
     ))
@@ -112,7 +112,7 @@ fn ticket_row(row: &TicketRow, selected: bool) -> Element<'_, Message> {
             .subject
             .clone()
             .filter(|subject| !subject.trim().is_empty())
-            .unwrap_or_else(|| labels::NO_SUBJECT.to_string()),
+            .unwrap_or_else(|| labels::no_subject().to_string()),
     ];
     let row_button = button(cells(values, 13))
         .on_press(Message::Selected(ticket.id))

@@ -397,7 +397,7 @@ impl TodoPanel {
                 return self.apply(store, &action, BulkChange::Assign(agent));
             }
             Message::BulkUnassign => {
-                return self.apply(store, labels::ACTION_UNASSIGN, BulkChange::Unassign);
+                return self.apply(store, labels::action_unassign(), BulkChange::Unassign);
             }
             Message::BulkStatus(status) => {
                 let label = crate::labels::ticket_status(&self.desk.lifecycle, &status);
@@ -481,7 +481,7 @@ impl TodoPanel {
         change: BulkChange,
     ) -> anyhow::Result<Option<Event>> {
         if self.selected.is_empty() {
-            self.result = Some(ResultLine::Failed(labels::NOTHING_SELECTED.to_string()));
+            self.result = Some(ResultLine::Failed(labels::nothing_selected().to_string()));
             return Ok(None);
         }
         let ids = self.selected();
@@ -527,7 +527,7 @@ impl TodoPanel {
     /// named in the result line.
     fn merge(&mut self, store: &mut Store) -> anyhow::Result<Option<Event>> {
         let Some(target) = self.detail.as_ref().map(|detail| detail.row.id) else {
-            self.result = Some(ResultLine::Failed(labels::MERGE_HINT.to_string()));
+            self.result = Some(ResultLine::Failed(labels::merge_hint().to_string()));
             return Ok(None);
         };
         let actor = format!("agent:{}", self.agent);

@@ -93,16 +93,17 @@ impl UnlockScreen {
     }
 
     pub fn view(&self) -> Element<'_, UnlockMessage> {
-        let field = text_input(labels::PASSPHRASE_HINT, &self.passphrase)
+        let field = text_input(labels::passphrase_hint(), &self.passphrase)
             .id(passphrase_field_id())
             .secure(true)
             .on_input(UnlockMessage::PassphraseChanged)
             .on_submit(UnlockMessage::UnlockPressed)
             .width(420);
-        let unlock = container(button(text(labels::UNLOCK)).on_press(UnlockMessage::UnlockPressed))
-            .id(unlock_button_id());
+        let unlock =
+            container(button(text(labels::unlock())).on_press(UnlockMessage::UnlockPressed))
+                .id(unlock_button_id());
         let mut content = column![
-            text(labels::DATABASE_ENCRYPTED).size(20),
+            text(labels::database_encrypted()).size(20),
             text(self.db_path.display().to_string()),
             field,
             unlock,

@@ -220,8 +220,8 @@ impl Workbench {
     /// open, the folder is watched and its changes load and unload plugins,
     /// and the scheduler fires time rules every [`SCHEDULER_INTERVAL`]. The
     /// drop folders and IMAP accounts of intake.toml in `config_folder` run
-    /// every [`INTAKE_INTERVAL`]; problems with that file show as error
-    /// lines.
+    /// every [`INTAKE_INTERVAL`]; problems with that file, `backup.toml`,
+    /// `alerts.toml` and `ui.toml` show as error lines.
     pub fn start(
         db_path: &Path,
         plugin_folder: Option<PathBuf>,
@@ -242,6 +242,10 @@ impl Workbench {
                     .config_errors
                     .push(labels::backup_config_invalid(&format!("{error:#}"))),
             }
+            // The language itself is chosen before the window opens.
+            workbench
+                .config_errors
+                .extend(crate::language::setting_error(folder));
         }
         workbench.alerts = Alerts::new(
             alert_settings(config_folder, &desk, &mut workbench.config_errors),
@@ -729,10 +733,7 @@ impl Workbench {
         let text = self.panes.draft(conversation_id);
         let result = match &mut self.store {
             Some(store) => composer::send(store, &conversation, &text, Utc::now()),
-            None => Err(anyhow::anyhow!(
-                "the database is not open; press {} and send again",
-                labels::REFRESH
-            )),
+            None => Err(anyhow::anyhow!("{}", labels::database_not_open_send())),
         };
         match result {
             Ok(sent) => {
@@ -797,7 +798,7 @@ impl Workbench {
     /// name and opens it with the system's default application.
     fn open_attachment(&mut self, message_id: i64, position: usize) -> anyhow::Result<()> {
         let Some(store) = &mut self.store else {
-            anyhow::bail!("the database is not open");
+            anyhow::bail!("{}", labels::database_not_open());
         };
         let attachment = store
             .message_attachments(message_id)?
@@ -1006,8 +1007,8 @@ impl Workbench {
         let title = self
             .panes
             .window_title(window, &self.conversations)
-            .unwrap_or(labels::EMPTY_PANE);
-        format!("{title} - {}", labels::WINDOW_TITLE)
+            .unwrap_or(labels::empty_pane());
+        format!("{title} - {}", labels::window_title())
     }
 
     /// Returns the windows of popped-out panes with their conversations.
@@ -1065,12 +1066,12 @@ impl Workbench {
                     .count();
                 let summary =
                     labels::summary(self.conversations.len(), unanswered, self.tickets.len());
-                (summary, (labels::PLUGINS, Screen::Plugins))
+                (summary, (labels::plugins(), Screen::Plugins))
             }
-            Screen::Reports => (String::new(), (labels::WORKBENCH, Screen::Workbench)),
+            Screen::Reports => (String::new(), (labels::workbench(), Screen::Workbench)),
             Screen::Todo => {
                 let summary = labels::todo::summary(self.todo.total(), self.todo.selected_count());
-                (summary, (labels::WORKBENCH, Screen::Workbench))
+                (summary, (labels::workbench(), Screen::Workbench))
             }
             Screen::Plugins => {
                 let statuses: Vec<_> = self
@@ -1080,13 +1081,13 @@ impl Workbench {
                     .map(|entry| &entry.status)
                     .collect();
                 let summary = labels::plugin_summary(&statuses);
-                (summary, (labels::WORKBENCH, Screen::Workbench))
+                (summary, (labels::workbench(), Screen::Workbench))
             }
         };
         let (toggle_label, toggle_screen) = toggle;
 
         let mut header = row![
-            text(labels::WINDOW_TITLE).size(20),
+            text(labels::window_title()).size(20),
             space::horizontal(),
             text(summary).size(13),
         ];
@@ -1107,12 +1108,12 @@ impl Workbench {
         if self.screen == Screen::Workbench {
             header = header
                 .push(
-                    button(text(labels::REPORTS).size(14))
+                    button(text(labels::reports()).size(14))
                         .on_press(Message::ScreenSelected(Screen::Reports))
                         .style(button::secondary),
                 )
                 .push(
-                    button(text(labels::todo::TODO).size(14))
+                    button(text(labels::todo::todo()).size(14))
                         .on_press(Message::ScreenSelected(Screen::Todo))
                         .style(button::secondary),
                 );
@@ -1126,7 +1127,7 @@ impl Workbench {
             .push(
                 button(
                     text(labels::with_keys(
-                        labels::SHORTCUTS_BUTTON,
+                        labels::shortcuts_button(),
                         shortcuts::Action::ShowShortcuts,
                         shortcuts::Scope::Workbench,
                     ))
@@ -1135,7 +1136,7 @@ impl Workbench {
                 .on_press(Message::ShortcutsPressed)
                 .style(button::secondary),
             )
-            .push(button(text(labels::REFRESH).size(14)).on_press(Message::RefreshPressed))
+            .push(button(text(labels::refresh()).size(14)).on_press(Message::RefreshPressed))
             .spacing(12)
             .padding([8, 12])
             .align_y(Alignment::Center)
@@ -1158,7 +1159,7 @@ impl Workbench {
         let Some(now) = self.loaded_at.filter(|_| !self.conversations.is_empty()) else {
             // An empty list is only news when it was read without error.
             if self.store.is_some() && self.error.is_none() {
-                return center(text(labels::EMPTY_DATABASE).size(16)).into();
+                return center(text(labels::empty_database()).size(16)).into();
             }
             return space().into();
         };

@@ -77,7 +77,7 @@ impl Notifier {
             .summary(summary)
             .body(&escape_markup(body));
         if alert.conversation_id().is_some() {
-            notification.action(DEFAULT_ACTION, crate::labels::OPEN_CONVERSATION);
+            notification.action(DEFAULT_ACTION, crate::labels::open_conversation());
         }
         configure(&mut notification, alert.tier);
         let replaced = alert.updates.and_then(|previous| {

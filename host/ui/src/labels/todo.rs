@@ -2,78 +2,184 @@
 
 use chrono::{DateTime, Utc};
 
+use super::catalog::{fill, text};
+use super::verbatim;
+
 /// The top bar button that opens the to-do screen, and its heading.
-pub const TODO: &str = "To-do";
+pub fn todo() -> &'static str {
+    text("todo")
+}
 
-pub const FILTERS: &str = "Filters:";
-pub const EVERYONE: &str = "Everyone";
-pub const MINE: &str = "Mine";
-pub const UNASSIGNED: &str = "Unassigned";
-pub const OVERDUE: &str = "Overdue";
-pub const CLEAR_FILTERS: &str = "Clear filters";
-pub const TAG_FILTER_PLACEHOLDER: &str = "Tag, then Enter";
+pub fn filters() -> &'static str {
+    text("todo-filters")
+}
 
-pub const SELECT_VISIBLE: &str = "Select visible";
-pub const CLEAR_SELECTION: &str = "Clear selection";
-pub const SET_STATUS: &str = "Status:";
-pub const SET_PRIORITY: &str = "Priority:";
-pub const AGENT_PLACEHOLDER: &str = "Agent name";
-pub const ASSIGN: &str = "Assign";
-pub const UNASSIGN: &str = "Unassign";
-pub const TAG_PLACEHOLDER: &str = "Tag";
-pub const ADD_TAG: &str = "Add tag";
+pub fn everyone() -> &'static str {
+    text("todo-everyone")
+}
 
-pub const NO_TODO: &str = "Nothing to do: no unfinished ticket matches the filters.";
-pub const TASKS: &str = "Tasks";
+pub fn mine() -> &'static str {
+    text("todo-mine")
+}
 
-/// Column headers of the list, in column order after the checkbox.
-pub const COLUMN_ID: &str = "ID";
-pub const COLUMN_STATUS: &str = "Status";
-pub const COLUMN_PRIORITY: &str = "Priority";
-pub const COLUMN_DUE: &str = "Due";
-pub const COLUMN_ASSIGNEE: &str = "Assignee";
-pub const COLUMN_CUSTOMER: &str = "Customer";
-pub const COLUMN_SUBJECT: &str = "Subject";
-pub const TAGS: &str = "Tags";
+pub fn unassigned() -> &'static str {
+    text("todo-unassigned")
+}
 
-pub const NO_DUE: &str = "-";
-pub const NOBODY: &str = "-";
-pub const PAUSED: &str = "Paused";
-pub const MERGED: &str = "Merged";
+pub fn overdue() -> &'static str {
+    text("todo-overdue")
+}
 
-pub const DETAIL_CLOSE: &str = "Close";
-pub const OPEN_CONVERSATION: &str = "Open conversation";
-pub const HISTORY: &str = "History";
-pub const WORK_LOG: &str = "Work log";
-pub const NOTES: &str = "Notes";
-pub const NO_WORK: &str = "No work logged.";
-pub const NO_NOTES: &str = "No notes.";
+pub fn clear_filters() -> &'static str {
+    text("todo-clear-filters")
+}
+
+pub fn tag_filter_placeholder() -> &'static str {
+    text("todo-tag-filter-placeholder")
+}
+
+pub fn select_visible() -> &'static str {
+    text("todo-select-visible")
+}
+
+pub fn clear_selection() -> &'static str {
+    text("todo-clear-selection")
+}
+
+pub fn set_status() -> &'static str {
+    text("todo-set-status")
+}
+
+pub fn set_priority() -> &'static str {
+    text("todo-set-priority")
+}
+
+pub fn agent_placeholder() -> &'static str {
+    text("todo-agent-placeholder")
+}
+
+pub fn assign() -> &'static str {
+    text("todo-assign")
+}
+
+pub fn unassign() -> &'static str {
+    text("todo-unassign")
+}
+
+pub fn tag_placeholder() -> &'static str {
+    text("todo-tag-placeholder")
+}
+
+pub fn add_tag() -> &'static str {
+    text("todo-add-tag")
+}
+
+pub fn no_todo() -> &'static str {
+    text("todo-none-left")
+}
+
+pub fn tasks() -> &'static str {
+    text("todo-tasks")
+}
+
+// Column headers of the list, in column order after the checkbox.
+
+pub fn column_id() -> &'static str {
+    text("todo-column-id")
+}
+
+pub fn column_status() -> &'static str {
+    text("todo-column-status")
+}
+
+pub fn column_priority() -> &'static str {
+    text("todo-column-priority")
+}
+
+pub fn column_due() -> &'static str {
+    text("todo-column-due")
+}
+
+pub fn column_assignee() -> &'static str {
+    text("todo-column-assignee")
+}
+
+pub fn column_customer() -> &'static str {
+    text("todo-column-customer")
+}
+
+pub fn column_subject() -> &'static str {
+    text("todo-column-subject")
+}
+
+pub fn tags() -> &'static str {
+    text("todo-tags")
+}
+
+pub fn no_due() -> &'static str {
+    text("todo-no-due")
+}
+
+pub fn nobody() -> &'static str {
+    text("todo-nobody")
+}
+
+pub fn paused() -> &'static str {
+    text("todo-paused")
+}
+
+pub fn merged() -> &'static str {
+    text("todo-merged")
+}
+
+pub fn detail_close() -> &'static str {
+    text("todo-detail-close")
+}
+
+pub fn open_conversation() -> &'static str {
+    text("todo-open-conversation")
+}
+
+pub fn history() -> &'static str {
+    text("todo-history")
+}
+
+pub fn notes() -> &'static str {
+    text("todo-notes")
+}
+
+pub fn no_work() -> &'static str {
+    text("todo-no-work")
+}
+
+pub fn no_notes() -> &'static str {
+    text("todo-no-notes")
+}
 
 /// Formats the count above the list, for example "1,204 unfinished tickets".
 pub fn matching(count: u64) -> String {
-    match count {
-        1 => "1 unfinished ticket".to_string(),
-        _ => format!("{} unfinished tickets", thousands(count)),
-    }
+    fill("todo-matching", &[("count", count.into())])
 }
 
 /// Formats the selection count of the bulk bar.
 pub fn selected(count: usize) -> String {
-    format!("{} selected", thousands(count as u64))
+    fill("todo-selected", &[("count", count.into())])
 }
 
 /// Labels the button that selects every ticket the filters match.
 pub fn select_matching(count: u64) -> String {
-    format!("Select all {}", thousands(count))
+    fill("todo-select-matching", &[("count", count.into())])
 }
 
 /// Labels the merge button: the selected tickets merge into `target`.
 pub fn merge_into(target: i64) -> String {
-    format!("Merge into #{target}")
+    fill("todo-merge-into", &[("target", verbatim(target))])
 }
 
 /// Explains why the merge button is disabled.
-pub const MERGE_HINT: &str = "To merge, open the ticket to keep and select the others.";
+pub fn merge_hint() -> &'static str {
+    text("todo-merge-hint")
+}
 
 /// Formats the result line of a bulk change: how many tickets changed,
 /// how many had the value already, and each skipped ticket with its reason.
@@ -83,59 +189,85 @@ pub fn bulk_result(
     unchanged: usize,
     skipped: &[(i64, String)],
 ) -> String {
-    let mut line = format!("{action}: {} changed", tickets(changed));
+    let mut line = fill(
+        "todo-bulk-changed",
+        &[
+            ("action", action.into()),
+            ("tickets", tickets(changed).into()),
+        ],
+    );
     if unchanged > 0 {
-        line.push_str(&format!(", {} unchanged", tickets(unchanged)));
+        line.push_str(&fill(
+            "todo-bulk-unchanged",
+            &[("tickets", tickets(unchanged).into())],
+        ));
     }
     if !skipped.is_empty() {
-        line.push_str(&format!(", {} skipped", tickets(skipped.len())));
         let reasons: Vec<String> = skipped
             .iter()
-            .map(|(id, reason)| format!("#{id}: {reason}"))
+            .map(|(id, reason)| {
+                fill(
+                    "todo-skip-reason",
+                    &[("ticket", verbatim(id)), ("reason", reason.as_str().into())],
+                )
+            })
             .collect();
-        line.push_str(&format!(" ({})", reasons.join("; ")));
+        line.push_str(&fill(
+            "todo-bulk-skipped",
+            &[
+                ("tickets", tickets(skipped.len()).into()),
+                (
+                    "reasons",
+                    reasons.join(text("todo-reason-separator")).into(),
+                ),
+            ],
+        ));
     }
     line
 }
 
 /// Names a bulk action in the result line.
 pub fn action_status(status: &str) -> String {
-    format!("Status {status}")
+    fill("todo-action-status", &[("status", status.into())])
 }
 
 pub fn action_priority(priority: &str) -> String {
-    format!("Priority {priority}")
+    fill("todo-action-priority", &[("priority", priority.into())])
 }
 
 pub fn action_assign(agent: &str) -> String {
-    format!("Assign to {agent}")
+    fill("todo-action-assign", &[("agent", agent.into())])
 }
 
-pub const ACTION_UNASSIGN: &str = "Unassign";
+pub fn action_unassign() -> &'static str {
+    text("todo-action-unassign")
+}
 
 pub fn action_tag(tag: &str) -> String {
-    format!("Tag {tag}")
+    fill("todo-action-tag", &[("tag", tag.into())])
 }
 
 pub fn merge_result(merged: usize, target: i64, skipped: &[(i64, String)]) -> String {
-    bulk_result(&format!("Merge into #{target}"), merged, 0, skipped)
+    bulk_result(&merge_into(target), merged, 0, skipped)
 }
 
 /// Formats the error line of a bulk change that wrote nothing.
 pub fn bulk_failed(error: &str) -> String {
-    format!("Nothing was changed: {error}")
+    fill("todo-bulk-failed", &[("error", error.into())])
 }
 
-pub const NOTHING_SELECTED: &str = "Select tickets first, with the boxes on the left.";
+pub fn nothing_selected() -> &'static str {
+    text("todo-nothing-selected")
+}
 
 /// Formats a ticket's due time relative to `now`: "overdue 2h 5m" or
 /// "in 3h 10m".
 pub fn due(due_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (due_at - now).num_seconds();
     if seconds < 0 {
-        format!("overdue {}", span(-seconds))
+        fill("todo-overdue-by", &[("span", span(-seconds).into())])
     } else {
-        format!("in {}", span(seconds))
+        fill("todo-due-in", &[("span", span(seconds).into())])
     }
 }
 
@@ -143,105 +275,165 @@ fn span(seconds: i64) -> String {
     let minutes = seconds / 60;
     let (days, hours, minutes) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
     match (days, hours) {
-        (0, 0) => format!("{minutes}m"),
-        (0, _) => format!("{hours}h {minutes}m"),
-        _ => format!("{days}d {hours}h"),
+        (0, 0) => fill("todo-span-minutes", &[("minutes", minutes.into())]),
+        (0, _) => fill(
+            "todo-span-hours",
+            &[("hours", hours.into()), ("minutes", minutes.into())],
+        ),
+        _ => fill(
+            "todo-span-days",
+            &[("days", days.into()), ("hours", hours.into())],
+        ),
     }
 }
 
 /// Formats a ticket's heading in the detail column.
 pub fn ticket_heading(id: i64, subject: &str) -> String {
-    format!("#{id} {subject}")
+    fill(
+        "todo-ticket-heading",
+        &[("id", verbatim(id)), ("subject", subject.into())],
+    )
 }
 
 /// Formats one field line of the detail column.
 pub fn field(name: &str, value: &str) -> String {
-    format!("{name}: {value}")
+    fill(
+        "todo-field",
+        &[("name", name.into()), ("value", value.into())],
+    )
 }
 
 /// Formats the work log total.
 pub fn work_total(minutes: u32) -> String {
-    format!("{WORK_LOG} ({minutes} min)")
+    fill("todo-work-total", &[("minutes", minutes.into())])
 }
 
 /// Formats one work log entry.
 pub fn work_entry(agent: &str, minutes: u32, summary: &str) -> String {
-    format!("{agent}, {minutes} min: {summary}")
+    fill(
+        "todo-work-entry",
+        &[
+            ("agent", agent.into()),
+            ("minutes", minutes.into()),
+            ("summary", summary.into()),
+        ],
+    )
 }
 
 /// Formats a task line: its title, due time and assignee.
 pub fn task(title: &str, due: Option<&str>, assignee: Option<&str>) -> String {
     let mut line = title.to_string();
     if let Some(due) = due {
-        line.push_str(&format!(", due {due}"));
+        line.push_str(&fill("todo-task-due", &[("due", due.into())]));
     }
     if let Some(assignee) = assignee {
-        line.push_str(&format!(", {assignee}"));
+        line.push_str(&fill(
+            "todo-task-assignee",
+            &[("assignee", assignee.into())],
+        ));
     }
     line
 }
 
 /// Formats the line under the task list when it shows only some tasks.
 pub fn more_tasks(count: usize) -> String {
-    format!("and {count} more (kefu tasks lists them all)")
+    fill("todo-more-tasks", &[("count", count.into())])
 }
 
 /// Formats the header summary on the to-do screen.
 pub fn summary(matching: u64, selected: usize) -> String {
-    format!("{}, {}", self::matching(matching), self::selected(selected))
+    fill(
+        "todo-summary",
+        &[
+            ("matching", self::matching(matching).into()),
+            ("selected", self::selected(selected).into()),
+        ],
+    )
 }
 
 fn tickets(count: usize) -> String {
-    match count {
-        1 => "1 ticket".to_string(),
-        _ => format!("{} tickets", thousands(count as u64)),
-    }
-}
-
-/// Formats a count with commas between thousands, as in 100,000.
-fn thousands(count: u64) -> String {
-    let digits = count.to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
+    fill("todo-ticket-count", &[("count", count.into())])
 }
 
 /// Formats one line of a ticket's history: time, actor, what changed and
 /// the reason given.
 pub fn history_line(time: &str, actor: &str, change: &str, reason: Option<&str>) -> String {
+    let mut values = vec![
+        ("time", time.into()),
+        ("actor", actor.into()),
+        ("change", change.into()),
+    ];
     match reason.filter(|reason| !reason.trim().is_empty()) {
-        Some(reason) => format!("{time}  {actor}  {change} ({reason})"),
-        None => format!("{time}  {actor}  {change}"),
+        Some(reason) => {
+            values.push(("reason", reason.into()));
+            fill("todo-history-line-reason", &values)
+        }
+        None => fill("todo-history-line", &values),
     }
 }
 
 /// Formats a field change in the history, for example "status: open →
 /// in-progress".
 pub fn history_change(field: &str, from: &str, to: &str) -> String {
-    format!("{field}: {from} → {to}")
+    fill(
+        "todo-history-change",
+        &[
+            ("field", field.into()),
+            ("from", from.into()),
+            ("to", to.into()),
+        ],
+    )
+}
+
+/// Names a kind of event in a ticket's history. A kind without a message
+/// shows as stored.
+pub fn history_kind(kind: &str) -> String {
+    let id = match kind {
+        "created" => "todo-history-kind-created",
+        "status" => "todo-history-kind-status",
+        "priority" => "todo-history-kind-priority",
+        "type" => "todo-history-kind-type",
+        "assignee" => "todo-history-kind-assignee",
+        "first-response" => "todo-history-kind-first-response",
+        "merged" => "todo-history-kind-merged",
+        "merged-into" => "todo-history-kind-merged-into",
+        "phrase-send" => "todo-history-kind-phrase-send",
+        "phrase-suggested" => "todo-history-kind-phrase-suggested",
+        "reply-queued" => "todo-history-kind-reply-queued",
+        "reply-withheld" => "todo-history-kind-reply-withheld",
+        _ => return kind.to_string(),
+    };
+    text(id).to_string()
 }
 
 /// Stands for an empty value in a history line, such as no assignee.
-pub const NONE: &str = "none";
+pub fn none() -> &'static str {
+    text("todo-none")
+}
 
 pub fn history_tag(tag: &str) -> String {
-    format!("tag added: {tag}")
+    fill("todo-history-tag", &[("tag", tag.into())])
 }
 
 pub fn history_work(minutes: u64, summary: &str) -> String {
-    format!("work logged: {minutes} min, {summary}")
+    fill(
+        "todo-history-work",
+        &[("minutes", minutes.into()), ("summary", summary.into())],
+    )
 }
 
-pub fn history_note(text: &str) -> String {
-    format!("note: {text}")
+pub fn history_note(text_value: &str) -> String {
+    fill("todo-history-note", &[("text", text_value.into())])
 }
 
 /// Formats a note in the Notes section: time, author and text.
-pub fn note(time: &str, actor: &str, text: &str) -> String {
-    format!("{time}  {actor}: {text}")
+pub fn note(time: &str, actor: &str, text_value: &str) -> String {
+    fill(
+        "todo-note",
+        &[
+            ("time", time.into()),
+            ("actor", actor.into()),
+            ("text", text_value.into()),
+        ],
+    )
 }

@@ -23,11 +23,11 @@ pub fn row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
 
 pub fn view(plugins: &Plugins) -> Element<'_, Message> {
     let mut page = column![
-        text(labels::PLUGINS).size(16),
+        text(labels::plugins()).size(16),
         text(labels::plugin_folder(plugins.folder.as_deref()))
             .size(13)
             .style(text::secondary),
-        text(labels::GRANT_HINT).size(12).style(text::secondary),
+        text(labels::grant_hint()).size(12).style(text::secondary),
     ]
     .spacing(6)
     .padding(8);
@@ -56,8 +56,8 @@ pub fn view(plugins: &Plugins) -> Element<'_, Message> {
     }
 
     match plugins.phase {
-        Phase::Idle => page = page.push(text(labels::PLUGINS_NOT_LOADED).size(13)),
-        Phase::Loading => page = page.push(text(labels::LOADING_PLUGINS).size(13)),
+        Phase::Idle => page = page.push(text(labels::plugins_not_loaded()).size(13)),
+        Phase::Loading => page = page.push(text(labels::loading_plugins()).size(13)),
         Phase::Ready(_) | Phase::Failed => {}
     }
 
@@ -89,12 +89,12 @@ fn sorted(entries: &[PluginEntry]) -> Vec<&PluginEntry> {
 /// capabilities.
 fn card<'a>(entry: &'a PluginEntry, all: &'a [PluginEntry]) -> Element<'a, Message> {
     let manifest = entry.manifest.as_ref();
-    let name = manifest.map_or(labels::NO_MANIFEST, |manifest| manifest.name.as_str());
+    let name = manifest.map_or(labels::no_manifest(), |manifest| manifest.name.as_str());
     let origin = match &entry.origin {
-        PluginOrigin::Builtin => labels::BUILTIN.to_string(),
+        PluginOrigin::Builtin => labels::builtin().to_string(),
         PluginOrigin::Folder(path) => labels::plugin_file(path),
         PluginOrigin::Native(path) => labels::native_plugin_file(path),
-        PluginOrigin::Direct => labels::DIRECT_PLUGIN.to_string(),
+        PluginOrigin::Direct => labels::direct_plugin().to_string(),
     };
 
     let mut top = row![text(name).size(15)]

@@ -174,7 +174,7 @@ impl ExportPanel {
                     return Task::none();
                 }
                 let Some(source) = source() else {
-                    self.status = Status::Failed(labels::EXPORT_NO_REPORT.to_string());
+                    self.status = Status::Failed(labels::export_no_report().to_string());
                     return Task::none();
                 };
                 match self.destination() {
@@ -204,7 +204,7 @@ impl ExportPanel {
                 match source() {
                     Some(source) => self.start(source, path),
                     None => {
-                        self.status = Status::Failed(labels::EXPORT_NO_REPORT.to_string());
+                        self.status = Status::Failed(labels::export_no_report().to_string());
                         Task::none()
                     }
                 }
@@ -246,7 +246,7 @@ impl ExportPanel {
     fn destination(&self) -> Result<PathBuf, String> {
         let text = self.path_text.trim();
         if text.is_empty() {
-            return Err(labels::EXPORT_PATH_MISSING.to_string());
+            return Err(labels::export_path_missing().to_string());
         }
         let mut path = match text.strip_prefix("~/") {
             Some(rest) => home_folder().join(rest),
@@ -310,7 +310,7 @@ impl ExportPanel {
 
     pub fn view(&self) -> Element<'_, Message> {
         let running = self.is_running();
-        let mut controls = row![text(labels::EXPORT).size(13)]
+        let mut controls = row![text(labels::export()).size(13)]
             .spacing(6)
             .align_y(Alignment::Center);
         for format in ExportFormat::ALL {
@@ -324,13 +324,13 @@ impl ExportPanel {
                 .style(style);
             controls = controls.push(choice);
         }
-        let path = text_input(labels::EXPORT_PATH_HINT, &self.path_text)
+        let path = text_input(labels::export_path_hint(), &self.path_text)
             .id(path_input_id())
             .on_input(Message::PathEdited)
             .on_submit(Message::ExportPressed)
             .size(13)
             .width(Fill);
-        let start = button(text(labels::EXPORT_BUTTON).size(13))
+        let start = button(text(labels::export_button()).size(13))
             .on_press_maybe((!running).then_some(Message::ExportPressed));
         let start = container(start).id(export_button_id());
         controls = controls.push(path).push(start);
@@ -346,11 +346,11 @@ impl ExportPanel {
             Status::Idle => return None,
             Status::ConfirmReplace { existing, .. } => {
                 let question = text(labels::export_replace_question(existing)).size(13);
-                let replace = button(text(labels::EXPORT_REPLACE).size(13))
+                let replace = button(text(labels::export_replace()).size(13))
                     .on_press(Message::ReplaceConfirmed)
                     .style(button::danger);
                 let replace = container(replace).id(replace_button_id());
-                let cancel = button(text(labels::CANCEL).size(13))
+                let cancel = button(text(labels::cancel()).size(13))
                     .on_press(Message::ReplaceCancelled)
                     .style(button::secondary);
                 let content = row![question, replace, cancel]
@@ -478,7 +478,7 @@ mod tests {
         panel.path_text = String::new();
         assert_eq!(
             panel.destination().unwrap_err(),
-            labels::EXPORT_PATH_MISSING
+            labels::export_path_missing()
         );
     }
 }

@@ -47,7 +47,7 @@ pub fn view(panel: &TodoPanel) -> Element<'_, Message> {
     }
     page = page.push(text(labels::matching(panel.total)).size(14));
     if panel.total == 0 {
-        page = page.push(text(labels::NO_TODO).size(13).style(text::secondary));
+        page = page.push(text(labels::no_todo()).size(13).style(text::secondary));
     } else {
         page = page.push(header()).push(list(panel, lifecycle));
     }
@@ -88,11 +88,11 @@ fn toggle_button<'a>(
 
 fn filter_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, Message> {
     let filters = &panel.filters;
-    let mut bar = row![text(labels::FILTERS).size(13)];
+    let mut bar = row![text(labels::filters()).size(13)];
     for (choice, label) in [
-        (AssigneeChoice::Everyone, labels::EVERYONE),
-        (AssigneeChoice::Mine, labels::MINE),
-        (AssigneeChoice::Unassigned, labels::UNASSIGNED),
+        (AssigneeChoice::Everyone, labels::everyone()),
+        (AssigneeChoice::Mine, labels::mine()),
+        (AssigneeChoice::Unassigned, labels::unassigned()),
     ] {
         bar = bar.push(toggle_button(
             label.to_string(),
@@ -124,13 +124,13 @@ fn filter_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a,
     }
     bar = bar
         .push(toggle_button(
-            labels::OVERDUE.to_string(),
+            labels::overdue().to_string(),
             filters.overdue,
             Message::OverdueToggled,
             Some(ids::overdue_filter()),
         ))
         .push(
-            text_input(labels::TAG_FILTER_PLACEHOLDER, &filters.tag_input)
+            text_input(labels::tag_filter_placeholder(), &filters.tag_input)
                 .id(ids::tag_filter())
                 .on_input(Message::TagFilterEdited)
                 .on_submit(Message::TagFilterSubmitted)
@@ -139,7 +139,7 @@ fn filter_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a,
                 .width(140),
         )
         .push(
-            button(text(labels::CLEAR_FILTERS).size(12))
+            button(text(labels::clear_filters()).size(12))
                 .padding([2, 8])
                 .style(button::text)
                 .on_press(Message::ClearFilters),
@@ -162,7 +162,7 @@ fn bulk_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, M
 
     let mut bar = row![
         text(labels::selected(panel.selected.len())).size(13),
-        button(text(labels::SELECT_VISIBLE).size(12))
+        button(text(labels::select_visible()).size(12))
             .padding([2, 8])
             .style(button::text)
             .on_press(Message::SelectVisible),
@@ -170,11 +170,11 @@ fn bulk_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, M
             .padding([2, 8])
             .style(button::text)
             .on_press(Message::SelectAllMatching),
-        button(text(labels::CLEAR_SELECTION).size(12))
+        button(text(labels::clear_selection()).size(12))
             .padding([2, 8])
             .style(button::text)
             .on_press_maybe(any.then_some(Message::ClearSelection)),
-        text(labels::SET_STATUS).size(12),
+        text(labels::set_status()).size(12),
     ];
     for status in lifecycle.statuses() {
         bar = bar.push(action(
@@ -183,7 +183,7 @@ fn bulk_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, M
             Some(ids::bulk_status(&status.id)),
         ));
     }
-    bar = bar.push(text(labels::SET_PRIORITY).size(12));
+    bar = bar.push(text(labels::set_priority()).size(12));
     for priority in lifecycle.priorities() {
         bar = bar.push(action(
             crate::labels::priority(lifecycle, &priority.id),
@@ -193,7 +193,7 @@ fn bulk_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, M
     }
     bar = bar
         .push(
-            text_input(labels::AGENT_PLACEHOLDER, &panel.bulk_agent)
+            text_input(labels::agent_placeholder(), &panel.bulk_agent)
                 .id(ids::bulk_agent())
                 .on_input(Message::BulkAgentEdited)
                 .on_submit_maybe(any.then_some(Message::BulkAssign))
@@ -202,17 +202,17 @@ fn bulk_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, M
                 .width(120),
         )
         .push(action(
-            labels::ASSIGN.to_string(),
+            labels::assign().to_string(),
             Message::BulkAssign,
             None,
         ))
         .push(action(
-            labels::UNASSIGN.to_string(),
+            labels::unassign().to_string(),
             Message::BulkUnassign,
             None,
         ))
         .push(
-            text_input(labels::TAG_PLACEHOLDER, &panel.bulk_tag)
+            text_input(labels::tag_placeholder(), &panel.bulk_tag)
                 .id(ids::bulk_tag())
                 .on_input(Message::BulkTagEdited)
                 .on_submit_maybe(any.then_some(Message::BulkTag))
@@ -220,7 +220,11 @@ fn bulk_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, M
                 .padding([2, 6])
                 .width(100),
         )
-        .push(action(labels::ADD_TAG.to_string(), Message::BulkTag, None));
+        .push(action(
+            labels::add_tag().to_string(),
+            Message::BulkTag,
+            None,
+        ));
     match &panel.detail {
         Some(detail) => {
             bar = bar.push(action(
@@ -229,13 +233,13 @@ fn bulk_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a, M
                 None,
             ));
         }
-        None => bar = bar.push(text(labels::MERGE_HINT).size(11).style(text::secondary)),
+        None => bar = bar.push(text(labels::merge_hint()).size(11).style(text::secondary)),
     }
     bar.spacing(6).align_y(Alignment::Center).wrap().into()
 }
 
 fn tasks(panel: &TodoPanel) -> Element<'_, Message> {
-    let mut lines = column![text(labels::TASKS).size(13)].spacing(2);
+    let mut lines = column![text(labels::tasks()).size(13)].spacing(2);
     for task in panel.tasks.iter().take(super::MAX_TASKS_SHOWN) {
         let due = task.due_at.map(|due| labels::due(due, panel.now));
         lines = lines.push(
@@ -264,13 +268,13 @@ fn tasks(panel: &TodoPanel) -> Element<'_, Message> {
 
 fn header<'a>() -> Element<'a, Message> {
     let titles = [
-        (labels::COLUMN_ID, Length::Fixed(ID_WIDTH)),
-        (labels::COLUMN_STATUS, Length::Fixed(STATUS_WIDTH)),
-        (labels::COLUMN_PRIORITY, Length::Fixed(PRIORITY_WIDTH)),
-        (labels::COLUMN_DUE, Length::Fixed(DUE_WIDTH)),
-        (labels::COLUMN_ASSIGNEE, Length::Fixed(ASSIGNEE_WIDTH)),
-        (labels::COLUMN_CUSTOMER, Length::Fixed(CUSTOMER_WIDTH)),
-        (labels::COLUMN_SUBJECT, Length::Fill),
+        (labels::column_id(), Length::Fixed(ID_WIDTH)),
+        (labels::column_status(), Length::Fixed(STATUS_WIDTH)),
+        (labels::column_priority(), Length::Fixed(PRIORITY_WIDTH)),
+        (labels::column_due(), Length::Fixed(DUE_WIDTH)),
+        (labels::column_assignee(), Length::Fixed(ASSIGNEE_WIDTH)),
+        (labels::column_customer(), Length::Fixed(CUSTOMER_WIDTH)),
+        (labels::column_subject(), Length::Fill),
     ];
     let cells = row(titles.into_iter().map(|(title, width)| {
         container(text(title).size(12).wrapping(text::Wrapping::None))
@@ -341,10 +345,10 @@ fn ticket_row<'a>(
         .subject
         .as_deref()
         .filter(|subject| !subject.trim().is_empty())
-        .unwrap_or(crate::labels::NO_SUBJECT);
+        .unwrap_or(crate::labels::no_subject());
     let due = row
         .due_at
-        .map_or_else(|| labels::NO_DUE.to_string(), |due| labels::due(due, now));
+        .map_or_else(|| labels::no_due().to_string(), |due| labels::due(due, now));
     let cells = row![
         cell(format!("#{id}"), ID_WIDTH),
         container(status_marks(row, lifecycle, now))
@@ -358,7 +362,7 @@ fn ticket_row<'a>(
         cell(
             row.assignee
                 .clone()
-                .unwrap_or_else(|| labels::NOBODY.to_string()),
+                .unwrap_or_else(|| labels::nobody().to_string()),
             ASSIGNEE_WIDTH
         ),
         cell(row.customer_label(), CUSTOMER_WIDTH),
@@ -410,13 +414,13 @@ fn status_marks<'a>(
         status_style
     )];
     if row.due_at.is_some_and(|due| due < now) {
-        marks = marks.push(mark(labels::OVERDUE.to_string(), style::broken_badge));
+        marks = marks.push(mark(labels::overdue().to_string(), style::broken_badge));
     }
     if row.sla_paused {
-        marks = marks.push(mark(labels::PAUSED.to_string(), style::disabled_badge));
+        marks = marks.push(mark(labels::paused().to_string(), style::disabled_badge));
     }
     if row.merged_into.is_some() {
-        marks = marks.push(mark(labels::MERGED.to_string(), style::disabled_badge));
+        marks = marks.push(mark(labels::merged().to_string(), style::disabled_badge));
     }
     marks.spacing(4).align_y(Alignment::Center).into()
 }
@@ -438,12 +442,12 @@ fn detail_column<'a>(
         .subject
         .as_deref()
         .filter(|subject| !subject.trim().is_empty())
-        .unwrap_or(crate::labels::NO_SUBJECT);
+        .unwrap_or(crate::labels::no_subject());
     let controls = row![
-        button(text(labels::OPEN_CONVERSATION).size(12))
+        button(text(labels::open_conversation()).size(12))
             .padding([2, 8])
             .on_press(Message::OpenConversation(row.conversation_id)),
-        button(text(labels::DETAIL_CLOSE).size(12))
+        button(text(labels::detail_close()).size(12))
             .padding([2, 8])
             .style(button::secondary)
             .on_press(Message::CloseDetail),
@@ -451,29 +455,29 @@ fn detail_column<'a>(
     .spacing(6);
     let due = row
         .due_at
-        .map_or_else(|| labels::NO_DUE.to_string(), |due| labels::due(due, now));
+        .map_or_else(|| labels::no_due().to_string(), |due| labels::due(due, now));
     let fields = [
-        (labels::COLUMN_CUSTOMER, row.customer_label()),
+        (labels::column_customer(), row.customer_label()),
         (
-            labels::COLUMN_STATUS,
+            labels::column_status(),
             crate::labels::ticket_status(lifecycle, &row.status),
         ),
         (
-            labels::COLUMN_PRIORITY,
+            labels::column_priority(),
             crate::labels::priority(lifecycle, &row.priority),
         ),
         (
-            crate::labels::TICKET_TYPE,
+            crate::labels::ticket_type_header(),
             crate::labels::ticket_type(lifecycle, &row.ticket_type),
         ),
         (
-            labels::COLUMN_ASSIGNEE,
+            labels::column_assignee(),
             row.assignee
                 .clone()
-                .unwrap_or_else(|| labels::NOBODY.to_string()),
+                .unwrap_or_else(|| labels::nobody().to_string()),
         ),
-        (labels::TAGS, row.tags.join(", ")),
-        (labels::COLUMN_DUE, due),
+        (labels::tags(), row.tags.join(", ")),
+        (labels::column_due(), due),
     ];
     let mut content = column![
         text(labels::ticket_heading(row.id, subject)).size(16),
@@ -484,15 +488,15 @@ fn detail_column<'a>(
         content = content.push(text(labels::field(name, &value)).size(12));
     }
 
-    content = content.push(text(labels::HISTORY).size(14));
+    content = content.push(text(labels::history()).size(14));
     for event in &detail.events {
-        content = content.push(text(history_line(event)).size(12));
+        content = content.push(text(history_line(event, lifecycle)).size(12));
     }
 
     let total: u32 = detail.work.iter().map(|entry| entry.minutes).sum();
     content = content.push(text(labels::work_total(total)).size(14));
     if detail.work.is_empty() {
-        content = content.push(text(labels::NO_WORK).size(12).style(text::secondary));
+        content = content.push(text(labels::no_work()).size(12).style(text::secondary));
     }
     for entry in &detail.work {
         content = content.push(
@@ -505,14 +509,14 @@ fn detail_column<'a>(
         );
     }
 
-    content = content.push(text(labels::NOTES).size(14));
+    content = content.push(text(labels::notes()).size(14));
     let notes: Vec<&TicketEvent> = detail
         .events
         .iter()
         .filter(|event| event.kind == "note")
         .collect();
     if notes.is_empty() {
-        content = content.push(text(labels::NO_NOTES).size(12).style(text::secondary));
+        content = content.push(text(labels::no_notes()).size(12).style(text::secondary));
     }
     for note in notes {
         let body = note.detail["text"].as_str().unwrap_or_default();
@@ -533,15 +537,22 @@ fn detail_column<'a>(
         .into()
 }
 
-/// Formats one history event: field changes as "from → to", tags and notes
+/// Formats one history event: field changes as "from → to", with the
+/// lifecycle's labels for types, priorities and statuses, tags and notes
 /// by their text, other kinds with their stored detail.
-fn history_line(event: &TicketEvent) -> String {
+fn history_line(event: &TicketEvent, lifecycle: &Lifecycle) -> String {
     let detail = &event.detail;
     let value = |key: &str| match &detail[key] {
-        serde_json::Value::Null => labels::NONE.to_string(),
-        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Null => labels::none().to_string(),
+        serde_json::Value::String(text) => match event.kind.as_str() {
+            "status" => crate::labels::ticket_status(lifecycle, text),
+            "priority" => crate::labels::priority(lifecycle, text),
+            "type" => crate::labels::ticket_type(lifecycle, text),
+            _ => text.clone(),
+        },
         other => other.to_string(),
     };
+    let kind = labels::history_kind(&event.kind);
     let change = if event.kind == "note" {
         labels::history_note(detail["text"].as_str().unwrap_or_default())
     } else if event.kind == "work" {
@@ -550,11 +561,11 @@ fn history_line(event: &TicketEvent) -> String {
     } else if event.kind == "tag" && detail.get("added").is_some() {
         labels::history_tag(&value("added"))
     } else if detail.get("from").is_some() && detail.get("to").is_some() {
-        labels::history_change(&event.kind, &value("from"), &value("to"))
+        labels::history_change(&kind, &value("from"), &value("to"))
     } else if detail.as_object().is_some_and(|object| object.is_empty()) || detail.is_null() {
-        event.kind.clone()
+        kind
     } else {
-        format!("{} {detail}", event.kind)
+        format!("{kind} {detail}")
     };
     labels::history_line(
         &format::message_time(event.at),

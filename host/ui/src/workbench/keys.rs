@@ -45,7 +45,7 @@ impl Workbench {
                 match next_unanswered(&self.conversations, current) {
                     Some(id) => self.select(id),
                     None => {
-                        self.notice = Some(labels::NO_UNANSWERED.to_string());
+                        self.notice = Some(labels::no_unanswered().to_string());
                         Task::none()
                     }
                 }

@@ -21,7 +21,7 @@ impl Workbench {
             .conversation_of(pane)
             .and_then(|id| self.conversations.iter().find(|summary| summary.id == id))
         else {
-            self.notice = Some(labels::NO_CONVERSATION_FOR_PHRASES.to_string());
+            self.notice = Some(labels::no_conversation_for_phrases().to_string());
             return Task::none();
         };
         let Some(store) = &self.store else {
@@ -108,7 +108,7 @@ impl Workbench {
 
     fn record_phrase_use(&mut self, phrase_id: &str) -> anyhow::Result<()> {
         let Some(store) = &mut self.store else {
-            anyhow::bail!("the database is not open");
+            anyhow::bail!("{}", labels::database_not_open());
         };
         let writer = store.writer()?;
         writer.record_phrase_use(phrase_id, Utc::now())?;
