@@ -444,7 +444,7 @@ fn click_in_window(workbench: &mut Workbench, window: iced::window::Id, id: iced
 }
 
 #[test]
-fn popped_out_pane_sends_and_returns_after_restart() {
+fn popped_out_pane_sends_and_reopens() {
     let desk = Desk::new(Some(&outgoing_toml()));
     let mail = desk.conversation(Channel::Email);
     let chat = desk.conversation(Channel::Chat);
