@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, OptionalExtension, Params, Transaction, params};
 use serde_json::json;
 
@@ -483,10 +483,25 @@ impl<'a> Writer<'a> {
     ) -> anyhow::Result<i64> {
         let now = format_time(at);
         let initial_status = self.desk.lifecycle.initial_status().to_string();
+        // Stored times have whole seconds, so the start is compared and
+        // used at that precision, as it reads back from the row.
+        let at_seconds = at.trunc_subsecs(0);
+        let sla_start = written_at
+            .map(|written_at| written_at.trunc_subsecs(0))
+            .filter(|written_at| *written_at < at_seconds);
+        // The derived columns go into the INSERT, because updating them
+        // afterwards rewrites the row and several of its indexes again.
+        let derived = self.new_ticket_columns(
+            ticket.conversation_id,
+            sla_start.unwrap_or(at_seconds),
+            ticket.priority,
+            &initial_status,
+        )?;
         self.execute_cached(
             "INSERT INTO tickets (conversation_id, subject, ticket_type, priority, source, status,
-                                  created_at, updated_at, sla_start_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?8 < ?7 THEN ?8 END)",
+                                  created_at, updated_at, sla_start_at, is_open, queue_rank,
+                                  first_response_due, resolution_due, due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 ticket.conversation_id,
                 ticket.subject,
@@ -495,7 +510,12 @@ impl<'a> Writer<'a> {
                 ticket.source.as_str(),
                 initial_status,
                 now,
-                written_at.map(format_time)
+                sla_start.map(format_time),
+                derived.is_open,
+                derived.queue_rank,
+                derived.first_response_due.map(format_time),
+                derived.resolution_due.map(format_time),
+                derived.due_at.map(format_time),
             ],
         )?;
         let id = self.tx.last_insert_rowid();
@@ -506,7 +526,6 @@ impl<'a> Writer<'a> {
             "status": initial_status,
         });
         self.append_event(id, at, ticket.actor, "created", &detail, ticket.reason)?;
-        self.refresh_ticket(id)?;
         Ok(id)
     }
 
