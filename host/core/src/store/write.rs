@@ -703,13 +703,32 @@ impl<'a> Writer<'a> {
         conversation_id: i64,
     ) -> anyhow::Result<CustomerHistory> {
         let earlier_conversations = self.other_conversation_count(customer_id, conversation_id)?;
-        let (tickets, open_tickets): (u32, u32) = self.query_row_cached(
+        let (tickets, open_tickets) = self.customer_ticket_counts(customer_id)?;
+        Ok(CustomerHistory {
+            earlier_conversations,
+            tickets,
+            open_tickets,
+            first_contact: self.customer_first_contact(customer_id)?,
+        })
+    }
+
+    /// Counts a customer's tickets, and those of them not resolved or
+    /// closed.
+    pub fn customer_ticket_counts(&self, customer_id: i64) -> anyhow::Result<(u32, u32)> {
+        Ok(self.query_row_cached(
             "SELECT count(*), coalesce(sum(t.status NOT IN ('resolved', 'closed')), 0)
                FROM tickets t JOIN conversations c ON c.id = t.conversation_id
               WHERE c.customer_id = ?1",
             params![customer_id],
             |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
+        )?)
+    }
+
+    /// Returns the time of a customer's earliest message, if any.
+    pub fn customer_first_contact(
+        &self,
+        customer_id: i64,
+    ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let first_contact: Option<String> = self.query_row_cached(
             "SELECT min(coalesce(m.sent_at, m.received_at))
                FROM messages m JOIN conversations c ON c.id = m.conversation_id
@@ -717,14 +736,9 @@ impl<'a> Writer<'a> {
             params![customer_id],
             |row| row.get(0),
         )?;
-        Ok(CustomerHistory {
-            earlier_conversations,
-            tickets,
-            open_tickets,
-            first_contact: first_contact
-                .map(|time| super::parse_time(&time))
-                .transpose()?,
-        })
+        Ok(first_contact
+            .map(|time| super::parse_time(&time))
+            .transpose()?)
     }
 
     /// Returns the customer of a conversation.
