@@ -413,8 +413,12 @@ impl<'a> Writer<'a> {
             ],
         )?;
         let id = self.tx.last_insert_rowid();
+        // Only a later time is written. The row and its last_message_at
+        // index entry stay untouched when the time is not later, as for
+        // the first message of a new conversation.
         self.execute_cached(
-            "UPDATE conversations SET last_message_at = max(last_message_at, ?2) WHERE id = ?1",
+            "UPDATE conversations SET last_message_at = ?2
+              WHERE id = ?1 AND last_message_at < ?2",
             params![conversation_id, format_time(time)],
         )?;
         Ok(id)
