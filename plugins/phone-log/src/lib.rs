@@ -85,11 +85,42 @@ pub fn probe(name: &str, head: &[u8]) -> u8 {
 
 fn first_record(head: &[u8]) -> Option<Vec<String>> {
     let head = head.strip_prefix(UTF8_BOM).unwrap_or(head);
+    // Only a row with a call record's column count can be one. Setting up
+    // a CSV reader costs far more than counting commas, so a plain first
+    // line (most mail) is counted, and only other inputs are read as CSV.
+    if plain_first_line_columns(head).is_some_and(|columns| !is_record_width(columns)) {
+        return None;
+    }
     let mut reader = reader(head, b',');
     let mut record = csv::ByteRecord::new();
     reader.read_byte_record(&mut record).ok()?.then_some(())?;
+    if !is_record_width(record.len()) {
+        return None;
+    }
     let charset = charset::detect(head);
     Some(record.iter().map(|field| charset.decode(field)).collect())
+}
+
+/// Returns whether a row with `columns` fields can be an Asterisk or a
+/// FreeSWITCH call record.
+fn is_record_width(columns: usize) -> bool {
+    (cdr::MIN_COLUMNS..=cdr::MAX_COLUMNS).contains(&columns) || columns == freeswitch::COLUMNS
+}
+
+/// Counts the fields of the first line as the CSV reader splits them, when
+/// the line is plain: it has no double quote and is not empty. `None` when
+/// only the CSV reader can tell, because quotes can hold commas and line
+/// breaks, and the reader skips empty lines.
+fn plain_first_line_columns(head: &[u8]) -> Option<usize> {
+    let end = head
+        .iter()
+        .position(|&byte| byte == b'\r' || byte == b'\n')
+        .unwrap_or(head.len());
+    let line = &head[..end];
+    if line.is_empty() || line.contains(&b'"') {
+        return None;
+    }
+    Some(line.iter().filter(|&&byte| byte == b',').count() + 1)
 }
 
 fn reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {

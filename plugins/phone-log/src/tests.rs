@@ -430,6 +430,29 @@ fn freeswitch_asterisk_template_uses_answer_time() {
 }
 
 #[test]
+fn plain_line_count_matches_csv_reader() {
+    let heads: [&[u8]; 6] = [
+        b"Return-Path: <a@example.com>\r\nFrom: a@example.com\r\n",
+        b"Received: from mx (a, b, c); Mon, 2 Nov 2026\nSubject: x\n",
+        b"\"\",\"100\",\"200\",\"ctx\"\n",
+        b"a,b,,d\r\ne,f",
+        b"\n\na,b,c\n",
+        b"one field",
+    ];
+    for head in heads {
+        let mut record = csv::ByteRecord::new();
+        let found = reader(head, b',').read_byte_record(&mut record).unwrap();
+        match plain_first_line_columns(head) {
+            Some(columns) => {
+                assert!(found, "{head:?}");
+                assert_eq!(columns, record.len(), "{head:?}");
+            }
+            None => assert!(head.starts_with(b"\n") || head.contains(&b'"'), "{head:?}"),
+        }
+    }
+}
+
+#[test]
 fn probe_accepts_freeswitch_and_mapped() {
     let bytes = fixture(FREESWITCH);
     assert_eq!(

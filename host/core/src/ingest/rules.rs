@@ -65,6 +65,21 @@ pub(super) struct Cascade<'w, 'a> {
     pub failures: &'w mut Vec<String>,
     /// Tickets opened during the cascade.
     pub tickets_opened: u32,
+    /// The parts of the event record that stay the same for the whole
+    /// cascade, read when the first event is built.
+    pub fixed: Option<FixedContext>,
+}
+
+/// The parts of an event record that no rule action changes: the
+/// conversation's channel, the customer (rules cannot change a name or
+/// tier) and the customer's other conversations and first contact (rules
+/// add no conversations or messages).
+#[derive(Debug, Clone)]
+pub(super) struct FixedContext {
+    channel: ApiChannel,
+    customer: Customer,
+    earlier_conversations: u32,
+    first_contact: Option<DateTime<Utc>>,
 }
 
 /// An event waiting to be delivered, with the rule whose action caused it.
@@ -97,6 +112,7 @@ pub(super) fn on_message(
         now: context.received_at,
         failures: &mut context.summary.rule_failures,
         tickets_opened: 0,
+        fixed: None,
     };
     cascade.run(kind, None)?;
     context.summary.tickets_opened += cascade.tickets_opened as usize;
@@ -139,6 +155,7 @@ pub(super) fn fire_timer(
         now,
         failures,
         tickets_opened: 0,
+        fixed: None,
     };
     cascade.run(kind, Some(index))
 }
@@ -161,6 +178,7 @@ pub(super) fn on_agent_change(
         now,
         failures,
         tickets_opened: 0,
+        fixed: None,
     };
     cascade.run(EventKind::TicketUpdated(change), None)
 }
@@ -209,6 +227,7 @@ pub(super) fn fire_time_rules(
                 now,
                 failures,
                 tickets_opened: 0,
+                fixed: None,
             };
             let event = cascade.event(EventKind::TimerFired(TimerEvent {
                 name: trigger.name().to_string(),
@@ -410,32 +429,50 @@ impl Cascade<'_, '_> {
     }
 
     /// Builds the event record with the conversation as it is now.
-    fn event(&self, kind: EventKind) -> anyhow::Result<Event> {
+    fn event(&mut self, kind: EventKind) -> anyhow::Result<Event> {
         let state = self.writer.conversation_state(self.conversation_id)?;
-        let channel = self.writer.conversation_channel(self.conversation_id)?;
-        let customer: Customer = self.writer.conversation_customer(self.conversation_id)?;
-        let history = self
-            .writer
-            .customer_history(customer.id, self.conversation_id)?;
+        let fixed = match &self.fixed {
+            Some(fixed) => fixed.clone(),
+            None => {
+                let fixed = self.read_fixed()?;
+                self.fixed = Some(fixed.clone());
+                fixed
+            }
+        };
+        let (tickets, open_tickets) = self.writer.customer_ticket_counts(fixed.customer.id)?;
         Ok(Event {
             kind,
             conversation: Conversation {
                 id: self.conversation_id,
-                channel: ApiChannel::from(channel),
+                channel: fixed.channel,
                 message_count: state.message_count,
                 ticket: state.ticket.map(ticket_record),
             },
             customer: RuleCustomer {
-                id: customer.id,
-                name: customer.name,
-                tier: customer.tier,
+                id: fixed.customer.id,
+                name: fixed.customer.name,
+                tier: fixed.customer.tier,
                 history: History {
-                    earlier_conversations: history.earlier_conversations,
-                    tickets: history.tickets,
-                    open_tickets: history.open_tickets,
-                    first_contact: history.first_contact.map(|time| time.timestamp()),
+                    earlier_conversations: fixed.earlier_conversations,
+                    tickets,
+                    open_tickets,
+                    first_contact: fixed.first_contact.map(|time| time.timestamp()),
                 },
             },
+        })
+    }
+
+    /// Reads the parts of the event record that no rule action changes.
+    fn read_fixed(&self) -> anyhow::Result<FixedContext> {
+        let channel = self.writer.conversation_channel(self.conversation_id)?;
+        let customer = self.writer.conversation_customer(self.conversation_id)?;
+        Ok(FixedContext {
+            channel: ApiChannel::from(channel),
+            earlier_conversations: self
+                .writer
+                .other_conversation_count(customer.id, self.conversation_id)?,
+            first_contact: self.writer.customer_first_contact(customer.id)?,
+            customer,
         })
     }
 

@@ -12,6 +12,17 @@ use serde_json::json;
 use super::write::{TicketField, Writer};
 use super::{Store, format_time, parse_time};
 
+/// Columns of a ticket that follow from its fields, its customer's tier
+/// and the desk configuration.
+pub(super) struct DerivedColumns {
+    pub is_open: bool,
+    pub queue_rank: i64,
+    pub first_response_due: Option<DateTime<Utc>>,
+    pub resolution_due: Option<DateTime<Utc>>,
+    /// The next deadline while the SLA clock runs on an open ticket.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
 /// Ticket fields the SLA reads.
 struct SlaRow {
     created_at: DateTime<Utc>,
@@ -28,37 +39,77 @@ impl Writer<'_> {
     /// tier and the desk configuration: open or not, queue rank, SLA
     /// deadlines and the next due time.
     pub fn refresh_ticket(&self, ticket_id: i64) -> anyhow::Result<()> {
-        let row = self.sla_row(ticket_id)?;
-        let lifecycle = &self.desk.lifecycle;
-        let is_open = lifecycle.is_open(&row.status);
-        let rank = lifecycle.queue_rank(&row.priority, &row.tier);
-        let (first_due, resolution_due) = self.desk.deadlines(
-            row.created_at,
-            &row.priority,
-            &row.tier,
-            row.sla_paused_seconds,
-        );
-        let due = if !is_open || row.sla_paused_at.is_some() {
-            None
-        } else if row.first_response_at.is_none() {
-            [first_due, resolution_due].into_iter().flatten().min()
-        } else {
-            resolution_due
-        };
+        let derived = self.derived_columns(&self.sla_row(ticket_id)?);
         self.execute_cached(
             "UPDATE tickets SET is_open = ?2, queue_rank = ?3, first_response_due = ?4,
                                 resolution_due = ?5, due_at = ?6
               WHERE id = ?1",
             params![
                 ticket_id,
-                is_open,
-                rank,
-                first_due.map(format_time),
-                resolution_due.map(format_time),
-                due.map(format_time)
+                derived.is_open,
+                derived.queue_rank,
+                derived.first_response_due.map(format_time),
+                derived.resolution_due.map(format_time),
+                derived.due_at.map(format_time)
             ],
         )?;
         Ok(())
+    }
+
+    /// Computes the derived columns of a new ticket, which has no first
+    /// response and no paused SLA time yet, for its INSERT. `sla_start` is
+    /// the time its SLA clock starts. [`Writer::refresh_ticket`] computes
+    /// the same values for an existing ticket.
+    pub(super) fn new_ticket_columns(
+        &self,
+        conversation_id: i64,
+        sla_start: DateTime<Utc>,
+        priority: &str,
+        status: &str,
+    ) -> anyhow::Result<DerivedColumns> {
+        let tier: String = self.query_row_cached(
+            "SELECT cu.tier FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+              WHERE c.id = ?1",
+            params![conversation_id],
+            |row| row.get(0),
+        )?;
+        Ok(self.derived_columns(&SlaRow {
+            created_at: sla_start,
+            priority: priority.to_string(),
+            status: status.to_string(),
+            tier,
+            first_response_at: None,
+            sla_paused_at: None,
+            sla_paused_seconds: 0,
+        }))
+    }
+
+    fn derived_columns(&self, row: &SlaRow) -> DerivedColumns {
+        let lifecycle = &self.desk.lifecycle;
+        let is_open = lifecycle.is_open(&row.status);
+        let (first_response_due, resolution_due) = self.desk.deadlines(
+            row.created_at,
+            &row.priority,
+            &row.tier,
+            row.sla_paused_seconds,
+        );
+        let due_at = if !is_open || row.sla_paused_at.is_some() {
+            None
+        } else if row.first_response_at.is_none() {
+            [first_response_due, resolution_due]
+                .into_iter()
+                .flatten()
+                .min()
+        } else {
+            resolution_due
+        };
+        DerivedColumns {
+            is_open,
+            queue_rank: lifecycle.queue_rank(&row.priority, &row.tier),
+            first_response_due,
+            resolution_due,
+            due_at,
+        }
     }
 
     /// Recomputes the derived columns of every ticket.

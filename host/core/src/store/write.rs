@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, OptionalExtension, Params, Transaction, params};
 use serde_json::json;
 
@@ -413,8 +413,12 @@ impl<'a> Writer<'a> {
             ],
         )?;
         let id = self.tx.last_insert_rowid();
+        // Only a later time is written. The row and its last_message_at
+        // index entry stay untouched when the time is not later, as for
+        // the first message of a new conversation.
         self.execute_cached(
-            "UPDATE conversations SET last_message_at = max(last_message_at, ?2) WHERE id = ?1",
+            "UPDATE conversations SET last_message_at = ?2
+              WHERE id = ?1 AND last_message_at < ?2",
             params![conversation_id, format_time(time)],
         )?;
         Ok(id)
@@ -483,10 +487,25 @@ impl<'a> Writer<'a> {
     ) -> anyhow::Result<i64> {
         let now = format_time(at);
         let initial_status = self.desk.lifecycle.initial_status().to_string();
+        // Stored times have whole seconds, so the start is compared and
+        // used at that precision, as it reads back from the row.
+        let at_seconds = at.trunc_subsecs(0);
+        let sla_start = written_at
+            .map(|written_at| written_at.trunc_subsecs(0))
+            .filter(|written_at| *written_at < at_seconds);
+        // The derived columns go into the INSERT, because updating them
+        // afterwards rewrites the row and several of its indexes again.
+        let derived = self.new_ticket_columns(
+            ticket.conversation_id,
+            sla_start.unwrap_or(at_seconds),
+            ticket.priority,
+            &initial_status,
+        )?;
         self.execute_cached(
             "INSERT INTO tickets (conversation_id, subject, ticket_type, priority, source, status,
-                                  created_at, updated_at, sla_start_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?8 < ?7 THEN ?8 END)",
+                                  created_at, updated_at, sla_start_at, is_open, queue_rank,
+                                  first_response_due, resolution_due, due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 ticket.conversation_id,
                 ticket.subject,
@@ -495,7 +514,12 @@ impl<'a> Writer<'a> {
                 ticket.source.as_str(),
                 initial_status,
                 now,
-                written_at.map(format_time)
+                sla_start.map(format_time),
+                derived.is_open,
+                derived.queue_rank,
+                derived.first_response_due.map(format_time),
+                derived.resolution_due.map(format_time),
+                derived.due_at.map(format_time),
             ],
         )?;
         let id = self.tx.last_insert_rowid();
@@ -506,7 +530,6 @@ impl<'a> Writer<'a> {
             "status": initial_status,
         });
         self.append_event(id, at, ticket.actor, "created", &detail, ticket.reason)?;
-        self.refresh_ticket(id)?;
         Ok(id)
     }
 
@@ -684,13 +707,32 @@ impl<'a> Writer<'a> {
         conversation_id: i64,
     ) -> anyhow::Result<CustomerHistory> {
         let earlier_conversations = self.other_conversation_count(customer_id, conversation_id)?;
-        let (tickets, open_tickets): (u32, u32) = self.query_row_cached(
+        let (tickets, open_tickets) = self.customer_ticket_counts(customer_id)?;
+        Ok(CustomerHistory {
+            earlier_conversations,
+            tickets,
+            open_tickets,
+            first_contact: self.customer_first_contact(customer_id)?,
+        })
+    }
+
+    /// Counts a customer's tickets, and those of them not resolved or
+    /// closed.
+    pub fn customer_ticket_counts(&self, customer_id: i64) -> anyhow::Result<(u32, u32)> {
+        Ok(self.query_row_cached(
             "SELECT count(*), coalesce(sum(t.status NOT IN ('resolved', 'closed')), 0)
                FROM tickets t JOIN conversations c ON c.id = t.conversation_id
               WHERE c.customer_id = ?1",
             params![customer_id],
             |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
+        )?)
+    }
+
+    /// Returns the time of a customer's earliest message, if any.
+    pub fn customer_first_contact(
+        &self,
+        customer_id: i64,
+    ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let first_contact: Option<String> = self.query_row_cached(
             "SELECT min(coalesce(m.sent_at, m.received_at))
                FROM messages m JOIN conversations c ON c.id = m.conversation_id
@@ -698,14 +740,9 @@ impl<'a> Writer<'a> {
             params![customer_id],
             |row| row.get(0),
         )?;
-        Ok(CustomerHistory {
-            earlier_conversations,
-            tickets,
-            open_tickets,
-            first_contact: first_contact
-                .map(|time| super::parse_time(&time))
-                .transpose()?,
-        })
+        Ok(first_contact
+            .map(|time| super::parse_time(&time))
+            .transpose()?)
     }
 
     /// Returns the customer of a conversation.
