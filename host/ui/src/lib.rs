@@ -97,7 +97,7 @@ pub fn run(
     let choice = language::choose(config_folder.as_deref(), |name| std::env::var(name).ok());
     language::set(choice.language);
     // A daemon rather than an application, because popped-out panes are
-    // windows of their own; the app ends when the main window closes.
+    // windows of their own. The app ends when the main window closes.
     iced::daemon(
         move || {
             App::boot(

@@ -111,8 +111,8 @@ pub struct Workbench {
     /// Toasts, desktop notifications and sound for new messages, waiting
     /// conversations and SLA deadlines.
     alerts: Alerts,
-    /// Opens the windows of the popped-out panes restored from the saved
-    /// state; [`Workbench::start`] hands it to the runtime.
+    /// Task that opens the windows of the popped-out panes restored from
+    /// the saved state. [`Workbench::start`] hands it to the runtime.
     pending_windows: Task<Message>,
     /// The open phrase picker, over the panes.
     picker: Option<PhrasePicker>,
