@@ -414,6 +414,11 @@ impl Lifecycle {
     pub fn is_vip(&self, tier: &str) -> bool {
         self.vip_tiers.iter().any(|vip| vip == tier)
     }
+
+    /// Returns the queue's VIP tiers.
+    pub fn vip_tiers(&self) -> &[String] {
+        &self.vip_tiers
+    }
 }
 
 impl Default for Lifecycle {

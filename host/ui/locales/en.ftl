@@ -22,6 +22,17 @@ workbench = Workbench
 conversations = Conversations
 tickets = Tickets
 unanswered = Unanswered
+# The views above the conversation list, each with its count, for example
+# "Mine 4". Unanswered and All count conversations, the others count
+# unfinished tickets.
+view-all = All { $count }
+view-unanswered = Unanswered { $count }
+view-mine = Mine { $count }
+view-vip = VIP { $count }
+view-due-soon = Due soon { $count }
+view-saved = { $name } { $count }
+view-failed = Could not read the views: { $error }. Press { refresh } to try again.
+view-truncated = This view lists the conversations of its first { $limit } tickets; narrow it with a saved view to see the rest.
 no-subject = (no subject)
 attachments = Attachments:
 empty-database = No conversations yet. Import mail, chat or call logs with: kefu ingest PATH

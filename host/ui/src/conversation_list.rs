@@ -1,5 +1,5 @@
-//! The left column: a search field and one row per conversation, latest
-//! activity first.
+//! The left column: the views with their counts, a search field and one
+//! row per conversation of the selected view, latest activity first.
 
 use chrono::{DateTime, Local};
 use iced::widget::{Id, button, column, container, row, scrollable, text, text_input};
@@ -7,6 +7,7 @@ use iced::{Alignment, Element, Fill};
 use kefu_core::model::ConversationSummary;
 
 use crate::shortcuts::{Action, Scope};
+use crate::views::{View, ViewRead};
 use crate::{format, labels, style};
 
 /// Width of the column in logical pixels.
@@ -18,6 +19,8 @@ pub enum Message {
     Selected(i64),
     /// The search field changed.
     SearchChanged(String),
+    /// A view's button was pressed.
+    ViewSelected(View),
 }
 
 /// Widget id of the search field.
@@ -25,19 +28,44 @@ pub fn search_id() -> Id {
     Id::new("conversation-search")
 }
 
+/// Widget id of the container around a view's button, by the view's
+/// position in the row of views.
+pub fn view_id(position: usize) -> Id {
+    Id::from(format!("conversation-view-{position}"))
+}
+
 /// Widget id of the container around a conversation's row.
 pub fn row_id(conversation_id: i64) -> Id {
     Id::from(format!("conversation-{conversation_id}"))
 }
 
-/// Builds the column with the conversations that match `search`. `now`
-/// decides how much of each time is shown.
+/// Builds the column with the views and the conversations of
+/// `current_view` that match `search`. `now` decides how much of each time
+/// is shown.
 pub fn view<'a>(
     conversations: &'a [ConversationSummary],
     selected: Option<i64>,
     now: &DateTime<Local>,
     search: &'a str,
+    views: &'a ViewRead,
+    current_view: &View,
 ) -> Element<'a, Message> {
+    let buttons = views.counts.iter().enumerate().map(|(position, count)| {
+        let chosen = count.view == *current_view;
+        container(
+            button(text(labels::view(&count.view, count.count)).size(12))
+                .padding([3, 8])
+                .style(if chosen {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::ViewSelected(count.view.clone())),
+        )
+        .id(view_id(position))
+        .into()
+    });
+    let view_row = row(buttons).spacing(4).wrap().vertical_spacing(4);
     let field = text_input(
         &labels::with_keys(
             labels::conversation_search_hint(),
@@ -52,6 +80,12 @@ pub fn view<'a>(
     .size(13);
     let mut rows = conversations
         .iter()
+        .filter(|conversation| {
+            views
+                .members
+                .as_ref()
+                .is_none_or(|members| members.contains(&conversation.id))
+        })
         .filter(|conversation| matches_search(conversation, search))
         .map(|conversation| conversation_row(conversation, selected == Some(conversation.id), now))
         .peekable();
@@ -64,11 +98,11 @@ pub fn view<'a>(
             .into()
     };
 
-    column![text(labels::conversations()).size(16), field, list]
-        .spacing(8)
-        .padding(8)
-        .width(WIDTH)
-        .into()
+    let mut content = column![text(labels::conversations()).size(16), view_row, field];
+    if views.truncated {
+        content = content.push(text(labels::view_truncated(kefu_core::todo::MAX_LIMIT)).size(12));
+    }
+    content.push(list).spacing(8).padding(8).width(WIDTH).into()
 }
 
 /// Builds one row: customer and time on top, then channel, subject and

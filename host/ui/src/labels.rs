@@ -66,6 +66,33 @@ pub fn unanswered() -> &'static str {
     text("unanswered")
 }
 
+/// Formats a view's button above the conversation list, with its count.
+pub fn view(view: &crate::views::View, count: u64) -> String {
+    use crate::views::View;
+    let id = match view {
+        View::All => "view-all",
+        View::Unanswered => "view-unanswered",
+        View::Mine => "view-mine",
+        View::Vip => "view-vip",
+        View::DueSoon => "view-due-soon",
+        View::Saved(name) => {
+            return fill(
+                "view-saved",
+                &[("name", verbatim(name)), ("count", count.into())],
+            );
+        }
+    };
+    fill(id, &[("count", count.into())])
+}
+
+pub fn view_failed(error: &str) -> String {
+    fill("view-failed", &[("error", error.into())])
+}
+
+pub fn view_truncated(limit: usize) -> String {
+    fill("view-truncated", &[("limit", limit.into())])
+}
+
 pub fn no_subject() -> &'static str {
     text("no-subject")
 }

@@ -41,6 +41,7 @@ mod style;
 mod ticket_list;
 mod todo;
 mod unlock;
+mod views;
 mod webhook;
 mod workbench;
 
@@ -61,6 +62,7 @@ pub use todo::{
     Message as TodoMessage, OVERSCAN, ROW_HEIGHT, ResultLine, TodoPanel,
 };
 pub use unlock::{UnlockMessage, UnlockScreen, passphrase_field_id, unlock_button_id};
+pub use views::{DUE_SOON, View, ViewCount};
 pub use workbench::{CHANGE_POLL_INTERVAL, Message, RELOAD_INTERVAL, Screen, Workbench};
 
 /// Default size of the window in logical pixels.
@@ -279,6 +281,12 @@ pub fn settings() -> iced::Settings {
         default_font: font::default_font(),
         ..iced::Settings::default()
     }
+}
+
+/// Widget id of a view's button above the conversation list, by its
+/// position in [`Workbench::views`].
+pub fn conversation_view_id(position: usize) -> Id {
+    conversation_list::view_id(position)
 }
 
 /// Widget id of a conversation's row in the conversation list.

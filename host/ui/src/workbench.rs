@@ -46,6 +46,7 @@ use crate::saved_state::{self, DemoOfferChoice, WindowSize};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::ticket_list::TicketRow;
 use crate::todo::{self, TodoPanel};
+use crate::views::{self, View, ViewCount, ViewRead};
 use crate::webhook::{self, Webhook};
 use crate::{conversation_list, dialog, format, labels, shortcuts, style, ticket_list};
 
@@ -120,6 +121,11 @@ pub struct Workbench {
     shortcuts_shown: bool,
     /// Text of the conversation list's search field.
     conversation_search: String,
+    /// The conversation list's selected view.
+    list_view: View,
+    /// The views' counts and the selected view's conversations, from the
+    /// last reload.
+    views: ViewRead,
     /// A line in the top bar about the last shortcut, such as that no
     /// conversation is waiting for a reply. The next shortcut clears it.
     notice: Option<String>,
@@ -327,6 +333,8 @@ impl Workbench {
             picker: None,
             shortcuts_shown: false,
             conversation_search: String::new(),
+            list_view: View::All,
+            views: ViewRead::default(),
             notice: None,
             reports: Reports::new(db_path.clone(), config.desk.clone()),
             todo: TodoPanel::new(config.desk.clone(), todo::agent_name()),
@@ -405,9 +413,9 @@ impl Workbench {
         &self.todo
     }
 
-    /// Sets the name of the agent running the app, which the to-do
-    /// screen's Mine filter looks for and its changes record. It starts as
-    /// `KEFU_AGENT`, else `USER`.
+    /// Sets the name of the agent running the app, which the Mine view and
+    /// the to-do screen's Mine filter look for and its changes record. It
+    /// starts as `KEFU_AGENT`, else `USER`.
     pub fn set_agent(&mut self, agent: &str) {
         self.todo.set_agent(agent.to_string());
     }
@@ -471,6 +479,11 @@ impl Workbench {
             Message::ConversationList(conversation_list::Message::Selected(id)) => self.select(id),
             Message::ConversationList(conversation_list::Message::SearchChanged(search)) => {
                 self.conversation_search = search;
+                Task::none()
+            }
+            Message::ConversationList(conversation_list::Message::ViewSelected(view)) => {
+                self.list_view = view;
+                self.read_views();
                 Task::none()
             }
             Message::KeyPressed(keys) => self.key_pressed(keys),
@@ -962,9 +975,45 @@ impl Workbench {
                 self.loaded_at = Some(Local::now());
                 self.alerts.start(store);
                 self.clear_error();
+                self.read_views();
                 self.show_customer();
             }
             Err(error) => self.show_error(labels::read_failed(&format!("{error:#}"))),
+        }
+    }
+
+    /// Reads the views' counts and the selected view's conversations. A
+    /// saved view that was removed gives way to All.
+    fn read_views(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let agent = self.todo.agent().to_string();
+        let read = |view: &View| {
+            views::read(
+                store,
+                &self.conversations,
+                view,
+                &agent,
+                &self.desk.lifecycle,
+                Utc::now(),
+            )
+        };
+        let result = read(&self.list_view).and_then(|read_views| {
+            if read_views
+                .counts
+                .iter()
+                .any(|count| count.view == self.list_view)
+            {
+                Ok(read_views)
+            } else {
+                self.list_view = View::All;
+                read(&View::All)
+            }
+        });
+        match result {
+            Ok(read_views) => self.views = read_views,
+            Err(error) => self.show_error(labels::view_failed(&format!("{error:#}"))),
         }
     }
 
@@ -1009,6 +1058,16 @@ impl Workbench {
             .window_title(window, &self.conversations)
             .unwrap_or(labels::empty_pane());
         format!("{title} - {}", labels::window_title())
+    }
+
+    /// Returns the views above the conversation list with their counts.
+    pub fn views(&self) -> &[ViewCount] {
+        &self.views.counts
+    }
+
+    /// Returns the selected view of the conversation list.
+    pub fn list_view(&self) -> &View {
+        &self.list_view
     }
 
     /// Returns the windows of popped-out panes with their conversations.
@@ -1170,6 +1229,8 @@ impl Workbench {
             selected,
             &now,
             &self.conversation_search,
+            &self.views,
+            &self.list_view,
         )
         .map(Message::ConversationList);
         let top = row![

@@ -7,7 +7,7 @@ use kefu_core::Store;
 use kefu_core::ingest::{Ingestor, NoProgress};
 use kefu_core::lifecycle::Lifecycle;
 use kefu_core::plugin::PluginSet;
-use kefu_ui::Workbench;
+use kefu_ui::{Message, View, Workbench};
 
 use super::{click, has_text, row_shows};
 
@@ -85,4 +85,89 @@ fn clicking_imported_conversation_shows_its_message() {
         "{}",
         message.body_text
     );
+}
+
+/// True when the conversation list shows the row of `conversation_id`.
+fn lists(workbench: &Workbench, conversation_id: i64) -> bool {
+    super::simulator(workbench)
+        .find(iced_test::selector::id(kefu_ui::conversation_row_id(
+            conversation_id,
+        )))
+        .is_ok()
+}
+
+#[test]
+fn views_count_and_filter_conversations() {
+    let (folder, mut workbench) = imported_workbench();
+    workbench.set_agent("lin");
+    let mut store = Store::open(&folder.path().join("kefu.db")).unwrap();
+    let conversations = store.conversations().unwrap();
+    let tickets = store.tickets().unwrap();
+    let customer_of = |conversation_id: i64| {
+        conversations
+            .iter()
+            .find(|conversation| conversation.id == conversation_id)
+            .map(|conversation| conversation.customer_id)
+            .unwrap()
+    };
+    let mine = [&tickets[0], &tickets[1]];
+    let writer = store.writer().unwrap();
+    let by = kefu_core::todo::ChangeBy {
+        actor: "agent:lin",
+        reason: "test",
+        at: chrono::Utc::now(),
+    };
+    kefu_core::todo::apply_bulk_changes(
+        &writer,
+        &[mine[0].id, mine[1].id],
+        &kefu_core::todo::BulkChange::Assign("lin".to_string()),
+        &by,
+    )
+    .unwrap();
+    writer.commit().unwrap();
+    let vip_customer = customer_of(tickets[2].conversation_id);
+    store.set_customer_tier(vip_customer, "vip").unwrap();
+    let vip_tickets = tickets
+        .iter()
+        .filter(|ticket| customer_of(ticket.conversation_id) == vip_customer)
+        .count() as u64;
+    let unanswered = conversations
+        .iter()
+        .filter(|conversation| conversation.unanswered)
+        .count() as u64;
+
+    let _task = workbench.update(Message::RefreshPressed);
+
+    let count = |view: View| {
+        workbench
+            .views()
+            .iter()
+            .find(|count| count.view == view)
+            .map(|count| count.count)
+    };
+    assert_eq!(count(View::All), Some(conversations.len() as u64));
+    assert_eq!(count(View::Unanswered), Some(unanswered));
+    assert_eq!(count(View::Mine), Some(2));
+    assert_eq!(count(View::Vip), Some(vip_tickets));
+    assert!(count(View::DueSoon).is_some());
+
+    let mine_position = workbench
+        .views()
+        .iter()
+        .position(|count| count.view == View::Mine)
+        .unwrap();
+    click(
+        &mut workbench,
+        iced_test::selector::id(kefu_ui::conversation_view_id(mine_position)),
+    );
+    assert_eq!(workbench.list_view(), &View::Mine);
+    assert!(lists(&workbench, mine[0].conversation_id));
+    assert!(lists(&workbench, mine[1].conversation_id));
+    let other = conversations
+        .iter()
+        .find(|conversation| {
+            conversation.id != mine[0].conversation_id && conversation.id != mine[1].conversation_id
+        })
+        .unwrap();
+    assert!(!lists(&workbench, other.id));
 }
