@@ -18,8 +18,10 @@ use iced::widget::text_editor::{Action, Edit, Motion};
 use iced::widget::{Id, button, container, row, text, text_editor};
 use iced::{Alignment, Element, Fill, window};
 use kefu_core::Store;
+use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 use kefu_core::store::OutboxEntry;
+use kefu_core::todo::TodoRow;
 
 use crate::composer::Outcome;
 use crate::conversation_view::MESSAGE_WINDOW;
@@ -102,6 +104,9 @@ pub struct Panes {
     empty_draft: text_editor::Content,
     /// Panes popped out of the grid, by the window that shows each.
     windows: BTreeMap<window::Id, ConversationPane>,
+    /// The ticket of each shown conversation that has one, for the ticket
+    /// card above its messages.
+    tickets: HashMap<i64, TodoRow>,
 }
 
 /// Where a pane is shown: a tile of the main window's grid, or a window of
@@ -210,6 +215,7 @@ impl Panes {
             cursor_placed: HashSet::new(),
             empty_draft: text_editor::Content::new(),
             windows: BTreeMap::new(),
+            tickets: HashMap::new(),
         };
         if let Some(pane) = saved.maximized.and_then(|index| order.get(index)) {
             panes.grid.maximize(*pane);
@@ -358,6 +364,19 @@ impl Panes {
                 }
             }
         }
+    }
+
+    /// Replaces the tickets of the shown conversations, by conversation id.
+    pub fn set_tickets(&mut self, tickets: HashMap<i64, TodoRow>) {
+        self.tickets = tickets;
+    }
+
+    /// Sets or clears the ticket of one conversation.
+    pub fn set_ticket(&mut self, conversation_id: i64, ticket: Option<TodoRow>) {
+        match ticket {
+            Some(ticket) => self.tickets.insert(conversation_id, ticket),
+            None => self.tickets.remove(&conversation_id),
+        };
     }
 
     /// Reads each pane's customer into its card.
@@ -633,7 +652,11 @@ impl Panes {
 
     /// Builds the grid. `conversations` gives each pane's title and
     /// channel.
-    pub fn view<'a>(&'a self, conversations: &'a [ConversationSummary]) -> Element<'a, Message> {
+    pub fn view<'a>(
+        &'a self,
+        conversations: &'a [ConversationSummary],
+        lifecycle: &'a Lifecycle,
+    ) -> Element<'a, Message> {
         let closable = self.grid.len() > 1;
         PaneGrid::new(&self.grid, move |pane, state, maximized| {
             let focused = pane == self.focus;
@@ -653,7 +676,7 @@ impl Panes {
             )))
             .padding([4, 8])
             .style(style::pane_title_bar(focused));
-            pane_grid::Content::new(self.body(PaneId::Tile(pane), state, conversation))
+            pane_grid::Content::new(self.body(PaneId::Tile(pane), state, conversation, lifecycle))
                 .title_bar(title_bar)
                 .style(style::conversation_pane(focused))
         })
@@ -670,10 +693,11 @@ impl Panes {
         &'a self,
         window: window::Id,
         conversations: &'a [ConversationSummary],
+        lifecycle: &'a Lifecycle,
     ) -> Option<Element<'a, Message>> {
         let state = self.windows.get(&window)?;
         let conversation = find(conversations, state.conversation);
-        let body = self.body(PaneId::Window(window), state, conversation);
+        let body = self.body(PaneId::Window(window), state, conversation, lifecycle);
         Some(
             container(body)
                 .padding(8)
@@ -699,6 +723,7 @@ impl Panes {
         pane: PaneId,
         state: &'a ConversationPane,
         conversation: Option<&'a ConversationSummary>,
+        lifecycle: &'a Lifecycle,
     ) -> Element<'a, Message> {
         let messages = conversation_view::view(
             conversation,
@@ -716,7 +741,12 @@ impl Panes {
                     .drafts
                     .get(&conversation.id)
                     .unwrap_or(&self.empty_draft);
+                let ticket = self
+                    .tickets
+                    .get(&conversation.id)
+                    .map(|ticket| ticket_card(ticket, lifecycle));
                 iced::widget::column![
+                    ticket,
                     container(messages).height(Fill),
                     composer::view(pane, state.key, conversation, draft, state.outcome.as_ref()),
                 ]
@@ -725,6 +755,47 @@ impl Panes {
             None => messages,
         }
     }
+}
+
+/// Builds the ticket card above a conversation's messages: number, type,
+/// priority, status, assignee and the running deadline, which turns red
+/// once it has passed.
+fn ticket_card<'a>(ticket: &TodoRow, lifecycle: &Lifecycle) -> Element<'a, Message> {
+    let now = chrono::Utc::now();
+    let assignee = match &ticket.assignee {
+        Some(agent) => agent.clone(),
+        None => labels::todo::nobody().to_string(),
+    };
+    let tag = |label: String| -> Element<'a, Message> {
+        container(text(label).size(11))
+            .padding([1, 6])
+            .style(style::channel_badge)
+            .into()
+    };
+    let mut line = row![
+        text(format!("#{}", ticket.id)).size(12),
+        tag(labels::ticket_type(lifecycle, &ticket.ticket_type)),
+        tag(labels::priority(lifecycle, &ticket.priority)),
+        tag(labels::ticket_status(lifecycle, &ticket.status)),
+        text(labels::todo::field(
+            labels::todo::column_assignee(),
+            &assignee
+        ))
+        .size(12),
+    ]
+    .spacing(6)
+    .align_y(Alignment::Center);
+    if ticket.sla_paused {
+        line = line.push(tag(labels::todo::paused().to_string()));
+    } else if let Some(due) = ticket.due_at {
+        let due_text = text(labels::todo::due(due, now)).size(12);
+        line = line.push(if due < now {
+            due_text.style(text::danger)
+        } else {
+            due_text
+        });
+    }
+    container(line.wrap()).padding([4, 0]).into()
 }
 
 /// Returns the conversation with id `id` from `conversations`.

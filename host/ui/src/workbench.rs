@@ -31,6 +31,7 @@ use kefu_core::desk::Desk;
 use kefu_core::model::{ConversationSummary, StoredMessage, Ticket};
 use kefu_core::outbound::DeliveryReport;
 use kefu_core::store::{ChangeWatch, OutboxEntry};
+use kefu_core::todo::TodoRow;
 
 use crate::alerts::{self, Alerts, Outputs, Toast};
 use crate::composer::{self, Outcome};
@@ -198,6 +199,8 @@ struct Snapshot {
     /// Messages and outbox entries of each conversation a pane shows. A
     /// conversation that is gone has no entry.
     panes: PaneContents,
+    /// The ticket of each conversation a pane shows, when it has one.
+    pane_tickets: HashMap<i64, TodoRow>,
 }
 
 /// Messages and outbox entries by conversation id.
@@ -866,11 +869,13 @@ impl Workbench {
             .latest_messages(conversation_id, window)
             .and_then(|messages| {
                 let outbox = store.conversation_outbox(conversation_id)?;
-                Ok((messages, outbox))
+                let ticket = conversation_ticket(store, &self.conversations, conversation_id)?;
+                Ok((messages, outbox, ticket))
             });
         match read {
-            Ok((messages, outbox)) => {
+            Ok((messages, outbox, ticket)) => {
                 let key = self.panes.open(conversation_id, messages, outbox);
+                self.panes.set_ticket(conversation_id, ticket);
                 self.clear_error();
                 self.show_customer();
                 operation::snap_to_end(panes::ids::messages(key))
@@ -966,6 +971,7 @@ impl Workbench {
                 self.tickets = ticket_list::rows(snapshot.tickets, &self.desk.lifecycle);
                 self.conversations = snapshot.conversations;
                 self.panes.refresh(&snapshot.panes);
+                self.panes.set_tickets(snapshot.pane_tickets);
                 // Data that arrived another way (an import, the webhook)
                 // ends the offer of demo data too.
                 let has_data = !self.conversations.is_empty() || !self.tickets.is_empty();
@@ -1045,7 +1051,10 @@ impl Workbench {
     /// Builds the content of a popped-out pane's window; empty for a
     /// window that shows no pane.
     pub fn window_view(&self, window: iced::window::Id) -> Element<'_, Message> {
-        match self.panes.window_view(window, &self.conversations) {
+        match self
+            .panes
+            .window_view(window, &self.conversations, &self.desk.lifecycle)
+        {
             Some(view) => view.map(Message::Panes),
             None => space().into(),
         }
@@ -1236,7 +1245,9 @@ impl Workbench {
         let top = row![
             conversations,
             rule::vertical(1),
-            self.panes.view(&self.conversations).map(Message::Panes),
+            self.panes
+                .view(&self.conversations, &self.desk.lifecycle)
+                .map(Message::Panes),
         ]
         .height(FillPortion(3));
         let tickets =
@@ -1259,6 +1270,7 @@ fn read_snapshot(store: &Store, open: &[(i64, usize)]) -> anyhow::Result<Snapsho
     let conversations = store.conversations()?;
     let tickets = store.tickets()?;
     let mut panes = PaneContents::new();
+    let mut pane_tickets = HashMap::new();
     for &(id, window) in open {
         let exists = conversations
             .iter()
@@ -1266,13 +1278,33 @@ fn read_snapshot(store: &Store, open: &[(i64, usize)]) -> anyhow::Result<Snapsho
         if exists {
             let messages = store.latest_messages(id, window)?;
             panes.insert(id, (messages, store.conversation_outbox(id)?));
+            if let Some(ticket) = conversation_ticket(store, &conversations, id)? {
+                pane_tickets.insert(id, ticket);
+            }
         }
     }
     Ok(Snapshot {
         conversations,
         tickets,
         panes,
+        pane_tickets,
     })
+}
+
+/// Reads the ticket of the conversation `conversation_id`, if it has one.
+fn conversation_ticket(
+    store: &Store,
+    conversations: &[ConversationSummary],
+    conversation_id: i64,
+) -> anyhow::Result<Option<TodoRow>> {
+    let ticket_id = conversations
+        .iter()
+        .find(|conversation| conversation.id == conversation_id)
+        .and_then(|conversation| conversation.ticket_id);
+    match ticket_id {
+        Some(ticket_id) => store.todo_row(ticket_id),
+        None => Ok(None),
+    }
 }
 
 /// Reads the alert settings of the agent running the app from

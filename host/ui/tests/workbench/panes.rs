@@ -507,3 +507,46 @@ fn popped_out_pane_sends_and_reopens() {
         serde_json::from_slice(&std::fs::read(workbench.state_path()).unwrap()).unwrap();
     assert!(state.get("popped_out").is_none(), "{state}");
 }
+
+#[test]
+fn pane_shows_ticket_card() {
+    let desk = Desk::new(Some(&outgoing_toml()));
+    let mut workbench = desk.open();
+    let mail = desk.conversation(Channel::Email);
+    let ticket = desk
+        .store()
+        .tickets()
+        .unwrap()
+        .into_iter()
+        .find(|ticket| ticket.conversation_id == mail.id)
+        .expect("the mail's ticket");
+
+    open_conversation(&mut workbench, mail.id);
+
+    assert!(has_text(&workbench, &format!("#{}", ticket.id)));
+    assert!(has_text(&workbench, "Assignee: -"));
+    // The running deadline shows as "overdue ..." once passed, else as
+    // "in ...".
+    let row = desk
+        .store()
+        .todo_row(ticket.id)
+        .unwrap()
+        .expect("the ticket's row");
+    let prefix = match row.due_at {
+        Some(due) if due < chrono::Utc::now() => "overdue ",
+        Some(_) => "in ",
+        None => panic!("the imported mail's ticket has no running deadline"),
+    };
+    let shown =
+        super::simulator(&workbench).find(|candidate: iced_test::selector::Candidate<'_>| {
+            match candidate {
+                iced_test::selector::Candidate::Text { content, .. }
+                    if content.starts_with(prefix) =>
+                {
+                    Some(())
+                }
+                _ => None,
+            }
+        });
+    assert!(shown.is_ok(), "no deadline starting with {prefix:?} shown");
+}
