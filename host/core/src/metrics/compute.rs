@@ -153,6 +153,18 @@ impl LoadedTickets {
 /// walked day by day.
 const MAX_TABLE_DAYS: i64 = 3 * 366;
 
+/// The messages of the period `[?1, ?2)` that the metrics count. The
+/// `messages_report_time` index covers every column it names.
+pub(super) const MESSAGES_SQL: &str =
+    "SELECT conversation_id, direction, coalesce(sent_at, received_at) FROM messages
+      WHERE coalesce(sent_at, received_at) >= ?1 AND coalesce(sent_at, received_at) < ?2
+        AND automation_kind IS NULL";
+
+/// The ratings given in the period `[?1, ?2)`. The `ratings_rated_at`
+/// index covers every column it names.
+pub(super) const RATINGS_SQL: &str = "SELECT ticket_id, score, rated_at, id FROM ratings
+      WHERE rated_at >= ?1 AND rated_at < ?2";
+
 /// Sums of one row before the statistics are taken.
 #[derive(Default)]
 struct Accumulator {
@@ -773,11 +785,7 @@ fn add_messages(
     peak_hours: &mut [PeakHour],
 ) -> anyhow::Result<()> {
     let owners = MessageOwners::new(store, tickets, ticket_index)?;
-    let mut statement = store.connection().prepare_cached(
-        "SELECT conversation_id, direction, coalesce(sent_at, received_at) FROM messages
-          WHERE coalesce(sent_at, received_at) >= ?1 AND coalesce(sent_at, received_at) < ?2
-            AND automation_kind IS NULL",
-    )?;
+    let mut statement = store.connection().prepare_cached(MESSAGES_SQL)?;
     let mut rows = statement.query(params![format_time(period.from), format_time(period.to)])?;
     while let Some(row) = rows.next()? {
         let conversation_id: i64 = row.get(0)?;
@@ -819,10 +827,7 @@ fn add_ratings(
     // The latest rating of a ticket is the one with the greatest
     // (rated_at, id), kept here rather than with ORDER BY, which would sort
     // every rating of the period.
-    let mut statement = store.connection().prepare_cached(
-        "SELECT ticket_id, score, rated_at, id FROM ratings
-          WHERE rated_at >= ?1 AND rated_at < ?2",
-    )?;
+    let mut statement = store.connection().prepare_cached(RATINGS_SQL)?;
     let mut latest: HashMap<i64, (u8, DateTime<Utc>, i64)> = HashMap::new();
     let mut rows = statement.query(params![format_time(period.from), format_time(period.to)])?;
     while let Some(row) = rows.next()? {
