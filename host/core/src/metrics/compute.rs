@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Timelike, Utc};
@@ -17,6 +18,44 @@ use super::{
 };
 use crate::sla::{BusinessCalendar, WorkingTimeTable};
 use crate::store::{PhraseFilter, Store, format_time, parse_time};
+
+/// Hash map for the integer keys of the computation: ticket, group and
+/// bucket numbers, row ids. A report over a year makes millions of lookups,
+/// and the standard SipHash costs more than the rest of a lookup. The keys
+/// come from the store, not from input that could choose colliding keys.
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// Hasher of [`IdMap`]: the multiply-rotate step of the Fx hash that rustc
+/// uses for its own integer-keyed tables.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(SEED);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_i64(&mut self, value: i64) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Fields of one ticket that the metrics read.
 pub(super) struct TicketFacts {
@@ -110,7 +149,7 @@ impl LoadedTickets {
             .filter(|dimension| !matches!(dimension, Dimension::Time(_)))
             .map(|&dimension| dimension_column(dimension))
             .collect();
-        let mut indexes: HashMap<Vec<i64>, usize> = HashMap::new();
+        let mut indexes: IdMap<Vec<i64>, usize> = IdMap::default();
         let mut values: Vec<Vec<String>> = Vec::new();
         let mut key = Vec::with_capacity(columns.len());
         let mut of_ticket = Vec::with_capacity(self.tickets.len());
@@ -183,11 +222,11 @@ struct Accumulator {
 }
 
 /// Row accumulators by group index and bucket index.
-type Groups = HashMap<(usize, usize), Accumulator>;
+type Groups = IdMap<(usize, usize), Accumulator>;
 
 /// Differences of open tickets per bucket, by group index (see
 /// [`add_backlog`]).
-type Backlog = HashMap<usize, Vec<i64>>;
+type Backlog = IdMap<usize, Vec<i64>>;
 
 /// The rows of one query while the tickets, messages and ratings are added.
 struct QueryRows<'q> {
@@ -291,8 +330,8 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
             query,
             buckets: report_buckets(query),
             grouping: loaded.group_by(&query.by),
-            groups: Groups::new(),
-            backlog: Backlog::new(),
+            groups: Groups::default(),
+            backlog: Backlog::default(),
             judged_at: query.now.min(period.to),
         })
         .collect();
@@ -317,7 +356,7 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
         }
     }
 
-    let ticket_index: HashMap<i64, usize> = tickets
+    let ticket_index: IdMap<i64, usize> = tickets
         .iter()
         .enumerate()
         .map(|(index, ticket)| (ticket.id, index))
@@ -656,7 +695,7 @@ struct MessageOwners {
     ranges: ConversationRanges,
     /// The ticket that a conversation with only merged tickets was merged
     /// into.
-    merged: HashMap<i64, usize>,
+    merged: IdMap<i64, usize>,
 }
 
 /// Ranges of [`MessageOwners::order`] by conversation id. Conversation ids
@@ -669,7 +708,7 @@ enum ConversationRanges {
         first_id: i64,
         ranges: Vec<(u32, u32)>,
     },
-    Sparse(HashMap<i64, (u32, u32)>),
+    Sparse(IdMap<i64, (u32, u32)>),
 }
 
 impl ConversationRanges {
@@ -687,7 +726,7 @@ impl ConversationRanges {
             start = end;
         }
         let (Some(&(first_id, _)), Some(&(last_id, _))) = (runs.first(), runs.last()) else {
-            return Self::Sparse(HashMap::new());
+            return Self::Sparse(IdMap::default());
         };
         // A vector at most four times longer than the number of
         // conversations, so sparse ids fall back to the hash map.
@@ -722,7 +761,7 @@ impl MessageOwners {
     fn new(
         store: &Store,
         tickets: &[TicketFacts],
-        ticket_index: &HashMap<i64, usize>,
+        ticket_index: &IdMap<i64, usize>,
     ) -> anyhow::Result<Self> {
         let mut order: Vec<usize> = (0..tickets.len()).collect();
         order.sort_unstable_by_key(|&index| {
@@ -736,7 +775,7 @@ impl MessageOwners {
         let merged_rows: Vec<(i64, i64)> = statement
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let mut merged = HashMap::new();
+        let mut merged = IdMap::default();
         for (conversation_id, into) in merged_rows {
             if let Some(&index) = ticket_index.get(&into)
                 && ranges.get(conversation_id).is_none()
@@ -780,7 +819,7 @@ fn add_messages(
     period: &Period,
     filtered: bool,
     tickets: &[TicketFacts],
-    ticket_index: &HashMap<i64, usize>,
+    ticket_index: &IdMap<i64, usize>,
     queries: &mut [QueryRows<'_>],
     peak_hours: &mut [PeakHour],
 ) -> anyhow::Result<()> {
@@ -821,14 +860,14 @@ fn add_messages(
 fn add_ratings(
     store: &Store,
     period: &Period,
-    ticket_index: &HashMap<i64, usize>,
+    ticket_index: &IdMap<i64, usize>,
     queries: &mut [QueryRows<'_>],
 ) -> anyhow::Result<()> {
     // The latest rating of a ticket is the one with the greatest
     // (rated_at, id), kept here rather than with ORDER BY, which would sort
     // every rating of the period.
     let mut statement = store.connection().prepare_cached(RATINGS_SQL)?;
-    let mut latest: HashMap<i64, (u8, DateTime<Utc>, i64)> = HashMap::new();
+    let mut latest: IdMap<i64, (u8, DateTime<Utc>, i64)> = IdMap::default();
     let mut rows = statement.query(params![format_time(period.from), format_time(period.to)])?;
     while let Some(row) = rows.next()? {
         let rating = (
@@ -996,7 +1035,7 @@ fn build_rows(query_rows: QueryRows<'_>, calendar: &BusinessCalendar) -> Vec<Met
         // every bucket gets a row even without tickets.
         group_values.push(Vec::new());
     }
-    let mut open_at_end: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut open_at_end: IdMap<(usize, usize), u64> = IdMap::default();
     for (group, differences) in backlog {
         let mut open = 0;
         for (index, difference) in differences.iter().take(buckets.len()).enumerate() {
