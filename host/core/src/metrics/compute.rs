@@ -343,7 +343,7 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
         })
         .collect();
     for ticket in tickets {
-        if period.from <= ticket.opened && ticket.opened < period.to {
+        if in_period(period, ticket.opened) {
             let hour = ticket.opened.with_timezone(&period.time_zone).hour();
             peak_hours[hour as usize].tickets_created += 1;
         }
