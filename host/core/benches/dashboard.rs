@@ -3,15 +3,25 @@
 //! Generates a year of demo data with `kefu_core::demo`: 200,000 tickets
 //! and about a million messages, or the ticket count in
 //! `KEFU_BENCH_TICKETS`. The database file stays in
-//! `target/release/bench-data/`, so later runs reuse it. It then times,
-//! alternately in one loop so both share the machine's load:
+//! `target/release/bench-data/`, so later runs reuse it.
+//!
+//! It then times, alternately in one loop so all share the machine's load:
 //! - the baseline: one full scan of the tickets table, reading the columns
 //!   the metrics read;
-//! - the dashboard: every metric over the 12 months of the history, once
-//!   by agent and month and once by ticket type and month, with
-//!   `metrics::compute` as `kefu report` runs it.
+//! - the metrics dashboard: every metric, the peak hours and the recurring
+//!   questions over the 12 months of the history, once by agent and month
+//!   and once by ticket type and month. `kefu report --by agent,month` and
+//!   `--by type,month` compute the same. Here `metrics::compute_many`
+//!   computes both groupings from one read of the data;
+//! - the same two groupings one at a time with `metrics::compute`, for
+//!   comparison;
+//! - the Reports screen's built-in widget datasets for the same 12 months
+//!   (ticket volume by agent, backlog, tickets by channel, tickets by hour
+//!   of week) with `report::run_widgets_datasets`.
 //!
-//! It prints the median of each and the ratio of the medians.
+//! It prints the median wall-clock and CPU time of each and their ratios to
+//! the scan's. The CPU time is the main thread's, which the load of other
+//! processes on the machine does not inflate.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,6 +30,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use kefu_core::Store;
 use kefu_core::demo::{DemoOptions, generate};
 use kefu_core::metrics::{self, Dimension, Filters, Granularity, MetricsQuery};
+use kefu_core::plugin::widget_api::{Description, ParameterValue};
+use kefu_core::report;
 use rusqlite::Connection;
 
 const TICKETS: u32 = 200_000;
@@ -136,11 +148,91 @@ fn scan_tickets(connection: &Connection) -> usize {
     checksum
 }
 
-fn dashboard(store: &Store, queries: &[MetricsQuery]) -> usize {
-    queries
-        .iter()
-        .map(|query| metrics::compute(store, query).unwrap().rows.len())
-        .sum()
+/// The dashboard a manager gets for a period: the metrics of each query
+/// and the datasets of the built-in widgets.
+struct Dashboard {
+    queries: Vec<MetricsQuery>,
+    /// Each widget's dataset names, in a description without parameters.
+    widgets: Vec<Description>,
+    /// The period and dimension the Reports screen passes to the widgets.
+    parameters: Vec<ParameterValue>,
+}
+
+impl Dashboard {
+    /// Computes the metrics of every query with one shared read and returns
+    /// the number of rows.
+    fn metrics_shared(&self, store: &Store) -> usize {
+        metrics::compute_many(store, &self.queries)
+            .unwrap()
+            .iter()
+            .map(|report| report.rows.len())
+            .sum()
+    }
+
+    /// Computes the metrics of each query on its own and returns the number
+    /// of rows.
+    fn metrics_separately(&self, store: &Store) -> usize {
+        self.queries
+            .iter()
+            .map(|query| metrics::compute(store, query).unwrap().rows.len())
+            .sum()
+    }
+
+    /// Runs the widgets' datasets and returns the number of rows.
+    fn widget_datasets(&self, store: &Store) -> usize {
+        let widgets: Vec<(&str, &Description, &[ParameterValue])> = self
+            .widgets
+            .iter()
+            .map(|description| ("bench", description, self.parameters.as_slice()))
+            .collect();
+        report::run_widgets_datasets(store, &widgets, end())
+            .into_iter()
+            .flat_map(Result::unwrap)
+            .map(|dataset| dataset.table.rows.len())
+            .sum()
+    }
+}
+
+/// Wall-clock and CPU time of one run of a side.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// Returns the CPU time of the calling thread, which other processes on
+/// the machine do not inflate the way they inflate wall-clock time. The
+/// dashboard and the scan run on this thread only.
+fn thread_cpu_time() -> Duration {
+    let mut time = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `time` is a valid, writable timespec for the call.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time) };
+    assert_eq!(status, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(time.tv_sec as u64, time.tv_nsec as u32)
+}
+
+/// Runs `side` once and returns how long it took.
+fn time(side: impl FnOnce() -> usize) -> Sample {
+    let cpu = thread_cpu_time();
+    let started = Instant::now();
+    std::hint::black_box(side());
+    Sample {
+        wall: started.elapsed(),
+        cpu: thread_cpu_time() - cpu,
+    }
+}
+
+/// Returns the medians of the wall-clock and of the CPU times.
+fn medians(samples: &[Sample]) -> Sample {
+    let mut wall: Vec<Duration> = samples.iter().map(|sample| sample.wall).collect();
+    let mut cpu: Vec<Duration> = samples.iter().map(|sample| sample.cpu).collect();
+    Sample {
+        wall: median(&mut wall),
+        cpu: median(&mut cpu),
+    }
 }
 
 fn median(samples: &mut [Duration]) -> Duration {
@@ -172,33 +264,72 @@ fn main() {
         recurring_limit: 20,
     };
     let month = Dimension::Time(Granularity::Month);
-    let queries = [
-        query(vec![Dimension::Agent, month]),
-        query(vec![Dimension::TicketType, month]),
-    ];
+    let parameter = |name: &str, value: &str| ParameterValue {
+        name: name.to_string(),
+        value: value.to_string(),
+    };
+    let widget = |dataset: &str| Description {
+        title: dataset.to_string(),
+        parameters: Vec::new(),
+        datasets: vec![dataset.to_string()],
+    };
+    let dashboard = Dashboard {
+        queries: vec![
+            query(vec![Dimension::Agent, month]),
+            query(vec![Dimension::TicketType, month]),
+        ],
+        widgets: vec![
+            widget("ticket-volume"),
+            widget("backlog"),
+            widget("tickets-by-channel"),
+            widget("hour-of-week"),
+        ],
+        parameters: vec![
+            parameter(report::PERIOD, &period.label),
+            parameter(report::DIMENSION, "agent"),
+        ],
+    };
 
     // One untimed run of each warms SQLite's page cache.
     let baseline_connection = open_baseline(store.path());
     let checksum = scan_tickets(&baseline_connection);
-    let rows = dashboard(&store, &queries);
-    println!("Dashboard rows: {rows} (scan checksum {checksum})");
+    let rows = dashboard.metrics_shared(&store);
+    assert_eq!(
+        rows,
+        dashboard.metrics_separately(&store),
+        "both ways compute the same rows"
+    );
+    let dataset_rows = dashboard.widget_datasets(&store);
+    println!("Metrics rows: {rows}, dataset rows: {dataset_rows} (scan checksum {checksum})");
 
     let mut baseline = Vec::new();
-    let mut measured = Vec::new();
+    let mut shared = Vec::new();
+    let mut separate = Vec::new();
+    let mut widgets = Vec::new();
     for _ in 0..REPETITIONS {
-        let started = Instant::now();
-        std::hint::black_box(scan_tickets(&baseline_connection));
-        baseline.push(started.elapsed());
-        let started = Instant::now();
-        std::hint::black_box(dashboard(&store, &queries));
-        measured.push(started.elapsed());
+        baseline.push(time(|| scan_tickets(&baseline_connection)));
+        shared.push(time(|| dashboard.metrics_shared(&store)));
+        separate.push(time(|| dashboard.metrics_separately(&store)));
+        widgets.push(time(|| dashboard.widget_datasets(&store)));
     }
-    let baseline = median(&mut baseline);
-    let measured = median(&mut measured);
-    println!("Baseline, full scan of tickets: median {baseline:.1?} of {REPETITIONS}");
-    println!("Dashboard, by agent and by type, 12 months: median {measured:.1?} of {REPETITIONS}");
+    let baseline = medians(&baseline);
     println!(
-        "Ratio dashboard / scan: {:.2}x",
-        measured.as_secs_f64() / baseline.as_secs_f64()
+        "Baseline, full scan of tickets: median {:.1?} wall, {:.1?} CPU, of {REPETITIONS}",
+        baseline.wall, baseline.cpu
     );
+    let sides = [
+        ("Metrics by agent and by type, shared read", shared),
+        ("Metrics by agent and by type, one at a time", separate),
+        ("Widget datasets", widgets),
+    ];
+    for (name, samples) in sides {
+        let measured = medians(&samples);
+        println!(
+            "{name}: median {:.1?} wall, {:.1?} CPU; {:.2}x the scan by wall, {:.2}x by CPU",
+            measured.wall,
+            measured.cpu,
+            measured.wall.as_secs_f64() / baseline.wall.as_secs_f64(),
+            measured.cpu.as_secs_f64() / baseline.cpu.as_secs_f64()
+        );
+    }
 }

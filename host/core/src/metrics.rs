@@ -20,7 +20,7 @@ mod tables;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 
-pub use compute::{compute, latest_ticket_opened};
+pub use compute::{compute, compute_many, latest_ticket_opened};
 pub use drill_down::{HourOfWeek, TicketCount, hour_of_week, tickets_counted};
 pub use period::{Granularity, Period, parse_period};
 pub use stats::DurationStats;

@@ -132,6 +132,63 @@ pub fn run_datasets(
     Ok(datasets)
 }
 
+/// Runs the datasets of several widgets, each given by its id, description
+/// and resolved parameters, and returns each widget's datasets as
+/// [`run_datasets`] returns them, in the order of `widgets`. The dashboard
+/// datasets of all widgets are computed together, so widgets that show the
+/// same period share one read of the tickets, messages and ratings.
+pub fn run_widgets_datasets(
+    store: &Store,
+    widgets: &[(&str, &Description, &[ParameterValue])],
+    now: DateTime<Utc>,
+) -> Vec<Result<Vec<Dataset>, WidgetError>> {
+    let requests: Vec<(&str, &[ParameterValue])> = widgets
+        .iter()
+        .flat_map(|(_, description, parameters)| {
+            description
+                .datasets
+                .iter()
+                .filter(|name| dashboard::is_dashboard_dataset(name))
+                .map(|name| (name.as_str(), *parameters))
+        })
+        .collect();
+    let mut tables = dashboard::tables(store, &requests, now).into_iter();
+    widgets
+        .iter()
+        .map(|(widget, description, parameters)| {
+            // Every dashboard table of this widget is taken from `tables`,
+            // also after an error, so the next widget gets its own.
+            let mut datasets = Vec::new();
+            let mut failure = None;
+            for name in &description.datasets {
+                let table = if dashboard::is_dashboard_dataset(name) {
+                    let table = tables.next().expect("one table per dashboard dataset");
+                    table
+                        .with_context(|| format!("widget {widget}: dataset {name}"))
+                        .map_err(WidgetError::Store)
+                } else if failure.is_none() {
+                    dataset(store, widget, name, parameters, now)
+                } else {
+                    continue;
+                };
+                match table {
+                    Ok(table) => datasets.push(Dataset {
+                        name: name.clone(),
+                        table,
+                    }),
+                    Err(error) => {
+                        failure.get_or_insert(error);
+                    }
+                }
+            }
+            match failure {
+                Some(error) => Err(error),
+                None => Ok(datasets),
+            }
+        })
+        .collect()
+}
+
 /// Calls the widget's `render`, counting a failure toward its fault guard.
 /// A reason the widget returns is [`WidgetError::Refused`].
 pub fn render_widget(

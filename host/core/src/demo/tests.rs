@@ -257,3 +257,52 @@ fn shift_waits_for_duty() {
         local(7, 8, 30)
     );
 }
+
+#[test]
+fn compute_many_matches_compute() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, _) = generate_into(&folder.path().join("kefu.db"), &options(5));
+    let time_zone = store.desk().sla.calendar().time_zone();
+    let months = metrics::parse_period("2026-10-02..2026-11-30", time_zone).unwrap();
+    let november = metrics::parse_period("2026-11", time_zone).unwrap();
+    let agent = store
+        .connection()
+        .query_row(
+            "SELECT assignee FROM tickets WHERE assignee IS NOT NULL LIMIT 1",
+            [],
+            |row| row.get::<_, String>(0),
+        )
+        .unwrap();
+    let query =
+        |period: &metrics::Period, by: Vec<Dimension>, recurring_limit: usize| MetricsQuery {
+            period: period.clone(),
+            by,
+            filters: Filters::default(),
+            now: end() - Duration::days(3),
+            recurring_limit,
+        };
+    let month = Dimension::Time(Granularity::Month);
+    let mut queries = vec![
+        query(&months, vec![Dimension::Agent, month], 20),
+        query(&months, vec![Dimension::TicketType, month], 3),
+        query(&months, vec![Dimension::Tier, Dimension::Channel], 0),
+        query(&november, vec![Dimension::Time(Granularity::Day)], 5),
+        query(&months, vec![Dimension::Ticket], 0),
+        query(&months, Vec::new(), 10),
+        query(&november, vec![Dimension::Channel, Dimension::Agent], 0),
+    ];
+    let mut filtered = query(&months, vec![Dimension::Time(Granularity::Week)], 10);
+    filtered.filters.agent = Some(agent);
+    queries.push(filtered);
+    let mut tier = query(&november, vec![Dimension::TicketType], 0);
+    tier.filters.tier = Some("vip".to_string());
+    queries.push(tier);
+
+    let together = metrics::compute_many(&store, &queries).unwrap();
+    assert_eq!(together.len(), queries.len());
+    for (query, report) in queries.iter().zip(&together) {
+        let alone = metrics::compute(&store, query).unwrap();
+        assert!(!alone.rows.is_empty(), "{:?} has no rows", query.by);
+        assert_eq!(*report, alone, "{:?} {:?}", query.by, query.filters);
+    }
+}

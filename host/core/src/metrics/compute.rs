@@ -1,8 +1,10 @@
 //! The metrics computation: one pass over the tickets, the messages and the
-//! ratings of a period, grouped in memory.
+//! ratings of a period, grouped in memory. Several queries over the same
+//! period and filters share that pass.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Timelike, Utc};
@@ -17,6 +19,44 @@ use super::{
 use crate::sla::{BusinessCalendar, WorkingTimeTable};
 use crate::store::{PhraseFilter, Store, format_time, parse_time};
 
+/// Hash map for the integer keys of the computation: ticket, group and
+/// bucket numbers, row ids. A report over a year makes millions of lookups,
+/// and the standard SipHash costs more than the rest of a lookup. The keys
+/// come from the store, not from input that could choose colliding keys.
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// Hasher of [`IdMap`]: the multiply-rotate step of the Fx hash that rustc
+/// uses for its own integer-keyed tables.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(SEED);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_i64(&mut self, value: i64) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Fields of one ticket that the metrics read.
 pub(super) struct TicketFacts {
     pub(super) id: i64,
@@ -29,26 +69,140 @@ pub(super) struct TicketFacts {
     first_response_due: Option<DateTime<Utc>>,
     resolution_due: Option<DateTime<Utc>>,
     reopened: bool,
-    /// Index of the ticket's values of the query's non-time dimensions in
-    /// [`LoadedTickets::groups`].
-    pub(super) group: usize,
+    /// Numbers of the ticket's agent, type, tier and channel in
+    /// [`LoadedTickets::values`]. A value that was not read is 0.
+    dimension_values: [u32; 4],
     /// Subject, or the start of the first customer message, for tickets
     /// opened in the period when the query lists recurring questions.
     text: Option<String>,
 }
 
-/// The tickets a query counts.
+/// The tickets of one period and set of filters.
 pub(super) struct LoadedTickets {
     pub(super) tickets: Vec<TicketFacts>,
-    /// Each distinct combination of values of the query's non-time
-    /// dimensions among the tickets, in the query's order.
-    pub(super) groups: Vec<Vec<String>>,
+    /// Each distinct agent, type, tier and channel value among the tickets,
+    /// numbered by [`TicketFacts::dimension_values`].
+    values: Vec<String>,
+}
+
+/// Ticket columns that a set of queries reads.
+#[derive(Clone, Copy, Default)]
+pub(super) struct TicketColumns {
+    /// Agent, type, tier and channel, in [`TicketFacts::dimension_values`]
+    /// order.
+    dimensions: [bool; 4],
+    /// The subject or first customer message, for recurring questions.
+    text: bool,
+}
+
+impl TicketColumns {
+    /// Returns the columns that grouping by `by` needs.
+    pub(super) fn for_dimensions(by: &[Dimension]) -> Self {
+        let mut columns = Self::default();
+        for dimension in by {
+            if let Some(column) = dimension_column(*dimension) {
+                columns.dimensions[column] = true;
+            }
+        }
+        columns
+    }
+
+    fn union(self, other: Self) -> Self {
+        let mut dimensions = self.dimensions;
+        for (column, needed) in dimensions.iter_mut().zip(other.dimensions) {
+            *column |= needed;
+        }
+        Self {
+            dimensions,
+            text: self.text || other.text,
+        }
+    }
+}
+
+/// Index of a non-time dimension's value in
+/// [`TicketFacts::dimension_values`]; `None` for the ticket id and time.
+fn dimension_column(dimension: Dimension) -> Option<usize> {
+    match dimension {
+        Dimension::Agent => Some(0),
+        Dimension::TicketType => Some(1),
+        Dimension::Tier => Some(2),
+        Dimension::Channel => Some(3),
+        Dimension::Ticket | Dimension::Time(_) => None,
+    }
+}
+
+/// The groups of one query: the distinct combinations of values of its
+/// non-time dimensions among the tickets.
+pub(super) struct Grouping {
+    /// Group index of each ticket, in [`LoadedTickets::tickets`] order.
+    pub(super) of_ticket: Vec<usize>,
+    /// Values of each group, in the query's order.
+    pub(super) values: Vec<Vec<String>>,
+}
+
+impl LoadedTickets {
+    /// Groups the tickets by the non-time dimensions of `by`, numbering the
+    /// groups in the order their first ticket appears.
+    pub(super) fn group_by(&self, by: &[Dimension]) -> Grouping {
+        let columns: Vec<Option<usize>> = by
+            .iter()
+            .filter(|dimension| !matches!(dimension, Dimension::Time(_)))
+            .map(|&dimension| dimension_column(dimension))
+            .collect();
+        let mut indexes: IdMap<Vec<i64>, usize> = IdMap::default();
+        let mut values: Vec<Vec<String>> = Vec::new();
+        let mut key = Vec::with_capacity(columns.len());
+        let mut of_ticket = Vec::with_capacity(self.tickets.len());
+        for ticket in &self.tickets {
+            // Each key part is a value number, or the id for the ticket
+            // dimension.
+            key.clear();
+            key.extend(columns.iter().map(|column| match column {
+                Some(column) => i64::from(ticket.dimension_values[*column]),
+                None => ticket.id,
+            }));
+            let group = match indexes.get(key.as_slice()) {
+                Some(&group) => group,
+                None => {
+                    let group = values.len();
+                    values.push(
+                        columns
+                            .iter()
+                            .map(|column| match column {
+                                Some(column) => {
+                                    let number = ticket.dimension_values[*column];
+                                    self.values[number as usize].clone()
+                                }
+                                None => ticket.id.to_string(),
+                            })
+                            .collect(),
+                    );
+                    indexes.insert(key.clone(), group);
+                    group
+                }
+            };
+            of_ticket.push(group);
+        }
+        Grouping { of_ticket, values }
+    }
 }
 
 /// Days before and after the period that the working-time table covers at
 /// most. Business durations of spans that start or end further away are
 /// walked day by day.
 const MAX_TABLE_DAYS: i64 = 3 * 366;
+
+/// The messages of the period `[?1, ?2)` that the metrics count. The
+/// `messages_report_time` index covers every column it names.
+pub(super) const MESSAGES_SQL: &str =
+    "SELECT conversation_id, direction, coalesce(sent_at, received_at) FROM messages
+      WHERE coalesce(sent_at, received_at) >= ?1 AND coalesce(sent_at, received_at) < ?2
+        AND automation_kind IS NULL";
+
+/// The ratings given in the period `[?1, ?2)`. The `ratings_rated_at`
+/// index covers every column it names.
+pub(super) const RATINGS_SQL: &str = "SELECT ticket_id, score, rated_at, id FROM ratings
+      WHERE rated_at >= ?1 AND rated_at < ?2";
 
 /// Sums of one row before the statistics are taken.
 #[derive(Default)]
@@ -68,46 +222,119 @@ struct Accumulator {
 }
 
 /// Row accumulators by group index and bucket index.
-type Groups = HashMap<(usize, usize), Accumulator>;
+type Groups = IdMap<(usize, usize), Accumulator>;
 
 /// Differences of open tickets per bucket, by group index (see
 /// [`add_backlog`]).
-type Backlog = HashMap<usize, Vec<i64>>;
+type Backlog = IdMap<usize, Vec<i64>>;
+
+/// The rows of one query while the tickets, messages and ratings are added.
+struct QueryRows<'q> {
+    query: &'q MetricsQuery,
+    buckets: Vec<Bucket>,
+    grouping: Grouping,
+    groups: Groups,
+    backlog: Backlog,
+    /// The instant running SLA deadlines are judged at.
+    judged_at: DateTime<Utc>,
+}
+
+/// Business durations of one ticket, worked out once for every query of a
+/// period.
+#[derive(Clone, Copy, Default)]
+struct BusinessSeconds {
+    /// Opening to first response, for a ticket opened in the period.
+    first_response: Option<i64>,
+    /// Opening to resolution, for a ticket resolved in the period.
+    resolution: Option<i64>,
+}
 
 /// Computes the metrics that `query` requests from the store's tickets,
 /// messages and ratings, using the SLA calendar of the store's desk
 /// configuration for business hours and the time zone.
 pub fn compute(store: &Store, query: &MetricsQuery) -> anyhow::Result<MetricsReport> {
-    let time_dimensions = query
-        .by
-        .iter()
-        .filter(|dimension| matches!(dimension, Dimension::Time(_)))
-        .count();
-    if time_dimensions > 1 {
-        anyhow::bail!("--by names more than one time period; keep one of hour, day, week, month");
-    }
-    let calendar = store.desk().sla.calendar();
-    let period = &query.period;
-    let buckets = report_buckets(query);
-    let non_time_count = query
-        .by
-        .iter()
-        .filter(|dimension| !matches!(dimension, Dimension::Time(_)))
-        .count();
+    let mut reports = compute_many(store, std::slice::from_ref(query))?;
+    Ok(reports.remove(0))
+}
 
-    let with_text = query.recurring_limit > 0;
-    let LoadedTickets {
-        tickets,
-        groups: mut group_values,
-    } = load_tickets(store, query, with_text).context("reading tickets for the report")?;
-    if non_time_count == 0 && group_values.is_empty() {
-        // The one group of a query without non-time dimensions, so that
-        // every bucket gets a row even without tickets.
-        group_values.push(Vec::new());
+/// Computes the report of each query, in the order of `queries`, with the
+/// numbers [`compute`] returns for it. Queries with the same period and
+/// filters share one read of the tickets, messages and ratings and one
+/// working-out of the business durations.
+pub fn compute_many(store: &Store, queries: &[MetricsQuery]) -> anyhow::Result<Vec<MetricsReport>> {
+    for query in queries {
+        let time_dimensions = query
+            .by
+            .iter()
+            .filter(|dimension| matches!(dimension, Dimension::Time(_)))
+            .count();
+        if time_dimensions > 1 {
+            anyhow::bail!(
+                "--by names more than one time period; keep one of hour, day, week, month"
+            );
+        }
     }
-    let working_time = working_time_table(calendar, period, &tickets, &buckets);
-    let mut groups = Groups::new();
-    let mut backlog = Backlog::new();
+    let mut reports: Vec<Option<MetricsReport>> = queries.iter().map(|_| None).collect();
+    for first in 0..queries.len() {
+        if reports[first].is_some() {
+            continue;
+        }
+        let same_read: Vec<usize> = (first..queries.len())
+            .filter(|&index| {
+                reports[index].is_none()
+                    && queries[index].period == queries[first].period
+                    && queries[index].filters == queries[first].filters
+            })
+            .collect();
+        let batch: Vec<&MetricsQuery> = same_read.iter().map(|&index| &queries[index]).collect();
+        for (index, report) in same_read.into_iter().zip(compute_batch(store, &batch)?) {
+            reports[index] = Some(report);
+        }
+    }
+    Ok(reports.into_iter().flatten().collect())
+}
+
+/// Computes queries that share one period and one set of filters from one
+/// read of the tickets, messages and ratings.
+fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec<MetricsReport>> {
+    let calendar = store.desk().sla.calendar();
+    let period = &queries[0].period;
+    let filters = &queries[0].filters;
+    let recurring_limit = queries
+        .iter()
+        .map(|query| query.recurring_limit)
+        .max()
+        .unwrap_or(0);
+    let columns = queries
+        .iter()
+        .map(|query| TicketColumns::for_dimensions(&query.by))
+        .fold(
+            TicketColumns {
+                text: recurring_limit > 0,
+                ..TicketColumns::default()
+            },
+            TicketColumns::union,
+        );
+    let loaded =
+        load_tickets(store, period, filters, columns).context("reading tickets for the report")?;
+    let tickets = &loaded.tickets;
+    let working_time = working_time_table(calendar, period, tickets);
+    let business: Vec<BusinessSeconds> = tickets
+        .iter()
+        .map(|ticket| business_seconds(ticket, period, &working_time))
+        .collect();
+
+    let mut rows: Vec<QueryRows<'_>> = queries
+        .iter()
+        .map(|&query| QueryRows {
+            query,
+            buckets: report_buckets(query),
+            grouping: loaded.group_by(&query.by),
+            groups: Groups::default(),
+            backlog: Backlog::default(),
+            judged_at: query.now.min(period.to),
+        })
+        .collect();
     let mut peak_hours: Vec<PeakHour> = (0..24)
         .map(|hour| PeakHour {
             hour,
@@ -115,57 +342,60 @@ pub fn compute(store: &Store, query: &MetricsQuery) -> anyhow::Result<MetricsRep
             tickets_created: 0,
         })
         .collect();
-    let judged_at = query.now.min(period.to);
-    for ticket in &tickets {
-        add_ticket(ticket, &buckets, &working_time, judged_at, &mut groups);
-        add_backlog(ticket, &buckets, &mut backlog);
-        if bucket_index(&buckets, ticket.opened).is_some() {
+    for ticket in tickets {
+        if in_period(period, ticket.opened) {
             let hour = ticket.opened.with_timezone(&period.time_zone).hour();
             peak_hours[hour as usize].tickets_created += 1;
         }
     }
+    for query in &mut rows {
+        for (index, ticket) in tickets.iter().enumerate() {
+            let group = query.grouping.of_ticket[index];
+            add_ticket(ticket, group, business[index], &working_time, query);
+            add_backlog(ticket, group, &query.buckets, &mut query.backlog);
+        }
+    }
 
-    let ticket_index: HashMap<i64, usize> = tickets
+    let ticket_index: IdMap<i64, usize> = tickets
         .iter()
         .enumerate()
         .map(|(index, ticket)| (ticket.id, index))
         .collect();
     add_messages(
         store,
-        query,
-        &tickets,
+        period,
+        *filters != super::Filters::default(),
+        tickets,
         &ticket_index,
-        &buckets,
-        &mut groups,
+        &mut rows,
         &mut peak_hours,
     )
     .context("reading messages for the report")?;
-    add_ratings(store, query, &tickets, &ticket_index, &buckets, &mut groups)
+    add_ratings(store, period, &ticket_index, &mut rows)
         .context("reading ratings for the report")?;
-    let recurring = if with_text {
-        recurring_questions(store, &tickets, &buckets, query.recurring_limit)?
+    let recurring = if recurring_limit > 0 {
+        recurring_questions(store, tickets, period, recurring_limit)?
     } else {
         Vec::new()
     };
 
-    let rows = build_rows(
-        query,
-        &buckets,
-        calendar,
-        &group_values,
-        groups,
-        backlog,
-        non_time_count == 0,
-    );
-    Ok(MetricsReport {
-        time_zone: period.time_zone.name().to_string(),
-        from: period.from,
-        to: period.to,
-        by: query.by.clone(),
-        rows,
-        peak_hours,
-        recurring,
-    })
+    Ok(rows
+        .into_iter()
+        .map(|query_rows| {
+            let query = query_rows.query;
+            let mut recurring = recurring.clone();
+            recurring.truncate(query.recurring_limit);
+            MetricsReport {
+                time_zone: period.time_zone.name().to_string(),
+                from: period.from,
+                to: period.to,
+                by: query.by.clone(),
+                rows: build_rows(query_rows, calendar),
+                peak_hours: peak_hours.clone(),
+                recurring,
+            }
+        })
+        .collect())
 }
 
 /// Returns when the customer of the newest ticket wrote first, the instant
@@ -198,22 +428,33 @@ pub(super) fn report_buckets(query: &MetricsQuery) -> Vec<Bucket> {
     }
 }
 
-/// Reads the tickets that `query` counts: those opened before the end of
-/// its period that pass its filters, without merged tickets. `with_text`
-/// reads the subject or first customer message of the tickets opened in
-/// the period, which only the recurring questions need.
+/// Reads the tickets opened before the end of `period` that pass
+/// `filters`, without merged tickets. `columns` selects the dimension
+/// values to read and whether to read the subject or first customer
+/// message of the tickets opened in the period, which only the recurring
+/// questions need. The customers table is joined only for the tier.
 pub(super) fn load_tickets(
     store: &Store,
-    query: &MetricsQuery,
-    with_text: bool,
+    period: &Period,
+    filters: &super::Filters,
+    columns: TicketColumns,
 ) -> anyhow::Result<LoadedTickets> {
-    let period = &query.period;
+    let with_tier = columns.dimensions[2] || filters.tier.is_some();
+    let (tier, join) = if with_tier {
+        (
+            "cu.tier",
+            "JOIN conversations c ON c.id = t.conversation_id
+             JOIN customers cu ON cu.id = c.customer_id",
+        )
+    } else {
+        ("NULL", "")
+    };
     // Merged tickets are duplicates closed by the merge; their messages
     // count for the ticket they were merged into, as later messages do.
-    let mut statement = store.connection().prepare(
+    let sql = format!(
         "SELECT t.id, t.conversation_id, coalesce(t.sla_start_at, t.created_at), t.resolved_at,
                 t.first_response_at, t.first_response_due, t.resolution_due, t.reopen_count,
-                coalesce(t.assignee, ?3), t.ticket_type, cu.tier, t.source,
+                coalesce(t.assignee, ?3), t.ticket_type, {tier}, t.source,
                 CASE WHEN ?8 AND coalesce(t.sla_start_at, t.created_at) >= ?1 THEN
                     coalesce(t.subject,
                              (SELECT substr(m.body_text, 1, 200) FROM messages m
@@ -222,16 +463,15 @@ pub(super) fn load_tickets(
                                ORDER BY m.id LIMIT 1))
                 END
            FROM tickets t
-           JOIN conversations c ON c.id = t.conversation_id
-           JOIN customers cu ON cu.id = c.customer_id
+           {join}
           WHERE coalesce(t.sla_start_at, t.created_at) < ?2
             AND t.merged_into IS NULL
             AND (?4 IS NULL OR coalesce(t.assignee, ?3) = ?4)
             AND (?5 IS NULL OR t.ticket_type = ?5)
-            AND (?6 IS NULL OR cu.tier = ?6)
-            AND (?7 IS NULL OR t.source = ?7)",
-    )?;
-    let filters = &query.filters;
+            AND (?6 IS NULL OR {tier} = ?6)
+            AND (?7 IS NULL OR t.source = ?7)"
+    );
+    let mut statement = store.connection().prepare_cached(&sql)?;
     let mut rows = statement.query(params![
         format_time(period.from),
         format_time(period.to),
@@ -240,23 +480,30 @@ pub(super) fn load_tickets(
         filters.ticket_type,
         filters.tier,
         filters.channel,
-        with_text,
+        columns.text,
     ])?;
-    let mut group_index = GroupIndex::new(&query.by);
+    let mut numbers: HashMap<String, u32> = HashMap::new();
+    let mut values: Vec<String> = Vec::new();
     let mut tickets = Vec::new();
     while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        let id_text = id.to_string();
-        let values = [
-            text_column(row, 8)?,
-            text_column(row, 9)?,
-            text_column(row, 10)?,
-            text_column(row, 11)?,
-            id_text.as_str(),
-        ];
-        let group = group_index.index(values);
+        let mut dimension_values = [0; 4];
+        for (column, number) in dimension_values.iter_mut().enumerate() {
+            if !columns.dimensions[column] {
+                continue;
+            }
+            let value = text_column(row, 8 + column)?;
+            *number = match numbers.get(value) {
+                Some(&number) => number,
+                None => {
+                    let number = values.len() as u32;
+                    numbers.insert(value.to_string(), number);
+                    values.push(value.to_string());
+                    number
+                }
+            };
+        }
         tickets.push(TicketFacts {
-            id,
+            id: row.get(0)?,
             conversation_id: row.get(1)?,
             opened: parse_time(text_column(row, 2)?)?,
             resolved: time_column(row, 3)?,
@@ -264,14 +511,11 @@ pub(super) fn load_tickets(
             first_response_due: time_column(row, 5)?,
             resolution_due: time_column(row, 6)?,
             reopened: row.get::<_, i64>(7)? > 0,
-            group,
+            dimension_values,
             text: row.get(12)?,
         });
     }
-    Ok(LoadedTickets {
-        tickets,
-        groups: group_index.values,
-    })
+    Ok(LoadedTickets { tickets, values })
 }
 
 /// Borrows a text column of a row without copying it.
@@ -289,85 +533,21 @@ fn time_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option
     }
 }
 
-/// Numbers the distinct combinations of a query's non-time dimension values
-/// in the order they are first seen.
-struct GroupIndex {
-    /// Which of the ticket's five dimension values (agent, type, tier,
-    /// channel, id) each non-time dimension of the query takes, in its
-    /// order.
-    columns: Vec<usize>,
-    /// Number of each distinct dimension value.
-    value_numbers: HashMap<String, u32>,
-    /// Group index of each combination of value numbers.
-    indexes: HashMap<Vec<u32>, usize>,
-    /// The values of each group, in the query's order.
-    values: Vec<Vec<String>>,
-    /// The combination being looked up, kept to reuse its allocation.
-    key: Vec<u32>,
-}
-
-impl GroupIndex {
-    fn new(by: &[Dimension]) -> Self {
-        let columns = by
-            .iter()
-            .filter_map(|dimension| match dimension {
-                Dimension::Agent => Some(0),
-                Dimension::TicketType => Some(1),
-                Dimension::Tier => Some(2),
-                Dimension::Channel => Some(3),
-                Dimension::Ticket => Some(4),
-                Dimension::Time(_) => None,
-            })
-            .collect();
-        Self {
-            columns,
-            value_numbers: HashMap::new(),
-            indexes: HashMap::new(),
-            values: Vec::new(),
-            key: Vec::new(),
-        }
-    }
-
-    /// Returns the group index of a ticket with these agent, type, tier,
-    /// channel and id values.
-    fn index(&mut self, ticket_values: [&str; 5]) -> usize {
-        self.key.clear();
-        for &column in &self.columns {
-            let value = ticket_values[column];
-            let number = match self.value_numbers.get(value) {
-                Some(&number) => number,
-                None => {
-                    let number = self.value_numbers.len() as u32;
-                    self.value_numbers.insert(value.to_string(), number);
-                    number
-                }
-            };
-            self.key.push(number);
-        }
-        if let Some(&index) = self.indexes.get(self.key.as_slice()) {
-            return index;
-        }
-        let index = self.values.len();
-        self.values.push(
-            self.columns
-                .iter()
-                .map(|&column| ticket_values[column].to_string())
-                .collect(),
-        );
-        self.indexes.insert(self.key.clone(), index);
-        index
-    }
+/// Returns whether `time` is within the period. Every query's buckets
+/// cover its period without gaps, so this is whether some bucket contains
+/// `time`.
+fn in_period(period: &Period, time: DateTime<Utc>) -> bool {
+    period.from <= time && time < period.to
 }
 
 /// Builds the table of working intervals that the business-time durations
 /// of the report need: from the earliest opening to the latest first
-/// response or resolution that a bucket counts, cut at
+/// response or resolution that the period counts, cut at
 /// [`MAX_TABLE_DAYS`] around the period.
 fn working_time_table<'a>(
     calendar: &'a BusinessCalendar,
     period: &Period,
     tickets: &[TicketFacts],
-    buckets: &[Bucket],
 ) -> WorkingTimeTable<'a> {
     let (mut from, mut to) = (period.from, period.from);
     let mut include = |start: DateTime<Utc>, end: DateTime<Utc>| {
@@ -376,12 +556,12 @@ fn working_time_table<'a>(
     };
     for ticket in tickets {
         if let Some(responded) = ticket.first_response
-            && bucket_index(buckets, ticket.opened).is_some()
+            && in_period(period, ticket.opened)
         {
             include(ticket.opened, responded);
         }
         if let Some(resolved) = ticket.resolved
-            && bucket_index(buckets, resolved).is_some()
+            && in_period(period, resolved)
         {
             include(ticket.opened, resolved);
         }
@@ -390,27 +570,53 @@ fn working_time_table<'a>(
     calendar.working_time_table(from.max(period.from - limit), to.min(period.to + limit))
 }
 
+/// Works out the business durations that the period counts for a ticket.
+fn business_seconds(
+    ticket: &TicketFacts,
+    period: &Period,
+    working_time: &WorkingTimeTable<'_>,
+) -> BusinessSeconds {
+    let first_response = ticket
+        .first_response
+        .filter(|_| in_period(period, ticket.opened))
+        .map(|responded| working_time.between(ticket.opened, responded).num_seconds());
+    let resolution = ticket
+        .resolved
+        .filter(|&resolved| in_period(period, resolved))
+        .map(|resolved| working_time.between(ticket.opened, resolved).num_seconds());
+    BusinessSeconds {
+        first_response,
+        resolution,
+    }
+}
+
 /// Adds a ticket's creation, first response, resolution and SLA outcomes
-/// to the rows of the buckets they fall in.
+/// to the query's rows of the buckets they fall in.
 fn add_ticket(
     ticket: &TicketFacts,
-    buckets: &[Bucket],
+    group: usize,
+    business: BusinessSeconds,
     working_time: &WorkingTimeTable<'_>,
-    judged_at: DateTime<Utc>,
-    groups: &mut Groups,
+    query: &mut QueryRows<'_>,
 ) {
-    if let Some(index) = bucket_index(buckets, ticket.opened) {
-        let row = groups.entry((ticket.group, index)).or_default();
+    if let Some(index) = bucket_index(&query.buckets, ticket.opened) {
+        let row = query.groups.entry((group, index)).or_default();
         row.created += 1;
         if let Some(responded) = ticket.first_response {
             row.first_response
                 .push((responded - ticket.opened).num_seconds().max(0));
-            row.first_response_business
-                .push(working_time.between(ticket.opened, responded).num_seconds());
+            let seconds = business
+                .first_response
+                .unwrap_or_else(|| working_time.between(ticket.opened, responded).num_seconds());
+            row.first_response_business.push(seconds);
         }
         let outcomes = [
-            sla_outcome(ticket.first_response_due, ticket.first_response, judged_at),
-            sla_outcome(ticket.resolution_due, ticket.resolved, judged_at),
+            sla_outcome(
+                ticket.first_response_due,
+                ticket.first_response,
+                query.judged_at,
+            ),
+            sla_outcome(ticket.resolution_due, ticket.resolved, query.judged_at),
         ];
         for outcome in outcomes.into_iter().flatten() {
             if outcome {
@@ -421,14 +627,16 @@ fn add_ticket(
         }
     }
     if let Some(resolved) = ticket.resolved
-        && let Some(index) = bucket_index(buckets, resolved)
+        && let Some(index) = bucket_index(&query.buckets, resolved)
     {
-        let row = groups.entry((ticket.group, index)).or_default();
+        let row = query.groups.entry((group, index)).or_default();
         row.resolved += 1;
         row.resolution
             .push((resolved - ticket.opened).num_seconds().max(0));
-        row.resolution_business
-            .push(working_time.between(ticket.opened, resolved).num_seconds());
+        let seconds = business
+            .resolution
+            .unwrap_or_else(|| working_time.between(ticket.opened, resolved).num_seconds());
+        row.resolution_business.push(seconds);
         if ticket.reopened {
             row.reopened += 1;
         }
@@ -465,17 +673,139 @@ pub(super) fn open_buckets(ticket: &TicketFacts, buckets: &[Bucket]) -> std::ops
 /// created before the bucket's end and not resolved by then. Uses a
 /// difference array, so a ticket costs two updates however many buckets
 /// it spans.
-fn add_backlog(ticket: &TicketFacts, buckets: &[Bucket], backlog: &mut Backlog) {
+fn add_backlog(ticket: &TicketFacts, group: usize, buckets: &[Bucket], backlog: &mut Backlog) {
     let open = open_buckets(ticket, buckets);
     let (first, end) = (open.start, open.end);
     if first >= end {
         return;
     }
     let counts = backlog
-        .entry(ticket.group)
+        .entry(group)
         .or_insert_with(|| vec![0; buckets.len() + 1]);
     counts[first] += 1;
     counts[end] -= 1;
+}
+
+/// The tickets that own each conversation's messages.
+struct MessageOwners {
+    /// Indexes of the tickets, sorted by conversation, then opening, then
+    /// id.
+    order: Vec<usize>,
+    /// Range in `order` of each conversation's tickets.
+    ranges: ConversationRanges,
+    /// The ticket that a conversation with only merged tickets was merged
+    /// into.
+    merged: IdMap<i64, usize>,
+}
+
+/// Ranges of [`MessageOwners::order`] by conversation id. Conversation ids
+/// are row ids, so they are usually dense enough for a vector indexed by
+/// the id, which is faster to look up a million times than a hash map.
+enum ConversationRanges {
+    /// Range of each id from `first_id` on; an empty range for an id
+    /// without tickets.
+    Dense {
+        first_id: i64,
+        ranges: Vec<(u32, u32)>,
+    },
+    Sparse(IdMap<i64, (u32, u32)>),
+}
+
+impl ConversationRanges {
+    /// Indexes the runs of equal conversation ids in `order`.
+    fn new(tickets: &[TicketFacts], order: &[usize]) -> Self {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let conversation_id = tickets[order[start]].conversation_id;
+            let mut end = start + 1;
+            while end < order.len() && tickets[order[end]].conversation_id == conversation_id {
+                end += 1;
+            }
+            runs.push((conversation_id, (start as u32, end as u32)));
+            start = end;
+        }
+        let (Some(&(first_id, _)), Some(&(last_id, _))) = (runs.first(), runs.last()) else {
+            return Self::Sparse(IdMap::default());
+        };
+        // A vector at most four times longer than the number of
+        // conversations, so sparse ids fall back to the hash map.
+        let span = last_id.saturating_sub(first_id).saturating_add(1);
+        if span > 4 * runs.len() as i64 + 1024 {
+            return Self::Sparse(runs.into_iter().collect());
+        }
+        let mut ranges = vec![(0, 0); span as usize];
+        for (conversation_id, range) in runs {
+            ranges[(conversation_id - first_id) as usize] = range;
+        }
+        Self::Dense { first_id, ranges }
+    }
+
+    /// Returns the range of the conversation's tickets, `None` without
+    /// tickets.
+    fn get(&self, conversation_id: i64) -> Option<std::ops::Range<usize>> {
+        let (start, end) = match self {
+            Self::Dense { first_id, ranges } => {
+                let offset = usize::try_from(conversation_id.checked_sub(*first_id)?).ok()?;
+                *ranges.get(offset)?
+            }
+            Self::Sparse(ranges) => *ranges.get(&conversation_id)?,
+        };
+        (start < end).then_some(start as usize..end as usize)
+    }
+}
+
+impl MessageOwners {
+    /// Reads which conversations' tickets were merged into which of
+    /// `tickets`.
+    fn new(
+        store: &Store,
+        tickets: &[TicketFacts],
+        ticket_index: &IdMap<i64, usize>,
+    ) -> anyhow::Result<Self> {
+        let mut order: Vec<usize> = (0..tickets.len()).collect();
+        order.sort_unstable_by_key(|&index| {
+            let ticket = &tickets[index];
+            (ticket.conversation_id, ticket.opened, ticket.id)
+        });
+        let ranges = ConversationRanges::new(tickets, &order);
+        let mut statement = store.connection().prepare_cached(
+            "SELECT conversation_id, merged_into FROM tickets WHERE merged_into IS NOT NULL",
+        )?;
+        let merged_rows: Vec<(i64, i64)> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut merged = IdMap::default();
+        for (conversation_id, into) in merged_rows {
+            if let Some(&index) = ticket_index.get(&into)
+                && ranges.get(conversation_id).is_none()
+            {
+                merged.entry(conversation_id).or_insert(index);
+            }
+        }
+        Ok(Self {
+            order,
+            ranges,
+            merged,
+        })
+    }
+
+    /// Returns the index of the ticket a message sent at `at` in the
+    /// conversation belongs to: the newest ticket opened at or before it,
+    /// or the first ticket when the message is older than all of them.
+    fn owner(
+        &self,
+        tickets: &[TicketFacts],
+        conversation_id: i64,
+        at: DateTime<Utc>,
+    ) -> Option<usize> {
+        if let Some(range) = self.ranges.get(conversation_id) {
+            let list = &self.order[range];
+            let newer = list.partition_point(|&index| tickets[index].opened <= at);
+            return Some(list[newer.saturating_sub(1)]);
+        }
+        self.merged.get(&conversation_id).copied()
+    }
 }
 
 /// Counts the team's messages for the ticket they belong to and the
@@ -486,68 +816,40 @@ fn add_backlog(ticket: &TicketFacts, buckets: &[Bucket], backlog: &mut Backlog) 
 /// (auto-replies, bounces, bulk mail) are not counted.
 fn add_messages(
     store: &Store,
-    query: &MetricsQuery,
+    period: &Period,
+    filtered: bool,
     tickets: &[TicketFacts],
-    ticket_index: &HashMap<i64, usize>,
-    buckets: &[Bucket],
-    groups: &mut Groups,
+    ticket_index: &IdMap<i64, usize>,
+    queries: &mut [QueryRows<'_>],
     peak_hours: &mut [PeakHour],
 ) -> anyhow::Result<()> {
-    let mut by_conversation: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (index, ticket) in tickets.iter().enumerate() {
-        by_conversation
-            .entry(ticket.conversation_id)
-            .or_default()
-            .push(index);
-    }
-    let mut merged = store.connection().prepare(
-        "SELECT conversation_id, merged_into FROM tickets WHERE merged_into IS NOT NULL",
-    )?;
-    let merged: Vec<(i64, i64)> = merged
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (conversation_id, into) in merged {
-        if let Some(&index) = ticket_index.get(&into) {
-            let list = by_conversation.entry(conversation_id).or_default();
-            if list.is_empty() {
-                list.push(index);
-            }
-        }
-    }
-    for list in by_conversation.values_mut() {
-        list.sort_by_key(|&index| (tickets[index].opened, tickets[index].id));
-    }
-    let filtered = query.filters != super::Filters::default();
-
-    let mut statement = store.connection().prepare(
-        "SELECT conversation_id, direction, coalesce(sent_at, received_at) FROM messages
-          WHERE coalesce(sent_at, received_at) >= ?1 AND coalesce(sent_at, received_at) < ?2
-            AND automation_kind IS NULL",
-    )?;
-    let mut rows = statement.query(params![
-        format_time(query.period.from),
-        format_time(query.period.to)
-    ])?;
+    let owners = MessageOwners::new(store, tickets, ticket_index)?;
+    let mut statement = store.connection().prepare_cached(MESSAGES_SQL)?;
+    let mut rows = statement.query(params![format_time(period.from), format_time(period.to)])?;
     while let Some(row) = rows.next()? {
         let conversation_id: i64 = row.get(0)?;
         let inbound = row.get_ref(1)?.as_str()? == "inbound";
         let at = parse_time(row.get_ref(2)?.as_str()?)?;
-        let ticket = by_conversation.get(&conversation_id).map(|list| {
-            let newer = list.partition_point(|&index| tickets[index].opened <= at);
-            &tickets[list[newer.saturating_sub(1)]]
-        });
+        let owner = owners.owner(tickets, conversation_id, at);
         if inbound {
-            if ticket.is_some() || !filtered {
-                let hour = at.with_timezone(&query.period.time_zone).hour();
+            if owner.is_some() || !filtered {
+                let hour = at.with_timezone(&period.time_zone).hour();
                 peak_hours[hour as usize].inbound_messages += 1;
             }
-        } else if let Some(ticket) = ticket
-            && let Some(index) = bucket_index(buckets, at)
-        {
-            groups
-                .entry((ticket.group, index))
-                .or_default()
-                .messages_handled += 1;
+            continue;
+        }
+        let Some(owner) = owner else {
+            continue;
+        };
+        for query in queries.iter_mut() {
+            if let Some(index) = bucket_index(&query.buckets, at) {
+                let group = query.grouping.of_ticket[owner];
+                query
+                    .groups
+                    .entry((group, index))
+                    .or_default()
+                    .messages_handled += 1;
+            }
         }
     }
     Ok(())
@@ -557,37 +859,45 @@ fn add_messages(
 /// bucket it was given in.
 fn add_ratings(
     store: &Store,
-    query: &MetricsQuery,
-    tickets: &[TicketFacts],
-    ticket_index: &HashMap<i64, usize>,
-    buckets: &[Bucket],
-    groups: &mut Groups,
+    period: &Period,
+    ticket_index: &IdMap<i64, usize>,
+    queries: &mut [QueryRows<'_>],
 ) -> anyhow::Result<()> {
-    let mut statement = store.connection().prepare(
-        "SELECT ticket_id, score, rated_at FROM ratings
-          WHERE rated_at >= ?1 AND rated_at < ?2
-          ORDER BY rated_at, id",
-    )?;
-    let mut latest: HashMap<i64, (u8, DateTime<Utc>)> = HashMap::new();
-    let mut rows = statement.query(params![
-        format_time(query.period.from),
-        format_time(query.period.to)
-    ])?;
+    // The latest rating of a ticket is the one with the greatest
+    // (rated_at, id), kept here rather than with ORDER BY, which would sort
+    // every rating of the period.
+    let mut statement = store.connection().prepare_cached(RATINGS_SQL)?;
+    let mut latest: IdMap<i64, (u8, DateTime<Utc>, i64)> = IdMap::default();
+    let mut rows = statement.query(params![format_time(period.from), format_time(period.to)])?;
     while let Some(row) = rows.next()? {
-        let rated_at = parse_time(row.get_ref(2)?.as_str()?)?;
-        latest.insert(row.get(0)?, (row.get(1)?, rated_at));
+        let rating = (
+            row.get(1)?,
+            parse_time(row.get_ref(2)?.as_str()?)?,
+            row.get(3)?,
+        );
+        latest
+            .entry(row.get(0)?)
+            .and_modify(|kept: &mut (u8, DateTime<Utc>, i64)| {
+                if (rating.1, rating.2) > (kept.1, kept.2) {
+                    *kept = rating;
+                }
+            })
+            .or_insert(rating);
     }
-    for (ticket_id, (score, rated_at)) in latest {
+    for (ticket_id, (score, rated_at, _)) in latest {
         let Some(&ticket) = ticket_index.get(&ticket_id) else {
             continue;
         };
-        let Some(index) = bucket_index(buckets, rated_at) else {
-            continue;
-        };
-        let row = groups.entry((tickets[ticket].group, index)).or_default();
-        row.csat_responses += 1;
-        if score >= 4 {
-            row.csat_satisfied += 1;
+        for query in queries.iter_mut() {
+            let Some(index) = bucket_index(&query.buckets, rated_at) else {
+                continue;
+            };
+            let group = query.grouping.of_ticket[ticket];
+            let row = query.groups.entry((group, index)).or_default();
+            row.csat_responses += 1;
+            if score >= 4 {
+                row.csat_satisfied += 1;
+            }
         }
     }
     Ok(())
@@ -598,23 +908,32 @@ fn add_ratings(
 fn recurring_questions(
     store: &Store,
     tickets: &[TicketFacts],
-    buckets: &[Bucket],
+    period: &Period,
     limit: usize,
 ) -> anyhow::Result<Vec<RecurringQuestion>> {
-    let mut counts: HashMap<String, (u64, i64)> = HashMap::new();
+    // Tickets and the greatest ticket id per text as stored, so that each
+    // distinct text is normalised once.
+    let mut stored: HashMap<&str, (u64, i64)> = HashMap::new();
     for ticket in tickets {
-        if bucket_index(buckets, ticket.opened).is_none() {
+        if !in_period(period, ticket.opened) {
             continue;
         }
-        let Some(text) = ticket.text.as_deref().map(normalize_question) else {
+        let Some(text) = ticket.text.as_deref() else {
             continue;
         };
+        let entry = stored.entry(text).or_insert((0, ticket.id));
+        entry.0 += 1;
+        entry.1 = entry.1.max(ticket.id);
+    }
+    let mut counts: HashMap<String, (u64, i64)> = HashMap::new();
+    for (text, (tickets, example_ticket)) in stored {
+        let text = normalize_question(text);
         if text.is_empty() {
             continue;
         }
-        let entry = counts.entry(text).or_insert((0, ticket.id));
-        entry.0 += 1;
-        entry.1 = entry.1.max(ticket.id);
+        let entry = counts.entry(text).or_insert((0, example_ticket));
+        entry.0 += tickets;
+        entry.1 = entry.1.max(example_ticket);
     }
     let mut frequent: Vec<(String, (u64, i64))> = counts
         .into_iter()
@@ -695,16 +1014,28 @@ pub(super) fn row_key(query: &MetricsQuery, group: &[String], bucket: &Bucket) -
         .collect()
 }
 
-fn build_rows(
-    query: &MetricsQuery,
-    buckets: &[Bucket],
-    calendar: &BusinessCalendar,
-    group_values: &[Vec<String>],
-    mut groups: Groups,
-    backlog: Backlog,
-    every_bucket: bool,
-) -> Vec<MetricsRow> {
-    let mut open_at_end: HashMap<(usize, usize), u64> = HashMap::new();
+/// Turns the accumulated sums of a query into its rows, sorted by the
+/// values of its dimensions.
+fn build_rows(query_rows: QueryRows<'_>, calendar: &BusinessCalendar) -> Vec<MetricsRow> {
+    let QueryRows {
+        query,
+        buckets,
+        grouping,
+        mut groups,
+        backlog,
+        ..
+    } = query_rows;
+    let every_bucket = query
+        .by
+        .iter()
+        .all(|dimension| matches!(dimension, Dimension::Time(_)));
+    let mut group_values = grouping.values;
+    if every_bucket && group_values.is_empty() {
+        // The one group of a query without non-time dimensions, so that
+        // every bucket gets a row even without tickets.
+        group_values.push(Vec::new());
+    }
+    let mut open_at_end: IdMap<(usize, usize), u64> = IdMap::default();
     for (group, differences) in backlog {
         let mut open = 0;
         for (index, difference) in differences.iter().take(buckets.len()).enumerate() {

@@ -7,7 +7,7 @@ use anyhow::Context;
 use chrono::{Datelike, Timelike};
 
 use super::MetricsQuery;
-use super::compute::{load_tickets, open_buckets, report_buckets, row_key};
+use super::compute::{TicketColumns, load_tickets, open_buckets, report_buckets, row_key};
 use super::period::bucket_index;
 use crate::store::Store;
 
@@ -38,10 +38,13 @@ pub fn tickets_counted(
     count: TicketCount,
 ) -> anyhow::Result<Vec<i64>> {
     let buckets = report_buckets(query);
-    let loaded = load_tickets(store, query, false).context("reading tickets for the drill-down")?;
+    let columns = TicketColumns::for_dimensions(&query.by);
+    let loaded = load_tickets(store, &query.period, &query.filters, columns)
+        .context("reading tickets for the drill-down")?;
+    let grouping = loaded.group_by(&query.by);
     let mut ids = BTreeSet::new();
-    for ticket in &loaded.tickets {
-        let group = &loaded.groups[ticket.group];
+    for (ticket, &group) in loaded.tickets.iter().zip(&grouping.of_ticket) {
+        let group = &grouping.values[group];
         let counted = match count {
             TicketCount::Created => bucket_index(&buckets, ticket.opened)
                 .is_some_and(|index| row_key(query, group, &buckets[index]) == key),
@@ -80,8 +83,13 @@ impl HourOfWeek {
 /// of the query's period. The filters apply; the dimensions do not.
 pub fn hour_of_week(store: &Store, query: &MetricsQuery) -> anyhow::Result<HourOfWeek> {
     let buckets = report_buckets(query);
-    let loaded =
-        load_tickets(store, query, false).context("reading tickets for the hour of week")?;
+    let loaded = load_tickets(
+        store,
+        &query.period,
+        &query.filters,
+        TicketColumns::default(),
+    )
+    .context("reading tickets for the hour of week")?;
     let mut grid = HourOfWeek::default();
     for ticket in &loaded.tickets {
         if bucket_index(&buckets, ticket.opened).is_none() {

@@ -858,3 +858,31 @@ fn drill_down_reads_tickets_by_id() {
     assert_eq!(tickets, expected);
     assert!(store.tickets_with_ids(&[]).unwrap().is_empty());
 }
+
+#[test]
+fn report_queries_use_covering_indexes() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, _) = build(folder.path());
+    let cases = [
+        (compute::MESSAGES_SQL, "messages_report_time"),
+        (compute::RATINGS_SQL, "ratings_rated_at"),
+    ];
+    for (sql, index) in cases {
+        let mut statement = store
+            .connection()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let plan: Vec<String> = statement
+            .query_map(["2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"], |row| {
+                row.get(3)
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let expected = format!("USING COVERING INDEX {index}");
+        assert!(
+            plan.iter().any(|step| step.contains(&expected)),
+            "{sql}: {plan:?}"
+        );
+    }
+}

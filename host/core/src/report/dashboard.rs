@@ -132,12 +132,53 @@ pub(crate) fn table(
     parameters: &[ParameterValue],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Table> {
-    let query = query(store, name, parameters, now)?;
-    if name == HOUR_OF_WEEK {
-        return hour_of_week(store, &query);
-    }
-    let report =
-        metrics::compute(store, &query).with_context(|| format!("computing dataset {name}"))?;
+    tables(store, &[(name, parameters)], now).remove(0)
+}
+
+/// Runs the dashboard datasets of `requests`, each a dataset name and its
+/// parameters, and returns their tables in the same order. The metrics of
+/// all requests are computed together with [`metrics::compute_many`], so
+/// requests for the same period share one read of the tickets, messages
+/// and ratings.
+pub(crate) fn tables(
+    store: &Store,
+    requests: &[(&str, &[ParameterValue])],
+    now: DateTime<Utc>,
+) -> Vec<anyhow::Result<Table>> {
+    let queries: Vec<anyhow::Result<MetricsQuery>> = requests
+        .iter()
+        .map(|(name, parameters)| query(store, name, parameters, now))
+        .collect();
+    let metrics_queries: Vec<MetricsQuery> = requests
+        .iter()
+        .zip(&queries)
+        .filter(|((name, _), _)| *name != HOUR_OF_WEEK)
+        .filter_map(|(_, query)| query.as_ref().ok().cloned())
+        .collect();
+    let mut reports = match metrics::compute_many(store, &metrics_queries) {
+        Ok(reports) => Ok(reports.into_iter()),
+        // The error is shown for each request it failed.
+        Err(error) => Err(format!("{error:#}")),
+    };
+    requests
+        .iter()
+        .zip(queries)
+        .map(|((name, _), query)| {
+            let query = query?;
+            if *name == HOUR_OF_WEEK {
+                return hour_of_week(store, &query);
+            }
+            let report = match &mut reports {
+                Ok(reports) => reports.next().expect("one report per metrics query"),
+                Err(error) => anyhow::bail!("computing dataset {name}: {error}"),
+            };
+            Ok(table_of(name, &report))
+        })
+        .collect()
+}
+
+/// Returns the table of the dashboard dataset `name` from its report.
+fn table_of(name: &str, report: &metrics::MetricsReport) -> Table {
     let count = |value: u64| Cell::Integer(i64::try_from(value).unwrap_or(i64::MAX));
     let key = |row: &metrics::MetricsRow| Cell::Text(row.key.first().cloned().unwrap_or_default());
     let (columns, rows): (&[&str], Vec<Vec<Cell>>) = match name {
@@ -166,10 +207,10 @@ pub(crate) fn table(
                 .collect(),
         ),
     };
-    Ok(Table {
+    Table {
         columns: columns.iter().map(|column| column.to_string()).collect(),
         rows,
-    })
+    }
 }
 
 /// Counts the tickets of `query` per local weekday and hour: one row per

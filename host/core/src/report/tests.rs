@@ -269,6 +269,60 @@ fn empty_period_is_newest_tickets_month() {
 }
 
 #[test]
+fn widgets_datasets_match_one_at_a_time() {
+    let folder = tempfile::tempdir().unwrap();
+    let (store, _) = build(folder.path());
+    let describe = |datasets: &[&str]| Description {
+        title: "test".to_string(),
+        parameters: Vec::new(),
+        datasets: datasets.iter().map(|name| name.to_string()).collect(),
+    };
+    let november = parameters(&[("period", "2026-11"), ("dimension", "channel")]);
+    let day = parameters(&[("period", "2026-11-02")]);
+    let bad_period = parameters(&[("period", "2026-13")]);
+    let widgets = [
+        (
+            "volume",
+            describe(&["ticket-volume", "tickets-by-status"]),
+            november.clone(),
+        ),
+        ("backlog", describe(&["backlog", "hour-of-week"]), november),
+        (
+            "channels",
+            describe(&["tickets-by-channel", "backlog"]),
+            day,
+        ),
+        ("broken", describe(&["backlog"]), bad_period),
+        ("unknown", describe(&["tickets-per-agent"]), Vec::new()),
+        ("default", describe(&["ticket-volume"]), Vec::new()),
+    ];
+    let requests: Vec<(&str, &Description, &[ParameterValue])> = widgets
+        .iter()
+        .map(|(id, description, parameters)| (*id, description, parameters.as_slice()))
+        .collect();
+    let together = run_widgets_datasets(&store, &requests, now());
+    assert_eq!(together.len(), widgets.len());
+    for ((id, description, parameters), result) in widgets.iter().zip(together) {
+        let alone = run_datasets(&store, id, description, parameters, now());
+        match (result, alone) {
+            // The generated widget types have no `PartialEq`, so their
+            // debug text is compared.
+            (Ok(together), Ok(alone)) => {
+                assert_eq!(format!("{together:?}"), format!("{alone:?}"), "widget {id}")
+            }
+            (Err(together), Err(alone)) => {
+                let together = format!("{:#}", anyhow::Error::from(together));
+                let alone = format!("{:#}", anyhow::Error::from(alone));
+                assert_eq!(together, alone, "widget {id}");
+            }
+            (together, alone) => {
+                panic!("widget {id}: together {together:?}, one at a time {alone:?}")
+            }
+        }
+    }
+}
+
+#[test]
 fn bad_parameters_named() {
     let folder = tempfile::tempdir().unwrap();
     let (store, _) = build(folder.path());

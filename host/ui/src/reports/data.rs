@@ -230,10 +230,7 @@ pub fn load(
         })
         .map_err(anyhow::Error::msg)?;
 
-    let mut pending: Vec<Pending> = described
-        .into_iter()
-        .map(|(id, description)| prepare(&store, id, description, &period, request))
-        .collect();
+    let mut pending = prepare(&store, described, &period, request);
     pending.sort_by_key(|widget| dashboard_position(&widget.id));
 
     let rendered = plugins
@@ -272,41 +269,59 @@ fn dashboard_position(widget_id: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// Resolves a described widget's parameters, with the screen's period and
-/// dimension for those it declares, and runs its datasets.
+/// Resolves each described widget's parameters, with the screen's period
+/// and dimension for those it declares, and runs the datasets of all
+/// widgets together, so that they share one read of the period's data.
 fn prepare(
     store: &Store,
-    id: String,
-    description: Result<Description, String>,
+    described: Vec<(String, Result<Description, String>)>,
     period: &Period,
     request: &ReportRequest,
-) -> Pending {
-    let description = match description {
-        Ok(description) => description,
-        Err(error) => {
-            return Pending {
-                title: id.clone(),
-                id,
-                result: Err(error),
-            };
-        }
-    };
-    let overrides = report::dashboard_overrides(&description, &period.label, request.dimension);
-    let result = report::resolve_parameters(&id, &description, &overrides)
-        .and_then(|parameters| {
-            let datasets =
-                report::run_datasets(store, &id, &description, &parameters, request.now)?;
-            Ok(Ready {
-                parameters,
-                datasets,
-            })
-        })
-        .map_err(|error| widget_error_text(&error));
-    Pending {
-        id,
-        title: description.title,
-        result,
+) -> Vec<Pending> {
+    // Each widget's id, title, and description with resolved parameters.
+    let mut resolved = Vec::new();
+    for (id, description) in described {
+        let (title, resolution) = match description {
+            Ok(description) => {
+                let overrides =
+                    report::dashboard_overrides(&description, &period.label, request.dimension);
+                let resolution = report::resolve_parameters(&id, &description, &overrides)
+                    .map_err(|error| widget_error_text(&error));
+                let title = description.title.clone();
+                (
+                    title,
+                    resolution.map(|parameters| (description, parameters)),
+                )
+            }
+            Err(error) => (id.clone(), Err(error)),
+        };
+        resolved.push((id, title, resolution));
     }
+
+    let runnable: Vec<(&str, &Description, &[ParameterValue])> = resolved
+        .iter()
+        .filter_map(|(id, _, resolution)| {
+            let (description, parameters) = resolution.as_ref().ok()?;
+            Some((id.as_str(), description, parameters.as_slice()))
+        })
+        .collect();
+    let mut datasets = report::run_widgets_datasets(store, &runnable, request.now).into_iter();
+    resolved
+        .into_iter()
+        .map(|(id, title, resolution)| {
+            let result = resolution.and_then(|(_, parameters)| {
+                datasets
+                    .next()
+                    .expect("one result per runnable widget")
+                    .map(|datasets| Ready {
+                        parameters,
+                        datasets,
+                    })
+                    .map_err(|error| widget_error_text(&error))
+            });
+            Pending { id, title, result }
+        })
+        .collect()
 }
 
 /// Calls the `render` of the widget `pending` describes, if it got that
