@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 /// Schema versions of released Kefu versions, each with a golden file.
-const RELEASED_VERSIONS: &[i64] = &[1, 2, 3, 4, 8];
+const RELEASED_VERSIONS: &[i64] = &[1, 2, 3, 4, 8, 10];
 
 /// Tables whose rows every upgrade keeps.
 const KEPT_TABLES: &[&str] = &[
@@ -209,6 +209,11 @@ fn upgrade_schema_v4() {
 #[test]
 fn upgrade_schema_v8() {
     check_upgrade(8);
+}
+
+#[test]
+fn upgrade_schema_v10() {
+    check_upgrade(10);
 }
 
 #[test]
