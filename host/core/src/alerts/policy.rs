@@ -256,7 +256,11 @@ impl AlertPolicy {
             state.held = false;
             let updates = updated.map(|previous| {
                 count += previous.count;
-                for entry in previous.entries {
+                // The new entries merge into the shown ones, so a message
+                // stored in the same second as the shown one replaces its
+                // text.
+                let newer = std::mem::replace(&mut entries, previous.entries);
+                for entry in newer {
                     merge_entry(&mut entries, entry);
                 }
                 effects.sound = false;

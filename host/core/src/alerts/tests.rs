@@ -328,6 +328,25 @@ fn burst_across_polls_held_until_window_ends() {
 }
 
 #[test]
+fn update_shows_latest_text_within_one_second() {
+    let start = at("2026-12-05T03:00:00Z");
+    let mut policy = AlertPolicy::new(settings(), 0);
+    let first = policy.observe(messages(vec![message(1, 10, "王总", start)]), start);
+    assert_eq!(first[0].entries[0].text, "message 1");
+    // Stored times have whole seconds, so both messages carry the same time.
+    let later = message(2, 10, "王总", start);
+    assert!(
+        policy
+            .observe(messages(vec![later]), start + Duration::seconds(1))
+            .is_empty()
+    );
+    let update = policy.flush(start + Duration::seconds(10));
+    assert_eq!(update[0].updates, Some(first[0].id));
+    assert_eq!(update[0].entries[0].count, 2);
+    assert_eq!(update[0].entries[0].text, "message 2");
+}
+
+#[test]
 fn update_is_silent() {
     let start = at("2026-12-05T03:00:00Z");
     let mut policy = AlertPolicy::new(settings(), 0);
