@@ -167,9 +167,9 @@ pub fn query(
 /// # Errors
 ///
 /// Fails before writing anything when the folder of `path` is missing or
-/// `path` is a folder, when an Excel sheet cannot hold the rows, or when
-/// the PDF finds no CJK font; and with the path and the reason when a file
-/// cannot be written.
+/// `path` is a folder, when an Excel sheet cannot contain the rows, or
+/// when the PDF finds no CJK font. A file that cannot be written fails
+/// with the path and the reason.
 pub fn export(
     report: &MetricsReport,
     filters: &Filters,

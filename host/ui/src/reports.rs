@@ -115,7 +115,7 @@ pub struct Reports {
     /// before or without the app's set.
     // NOTE: opening the screen while the app's plugins still load compiles
     // the built-ins a second time, which the compile cache usually makes
-    // cheap; the screen switches to the app's set once it is loaded.
+    // cheap. The screen switches to the app's set once it is loaded.
     builtin: Option<SharedPlugins>,
     hover: Option<(String, Point)>,
     drill_down: Option<Arc<DrillDown>>,

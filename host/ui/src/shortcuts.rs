@@ -4,10 +4,9 @@
 //!
 //! Every shortcut of the workbench uses Ctrl (Cmd on macOS) or a function
 //! key, so none of them is a key that edits text. The draft
-//! editor lets these keys through instead of handling them, and a key
-//! that another widget handled (Enter in a search field) is not a
-//! shortcut, with one exception: Escape, which a text field only uses to
-//! drop its focus.
+//! editor lets these keys through instead of handling them. A key that
+//! another widget handled (Enter in a search field) is not a shortcut,
+//! except Escape, which a text field only uses to drop its focus.
 
 use iced::event::{self, Event};
 use iced::keyboard::key::Named;

@@ -118,10 +118,10 @@ pub struct TierSettings {
 }
 
 impl TierSettings {
-    /// Built-in settings of `tier`: ordinary messages toast and flash the
-    /// taskbar; important messages and SLA breaches add a desktop
-    /// notification and the sound; reminders and SLA warnings add a desktop
-    /// notification.
+    /// Returns the built-in settings of `tier`. Ordinary messages toast and
+    /// flash the taskbar. Important messages and SLA breaches add a desktop
+    /// notification and the sound, and reminders and SLA warnings add a
+    /// desktop notification.
     pub fn builtin(tier: Tier) -> Self {
         let loud = matches!(tier, Tier::Important | Tier::SlaBreach);
         Self {

@@ -16,7 +16,7 @@ use kefu_core::alerts::Sound;
 use rodio::Source;
 use rodio::source::SineWave;
 
-/// Longest time one sound plays; a longer file is cut off.
+/// Maximum time one sound plays. A longer file is cut off.
 pub const MAX_SOUND: Duration = Duration::from_secs(5);
 
 /// Sends sounds to the sound thread.
