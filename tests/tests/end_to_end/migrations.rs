@@ -41,7 +41,7 @@ fn copy_golden(version: i64) -> (tempfile::TempDir, PathBuf) {
     let source = golden(version);
     assert!(
         source.exists(),
-        "{} is missing; run `cargo test -p kefu-tests --test migrations -- --ignored \
+        "{} is missing; run `cargo test -p kefu-tests --test end_to_end -- --ignored \
          rebuild_goldens`",
         source.display()
     );
@@ -251,7 +251,7 @@ fn golden_exists_for_each_version() {
     for version in RELEASED_VERSIONS.iter().copied().chain([SCHEMA_VERSION]) {
         assert!(
             golden(version).exists(),
-            "{} is missing; run `cargo test -p kefu-tests --test migrations -- --ignored \
+            "{} is missing; run `cargo test -p kefu-tests --test end_to_end -- --ignored \
              rebuild_goldens` and commit it",
             golden(version).display()
         );
