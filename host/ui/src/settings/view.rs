@@ -133,6 +133,7 @@ fn alerts(screen: &SettingsScreen) -> Column<'_, Message> {
     let quiet = row![
         checkbox(form.quiet_enabled)
             .label(words::quiet_hours())
+            .text_size(13)
             .on_toggle(Message::QuietHoursToggled)
             .width(LABEL_WIDTH),
         text(words::field(Field::QuietStart)).size(13),
@@ -248,6 +249,7 @@ fn profile(screen: &SettingsScreen) -> Column<'_, Message> {
         .push(
             checkbox(form.available)
                 .label(words::available())
+                .text_size(13)
                 .on_toggle(Message::AvailableToggled),
         )
         .push(text(words::profile_note()).size(12).style(text::secondary))
