@@ -268,7 +268,12 @@ impl Workbench {
         }
         workbench.configure_settings(config_folder);
         workbench.alerts = Alerts::new(
-            alert_settings(config_folder, &desk, &mut workbench.config_errors),
+            alert_settings(
+                config_folder,
+                &desk,
+                workbench.todo.agent(),
+                &mut workbench.config_errors,
+            ),
             Some(Outputs::start()),
         );
         if let Some(store) = &workbench.store {
@@ -1408,20 +1413,21 @@ fn conversation_ticket(
     }
 }
 
-/// Reads the alert settings of the agent running the app from
-/// `alerts.toml` in `config_folder`. A file that cannot be used adds an
-/// error line to `errors`, and the built-in settings apply.
+/// Reads the alert settings of `agent`, the agent running the app, from
+/// `alerts.toml` in `config_folder`. It is the same agent whose table the
+/// settings screen edits. A file that cannot be used adds an error line to
+/// `errors`, and the built-in settings apply.
 fn alert_settings(
     config_folder: Option<&Path>,
     desk: &Desk,
+    agent: &str,
     errors: &mut Vec<String>,
 ) -> AlertSettings {
     let builtin = AlertSettings::builtin(&desk.lifecycle);
     let Some(folder) = config_folder else {
         return builtin;
     };
-    let agent = kefu_core::alerts::agent_name().unwrap_or_default();
-    match AlertSettings::load(folder, &agent, &desk.lifecycle) {
+    match AlertSettings::load(folder, agent, &desk.lifecycle) {
         Ok(settings) => settings,
         Err(error) => {
             tracing::error!(%error, "alert settings invalid, running on the built-in settings");
