@@ -411,6 +411,7 @@ shortcut-send = Send the focused pane's draft
 shortcut-close-pane = Close the focused pane
 shortcut-focus-search = Search the conversations
 shortcut-show-shortcuts = Show this list
+shortcut-open-settings = Open the settings
 shortcut-insert-phrase = Insert the selected phrase into the draft
 shortcut-insert-phrase-and-send = Insert the selected phrase and send the draft
 shortcut-select-next-phrase = Select the next phrase
@@ -540,3 +541,58 @@ todo-history-work = work logged: { $minutes } min, { $summary }
 todo-history-note = note: { $text }
 # A note in the Notes section: time, author and text.
 todo-note = { $time }  { $actor }: { $text }
+
+## The Settings screen
+
+settings = Settings
+settings-appearance = Appearance
+settings-theme = Theme
+settings-theme-system = Same as the system
+settings-theme-light = Light
+settings-theme-dark = Dark
+settings-language = Language
+settings-language-system = Same as the system
+# The languages are named in their own language in every translation.
+settings-language-en = English
+settings-language-zh-cn = 简体中文
+settings-save = Save
+settings-appearance-saved = Saved to { $path }. The theme and language apply now; lines shown before the change keep their language until Kefu restarts.
+settings-alerts = Alerts
+settings-alerts-scope = Save for
+settings-alerts-everyone = Everyone
+settings-alerts-only-me = Only me ([agent.{ $agent }])
+settings-tier = Alert
+settings-tier-enabled = On
+settings-tier-attention = Flash the taskbar
+settings-tier-desktop = Desktop notification
+settings-tier-sound = Sound
+settings-group-window = Group alerts within (seconds)
+settings-reminder-after = Remind of an unanswered message after (minutes)
+settings-sla-warning-before = Warn before an SLA deadline (minutes)
+settings-quiet-hours = Quiet hours
+settings-quiet-start = From
+settings-quiet-end = Until
+settings-number-invalid = { $field }: "{ $value }" is out of range; enter a whole number from { $min } to { $max }.
+settings-time-invalid = { $field }: "{ $value }" is not a time of day; enter it as HH:MM in 24-hour time, like 22:00.
+settings-quiet-same = Quiet hours start and end at { $time }; enter two different times, or turn quiet hours off.
+settings-not-saved = Nothing was saved: correct the fields marked in red.
+settings-alerts-saved = Saved to { $path }. The new alert settings apply now.
+settings-alerts-overridden = Saved to { $path }, but your own table [agent.{ $agent }] sets some of these values differently, and for you it wins. Choose "Only me" to change them for yourself.
+settings-file-kept = Saving leaves { $file } unchanged while it has this error, and Kefu runs on the defaults. Fix the file in an editor, or press "Replace file": Kefu renames the file with ".broken" and the time added to its name and writes a new one with the settings shown here.
+settings-replace = Replace file
+settings-replaced = Renamed the broken file to { $backup } and saved the settings to { $path }.
+settings-save-failed = Saving failed: { $error }
+settings-no-folder = Kefu was started without a configuration folder, so these settings cannot be saved. Start it with --config DIR.
+settings-profile = Profile
+settings-agent-name = Agent: { $agent }
+settings-agent-source = Kefu takes the agent name from the KEFU_AGENT environment variable, else the login name.
+settings-agent-missing = The database has no agent { $agent } yet. Saving adds one with this profile.
+settings-display-name = Display name (fills {"{{"}agent.name{"}}"} in phrases)
+settings-available = Available for new tickets
+settings-profile-note = The profile is kept in the database, where routing and the phrases read it.
+settings-display-name-invalid = Display name: { $error }
+settings-no-database = The database is not open, so the profile cannot be saved.
+settings-profile-saved = Saved the profile of { $agent }.
+settings-profile-added = Added agent { $agent } with this profile.
+# A ui.toml whose theme is unknown; $error names the file, line and column.
+settings-theme-invalid = Invalid theme setting: { $error }. Kefu follows the system's theme until the file is fixed.

@@ -100,6 +100,21 @@ impl Alerts {
         }
     }
 
+    /// Replaces the settings of the alerts that follow. The monitor keeps
+    /// what it has seen and alerted, so no alert repeats.
+    pub fn set_settings(&mut self, settings: AlertSettings) {
+        if let Some(monitor) = &mut self.monitor {
+            monitor.set_settings(settings.clone());
+        }
+        tracing::info!(agent = ?settings.agent, "alert settings changed");
+        self.settings = settings;
+    }
+
+    /// Returns the settings the alerts follow.
+    pub fn settings(&self) -> &AlertSettings {
+        &self.settings
+    }
+
     /// Returns the toasts on screen, the newest last.
     pub fn toasts(&self) -> &[Toast] {
         &self.toasts

@@ -22,6 +22,7 @@ use crate::language::{self, Language};
 use catalog::{fill, fill_in, text};
 
 pub mod catalog;
+pub mod settings;
 pub mod todo;
 
 /// Returns a value for a placeholder that shows as written, for ids,
@@ -1436,6 +1437,7 @@ pub fn shortcut_action(action: crate::shortcuts::Action) -> &'static str {
         Action::ClosePane => text("shortcut-close-pane"),
         Action::FocusSearch => text("shortcut-focus-search"),
         Action::ShowShortcuts => text("shortcut-show-shortcuts"),
+        Action::OpenSettings => text("shortcut-open-settings"),
         Action::InsertPhrase => text("shortcut-insert-phrase"),
         Action::InsertPhraseAndSend => text("shortcut-insert-phrase-and-send"),
         Action::SelectNextPhrase => text("shortcut-select-next-phrase"),

@@ -1,6 +1,7 @@
-//! The language of the UI: English or Simplified Chinese, chosen once at
+//! The language of the UI: English or Simplified Chinese, chosen at
 //! start-up from `ui.toml` in the configuration folder, else from the
-//! system locale, else English.
+//! system locale, else English. The settings screen changes it while the
+//! app runs.
 //!
 //! The words themselves live in the Fluent files under `host/ui/locales`,
 //! which `labels` formats in the language set here.
@@ -72,7 +73,9 @@ pub fn current() -> Language {
 }
 
 /// Sets the language of every label formatted from now on, in every
-/// thread. The app sets it once before its window opens.
+/// thread. The app sets it before its window opens and when the settings
+/// screen saves a new language. Text already formatted, such as error
+/// lines, keeps its language.
 pub fn set(language: Language) {
     catalog::set(language);
 }
@@ -139,6 +142,10 @@ fn system_language(variable: impl Fn(&str) -> Option<String>) -> Option<Language
 struct Settings {
     /// `en`, `zh-CN`, or `system` for the system locale.
     language: Option<String>,
+    /// `light`, `dark` or `system`, which the settings screen reads and
+    /// checks.
+    #[allow(dead_code)]
+    theme: Option<toml::Value>,
 }
 
 /// Reads the language setting of `ui.toml` in `folder`. Returns `None`
@@ -153,8 +160,18 @@ fn read_setting(folder: &Path) -> Result<Option<Language>, String> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(labels::ui_settings_unreadable(&path, &error.to_string())),
     };
-    let settings: Settings = toml::from_str(&text)
-        .map_err(|error| labels::ui_settings_invalid(&path, error.message()))?;
+    let settings: Settings = toml::from_str(&text).map_err(|error| {
+        let place = error.span().map(|span| {
+            let (line, column) = kefu_core::alerts::config::line_and_column(&text, span.start);
+            format!("line {line}, column {column}: ")
+        });
+        let message = format!(
+            "{}{}",
+            place.unwrap_or_default(),
+            error.message().trim_end()
+        );
+        labels::ui_settings_invalid(&path, &message)
+    })?;
     let Some(value) = settings.language else {
         return Ok(None);
     };

@@ -36,6 +36,7 @@ mod plugins;
 mod reports;
 mod saved_state;
 mod scheduler;
+mod settings;
 mod shortcuts;
 mod style;
 mod ticket_list;
@@ -113,6 +114,7 @@ pub fn run(
         App::view,
     )
     .title(App::title)
+    .theme(App::theme)
     .subscription(App::subscription)
     .settings(settings())
     .run()
@@ -160,6 +162,17 @@ impl App {
         match &self.content {
             Window::Open(workbench) if window != self.main => workbench.window_title(window),
             _ => labels::window_title().to_string(),
+        }
+    }
+
+    /// Returns the theme the settings chose for every window, or `None`
+    /// to follow the system's light or dark mode.
+    // NOTE: the unlock screen always follows the system, because the
+    // settings are read once the database is open.
+    fn theme(&self, _window: iced::window::Id) -> Option<iced::Theme> {
+        match &self.content {
+            Window::Open(workbench) => workbench.theme(),
+            Window::Locked { .. } => None,
         }
     }
 
@@ -343,6 +356,15 @@ pub fn conversation_search_id() -> Id {
 /// presses through this to act as the running window does.
 pub fn shortcut_message(event: &iced::Event, status: iced::event::Status) -> Option<Message> {
     shortcuts::pressed(event, status).map(Message::KeyPressed)
+}
+
+/// The settings screen's choices, state and widget ids.
+pub mod settings_screen {
+    pub use crate::settings::ids;
+    pub use crate::settings::{
+        Field, FileError, LanguageChoice, Message, Profile, ResultLine, Scope, SettingsScreen,
+        Switch, ThemeChoice, UiSettings,
+    };
 }
 
 /// Widget ids of the to-do screen.

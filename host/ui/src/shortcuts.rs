@@ -43,6 +43,8 @@ pub enum Action {
     /// Moves the keyboard focus to the conversation search field.
     FocusSearch,
     ShowShortcuts,
+    /// Shows the settings screen.
+    OpenSettings,
     /// Inserts the selected phrase into the draft.
     InsertPhrase,
     /// Inserts the selected phrase and sends the draft.
@@ -128,6 +130,8 @@ pub const SHORTCUTS: &[Shortcut] = &[
         Scope::Workbench,
         Action::ShowShortcuts,
     ),
+    // Ctrl+, opens the settings in most desktop apps.
+    shortcut(command(','), Scope::Workbench, Action::OpenSettings),
     shortcut(
         named(Named::ArrowDown, false, false),
         Scope::PhrasePicker,

@@ -45,6 +45,7 @@ use crate::plugins::{self, Plugins};
 use crate::reports::{self, Reports};
 use crate::saved_state::{self, DemoOfferChoice, WindowSize};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
+use crate::settings::{self, SettingsScreen};
 use crate::ticket_list::TicketRow;
 use crate::todo::{self, TodoPanel};
 use crate::views::{self, View, ViewCount, ViewRead};
@@ -87,6 +88,10 @@ pub struct Workbench {
     plugins: Plugins,
     reports: Reports,
     todo: TodoPanel,
+    settings: SettingsScreen,
+    /// The theme of every window; `None` follows the system's light or
+    /// dark mode.
+    theme: Option<iced::Theme>,
     /// True when the conversations and tickets were last read before a
     /// change, because the to-do screen was shown. Showing the workbench
     /// screen reads them again.
@@ -143,6 +148,8 @@ pub enum Screen {
     Reports,
     /// Unfinished tickets in queue order, with filters and bulk changes.
     Todo,
+    /// The theme, language, alert settings and the agent's profile.
+    Settings,
 }
 
 /// Events of the workbench window.
@@ -170,6 +177,7 @@ pub enum Message {
     Plugins(plugins::Message),
     Reports(reports::Message),
     Todo(todo::Message),
+    Settings(settings::Message),
     /// The keyboard modifiers changed, such as Shift for selecting a range
     /// of to-do rows.
     ModifiersChanged(iced::keyboard::Modifiers),
@@ -220,7 +228,9 @@ impl Workbench {
     /// configuration file that cannot be used shows as an error line, and
     /// the built-in defaults apply in its place.
     pub fn open_configured(path: &Path, config_folder: Option<&Path>) -> Self {
-        Self::open_with(path, DeskConfig::load(config_folder))
+        let mut workbench = Self::open_with(path, DeskConfig::load(config_folder));
+        workbench.configure_settings(config_folder);
+        workbench
     }
 
     /// Opens the database at `db_path` like [`Workbench::open_configured`],
@@ -256,8 +266,14 @@ impl Workbench {
                 .config_errors
                 .extend(crate::language::setting_error(folder));
         }
+        workbench.configure_settings(config_folder);
         workbench.alerts = Alerts::new(
-            alert_settings(config_folder, &desk, &mut workbench.config_errors),
+            alert_settings(
+                config_folder,
+                &desk,
+                workbench.todo.agent(),
+                &mut workbench.config_errors,
+            ),
             Some(Outputs::start()),
         );
         if let Some(store) = &workbench.store {
@@ -287,6 +303,30 @@ impl Workbench {
         workbench.reload();
         workbench.offer_demo_data();
         workbench
+    }
+
+    /// Points the settings screen at `config_folder` and applies the theme
+    /// of its `ui.toml`. A theme that cannot be used adds an error line,
+    /// unless the language check reported the file already.
+    fn configure_settings(&mut self, config_folder: Option<&Path>) {
+        self.settings = SettingsScreen::new(
+            config_folder.map(Path::to_path_buf),
+            self.todo.agent().to_string(),
+            self.desk.clone(),
+        );
+        let Some(folder) = config_folder else {
+            return;
+        };
+        match settings::files::read_ui_settings(folder) {
+            Ok(ui) => self.theme = ui.theme.theme(),
+            Err(error) => {
+                if crate::language::setting_error(folder).is_none() {
+                    tracing::error!(%error, "theme setting invalid, following the system's theme");
+                    self.config_errors
+                        .push(labels::settings::theme_invalid(&error.to_string()));
+                }
+            }
+        }
     }
 
     fn open_with(path: &Path, config: DeskConfig) -> Self {
@@ -341,6 +381,8 @@ impl Workbench {
             notice: None,
             reports: Reports::new(db_path.clone(), config.desk.clone()),
             todo: TodoPanel::new(config.desk.clone(), todo::agent_name()),
+            settings: SettingsScreen::new(None, todo::agent_name(), config.desk.clone()),
+            theme: None,
             lists_stale: false,
             plugins: Plugins::new(db_path.clone(), config),
             screen: Screen::Workbench,
@@ -406,6 +448,11 @@ impl Workbench {
         &self.reports
     }
 
+    /// Returns the alert settings in force.
+    pub fn alert_settings(&self) -> &AlertSettings {
+        self.alerts.settings()
+    }
+
     /// Returns the alert toasts on screen, the newest last.
     pub fn toasts(&self) -> &[Toast] {
         self.alerts.toasts()
@@ -421,6 +468,17 @@ impl Workbench {
     /// starts as `KEFU_AGENT`, else `USER`.
     pub fn set_agent(&mut self, agent: &str) {
         self.todo.set_agent(agent.to_string());
+        self.settings.set_agent(agent.to_string());
+    }
+
+    /// Returns the theme of the windows, or `None` to follow the system.
+    pub fn theme(&self) -> Option<iced::Theme> {
+        self.theme.clone()
+    }
+
+    /// Returns the state of the settings screen.
+    pub fn settings(&self) -> &SettingsScreen {
+        &self.settings
     }
 
     /// Returns the screen below the top bar.
@@ -564,21 +622,12 @@ impl Workbench {
                 }
                 Task::none()
             }
-            Message::ScreenSelected(screen) => {
-                self.screen = screen;
-                match screen {
-                    // Each visit shows the database as it is now.
-                    Screen::Reports => {
-                        self.reports.set_plugins(self.plugins.loaded());
-                        return self.reports.reload().map(Message::Reports);
-                    }
-                    Screen::Todo => self.reload(),
-                    Screen::Workbench if self.lists_stale => self.reload(),
-                    Screen::Workbench | Screen::Plugins => {}
-                }
+            Message::ScreenSelected(screen) => self.show_screen(screen),
+            Message::Todo(message) => self.update_todo(message),
+            Message::Settings(message) => {
+                self.update_settings(message);
                 Task::none()
             }
-            Message::Todo(message) => self.update_todo(message),
             Message::ModifiersChanged(modifiers) => {
                 self.todo.set_shift(modifiers.shift());
                 Task::none()
@@ -681,6 +730,45 @@ impl Workbench {
                     None => Task::none(),
                 }
             }
+        }
+    }
+
+    /// Shows `screen` below the top bar. Each visit shows the database and
+    /// the settings files as they are now.
+    fn show_screen(&mut self, screen: Screen) -> Task<Message> {
+        self.screen = screen;
+        match screen {
+            Screen::Reports => {
+                self.reports.set_plugins(self.plugins.loaded());
+                return self.reports.reload().map(Message::Reports);
+            }
+            Screen::Todo => self.reload(),
+            Screen::Settings => self.settings.reload(self.store.as_ref()),
+            Screen::Workbench if self.lists_stale => self.reload(),
+            Screen::Workbench | Screen::Plugins => {}
+        }
+        Task::none()
+    }
+
+    /// Passes a message to the settings screen and applies what it saved:
+    /// the theme and language at once, and the alert settings to the
+    /// alerts that follow.
+    fn update_settings(&mut self, message: settings::Message) {
+        match self.settings.update(self.store.as_mut(), message) {
+            Some(settings::Event::AppearanceSaved(ui)) => {
+                self.theme = ui.theme.theme();
+                let language = match ui.language {
+                    settings::LanguageChoice::Fixed(language) => language,
+                    settings::LanguageChoice::System => {
+                        crate::language::choose(None, |name| std::env::var(name).ok()).language
+                    }
+                };
+                crate::language::set(language);
+            }
+            Some(settings::Event::AlertsSaved(alert_settings)) => {
+                self.alerts.set_settings(*alert_settings);
+            }
+            None => {}
         }
     }
 
@@ -1136,7 +1224,9 @@ impl Workbench {
                     labels::summary(self.conversations.len(), unanswered, self.tickets.len());
                 (summary, (labels::plugins(), Screen::Plugins))
             }
-            Screen::Reports => (String::new(), (labels::workbench(), Screen::Workbench)),
+            Screen::Reports | Screen::Settings => {
+                (String::new(), (labels::workbench(), Screen::Workbench))
+            }
             Screen::Todo => {
                 let summary = labels::todo::summary(self.todo.total(), self.todo.selected_count());
                 (summary, (labels::workbench(), Screen::Workbench))
@@ -1154,8 +1244,23 @@ impl Workbench {
         };
         let (toggle_label, toggle_screen) = toggle;
 
+        // The settings button sits beside the title on every screen but
+        // its own, where the toggle leads back.
+        let settings_button = (self.screen != Screen::Settings).then(|| {
+            button(
+                text(labels::with_keys(
+                    labels::settings::settings(),
+                    shortcuts::Action::OpenSettings,
+                    shortcuts::Scope::Workbench,
+                ))
+                .size(14),
+            )
+            .on_press(Message::ScreenSelected(Screen::Settings))
+            .style(button::secondary)
+        });
         let mut header = row![
             text(labels::window_title()).size(20),
+            settings_button,
             space::horizontal(),
             text(summary).size(13),
         ];
@@ -1217,6 +1322,7 @@ impl Workbench {
             Screen::Plugins => self.plugins.view().map(Message::Plugins),
             Screen::Reports => self.reports.view().map(Message::Reports),
             Screen::Todo => self.todo.view().map(Message::Todo),
+            Screen::Settings => self.settings.view().map(Message::Settings),
         }
     }
 
@@ -1307,20 +1413,21 @@ fn conversation_ticket(
     }
 }
 
-/// Reads the alert settings of the agent running the app from
-/// `alerts.toml` in `config_folder`. A file that cannot be used adds an
-/// error line to `errors`, and the built-in settings apply.
+/// Reads the alert settings of `agent`, the agent running the app, from
+/// `alerts.toml` in `config_folder`. It is the same agent whose table the
+/// settings screen edits. A file that cannot be used adds an error line to
+/// `errors`, and the built-in settings apply.
 fn alert_settings(
     config_folder: Option<&Path>,
     desk: &Desk,
+    agent: &str,
     errors: &mut Vec<String>,
 ) -> AlertSettings {
     let builtin = AlertSettings::builtin(&desk.lifecycle);
     let Some(folder) = config_folder else {
         return builtin;
     };
-    let agent = kefu_core::alerts::agent_name().unwrap_or_default();
-    match AlertSettings::load(folder, &agent, &desk.lifecycle) {
+    match AlertSettings::load(folder, agent, &desk.lifecycle) {
         Ok(settings) => settings,
         Err(error) => {
             tracing::error!(%error, "alert settings invalid, running on the built-in settings");

@@ -17,7 +17,7 @@ use iced_test::selector::{self, Bounded, Candidate};
 use iced_test::{Selector, Simulator};
 use kefu_core::Store;
 use kefu_ui::language::{self, Language};
-use kefu_ui::{Message, Screen, Workbench, todo_ids};
+use kefu_ui::{Message, Screen, Workbench, settings_screen, todo_ids};
 use tempfile::TempDir;
 
 /// Size of the simulated window, the default size of the real one.
@@ -247,4 +247,43 @@ fn unreadable_settings_run_in_english() {
     assert!(error.starts_with("Invalid UI settings in "), "{error}");
     started.assert_shows(&ENGLISH_WORKBENCH);
     assert!(started.has_text(&error), "the view lacks {error:?}");
+}
+
+#[test]
+fn settings_language_switch_applies_live() {
+    let mut started = Started::new(
+        Some("# Set by the team lead.\nlanguage = \"en\"\n"),
+        Some("en_US.UTF-8"),
+    );
+    started.click("Settings (Ctrl+,)");
+    assert_eq!(started.workbench.screen(), Screen::Settings);
+
+    started.click("简体中文");
+    started.click(selector::id(settings_screen::ids::save_appearance()));
+
+    assert_eq!(language::current(), Language::SimplifiedChinese);
+    started.assert_shows(&["设置", "外观", "提醒", "个人资料", "深色", "工作台"]);
+    started.assert_lacks(&["Appearance", "Workbench"]);
+    let written = std::fs::read_to_string(started.config.join("ui.toml")).expect("read ui.toml");
+    assert_eq!(
+        written,
+        "# Set by the team lead.\nlanguage = \"zh-CN\"\ntheme = \"system\"\n"
+    );
+    let choice = language::choose(Some(&started.config), |_| Some("en_US.UTF-8".into()));
+    assert_eq!(choice.language, Language::SimplifiedChinese);
+
+    started.click("工作台");
+    started.assert_shows(&CHINESE_WORKBENCH);
+
+    // "Same as the system" follows the process's locale at once.
+    started.click("设置（Ctrl+,）");
+    let system = settings_screen::LanguageChoice::System;
+    let _task = started.workbench.update(Message::Settings(
+        settings_screen::Message::LanguageSelected(system),
+    ));
+    started.click(selector::id(settings_screen::ids::save_appearance()));
+    let written = std::fs::read_to_string(started.config.join("ui.toml")).expect("read ui.toml");
+    assert!(written.contains("language = \"system\"\n"), "{written}");
+    let locale = language::choose(None, |name| std::env::var(name).ok());
+    assert_eq!(language::current(), locale.language);
 }

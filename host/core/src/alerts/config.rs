@@ -227,6 +227,7 @@ impl AlertSettings {
             Err(error) => Err(AlertConfigError {
                 file: path.display().to_string(),
                 line: None,
+                column: None,
                 message: error.to_string(),
             }),
         }
@@ -249,10 +250,13 @@ impl AlertSettings {
             config_dir,
             lifecycle,
         };
-        let mut file: Layer = toml::from_str(text).map_err(|error| AlertConfigError {
-            file: checker.file.clone(),
-            line: None,
-            message: error.to_string().trim_end().to_string(),
+        let mut file: Layer = toml::from_str(text).map_err(|error| {
+            let mut invalid = checker.error(error.span(), error.message().trim_end().to_string());
+            if invalid.line.is_none() {
+                // Without a span the parser's full report still names the place.
+                invalid.message = error.to_string().trim_end().to_string();
+            }
+            invalid
         })?;
         let agents = file.agent.take().unwrap_or_default();
         let mut settings = Self::builtin(lifecycle);
@@ -290,13 +294,39 @@ fn default_important_priorities(lifecycle: &Lifecycle) -> Vec<String> {
 /// An `alerts.toml` that cannot be used. The message names the key and the
 /// value and says what is expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}{}: {message}", line.map(|line| format!(": line {line}")).unwrap_or_default())]
+#[error("{file}{}: {message}", location(*line, *column))]
 pub struct AlertConfigError {
     pub file: String,
-    /// Line of the value, when the error is about one value. Syntax errors
-    /// from the TOML parser carry the line in the message instead.
+    /// Line of the value or of the syntax error, counted from 1. `None`
+    /// when the file could not be read.
     pub line: Option<usize>,
+    /// Column of the value or of the syntax error, in characters from 1.
+    pub column: Option<usize>,
     pub message: String,
+}
+
+/// Formats ": line L, column C" for an error's place in the file, or
+/// nothing when the place is unknown.
+fn location(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(line), Some(column)) => format!(": line {line}, column {column}"),
+        (Some(line), None) => format!(": line {line}"),
+        _ => String::new(),
+    }
+}
+
+/// Returns the line and the column, both counted from 1, of the byte
+/// `offset` in `text`. The column counts characters, as editors do.
+pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
 }
 
 /// The top level of the file, or one `[agent.NAME]` table. Every key is
@@ -358,15 +388,12 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn line_of(&self, span: &Range<usize>) -> usize {
-        let end = span.start.min(self.text.len());
-        self.text[..end].matches('\n').count() + 1
-    }
-
     fn error(&self, span: Option<Range<usize>>, message: String) -> AlertConfigError {
+        let place = span.map(|span| line_and_column(self.text, span.start));
         AlertConfigError {
             file: self.file.clone(),
-            line: span.map(|span| self.line_of(&span)),
+            line: place.map(|(line, _)| line),
+            column: place.map(|(_, column)| column),
             message,
         }
     }

@@ -205,6 +205,11 @@ impl AlertMonitor {
         self.policy.settings()
     }
 
+    /// Replaces the settings without forgetting what was seen and alerted.
+    pub fn set_settings(&mut self, settings: super::AlertSettings) {
+        self.policy.set_settings(settings);
+    }
+
     /// Reads new messages, unanswered conversations and near deadlines,
     /// and returns the alerts to raise now.
     pub fn poll(&mut self, store: &Store, now: DateTime<Utc>) -> anyhow::Result<Vec<Alert>> {

@@ -199,6 +199,13 @@ impl AlertPolicy {
         &self.settings
     }
 
+    /// Replaces the settings, keeping the messages seen, the reminders and
+    /// SLA alerts raised and the alerts held for grouping. The next
+    /// observation follows the new settings.
+    pub fn set_settings(&mut self, settings: AlertSettings) {
+        self.settings = settings;
+    }
+
     /// Highest message id considered so far; the next poll reads messages
     /// after it.
     pub fn last_message_id(&self) -> i64 {

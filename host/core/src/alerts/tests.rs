@@ -180,6 +180,26 @@ fn unknown_key_names_line() {
 }
 
 #[test]
+fn syntax_error_names_line_and_column() {
+    let error = parse_error("group-window-seconds = 10\n[reminder]\nafter-minutes = = 5\n");
+    assert_eq!(error.line, Some(3));
+    assert_eq!(error.column, Some(17));
+    let message = error.to_string();
+    assert!(
+        message.starts_with("/config/alerts.toml: line 3, column 17: "),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
+}
+
+#[test]
+fn value_error_names_column() {
+    let error = parse_error("[reminder]\n  after-minutes = 0\n");
+    assert_eq!(error.line, Some(2));
+    assert_eq!(error.column, Some(19));
+}
+
+#[test]
 fn wrong_type_names_line() {
     let message = parse_error("[important]\nsound = \"yes\"\n").to_string();
     assert!(message.contains("line 2"), "{message}");

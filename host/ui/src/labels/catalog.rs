@@ -375,7 +375,11 @@ mod tests {
     /// passed to `text`, `fill` or `fill_in`, and literals made of lowercase
     /// words joined by `-`, as in the tables of ids, except match patterns.
     fn ids_in_code() -> BTreeSet<String> {
-        let sources = [include_str!("../labels.rs"), include_str!("todo.rs")];
+        let sources = [
+            include_str!("../labels.rs"),
+            include_str!("settings.rs"),
+            include_str!("todo.rs"),
+        ];
         let mut ids = BTreeSet::new();
         for source in sources {
             let mut rest = source;

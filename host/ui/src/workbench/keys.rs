@@ -11,8 +11,8 @@ use crate::{conversation_list, labels, panes};
 
 impl Workbench {
     /// Runs the action of `keys` in the scope the window is in: the open
-    /// dialog, or else the workbench. The Plugins and Reports screens
-    /// only react to the key that shows the shortcut list.
+    /// dialog, or else the workbench. The other screens only react to the
+    /// keys that show the shortcut list and the settings.
     pub(super) fn key_pressed(&mut self, keys: Keys) -> Task<Message> {
         let scope = self.shortcut_scope();
         let Some(action) = shortcuts::action(keys, scope) else {
@@ -20,7 +20,7 @@ impl Workbench {
         };
         if scope == Scope::Workbench
             && self.screen != Screen::Workbench
-            && action != Action::ShowShortcuts
+            && !matches!(action, Action::ShowShortcuts | Action::OpenSettings)
         {
             return Task::none();
         }
@@ -69,6 +69,7 @@ impl Workbench {
                 self.shortcuts_shown = true;
                 Task::none()
             }
+            Action::OpenSettings => self.show_screen(Screen::Settings),
             Action::InsertPhrase => self.insert_phrase(false),
             Action::InsertPhraseAndSend => self.insert_phrase(true),
             Action::SelectNextPhrase | Action::SelectPreviousPhrase => {

@@ -16,6 +16,7 @@ mod phrases;
 mod plugins;
 mod reports;
 mod seed;
+mod settings;
 mod shortcuts;
 mod todo;
 mod unlock;
