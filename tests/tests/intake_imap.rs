@@ -1,6 +1,8 @@
 //! `kefu fetch` against a real Dovecot on 127.0.0.1: the real sample mail
 //! is delivered into its Maildir, fetched through the built-in plugins
 //! into a real database file, and the flags are read back from the server.
+//! Over TLS the server presents a certificate signed by a CA that the test
+//! generates.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,6 +11,7 @@ use kefu_core::ingest::Ingestor;
 use kefu_core::intake::config::{ImapAccount, PasswordSource, Security};
 use kefu_core::intake::{FetchReport, fetch_account};
 use kefu_core::plugin::PluginSet;
+use kefu_tests::certificates::TestCertificates;
 use kefu_tests::dovecot::{self, Dovecot};
 use kefu_tests::{TestDb, fixtures};
 
@@ -54,6 +57,7 @@ fn account(server: &Dovecot, password_env: &str) -> ImapAccount {
         folder: "INBOX".to_string(),
         poll_interval: Duration::from_secs(60),
         move_to: None,
+        ca_file: None,
     }
 }
 
@@ -235,4 +239,113 @@ fn wrong_password_names_the_account() {
     let message = format!("{error:#}");
     assert!(message.contains("login as kefu failed"), "{message}");
     assert!(!message.contains("not-the-password"), "{message}");
+}
+
+/// Starts Dovecot with TLS on a certificate of a freshly generated CA.
+fn start_tls_server() -> Option<(Dovecot, TestCertificates)> {
+    let certificates = TestCertificates::generate()?;
+    let server = Dovecot::start_with(dovecot::Options {
+        tls: Some((certificates.server_certificate(), certificates.server_key())),
+        ..dovecot::Options::default()
+    })?;
+    Some((server, certificates))
+}
+
+#[test]
+fn imaps_and_starttls_fetch_with_ca_file() {
+    let Some((server, certificates)) = start_tls_server() else {
+        return;
+    };
+    let delivered = deliver_samples(&server);
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_TLS");
+    account.ca_file = Some(certificates.ca());
+
+    account.security = Security::Tls;
+    account.port = server.tls_port;
+    let report = fetch(&mut db, &account);
+    assert_eq!(report.unseen, delivered, "{}", server.log());
+    assert_eq!(report.flagged, delivered, "{report:#?}");
+    assert_eq!(db.store.counts().unwrap().raw_inputs, delivered as u64);
+
+    // The same mail again, unseen, over STARTTLS on the plain port.
+    let mut client = server.client();
+    client.select("INBOX").unwrap();
+    client.uid_store("1:*", "-FLAGS.SILENT (\\Seen)").unwrap();
+    client.logout().unwrap();
+    account.security = Security::Starttls;
+    account.port = server.port;
+    let again = fetch(&mut db, &account);
+    assert_eq!(again.unseen, delivered, "{}", server.log());
+    assert_eq!(again.flagged, delivered, "{again:#?}");
+    assert_eq!(again.summary.duplicate_inputs, delivered - 1, "{again:#?}");
+    assert_eq!(count_on_server(&server, "INBOX", "UNSEEN"), 0);
+}
+
+#[test]
+fn untrusted_certificate_is_rejected_naming_host() {
+    let Some((server, certificates)) = start_tls_server() else {
+        return;
+    };
+    deliver_samples(&server);
+    let mut db = TestDb::new();
+    let base = account(&server, "KEFU_TEST_IMAP_PASSWORD_UNTRUSTED");
+    let cases = [
+        (
+            "tls, Mozilla roots only",
+            Security::Tls,
+            server.tls_port,
+            None,
+        ),
+        (
+            "tls, another CA",
+            Security::Tls,
+            server.tls_port,
+            Some(certificates.other_ca()),
+        ),
+        (
+            "starttls, Mozilla roots only",
+            Security::Starttls,
+            server.port,
+            None,
+        ),
+    ];
+    for (case, security, port, ca_file) in cases {
+        let account = ImapAccount {
+            security,
+            port,
+            ca_file,
+            ..base.clone()
+        };
+        let mut plugins = PluginSet::builtin().unwrap();
+        let error = fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins))
+            .expect_err(case);
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("TLS certificate of 127.0.0.1 did not verify"),
+            "{case}: {message}"
+        );
+        assert!(message.contains("ca-file"), "{case}: {message}");
+        assert!(message.contains("intake.toml"), "{case}: {message}");
+    }
+    assert_eq!(db.store.counts().unwrap().raw_inputs, 0, "nothing is read");
+    assert_eq!(count_on_server(&server, "INBOX", "SEEN"), 0);
+}
+
+#[test]
+fn starttls_refused_by_plain_server() {
+    let Some(server) = Dovecot::start() else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_NO_STARTTLS");
+    account.security = Security::Starttls;
+    let mut plugins = PluginSet::builtin().unwrap();
+    let error =
+        fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins)).unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("127.0.0.1 does not offer STARTTLS"),
+        "{message}"
+    );
 }

@@ -12,6 +12,7 @@ use std::time::Instant;
 use crate::ingest::Ingestor;
 
 pub mod config;
+mod connection;
 pub mod drop_folder;
 pub mod imap;
 
