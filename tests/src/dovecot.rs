@@ -24,6 +24,8 @@ pub struct Options {
     /// Certificate and key files: with them the plain port offers
     /// STARTTLS and [`Dovecot::tls_port`] speaks TLS from the first byte.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Leaves IDLE out of the capabilities the server lists after login.
+    pub without_idle: bool,
 }
 
 /// A running Dovecot, stopped when dropped.
@@ -140,6 +142,14 @@ impl Dovecot {
             ),
             None => "ssl = no\n".to_string(),
         };
+        // A short capability list without IDLE, which Dovecot then lists
+        // after login in place of its own.
+        let capability = if options.without_idle {
+            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS \
+             MOVE\n"
+        } else {
+            ""
+        };
         let root_text = root.display();
         let config = format!(
             r#"protocols = imap
@@ -148,7 +158,7 @@ base_dir = {root_text}/run
 state_dir = {root_text}/state
 instance_name = kefu-test-{port}
 log_path = {root_text}/dovecot.log
-{ssl}disable_plaintext_auth = no
+{ssl}{capability}disable_plaintext_auth = no
 auth_mechanisms = plain
 first_valid_uid = 0
 default_internal_user = {internal_user}

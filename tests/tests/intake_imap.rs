@@ -2,14 +2,15 @@
 //! is delivered into its Maildir, fetched through the built-in plugins
 //! into a real database file, and the flags are read back from the server.
 //! Over TLS the server presents a certificate signed by a CA that the test
-//! generates.
+//! generates, and over IDLE mail appended on the server is stored without
+//! waiting for a poll.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kefu_core::ingest::Ingestor;
 use kefu_core::intake::config::{ImapAccount, PasswordSource, Security};
-use kefu_core::intake::{FetchReport, fetch_account};
+use kefu_core::intake::{FetchReport, IdleStatus, Intake, IntakeConfig, fetch_account};
 use kefu_core::plugin::PluginSet;
 use kefu_tests::certificates::TestCertificates;
 use kefu_tests::dovecot::{self, Dovecot};
@@ -348,4 +349,139 @@ fn starttls_refused_by_plain_server() {
         message.contains("127.0.0.1 does not offer STARTTLS"),
         "{message}"
     );
+}
+
+/// Appends a mail with a subject of its own to the server's INBOX, as
+/// another client or a delivery agent would.
+fn append_mail(server: &Dovecot, subject: &str) {
+    let mail = format!(
+        "From: Li Lei <li.lei@example.cn>\r\nTo: support@kefu.invalid\r\n\
+         Subject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0800\r\n\
+         Message-ID: <{subject}@example.cn>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n订单还没有到。\r\n"
+    );
+    let mut client = server.client();
+    client.append("INBOX", mail.as_bytes()).finish().unwrap();
+    client.logout().unwrap();
+}
+
+/// Runs intake passes until one stores a message or `limit` passes, and
+/// returns the time it took.
+fn pass_until_stored(
+    intake: &mut Intake,
+    db: &mut TestDb,
+    plugins: &mut PluginSet,
+    limit: Duration,
+) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let pass = intake.run_due(&mut Ingestor::new(&mut db.store, plugins), Instant::now());
+        assert!(pass.problems.is_empty(), "{:?}", pass.problems);
+        if pass.messages_stored > 0 {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn idle_stores_appended_mail_within_seconds() {
+    let Some((server, certificates)) = start_tls_server() else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_IDLE");
+    account.security = Security::Tls;
+    account.port = server.tls_port;
+    account.ca_file = Some(certificates.ca());
+    // A poll an hour away cannot explain a fetch within seconds.
+    account.poll_interval = Duration::from_secs(3600);
+    let (mut intake, errors) = Intake::new(IntakeConfig {
+        drop_folders: Vec::new(),
+        imap_accounts: vec![account],
+    });
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut plugins = PluginSet::builtin().unwrap();
+    let watch = intake.accounts()[0].idle().expect("an IDLE watcher runs");
+    assert_eq!(
+        watch.wait_while_connecting(Duration::from_secs(15)),
+        IdleStatus::Idling,
+        "{}",
+        server.log()
+    );
+    // The first pass fetches the empty folder: the first poll and the
+    // watcher's signal that it started.
+    let first = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        Instant::now(),
+    );
+    assert_eq!(first.fetched_accounts, 1, "{first:?}");
+    assert_eq!(first.messages_stored, 0, "{first:?}");
+    let quiet = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        Instant::now(),
+    );
+    assert_eq!(
+        quiet.fetched_accounts, 0,
+        "no fetch without new mail: {quiet:?}"
+    );
+
+    append_mail(&server, "idle-1");
+    let took = pass_until_stored(&mut intake, &mut db, &mut plugins, Duration::from_secs(5));
+    assert!(took.is_some(), "not stored within 5 s; {}", server.log());
+    assert_eq!(db.store.counts().unwrap().messages, 1);
+
+    // The watcher idles again after the first announcement.
+    append_mail(&server, "idle-2");
+    let took = pass_until_stored(&mut intake, &mut db, &mut plugins, Duration::from_secs(5));
+    assert!(took.is_some(), "second mail not stored within 5 s");
+    assert_eq!(db.store.counts().unwrap().messages, 2);
+    assert_eq!(count_on_server(&server, "INBOX", "UNSEEN"), 0);
+}
+
+#[test]
+fn server_without_idle_is_polled() {
+    let Some(server) = Dovecot::start_with(dovecot::Options {
+        without_idle: true,
+        ..dovecot::Options::default()
+    }) else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let account = account(&server, "KEFU_TEST_IMAP_PASSWORD_NO_IDLE");
+    let poll_interval = account.poll_interval;
+    let (mut intake, _) = Intake::new(IntakeConfig {
+        drop_folders: Vec::new(),
+        imap_accounts: vec![account],
+    });
+    let mut plugins = PluginSet::builtin().unwrap();
+    let watch = intake.accounts()[0]
+        .idle()
+        .expect("an IDLE watcher was started");
+    assert_eq!(
+        watch.wait_while_connecting(Duration::from_secs(15)),
+        IdleStatus::Unsupported,
+        "{}",
+        server.log()
+    );
+    let start = Instant::now();
+    let first = intake.run_due(&mut Ingestor::new(&mut db.store, &mut plugins), start);
+    assert_eq!(first.fetched_accounts, 1, "the first poll: {first:?}");
+
+    append_mail(&server, "polled");
+    let early = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        start + poll_interval / 2,
+    );
+    assert_eq!(
+        early.fetched_accounts, 0,
+        "not due before the poll: {early:?}"
+    );
+    let polled = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        start + poll_interval,
+    );
+    assert_eq!(polled.fetched_accounts, 1, "{polled:?}");
+    assert_eq!(polled.messages_stored, 1, "{polled:?}");
 }
