@@ -10,7 +10,6 @@
 use std::net::{Shutdown, TcpStream};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use imap::types::UnsolicitedResponse;
@@ -76,12 +75,11 @@ impl Shared {
     }
 }
 
-/// A background IDLE connection to one account. Dropping it closes the
-/// connection and ends its thread.
+/// A background IDLE connection to one account. Dropping it shuts the
+/// connection down and tells its thread to end.
 #[derive(Debug)]
 pub struct IdleWatch {
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl IdleWatch {
@@ -100,16 +98,12 @@ impl IdleWatch {
         let thread = std::thread::Builder::new()
             .name(format!("kefu-imap-idle-{}", account.name))
             .spawn(move || run(&account, &thread_shared));
-        let thread = match thread {
-            Ok(thread) => Some(thread),
-            Err(error) => {
-                shared.update(|state| {
-                    state.status = IdleStatus::Failed(format!("starting the thread: {error}"))
-                });
-                None
-            }
-        };
-        Self { shared, thread }
+        if let Err(error) = thread {
+            shared.update(|state| {
+                state.status = IdleStatus::Failed(format!("starting the thread: {error}"))
+            });
+        }
+        Self { shared }
     }
 
     /// Returns the state of the IDLE connection.
@@ -148,6 +142,9 @@ impl IdleWatch {
 }
 
 impl Drop for IdleWatch {
+    /// Stops the watcher without joining its thread. A thread that is still
+    /// connecting can block up to the connect and read timeouts, and it
+    /// ends on its own once it sees the stop.
     fn drop(&mut self) {
         self.shared.update(|state| {
             state.stop = true;
@@ -155,9 +152,6 @@ impl Drop for IdleWatch {
                 let _ = socket.shutdown(Shutdown::Both);
             }
         });
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
