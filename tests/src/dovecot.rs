@@ -1,5 +1,6 @@
 //! A real Dovecot IMAP server on 127.0.0.1, started by a test in its own
-//! temporary folder: passwd-file login, one Maildir user, no TLS.
+//! temporary folder: passwd-file login, one Maildir user, and TLS (IMAPS
+//! and STARTTLS) when the test gives it a certificate.
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -17,11 +18,24 @@ pub const REQUIRE_SERVERS_ENV: &str = "KEFU_REQUIRE_SERVERS";
 pub const USER: &str = "kefu";
 pub const PASSWORD: &str = "imap-test-secret";
 
+/// How a test's Dovecot is set up.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Certificate and key files: with them the plain port offers
+    /// STARTTLS and [`Dovecot::tls_port`] speaks TLS from the first byte.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Leaves IDLE out of the capabilities the server lists after login.
+    pub without_idle: bool,
+}
+
 /// A running Dovecot, stopped when dropped.
 pub struct Dovecot {
     folder: TempDir,
     child: Child,
+    /// Port of plain IMAP, which offers STARTTLS when TLS is set up.
     pub port: u16,
+    /// Port of IMAPS, or 0 without TLS.
+    pub tls_port: u16,
     /// Owner of the Maildir files the server reads and writes.
     mail_owner: (u32, u32),
 }
@@ -74,9 +88,15 @@ fn free_port() -> u16 {
 }
 
 impl Dovecot {
-    /// Starts Dovecot. When the binary is missing, returns `None` after
-    /// printing why, or panics when [`REQUIRE_SERVERS_ENV`] is set.
+    /// Starts Dovecot without TLS. When the binary is missing, returns
+    /// `None` after printing why, or panics when [`REQUIRE_SERVERS_ENV`] is
+    /// set.
     pub fn start() -> Option<Self> {
+        Self::start_with(Options::default())
+    }
+
+    /// Starts Dovecot configured by `options`, as [`Dovecot::start`] does.
+    pub fn start_with(options: Options) -> Option<Self> {
         let Some(binary) = find_binary() else {
             let reason = "dovecot is not installed (Debian package dovecot-imapd)";
             if std::env::var_os(REQUIRE_SERVERS_ENV).is_some() {
@@ -109,6 +129,27 @@ impl Dovecot {
         std::fs::write(root.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n"))
             .expect("writing the passwd file");
         let port = free_port();
+        let tls_port = if options.tls.is_some() {
+            free_port()
+        } else {
+            0
+        };
+        let ssl = match &options.tls {
+            Some((certificate, key)) => format!(
+                "ssl = yes\nssl_cert = <{}\nssl_key = <{}\nssl_min_protocol = TLSv1.2\n",
+                certificate.display(),
+                key.display()
+            ),
+            None => "ssl = no\n".to_string(),
+        };
+        // A short capability list without IDLE, which Dovecot then lists
+        // after login in place of its own.
+        let capability = if options.without_idle {
+            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS \
+             MOVE\n"
+        } else {
+            ""
+        };
         let root_text = root.display();
         let config = format!(
             r#"protocols = imap
@@ -117,8 +158,7 @@ base_dir = {root_text}/run
 state_dir = {root_text}/state
 instance_name = kefu-test-{port}
 log_path = {root_text}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
+{ssl}{capability}disable_plaintext_auth = no
 auth_mechanisms = plain
 first_valid_uid = 0
 default_internal_user = {internal_user}
@@ -140,7 +180,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -170,6 +212,7 @@ service stats {{
             folder,
             child,
             port,
+            tls_port,
             mail_owner: (mail_uid, mail_gid),
         };
         std::fs::create_dir_all(server.maildir().join("tmp")).unwrap();
@@ -182,15 +225,17 @@ service stats {{
 
     fn wait_until_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
+        let ports = [self.port, self.tls_port];
+        let mut waiting: Vec<u16> = ports.into_iter().filter(|port| *port != 0).collect();
         while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            waiting.retain(|port| TcpStream::connect(("127.0.0.1", *port)).is_err());
+            if waiting.is_empty() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!(
-            "dovecot did not listen on 127.0.0.1:{} within 15 s; its log:\n{}",
-            self.port,
+            "dovecot did not listen on 127.0.0.1 ports {waiting:?} within 15 s; its log:\n{}",
             self.log()
         );
     }

@@ -1,5 +1,6 @@
 //! Helpers shared by the end-to-end tests in `tests/tests/`.
 
+pub mod certificates;
 pub mod dovecot;
 pub mod http;
 pub mod mail;

@@ -142,6 +142,40 @@ pub fn with_outgoing(store: &mut Store, smtp_port: Option<u16>, extra: &str) {
     store.set_desk(Arc::new(desk));
 }
 
+/// Like [`with_team_address`], with the SMTP server at `smtp_port` reached
+/// with `security` ("none", "starttls" or "tls") and trusting `ca_file`.
+pub fn with_smtp_security(
+    store: &mut Store,
+    smtp_port: u16,
+    security: &str,
+    ca_file: Option<&Path>,
+) {
+    let mut text = format!(
+        "from = \"{TEAM_ADDRESS}\"\n[smtp]\nhost = \"127.0.0.1\"\nport = {smtp_port}\n\
+         security = \"{security}\"\ntimeout-seconds = 10\n"
+    );
+    if let Some(path) = ca_file {
+        text.push_str(&format!("ca-file = {:?}\n", path.display().to_string()));
+    }
+    let outgoing = OutgoingConfig::parse(&text, "outgoing.toml").expect("parsing outgoing.toml");
+    let desk = Desk {
+        outgoing,
+        ..Desk::default()
+    };
+    store.set_desk(Arc::new(desk));
+}
+
+/// TLS of a test SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP.
+    None,
+    /// STARTTLS offered and required before any mail is accepted.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Implicit,
+}
+
 /// Returns a loopback port no one listens on now.
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
@@ -162,6 +196,17 @@ impl SmtpServer {
     /// `None`, after printing why, when aiosmtpd is not installed and
     /// KEFU_REQUIRE_SERVERS is not 1; panics when it is 1.
     pub fn start(port: u16, maildir: &Path) -> Option<Self> {
+        Self::start_with(port, maildir, SmtpTls::None, None)
+    }
+
+    /// Starts the server with `tls`, presenting the server certificate of
+    /// `certificates`, as [`SmtpServer::start`] does.
+    pub fn start_with(
+        port: u16,
+        maildir: &Path,
+        tls: SmtpTls,
+        certificates: Option<&crate::certificates::TestCertificates>,
+    ) -> Option<Self> {
         let Some(python) = python_with_aiosmtpd() else {
             let message = "aiosmtpd is not installed (apt-get install python3-aiosmtpd)";
             if std::env::var("KEFU_REQUIRE_SERVERS").as_deref() == Ok("1") {
@@ -170,9 +215,23 @@ impl SmtpServer {
             eprintln!("skipped: {message}");
             return None;
         };
-        let child = Command::new(python)
+        let mut command = Command::new(python);
+        command
             .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
+            .arg(format!("127.0.0.1:{port}"));
+        if tls != SmtpTls::None {
+            let certificates = certificates.expect("a TLS server needs certificates");
+            let (certificate_flag, key_flag) = match tls {
+                SmtpTls::Implicit => ("--smtpscert", "--smtpskey"),
+                _ => ("--tlscert", "--tlskey"),
+            };
+            command
+                .arg(certificate_flag)
+                .arg(certificates.server_certificate())
+                .arg(key_flag)
+                .arg(certificates.server_key());
+        }
+        let child = command
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(maildir)
             .stdout(Stdio::null())

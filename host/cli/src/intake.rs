@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Args;
 use kefu_core::desk::Desk;
 use kefu_core::ingest::Ingestor;
-use kefu_core::intake::{self, DropFolder, FetchReport, IntakeConfig, ScanReport};
+use kefu_core::intake::{self, DropFolder, FetchReport, IntakeConfig, ScanReport, WatchedAccount};
 
 use crate::output::printable;
 
@@ -30,8 +30,9 @@ pub struct FetchCommand {
     #[arg(long, value_name = "NAME")]
     pub account: Option<String>,
 
-    /// Keep running and fetch each account again after its
-    /// poll-interval-seconds, until Ctrl-C.
+    /// Keep running until Ctrl-C: fetch each account as soon as its server
+    /// announces new mail over IMAP IDLE, or after its
+    /// poll-interval-seconds where the server offers no IDLE.
     #[arg(long)]
     pub watch: bool,
 
@@ -166,14 +167,17 @@ pub fn fetch(
     let mut ingestor = Ingestor::new(&mut store, &mut plugins);
 
     let mut all_ok = true;
-    let mut next_fetch: Vec<Instant> = vec![Instant::now(); accounts.len()];
+    let start = Instant::now();
+    let mut accounts: Vec<WatchedAccount> = accounts
+        .into_iter()
+        .map(|account| WatchedAccount::new(account, command.watch, start))
+        .collect();
     loop {
-        for (account, due) in accounts.iter().zip(next_fetch.iter_mut()) {
-            if Instant::now() < *due {
+        for watched in &mut accounts {
+            if !watched.take_due(Instant::now()) {
                 continue;
             }
-            *due = Instant::now() + account.poll_interval;
-            match intake::fetch_account(account, &mut ingestor) {
+            match intake::fetch_account(&watched.account, &mut ingestor) {
                 Ok(report) => {
                     all_ok &= report.failed.is_empty();
                     print_fetch(&report, command.json)?;
@@ -186,7 +190,11 @@ pub fn fetch(
         }
         let Some(stop) = &stop else { break };
         // Sleep in short steps, so Ctrl-C stops the loop at once.
-        while !stop.load(Ordering::SeqCst) && next_fetch.iter().all(|due| Instant::now() < *due) {
+        while !stop.load(Ordering::SeqCst)
+            && !accounts
+                .iter()
+                .any(|watched| watched.is_due(Instant::now()))
+        {
             std::thread::sleep(Duration::from_millis(200));
         }
         if stop.load(Ordering::SeqCst) {

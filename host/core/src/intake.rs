@@ -12,21 +12,25 @@ use std::time::Instant;
 use crate::ingest::Ingestor;
 
 pub mod config;
+mod connection;
 pub mod drop_folder;
+pub mod idle;
 pub mod imap;
 
 pub use config::{ImapAccount, IntakeConfig};
 pub use drop_folder::{DropFolder, ScanReport};
+pub use idle::{IdleStatus, IdleWatch, WatchedAccount};
 pub use imap::{FetchReport, fetch_account};
 
 /// The drop folders and IMAP accounts of `intake.toml`, run together by a
 /// background loop such as the desktop app's. Each call to
 /// [`Intake::run_due`] scans every drop folder and fetches the accounts
-/// whose poll interval has passed.
+/// that are due: announced new mail over IMAP IDLE, or a passed poll
+/// interval while no IDLE connection runs.
 #[derive(Debug, Default)]
 pub struct Intake {
     folders: Vec<DropFolder>,
-    accounts: Vec<(ImapAccount, Instant)>,
+    accounts: Vec<WatchedAccount>,
 }
 
 /// Counts and problems of one [`Intake::run_due`].
@@ -43,8 +47,9 @@ pub struct IntakePass {
 }
 
 impl Intake {
-    /// Prepares the drop folders and accounts of `config`. A drop folder
-    /// that cannot be opened is left out, with one error line each.
+    /// Prepares the drop folders and accounts of `config` and starts one
+    /// IMAP IDLE watcher thread per account. A drop folder that cannot be
+    /// opened is left out, with one error line each.
     pub fn new(config: IntakeConfig) -> (Self, Vec<String>) {
         let mut errors = Vec::new();
         let mut folders = Vec::new();
@@ -58,9 +63,14 @@ impl Intake {
         let accounts = config
             .imap_accounts
             .into_iter()
-            .map(|account| (account, now))
+            .map(|account| WatchedAccount::new(account, true, now))
             .collect();
         (Self { folders, accounts }, errors)
+    }
+
+    /// Returns the IMAP accounts with their schedules and IDLE watchers.
+    pub fn accounts(&self) -> &[WatchedAccount] {
+        &self.accounts
     }
 
     /// True when there is no drop folder and no account to run.
@@ -68,9 +78,9 @@ impl Intake {
         self.folders.is_empty() && self.accounts.is_empty()
     }
 
-    /// Scans every drop folder and fetches each account whose poll
-    /// interval has passed at `now`. Problems are collected, never raised,
-    /// so one broken folder or server does not stop the others.
+    /// Scans every drop folder and fetches each account that is due at
+    /// `now`. Problems are collected, never raised, so one broken folder or
+    /// server does not stop the others.
     pub fn run_due(&mut self, ingestor: &mut Ingestor<'_>, now: Instant) -> IntakePass {
         let mut pass = IntakePass::default();
         for folder in &mut self.folders {
@@ -88,13 +98,12 @@ impl Intake {
                 Err(error) => pass.problems.push(format!("{error:#}")),
             }
         }
-        for (account, next) in &mut self.accounts {
-            if now < *next {
+        for watched in &mut self.accounts {
+            if !watched.take_due(now) {
                 continue;
             }
-            *next = now + account.poll_interval;
             pass.fetched_accounts += 1;
-            match fetch_account(account, ingestor) {
+            match fetch_account(&watched.account, ingestor) {
                 Ok(report) => {
                     pass.messages_stored += report.summary.messages_stored;
                     for failed in report.failed {

@@ -24,6 +24,7 @@ pub mod report;
 pub mod routing;
 pub mod sla;
 pub mod store;
+pub mod tls;
 pub mod todo;
 pub mod webhook;
 

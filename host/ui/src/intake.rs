@@ -5,7 +5,8 @@
 //!
 //! At most one pass runs at a time; a tick that arrives while one runs is
 //! skipped. Each drop folder is scanned every pass, and each IMAP account
-//! is fetched when its poll interval has passed.
+//! is fetched when its IMAP IDLE connection announced new mail or, while
+//! IDLE is not running, when its poll interval has passed.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -1,14 +1,18 @@
 //! `kefu fetch` against a real Dovecot on 127.0.0.1: the real sample mail
 //! is delivered into its Maildir, fetched through the built-in plugins
 //! into a real database file, and the flags are read back from the server.
+//! Over TLS the server presents a certificate signed by a CA that the test
+//! generates, and over IDLE mail appended on the server is stored without
+//! waiting for a poll.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kefu_core::ingest::Ingestor;
 use kefu_core::intake::config::{ImapAccount, PasswordSource, Security};
-use kefu_core::intake::{FetchReport, fetch_account};
+use kefu_core::intake::{FetchReport, IdleStatus, Intake, IntakeConfig, fetch_account};
 use kefu_core::plugin::PluginSet;
+use kefu_tests::certificates::TestCertificates;
 use kefu_tests::dovecot::{self, Dovecot};
 use kefu_tests::{TestDb, fixtures};
 
@@ -54,6 +58,7 @@ fn account(server: &Dovecot, password_env: &str) -> ImapAccount {
         folder: "INBOX".to_string(),
         poll_interval: Duration::from_secs(60),
         move_to: None,
+        ca_file: None,
     }
 }
 
@@ -235,4 +240,248 @@ fn wrong_password_names_the_account() {
     let message = format!("{error:#}");
     assert!(message.contains("login as kefu failed"), "{message}");
     assert!(!message.contains("not-the-password"), "{message}");
+}
+
+/// Starts Dovecot with TLS on a certificate of a freshly generated CA.
+fn start_tls_server() -> Option<(Dovecot, TestCertificates)> {
+    let certificates = TestCertificates::generate()?;
+    let server = Dovecot::start_with(dovecot::Options {
+        tls: Some((certificates.server_certificate(), certificates.server_key())),
+        ..dovecot::Options::default()
+    })?;
+    Some((server, certificates))
+}
+
+#[test]
+fn imaps_and_starttls_fetch_with_ca_file() {
+    let Some((server, certificates)) = start_tls_server() else {
+        return;
+    };
+    let delivered = deliver_samples(&server);
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_TLS");
+    account.ca_file = Some(certificates.ca());
+
+    account.security = Security::Tls;
+    account.port = server.tls_port;
+    let report = fetch(&mut db, &account);
+    assert_eq!(report.unseen, delivered, "{}", server.log());
+    assert_eq!(report.flagged, delivered, "{report:#?}");
+    assert_eq!(db.store.counts().unwrap().raw_inputs, delivered as u64);
+
+    // The same mail again, unseen, over STARTTLS on the plain port.
+    let mut client = server.client();
+    client.select("INBOX").unwrap();
+    client.uid_store("1:*", "-FLAGS.SILENT (\\Seen)").unwrap();
+    client.logout().unwrap();
+    account.security = Security::Starttls;
+    account.port = server.port;
+    let again = fetch(&mut db, &account);
+    assert_eq!(again.unseen, delivered, "{}", server.log());
+    assert_eq!(again.flagged, delivered, "{again:#?}");
+    assert_eq!(again.summary.duplicate_inputs, delivered - 1, "{again:#?}");
+    assert_eq!(count_on_server(&server, "INBOX", "UNSEEN"), 0);
+}
+
+#[test]
+fn untrusted_certificate_is_rejected_naming_host() {
+    let Some((server, certificates)) = start_tls_server() else {
+        return;
+    };
+    deliver_samples(&server);
+    let mut db = TestDb::new();
+    let base = account(&server, "KEFU_TEST_IMAP_PASSWORD_UNTRUSTED");
+    let cases = [
+        (
+            "tls, Mozilla roots only",
+            Security::Tls,
+            server.tls_port,
+            None,
+        ),
+        (
+            "tls, another CA",
+            Security::Tls,
+            server.tls_port,
+            Some(certificates.other_ca()),
+        ),
+        (
+            "starttls, Mozilla roots only",
+            Security::Starttls,
+            server.port,
+            None,
+        ),
+    ];
+    for (case, security, port, ca_file) in cases {
+        let account = ImapAccount {
+            security,
+            port,
+            ca_file,
+            ..base.clone()
+        };
+        let mut plugins = PluginSet::builtin().unwrap();
+        let error = fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins))
+            .expect_err(case);
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("TLS certificate of 127.0.0.1 did not verify"),
+            "{case}: {message}"
+        );
+        assert!(message.contains("ca-file"), "{case}: {message}");
+        assert!(message.contains("intake.toml"), "{case}: {message}");
+    }
+    assert_eq!(db.store.counts().unwrap().raw_inputs, 0, "nothing is read");
+    assert_eq!(count_on_server(&server, "INBOX", "SEEN"), 0);
+}
+
+#[test]
+fn starttls_refused_by_plain_server() {
+    let Some(server) = Dovecot::start() else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_NO_STARTTLS");
+    account.security = Security::Starttls;
+    let mut plugins = PluginSet::builtin().unwrap();
+    let error =
+        fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins)).unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("127.0.0.1 does not offer STARTTLS"),
+        "{message}"
+    );
+}
+
+/// Appends a mail with a subject of its own to the server's INBOX, as
+/// another client or a delivery agent would.
+fn append_mail(server: &Dovecot, subject: &str) {
+    let mail = format!(
+        "From: Li Lei <li.lei@example.cn>\r\nTo: support@kefu.invalid\r\n\
+         Subject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0800\r\n\
+         Message-ID: <{subject}@example.cn>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n订单还没有到。\r\n"
+    );
+    let mut client = server.client();
+    client.append("INBOX", mail.as_bytes()).finish().unwrap();
+    client.logout().unwrap();
+}
+
+/// Runs intake passes until one stores a message or `limit` passes, and
+/// returns the time it took.
+fn pass_until_stored(
+    intake: &mut Intake,
+    db: &mut TestDb,
+    plugins: &mut PluginSet,
+    limit: Duration,
+) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let pass = intake.run_due(&mut Ingestor::new(&mut db.store, plugins), Instant::now());
+        assert!(pass.problems.is_empty(), "{:?}", pass.problems);
+        if pass.messages_stored > 0 {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn idle_stores_appended_mail_within_seconds() {
+    let Some((server, certificates)) = start_tls_server() else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_IDLE");
+    account.security = Security::Tls;
+    account.port = server.tls_port;
+    account.ca_file = Some(certificates.ca());
+    // A poll an hour away cannot explain a fetch within seconds.
+    account.poll_interval = Duration::from_secs(3600);
+    let (mut intake, errors) = Intake::new(IntakeConfig {
+        drop_folders: Vec::new(),
+        imap_accounts: vec![account],
+    });
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut plugins = PluginSet::builtin().unwrap();
+    let watch = intake.accounts()[0].idle().expect("an IDLE watcher runs");
+    assert_eq!(
+        watch.wait_while_connecting(Duration::from_secs(15)),
+        IdleStatus::Idling,
+        "{}",
+        server.log()
+    );
+    // The first pass fetches the empty folder: the first poll and the
+    // watcher's signal that it started.
+    let first = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        Instant::now(),
+    );
+    assert_eq!(first.fetched_accounts, 1, "{first:?}");
+    assert_eq!(first.messages_stored, 0, "{first:?}");
+    let quiet = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        Instant::now(),
+    );
+    assert_eq!(
+        quiet.fetched_accounts, 0,
+        "no fetch without new mail: {quiet:?}"
+    );
+
+    append_mail(&server, "idle-1");
+    let took = pass_until_stored(&mut intake, &mut db, &mut plugins, Duration::from_secs(5));
+    assert!(took.is_some(), "not stored within 5 s; {}", server.log());
+    assert_eq!(db.store.counts().unwrap().messages, 1);
+
+    // The watcher idles again after the first announcement.
+    append_mail(&server, "idle-2");
+    let took = pass_until_stored(&mut intake, &mut db, &mut plugins, Duration::from_secs(5));
+    assert!(took.is_some(), "second mail not stored within 5 s");
+    assert_eq!(db.store.counts().unwrap().messages, 2);
+    assert_eq!(count_on_server(&server, "INBOX", "UNSEEN"), 0);
+}
+
+#[test]
+fn server_without_idle_is_polled() {
+    let Some(server) = Dovecot::start_with(dovecot::Options {
+        without_idle: true,
+        ..dovecot::Options::default()
+    }) else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let account = account(&server, "KEFU_TEST_IMAP_PASSWORD_NO_IDLE");
+    let poll_interval = account.poll_interval;
+    let (mut intake, _) = Intake::new(IntakeConfig {
+        drop_folders: Vec::new(),
+        imap_accounts: vec![account],
+    });
+    let mut plugins = PluginSet::builtin().unwrap();
+    let watch = intake.accounts()[0]
+        .idle()
+        .expect("an IDLE watcher was started");
+    assert_eq!(
+        watch.wait_while_connecting(Duration::from_secs(15)),
+        IdleStatus::Unsupported,
+        "{}",
+        server.log()
+    );
+    let start = Instant::now();
+    let first = intake.run_due(&mut Ingestor::new(&mut db.store, &mut plugins), start);
+    assert_eq!(first.fetched_accounts, 1, "the first poll: {first:?}");
+
+    append_mail(&server, "polled");
+    let early = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        start + poll_interval / 2,
+    );
+    assert_eq!(
+        early.fetched_accounts, 0,
+        "not due before the poll: {early:?}"
+    );
+    let polled = intake.run_due(
+        &mut Ingestor::new(&mut db.store, &mut plugins),
+        start + poll_interval,
+    );
+    assert_eq!(polled.fetched_accounts, 1, "{polled:?}");
+    assert_eq!(polled.messages_stored, 1, "{polled:?}");
 }

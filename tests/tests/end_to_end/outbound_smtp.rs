@@ -1,6 +1,7 @@
 //! Replies queued in the outbox and delivered to a real SMTP server
 //! (aiosmtpd) on loopback: the bytes on the wire, threading the customer's
-//! answer back, retries while the server is down, and automatic replies.
+//! answer back, retries while the server is down, automatic replies, and
+//! STARTTLS and implicit TLS with a certificate of a CA the test generates.
 
 use chrono::{Duration, Utc};
 use kefu_core::outbound::{
@@ -9,9 +10,10 @@ use kefu_core::outbound::{
 use kefu_core::plugin::{AdapterInput, PluginSet};
 use kefu_core::store::OutboxState;
 use kefu_tests::TestDb;
+use kefu_tests::certificates::TestCertificates;
 use kefu_tests::mail::{
-    SmtpServer, TEAM_ADDRESS, customer_mail, free_port, rewrite_headers, with_outgoing,
-    with_team_address,
+    SmtpServer, SmtpTls, TEAM_ADDRESS, customer_mail, free_port, rewrite_headers, with_outgoing,
+    with_smtp_security, with_team_address,
 };
 
 const CUSTOMER: &str = "customer.a@example.cn";
@@ -319,4 +321,105 @@ fn automatic_mail_gets_no_automatic_reply() {
     };
     assert!(reason.contains("auto-reply"), "{reason}");
     assert!(db.store.outbox(false).unwrap().is_empty());
+}
+
+#[test]
+fn starttls_and_implicit_tls_send_with_ca_file() {
+    let Some(certificates) = TestCertificates::generate() else {
+        return;
+    };
+    for (security, tls) in [("starttls", SmtpTls::Starttls), ("tls", SmtpTls::Implicit)] {
+        let mut db = TestDb::new();
+        let ticket = customer_ticket(&mut db);
+        let port = free_port();
+        let maildir = db.folder.path().join("Maildir");
+        let Some(server) = SmtpServer::start_with(port, &maildir, tls, Some(&certificates)) else {
+            return;
+        };
+        with_smtp_security(&mut db.store, port, security, Some(&certificates.ca()));
+        let queued = agent_reply(&mut db, ticket, "您好，已为您加急处理。");
+        let mut plugins = PluginSet::builtin().unwrap();
+
+        let report = deliver_due(&mut db.store, &mut plugins, Utc::now()).unwrap();
+
+        assert_eq!(
+            report.sent,
+            vec![queued.outbox_id],
+            "{security}: {report:?}"
+        );
+        let mails = server.mails();
+        assert_eq!(mails.len(), 1, "{security}");
+        assert_eq!(
+            header(&mails[0], "Message-ID").unwrap(),
+            format!("<{}>", queued.external_id),
+            "{security}"
+        );
+    }
+}
+
+#[test]
+fn plain_smtp_to_starttls_only_server_fails() {
+    let Some(certificates) = TestCertificates::generate() else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let ticket = customer_ticket(&mut db);
+    let port = free_port();
+    let maildir = db.folder.path().join("Maildir");
+    let Some(server) =
+        SmtpServer::start_with(port, &maildir, SmtpTls::Starttls, Some(&certificates))
+    else {
+        return;
+    };
+    with_smtp_security(&mut db.store, port, "none", None);
+    let queued = agent_reply(&mut db, ticket, "您好");
+    let mut plugins = PluginSet::builtin().unwrap();
+    let report = deliver_due(&mut db.store, &mut plugins, Utc::now()).unwrap();
+    assert!(report.sent.is_empty(), "{report:?}");
+    let entry = db.store.outbox_entry(queued.outbox_id).unwrap().unwrap();
+    let error = entry.last_error.unwrap();
+    assert!(
+        error.contains("STARTTLS"),
+        "the server's reply is kept: {error}"
+    );
+    assert!(server.mails().is_empty());
+}
+
+#[test]
+fn untrusted_smtp_certificate_names_host() {
+    let Some(certificates) = TestCertificates::generate() else {
+        return;
+    };
+    let cases = [
+        ("starttls", SmtpTls::Starttls, None),
+        ("tls", SmtpTls::Implicit, None),
+        ("tls", SmtpTls::Implicit, Some(certificates.other_ca())),
+    ];
+    for (security, tls, ca_file) in cases {
+        let case = format!("{security}, ca-file {ca_file:?}");
+        let mut db = TestDb::new();
+        let ticket = customer_ticket(&mut db);
+        let port = free_port();
+        let maildir = db.folder.path().join("Maildir");
+        let Some(server) = SmtpServer::start_with(port, &maildir, tls, Some(&certificates)) else {
+            return;
+        };
+        with_smtp_security(&mut db.store, port, security, ca_file.as_deref());
+        let queued = agent_reply(&mut db, ticket, "您好");
+        let mut plugins = PluginSet::builtin().unwrap();
+
+        let report = deliver_due(&mut db.store, &mut plugins, Utc::now()).unwrap();
+
+        assert!(report.sent.is_empty(), "{case}: {report:?}");
+        assert_eq!(report.retrying.len(), 1, "{case}: {report:?}");
+        let entry = db.store.outbox_entry(queued.outbox_id).unwrap().unwrap();
+        assert_eq!(entry.state, OutboxState::Queued, "{case}");
+        let error = entry.last_error.unwrap();
+        assert!(
+            error.contains("TLS certificate of the SMTP server 127.0.0.1 did not verify"),
+            "{case}: {error}"
+        );
+        assert!(error.contains("smtp.ca-file"), "{case}: {error}");
+        assert!(server.mails().is_empty(), "{case}");
+    }
 }

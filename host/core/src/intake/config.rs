@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anyhow::Context;
 use serde::Deserialize;
 
 /// Name of the intake file in the configuration folder.
@@ -73,6 +74,9 @@ pub struct ImapAccount {
     /// Mailbox that fetched mail is moved to after it is stored. Without
     /// it, fetched mail stays in `folder`, flagged `\Seen`.
     pub move_to: Option<String>,
+    /// PEM file of a CA to trust besides the Mozilla roots, for a server
+    /// whose certificate is self-signed or signed by a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// An `[[imap]]` table as written, before the password keys are checked.
@@ -91,6 +95,7 @@ struct RawImapAccount {
     #[serde(default = "default_poll_seconds")]
     poll_interval_seconds: u64,
     move_to: Option<String>,
+    ca_file: Option<PathBuf>,
 }
 
 fn default_folder() -> String {
@@ -140,6 +145,13 @@ impl<'de> Deserialize<'de> for ImapAccount {
                 raw.user, raw.host, raw.folder
             )));
         }
+        if raw.ca_file.is_some() && raw.security == Security::None {
+            return Err(D::Error::custom(format!(
+                "account {}@{}: ca-file is set but security = \"none\" uses no TLS; set \
+                 security to \"tls\" or \"starttls\", or remove ca-file",
+                raw.user, raw.host
+            )));
+        }
         let port = raw.port.unwrap_or(match raw.security {
             Security::Tls => 993,
             Security::None | Security::Starttls => 143,
@@ -156,14 +168,16 @@ impl<'de> Deserialize<'de> for ImapAccount {
             folder: raw.folder,
             poll_interval: Duration::from_secs(raw.poll_interval_seconds),
             move_to: raw.move_to,
+            ca_file: raw.ca_file,
         })
     }
 }
 
 impl IntakeConfig {
     /// Reads `intake.toml` from `config_dir`. A missing file means no drop
-    /// folders and no IMAP accounts. Relative drop-folder and password-file
-    /// paths are taken from `config_dir`.
+    /// folders and no IMAP accounts. Relative drop-folder, password-file and
+    /// ca-file paths are taken from `config_dir`. Errors when a ca-file
+    /// cannot be read or contains no certificate.
     pub fn load(config_dir: &Path) -> anyhow::Result<Self> {
         let path = config_dir.join(FILE_NAME);
         let text = match crate::desk::read_config(&path) {
@@ -180,6 +194,11 @@ impl IntakeConfig {
         for account in &mut config.imap_accounts {
             if let PasswordSource::File(file) = &mut account.password {
                 *file = config_dir.join(&*file);
+            }
+            if let Some(ca_file) = &mut account.ca_file {
+                *ca_file = config_dir.join(&*ca_file);
+                crate::tls::read_ca_file(ca_file, &path.display().to_string())
+                    .with_context(|| format!("IMAP account {}", account.name))?;
             }
         }
         Ok(config)
@@ -355,6 +374,34 @@ password-file = "imap-password"
         let config = IntakeConfig::load(folder.path()).unwrap();
         assert_eq!(config.drop_folders[0].path, folder.path().join("drop"));
         assert_eq!(config.imap_accounts[0].read_password().unwrap(), "hunter2");
+    }
+
+    #[test]
+    fn ca_file_needs_tls() {
+        let text = "[[imap]]\nhost = \"h\"\nsecurity = \"none\"\nuser = \"u\"\n\
+                    password-env = \"P\"\nca-file = \"ca.pem\"\n";
+        let error = IntakeConfig::parse(text, "intake.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("ca-file"), "{error}");
+        assert!(error.contains("security = \"none\""), "{error}");
+    }
+
+    #[test]
+    fn unreadable_ca_file_is_named() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(
+            folder.path().join(FILE_NAME),
+            "[[imap]]\nname = \"support\"\nhost = \"h\"\nsecurity = \"tls\"\nuser = \"u\"\n\
+             password-env = \"P\"\nca-file = \"no-such-ca.pem\"\n",
+        )
+        .unwrap();
+        let error = format!("{:#}", IntakeConfig::load(folder.path()).unwrap_err());
+        assert!(error.contains("IMAP account support"), "{error}");
+        assert!(
+            error.contains(&folder.path().join("no-such-ca.pem").display().to_string()),
+            "{error}"
+        );
     }
 
     #[test]

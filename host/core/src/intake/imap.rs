@@ -9,7 +9,8 @@
 
 use anyhow::Context;
 
-use super::config::{ImapAccount, Security};
+use super::config::ImapAccount;
+use super::connection::{Session, open_session};
 use crate::ingest::{IngestSummary, Ingestor, Quarantined};
 
 /// Result of fetching one account.
@@ -38,51 +39,12 @@ pub fn fetch_account(
     account: &ImapAccount,
     ingestor: &mut Ingestor<'_>,
 ) -> anyhow::Result<FetchReport> {
-    let password = account.read_password()?;
-    let mut session = connect(account, &password)?;
+    let (mut session, _socket) = open_session(account)?;
     let result = fetch_unseen(account, &mut session, ingestor);
     if let Err(error) = session.logout() {
         tracing::debug!(account = account.name, "IMAP logout failed: {error}");
     }
     result
-}
-
-type Session = imap::Session<imap::Connection>;
-
-fn connect(account: &ImapAccount, password: &str) -> anyhow::Result<Session> {
-    let mode = match account.security {
-        Security::None => imap::ConnectionMode::Plaintext,
-        Security::Starttls => imap::ConnectionMode::StartTls,
-        Security::Tls => imap::ConnectionMode::Tls,
-    };
-    // NOTE: the imap crate connects without a timeout, so an unreachable
-    // host that drops packets blocks until the operating system gives up.
-    let client = imap::ClientBuilder::new(account.host.as_str(), account.port)
-        .mode(mode)
-        .tls_kind(imap::TlsKind::Rust)
-        .connect()
-        .with_context(|| {
-            format!(
-                "IMAP account {}: connecting to {}:{} ({:?}) failed; check host, port and \
-                 security in intake.toml",
-                account.name, account.host, account.port, account.security
-            )
-        })?;
-    let session = client
-        .login(&account.user, password)
-        .map_err(|(error, _)| error)
-        .with_context(|| {
-            format!(
-                "IMAP account {}: login as {} failed; check user and the password source",
-                account.name, account.user
-            )
-        })?;
-    tracing::info!(
-        account = account.name,
-        host = account.host,
-        "logged in to the IMAP server"
-    );
-    Ok(session)
 }
 
 fn fetch_unseen(

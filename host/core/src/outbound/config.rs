@@ -64,6 +64,9 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     pub password: Option<PasswordSource>,
     pub timeout: std::time::Duration,
+    /// PEM file of a CA to trust besides the Mozilla roots, for a server
+    /// whose certificate is self-signed or signed by a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl SmtpConfig {
@@ -149,6 +152,7 @@ struct RawSmtp {
     password_env: Option<Spanned<String>>,
     password_file: Option<Spanned<PathBuf>>,
     timeout_seconds: Option<Spanned<i64>>,
+    ca_file: Option<Spanned<PathBuf>>,
 }
 
 /// An outgoing-mail file that cannot be used.
@@ -168,17 +172,34 @@ pub enum OutgoingConfigError {
 
 impl OutgoingConfig {
     /// Reads `outgoing.toml` from `config_dir`, or returns the defaults
-    /// (nothing is sent) when the file does not exist.
+    /// (nothing is sent) when the file does not exist. A relative
+    /// `smtp.ca-file` is taken from `config_dir`, and a ca-file that cannot
+    /// be read or contains no certificate is an error.
     pub fn load(config_dir: &Path) -> Result<Self, OutgoingConfigError> {
         let path = config_dir.join(FILE_NAME);
-        match crate::desk::read_config(&path) {
-            Ok(text) => Self::parse(&text, &path.display().to_string()),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(source) => Err(OutgoingConfigError::Read {
-                path: path.display().to_string(),
-                source,
-            }),
+        let source_name = path.display().to_string();
+        let mut config = match crate::desk::read_config(&path) {
+            Ok(text) => Self::parse(&text, &source_name)?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Self::default());
+            }
+            Err(source) => {
+                return Err(OutgoingConfigError::Read {
+                    path: source_name,
+                    source,
+                });
+            }
+        };
+        if let Some(ca_file) = config.smtp.as_mut().and_then(|smtp| smtp.ca_file.as_mut()) {
+            *ca_file = config_dir.join(&*ca_file);
+            crate::tls::read_ca_file(ca_file, &source_name).map_err(|error| {
+                OutgoingConfigError::Invalid {
+                    source_name: source_name.clone(),
+                    message: format!("{error:#}"),
+                }
+            })?;
         }
+        Ok(config)
     }
 
     /// Parses and checks an outgoing-mail file. `source_name` names the
@@ -310,6 +331,19 @@ fn parse_smtp(smtp: RawSmtp, at: &ValueError<'_>) -> Result<SmtpConfig, Outgoing
         (None, Some(file)) => Some(PasswordSource::File(file.into_inner())),
         (None, None) => None,
     };
+    let ca_file = match smtp.ca_file {
+        Some(file) if security == Security::None => {
+            return Err(at(
+                file.span(),
+                "smtp.ca-file",
+                &format!("{:?}", file.get_ref().display().to_string()),
+                "security = \"none\" uses no TLS; set security to \"starttls\" or \"tls\", \
+                 or remove ca-file",
+            ));
+        }
+        Some(file) => Some(file.into_inner()),
+        None => None,
+    };
     Ok(SmtpConfig {
         host: host.to_string(),
         port,
@@ -320,6 +354,7 @@ fn parse_smtp(smtp: RawSmtp, at: &ValueError<'_>) -> Result<SmtpConfig, Outgoing
             .filter(|name| !name.is_empty()),
         password,
         timeout: std::time::Duration::from_secs(timeout_seconds),
+        ca_file,
     })
 }
 
@@ -431,6 +466,30 @@ mod tests {
         );
         let smtp = parse(&text).unwrap().smtp.unwrap();
         assert_eq!(smtp.read_password().unwrap().as_deref(), Some("s3cret"));
+    }
+
+    #[test]
+    fn ca_file_without_tls_is_rejected() {
+        let error = parse("[smtp]\nhost = \"h\"\nsecurity = \"none\"\nca-file = \"ca.pem\"")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("line 4: smtp.ca-file"), "{error}");
+        assert!(error.contains("starttls"), "{error}");
+    }
+
+    #[test]
+    fn relative_ca_file_follows_config_folder() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(
+            folder.path().join(FILE_NAME),
+            "[smtp]\nhost = \"h\"\nca-file = \"ca.pem\"\n",
+        )
+        .unwrap();
+        let error = OutgoingConfig::load(folder.path()).unwrap_err().to_string();
+        assert!(
+            error.contains(&folder.path().join("ca.pem").display().to_string()),
+            "{error}"
+        );
     }
 
     #[test]

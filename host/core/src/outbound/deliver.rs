@@ -6,7 +6,7 @@ use lettre::SmtpTransport;
 use lettre::Transport;
 use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -112,7 +112,7 @@ fn deliver_mail(
 
     for delivery in claimed {
         let result = match &transport {
-            Some(transport) => attempt(store, plugins, transport, &delivery, now),
+            Some(transport) => attempt(store, plugins, transport, &smtp.host, &delivery, now),
             None => Err(Failure::Transient(
                 report.not_configured.clone().unwrap_or_default(),
             )),
@@ -186,6 +186,7 @@ fn attempt(
     store: &mut Store,
     plugins: &mut PluginSet,
     transport: &SmtpTransport,
+    smtp_host: &str,
     delivery: &PendingDelivery,
     now: DateTime<Utc>,
 ) -> Result<(), Failure> {
@@ -197,7 +198,14 @@ fn attempt(
     match transport.send_raw(&envelope, &bytes) {
         Ok(_) => Ok(()),
         Err(error) => {
-            let message = smtp_error_message(&error);
+            let message = match crate::tls::certificate_problem(&error) {
+                Some(problem) => format!(
+                    "the TLS certificate of the SMTP server {smtp_host} did not verify \
+                     ({problem}); if the server uses a self-signed or private CA, set \
+                     smtp.ca-file in {FILE_NAME} to that CA's PEM file"
+                ),
+                None => smtp_error_message(&error),
+            };
             if error.is_permanent() {
                 Err(Failure::Permanent(message))
             } else {
@@ -323,12 +331,14 @@ fn envelope(delivery: &PendingDelivery) -> Result<Envelope, String> {
     Envelope::new(Some(from), vec![to]).map_err(|error| error.to_string())
 }
 
-/// Builds the blocking SMTP transport for the configured server.
+/// Builds the blocking SMTP transport for the configured server. The
+/// server's certificate must chain to a Mozilla root (lettre's
+/// `webpki-roots`) or to the CA in `smtp.ca-file`.
 fn transport(smtp: &SmtpConfig) -> anyhow::Result<SmtpTransport> {
     let tls = match smtp.security {
         Security::None => Tls::None,
-        Security::Starttls => Tls::Required(TlsParameters::new(smtp.host.clone())?),
-        Security::Tls => Tls::Wrapper(TlsParameters::new(smtp.host.clone())?),
+        Security::Starttls => Tls::Required(tls_parameters(smtp)?),
+        Security::Tls => Tls::Wrapper(tls_parameters(smtp)?),
     };
     let mut builder = SmtpTransport::builder_dangerous(&smtp.host)
         .port(smtp.port)
@@ -339,6 +349,16 @@ fn transport(smtp: &SmtpConfig) -> anyhow::Result<SmtpTransport> {
         builder = builder.credentials(Credentials::new(username.clone(), password));
     }
     Ok(builder.build())
+}
+
+fn tls_parameters(smtp: &SmtpConfig) -> anyhow::Result<TlsParameters> {
+    let mut builder = TlsParameters::builder(smtp.host.clone());
+    if let Some(path) = &smtp.ca_file {
+        for der in crate::tls::read_ca_file(path, FILE_NAME)? {
+            builder = builder.add_root_certificate(Certificate::from_der(der.to_vec())?);
+        }
+    }
+    Ok(builder.build()?)
 }
 
 #[cfg(test)]
