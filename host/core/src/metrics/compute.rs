@@ -225,8 +225,60 @@ struct Accumulator {
     messages_handled: u64,
 }
 
-/// Row accumulators by group index and bucket index.
-type Groups = IdMap<(usize, usize), Accumulator>;
+/// Most rows (groups times buckets) that [`Groups`] keeps in a vector
+/// indexed by group and bucket. A query by ticket has more and uses a hash
+/// map, because its vector would be mostly empty.
+const MAX_DENSE_ROWS: usize = 16_384;
+
+/// Row accumulators by group index and bucket index. A row exists once
+/// [`Groups::entry`] returned it, even when nothing was added to it.
+enum Groups {
+    /// Each row at `group * buckets + bucket`, `None` until it exists.
+    Dense {
+        buckets: usize,
+        rows: Vec<Option<Accumulator>>,
+    },
+    Sparse(IdMap<(usize, usize), Accumulator>),
+}
+
+impl Groups {
+    fn new(groups: usize, buckets: usize) -> Self {
+        // A query without non-time dimensions has one group without values.
+        let rows = groups.max(1).saturating_mul(buckets);
+        if rows <= MAX_DENSE_ROWS {
+            let mut vector = Vec::new();
+            vector.resize_with(rows, || None);
+            Self::Dense {
+                buckets,
+                rows: vector,
+            }
+        } else {
+            Self::Sparse(IdMap::default())
+        }
+    }
+
+    /// Returns the row of a group and bucket, created empty when missing.
+    fn entry(&mut self, group: usize, bucket: usize) -> &mut Accumulator {
+        match self {
+            Self::Dense { buckets, rows } => {
+                rows[group * *buckets + bucket].get_or_insert_with(Accumulator::default)
+            }
+            Self::Sparse(rows) => rows.entry((group, bucket)).or_default(),
+        }
+    }
+
+    /// Returns every row that exists with its group and bucket index.
+    fn into_rows(self) -> Vec<((usize, usize), Accumulator)> {
+        match self {
+            Self::Dense { buckets, rows } => rows
+                .into_iter()
+                .enumerate()
+                .filter_map(|(index, row)| Some(((index / buckets, index % buckets), row?)))
+                .collect(),
+            Self::Sparse(rows) => rows.into_iter().collect(),
+        }
+    }
+}
 
 /// Differences of open tickets per bucket, by group index (see
 /// [`add_backlog`]).
@@ -330,13 +382,18 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
 
     let mut rows: Vec<QueryRows<'_>> = queries
         .iter()
-        .map(|&query| QueryRows {
-            query,
-            buckets: report_buckets(query),
-            grouping: loaded.group_by(&query.by),
-            groups: Groups::default(),
-            backlog: Backlog::default(),
-            judged_at: query.now.min(period.to),
+        .map(|&query| {
+            let buckets = report_buckets(query);
+            let grouping = loaded.group_by(&query.by);
+            let groups = Groups::new(grouping.values.len(), buckets.len());
+            QueryRows {
+                query,
+                buckets,
+                grouping,
+                groups,
+                backlog: Backlog::default(),
+                judged_at: query.now.min(period.to),
+            }
         })
         .collect();
     let mut peak_hours: Vec<PeakHour> = (0..24)
@@ -644,7 +701,7 @@ fn add_ticket(
     query: &mut QueryRows<'_>,
 ) {
     if let Some(index) = bucket_index(&query.buckets, ticket.opened) {
-        let row = query.groups.entry((group, index)).or_default();
+        let row = query.groups.entry(group, index);
         row.created += 1;
         if let Some(responded) = ticket.first_response {
             row.first_response
@@ -673,7 +730,7 @@ fn add_ticket(
     if let Some(resolved) = ticket.resolved
         && let Some(index) = bucket_index(&query.buckets, resolved)
     {
-        let row = query.groups.entry((group, index)).or_default();
+        let row = query.groups.entry(group, index);
         row.resolved += 1;
         row.resolution
             .push((resolved - ticket.opened).num_seconds().max(0));
@@ -905,11 +962,7 @@ fn add_messages(
             for (query, bounds) in queries.iter_mut().zip(&bounds) {
                 if let Some(index) = bounds.index(at) {
                     let group = query.grouping.of_ticket[owner];
-                    query
-                        .groups
-                        .entry((group, index))
-                        .or_default()
-                        .messages_handled += 1;
+                    query.groups.entry(group, index).messages_handled += 1;
                 }
             }
         }
@@ -1081,7 +1134,7 @@ fn add_ratings(
                 continue;
             };
             let group = query.grouping.of_ticket[ticket];
-            let row = query.groups.entry((group, index)).or_default();
+            let row = query.groups.entry(group, index);
             row.csat_responses += 1;
             if score >= 4 {
                 row.csat_satisfied += 1;
@@ -1220,12 +1273,12 @@ fn build_rows(query_rows: QueryRows<'_>, calendar: &BusinessCalendar) -> Vec<Met
         }
     }
     for key in open_at_end.keys() {
-        groups.entry(*key).or_default();
+        groups.entry(key.0, key.1);
     }
     if every_bucket {
         // Without non-time dimensions, group 0 has no values.
         for index in 0..buckets.len() {
-            groups.entry((0, index)).or_default();
+            groups.entry(0, index);
         }
     }
     let has_time = query
@@ -1238,6 +1291,7 @@ fn build_rows(query_rows: QueryRows<'_>, calendar: &BusinessCalendar) -> Vec<Met
         .collect();
 
     let mut rows: Vec<(Vec<SortPart>, MetricsRow)> = groups
+        .into_rows()
         .into_iter()
         .map(|((group, index), mut sums)| {
             let values = &group_values[group];
