@@ -224,7 +224,7 @@ fn conversation_of(store: &Store, ticket: i64) -> i64 {
 /// `INSERT INTO table` of the file, up to its semicolon.
 fn backfill(table: &str) -> &'static str {
     let migration = include_str!("../store/migrations/0015_report_facts.sql");
-    let start = migration.rfind(&format!("INSERT INTO {table}\n")).unwrap();
+    let start = migration.rfind(&format!("INSERT INTO {table}")).unwrap();
     let length = migration[start..].find(";\n").unwrap() + 1;
     &migration[start..start + length]
 }
