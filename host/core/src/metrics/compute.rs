@@ -403,9 +403,10 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
             tickets_created: 0,
         })
         .collect();
+    let mut local_hours = LocalHours::new(period);
     for ticket in tickets {
         if in_period(period, ticket.opened) {
-            let hour = ticket.opened.with_timezone(&period.time_zone).hour();
+            let hour = local_hours.hour(ticket.opened.timestamp());
             peak_hours[hour as usize].tickets_created += 1;
         }
     }
