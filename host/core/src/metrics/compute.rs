@@ -196,9 +196,9 @@ const MAX_TABLE_DAYS: i64 = 3 * 366;
 
 /// The send times of the messages the metrics count, one row per
 /// conversation with a message in the period `[?1, ?2)` of Unix seconds.
-/// The triggers of `report_message_times` keep it equal to the messages
-/// table, without automatic messages; a row whose times are not all Unix
-/// seconds has no `first_at` and is always read.
+/// Triggers keep `report_message_times` equal to the messages table
+/// without its automatic messages. A row whose times are not all Unix
+/// seconds has no `first_at`, so it is always read.
 pub(super) const MESSAGE_TIMES_SQL: &str =
     "SELECT conversation_id, inbound, outbound FROM report_message_times
       WHERE first_at IS NULL OR (last_at >= ?1 AND first_at < ?2)";
