@@ -25,6 +25,13 @@ use crate::store::{PhraseFilter, Store, format_time, parse_time};
 /// come from the store, not from input that could choose colliding keys.
 type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// Hash map for the subjects and first lines of a report's tickets, which
+/// customers write. Foldhash 0.2 is several times faster than the standard
+/// SipHash on short strings and takes a random seed per map, which its
+/// documentation calls "minimally DoS-resistant": enough against inputs
+/// chosen without seeing the map, as a customer's subjects are.
+type TextMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Hasher of [`IdMap`]: the multiply-rotate step of the Fx hash that rustc
 /// uses for its own integer-keyed tables.
 #[derive(Default)]
@@ -84,7 +91,7 @@ pub(super) struct LoadedTickets {
     /// the tickets opened in the period, as stored, with the number of
     /// those tickets and the greatest ticket id. Read only when the
     /// columns include the text.
-    texts: HashMap<String, (u64, i64)>,
+    texts: TextMap<(u64, i64)>,
 }
 
 /// Ticket columns that a set of queries reads.
@@ -550,7 +557,7 @@ pub(super) fn load_tickets(
     // team configures, so the Fx hash of IdMap is safe for them.
     let mut numbers: IdMap<String, u32> = IdMap::default();
     let mut values: Vec<String> = Vec::new();
-    let mut texts: HashMap<String, (u64, i64)> = HashMap::new();
+    let mut texts: TextMap<(u64, i64)> = TextMap::default();
     let mut tickets = Vec::new();
     while let Some(row) = rows.next()? {
         let opened = time_column(row, 2)?.ok_or_else(|| {
@@ -1149,11 +1156,11 @@ fn add_ratings(
 /// with that no stored canned reply matches, most frequent first.
 fn recurring_questions(
     store: &Store,
-    texts: &HashMap<String, (u64, i64)>,
+    texts: &TextMap<(u64, i64)>,
     limit: usize,
 ) -> anyhow::Result<Vec<RecurringQuestion>> {
     // Each distinct stored text is normalised once.
-    let mut counts: HashMap<String, (u64, i64)> = HashMap::new();
+    let mut counts: TextMap<(u64, i64)> = TextMap::default();
     for (text, &(tickets, example_ticket)) in texts {
         let text = normalize_question(text);
         if text.is_empty() {
