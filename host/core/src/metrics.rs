@@ -7,9 +7,12 @@
 //! zone of the SLA business-hours calendar (`sla.toml`), the same calendar
 //! the business-hours durations use.
 //!
-//! A computation reads the tickets table once, the messages of the period
-//! once and the ratings of the period once. The per-ticket work (business
-//! time, percentiles) happens in memory.
+//! A computation reads the ticket columns it needs from
+//! `report_ticket_facts` once, the message times from
+//! `report_message_times` once and the ratings of the period once. Triggers
+//! keep both tables equal to the tickets and messages in the same
+//! transaction as every write (migration 0015). The per-ticket work
+//! (business time, message owners, percentiles) happens in memory.
 
 mod compute;
 mod drill_down;
@@ -212,3 +215,6 @@ pub struct MetricsReport {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod report_facts_tests;

@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0011_assignee_open_counts.sql"),
     include_str!("store/migrations/0013_ratings.sql"),
     include_str!("store/migrations/0014_covering_report_indexes.sql"),
+    include_str!("store/migrations/0015_report_facts.sql"),
 ];
 
 /// Prepared statements kept per connection.

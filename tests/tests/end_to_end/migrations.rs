@@ -132,6 +132,24 @@ fn check_upgrade(version: i64) {
     for (query, expected) in ROW_QUERIES.iter().zip(&snapshots) {
         assert_eq!(&rows(&after, query), expected, "rows of {query}");
     }
+    // The report tables of schema version 12 are filled from the kept rows.
+    assert_eq!(
+        count(&after, "report_ticket_facts"),
+        count(&after, "tickets"),
+        "report_ticket_facts rows after the upgrade"
+    );
+    let conversations_with_messages: i64 = after
+        .query_row(
+            "SELECT count(DISTINCT conversation_id) FROM messages WHERE automation_kind IS NULL",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        count(&after, "report_message_times"),
+        conversations_with_messages,
+        "report_message_times rows after the upgrade"
+    );
     let integrity: String = after
         .query_row("PRAGMA integrity_check", [], |row| row.get(0))
         .unwrap();

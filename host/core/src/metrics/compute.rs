@@ -25,6 +25,13 @@ use crate::store::{PhraseFilter, Store, format_time, parse_time};
 /// come from the store, not from input that could choose colliding keys.
 type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// Hash map for the subjects and first lines of a report's tickets, which
+/// customers write. Foldhash 0.2 is several times faster than the standard
+/// SipHash on short strings and takes a random seed per map, which its
+/// documentation calls "minimally DoS-resistant": enough against inputs
+/// chosen without seeing the map, as a customer's subjects are.
+type TextMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Hasher of [`IdMap`]: the multiply-rotate step of the Fx hash that rustc
 /// uses for its own integer-keyed tables.
 #[derive(Default)]
@@ -72,9 +79,6 @@ pub(super) struct TicketFacts {
     /// Numbers of the ticket's agent, type, tier and channel in
     /// [`LoadedTickets::values`]. A value that was not read is 0.
     dimension_values: [u32; 4],
-    /// Subject, or the start of the first customer message, for tickets
-    /// opened in the period when the query lists recurring questions.
-    text: Option<String>,
 }
 
 /// The tickets of one period and set of filters.
@@ -83,6 +87,11 @@ pub(super) struct LoadedTickets {
     /// Each distinct agent, type, tier and channel value among the tickets,
     /// numbered by [`TicketFacts::dimension_values`].
     values: Vec<String>,
+    /// Each distinct subject, or start of the first customer message, of
+    /// the tickets opened in the period, as stored, with the number of
+    /// those tickets and the greatest ticket id. Read only when the
+    /// columns include the text.
+    texts: TextMap<(u64, i64)>,
 }
 
 /// Ticket columns that a set of queries reads.
@@ -192,12 +201,14 @@ impl LoadedTickets {
 /// walked day by day.
 const MAX_TABLE_DAYS: i64 = 3 * 366;
 
-/// The messages of the period `[?1, ?2)` that the metrics count. The
-/// `messages_report_time` index covers every column it names.
-pub(super) const MESSAGES_SQL: &str =
-    "SELECT conversation_id, direction, coalesce(sent_at, received_at) FROM messages
-      WHERE coalesce(sent_at, received_at) >= ?1 AND coalesce(sent_at, received_at) < ?2
-        AND automation_kind IS NULL";
+/// The send times of the messages the metrics count, one row per
+/// conversation with a message in the period `[?1, ?2)` of Unix seconds.
+/// Triggers keep `report_message_times` equal to the messages table
+/// without its automatic messages. A row whose times are not all Unix
+/// seconds has no `first_at`, so it is always read.
+pub(super) const MESSAGE_TIMES_SQL: &str =
+    "SELECT conversation_id, inbound, outbound FROM report_message_times
+      WHERE first_at IS NULL OR (last_at >= ?1 AND first_at < ?2)";
 
 /// The ratings given in the period `[?1, ?2)`. The `ratings_rated_at`
 /// index covers every column it names.
@@ -221,8 +232,60 @@ struct Accumulator {
     messages_handled: u64,
 }
 
-/// Row accumulators by group index and bucket index.
-type Groups = IdMap<(usize, usize), Accumulator>;
+/// Most rows (groups times buckets) that [`Groups`] keeps in a vector
+/// indexed by group and bucket. A query by ticket has more and uses a hash
+/// map, because its vector would be mostly empty.
+const MAX_DENSE_ROWS: usize = 16_384;
+
+/// Row accumulators by group index and bucket index. A row exists once
+/// [`Groups::entry`] returned it, even when nothing was added to it.
+enum Groups {
+    /// Each row at `group * buckets + bucket`, `None` until it exists.
+    Dense {
+        buckets: usize,
+        rows: Vec<Option<Accumulator>>,
+    },
+    Sparse(IdMap<(usize, usize), Accumulator>),
+}
+
+impl Groups {
+    fn new(groups: usize, buckets: usize) -> Self {
+        // A query without non-time dimensions has one group without values.
+        let rows = groups.max(1).saturating_mul(buckets);
+        if rows <= MAX_DENSE_ROWS {
+            let mut vector = Vec::new();
+            vector.resize_with(rows, || None);
+            Self::Dense {
+                buckets,
+                rows: vector,
+            }
+        } else {
+            Self::Sparse(IdMap::default())
+        }
+    }
+
+    /// Returns the row of a group and bucket, created empty when missing.
+    fn entry(&mut self, group: usize, bucket: usize) -> &mut Accumulator {
+        match self {
+            Self::Dense { buckets, rows } => {
+                rows[group * *buckets + bucket].get_or_insert_with(Accumulator::default)
+            }
+            Self::Sparse(rows) => rows.entry((group, bucket)).or_default(),
+        }
+    }
+
+    /// Returns every row that exists with its group and bucket index.
+    fn into_rows(self) -> Vec<((usize, usize), Accumulator)> {
+        match self {
+            Self::Dense { buckets, rows } => rows
+                .into_iter()
+                .enumerate()
+                .filter_map(|(index, row)| Some(((index / buckets, index % buckets), row?)))
+                .collect(),
+            Self::Sparse(rows) => rows.into_iter().collect(),
+        }
+    }
+}
 
 /// Differences of open tickets per bucket, by group index (see
 /// [`add_backlog`]).
@@ -326,13 +389,18 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
 
     let mut rows: Vec<QueryRows<'_>> = queries
         .iter()
-        .map(|&query| QueryRows {
-            query,
-            buckets: report_buckets(query),
-            grouping: loaded.group_by(&query.by),
-            groups: Groups::default(),
-            backlog: Backlog::default(),
-            judged_at: query.now.min(period.to),
+        .map(|&query| {
+            let buckets = report_buckets(query);
+            let grouping = loaded.group_by(&query.by);
+            let groups = Groups::new(grouping.values.len(), buckets.len());
+            QueryRows {
+                query,
+                buckets,
+                grouping,
+                groups,
+                backlog: Backlog::default(),
+                judged_at: query.now.min(period.to),
+            }
         })
         .collect();
     let mut peak_hours: Vec<PeakHour> = (0..24)
@@ -342,9 +410,10 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
             tickets_created: 0,
         })
         .collect();
+    let mut local_hours = LocalHours::new(period);
     for ticket in tickets {
         if in_period(period, ticket.opened) {
-            let hour = ticket.opened.with_timezone(&period.time_zone).hour();
+            let hour = local_hours.hour(ticket.opened.timestamp());
             peak_hours[hour as usize].tickets_created += 1;
         }
     }
@@ -374,7 +443,7 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
     add_ratings(store, period, &ticket_index, &mut rows)
         .context("reading ratings for the report")?;
     let recurring = if recurring_limit > 0 {
-        recurring_questions(store, tickets, period, recurring_limit)?
+        recurring_questions(store, &loaded.texts, recurring_limit)?
     } else {
         Vec::new()
     };
@@ -451,20 +520,22 @@ pub(super) fn load_tickets(
     };
     // Merged tickets are duplicates closed by the merge; their messages
     // count for the ticket they were merged into, as later messages do.
+    // Times are Unix seconds, or a text that SQLite could not read, which
+    // is read here and compared after parsing.
     let sql = format!(
-        "SELECT t.id, t.conversation_id, coalesce(t.sla_start_at, t.created_at), t.resolved_at,
-                t.first_response_at, t.first_response_due, t.resolution_due, t.reopen_count,
+        "SELECT t.ticket_id, t.conversation_id, t.opened_at, t.resolved_at, t.first_response_at,
+                t.first_response_due, t.resolution_due, t.reopened,
                 coalesce(t.assignee, ?3), t.ticket_type, {tier}, t.source,
-                CASE WHEN ?8 AND coalesce(t.sla_start_at, t.created_at) >= ?1 THEN
+                CASE WHEN ?8 AND t.opened_at >= ?1 THEN
                     coalesce(t.subject,
                              (SELECT substr(m.body_text, 1, 200) FROM messages m
                                WHERE m.conversation_id = t.conversation_id
                                  AND m.direction = 'inbound'
                                ORDER BY m.id LIMIT 1))
                 END
-           FROM tickets t
+           FROM report_ticket_facts t
            {join}
-          WHERE coalesce(t.sla_start_at, t.created_at) < ?2
+          WHERE (t.opened_at < ?2 OR typeof(t.opened_at) = 'text')
             AND t.merged_into IS NULL
             AND (?4 IS NULL OR coalesce(t.assignee, ?3) = ?4)
             AND (?5 IS NULL OR t.ticket_type = ?5)
@@ -473,8 +544,8 @@ pub(super) fn load_tickets(
     );
     let mut statement = store.connection().prepare_cached(&sql)?;
     let mut rows = statement.query(params![
-        format_time(period.from),
-        format_time(period.to),
+        period.from.timestamp(),
+        period.to.timestamp(),
         UNASSIGNED,
         filters.agent,
         filters.ticket_type,
@@ -482,10 +553,19 @@ pub(super) fn load_tickets(
         filters.channel,
         columns.text,
     ])?;
-    let mut numbers: HashMap<String, u32> = HashMap::new();
+    // The values are agent names, ticket types, tiers and channels that the
+    // team configures, so the Fx hash of IdMap is safe for them.
+    let mut numbers: IdMap<String, u32> = IdMap::default();
     let mut values: Vec<String> = Vec::new();
+    let mut texts: TextMap<(u64, i64)> = TextMap::default();
     let mut tickets = Vec::new();
     while let Some(row) = rows.next()? {
+        let opened = time_column(row, 2)?.ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(2, "opened_at".into(), rusqlite::types::Type::Null)
+        })?;
+        if opened >= period.to {
+            continue;
+        }
         let mut dimension_values = [0; 4];
         for (column, number) in dimension_values.iter_mut().enumerate() {
             if !columns.dimensions[column] {
@@ -502,20 +582,45 @@ pub(super) fn load_tickets(
                 }
             };
         }
+        let id: i64 = row.get(0)?;
+        if let ValueRef::Text(text) = row.get_ref(12)?
+            && in_period(period, opened)
+        {
+            // Only a text not seen before is copied.
+            let text = std::str::from_utf8(text).map_err(|error| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    12,
+                    rusqlite::types::Type::Text,
+                    error.into(),
+                )
+            })?;
+            match texts.get_mut(text) {
+                Some(entry) => {
+                    entry.0 += 1;
+                    entry.1 = entry.1.max(id);
+                }
+                None => {
+                    texts.insert(text.to_string(), (1, id));
+                }
+            }
+        }
         tickets.push(TicketFacts {
-            id: row.get(0)?,
+            id,
             conversation_id: row.get(1)?,
-            opened: parse_time(text_column(row, 2)?)?,
+            opened,
             resolved: time_column(row, 3)?,
             first_response: time_column(row, 4)?,
             first_response_due: time_column(row, 5)?,
             resolution_due: time_column(row, 6)?,
             reopened: row.get::<_, i64>(7)? > 0,
             dimension_values,
-            text: row.get(12)?,
         });
     }
-    Ok(LoadedTickets { tickets, values })
+    Ok(LoadedTickets {
+        tickets,
+        values,
+        texts,
+    })
 }
 
 /// Borrows a text column of a row without copying it.
@@ -525,10 +630,14 @@ fn text_column<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> rusqlite::Result
     })
 }
 
-/// Reads a time column that may be NULL.
+/// Reads a time column of `report_ticket_facts` that may be NULL: Unix
+/// seconds, or a stored time text that SQLite could not read.
 fn time_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
     match row.get_ref(index)? {
         ValueRef::Null => Ok(None),
+        ValueRef::Integer(seconds) => DateTime::from_timestamp(seconds, 0)
+            .map(Some)
+            .ok_or(rusqlite::Error::IntegralValueOutOfRange(index, seconds)),
         _ => parse_time(text_column(row, index)?).map(Some),
     }
 }
@@ -600,7 +709,7 @@ fn add_ticket(
     query: &mut QueryRows<'_>,
 ) {
     if let Some(index) = bucket_index(&query.buckets, ticket.opened) {
-        let row = query.groups.entry((group, index)).or_default();
+        let row = query.groups.entry(group, index);
         row.created += 1;
         if let Some(responded) = ticket.first_response {
             row.first_response
@@ -629,7 +738,7 @@ fn add_ticket(
     if let Some(resolved) = ticket.resolved
         && let Some(index) = bucket_index(&query.buckets, resolved)
     {
-        let row = query.groups.entry((group, index)).or_default();
+        let row = query.groups.entry(group, index);
         row.resolved += 1;
         row.resolution
             .push((resolved - ticket.opened).num_seconds().max(0));
@@ -691,6 +800,8 @@ struct MessageOwners {
     /// Indexes of the tickets, sorted by conversation, then opening, then
     /// id.
     order: Vec<usize>,
+    /// When each ticket of `order` was opened, in Unix seconds.
+    opened: Vec<i64>,
     /// Range in `order` of each conversation's tickets.
     ranges: ConversationRanges,
     /// The ticket that a conversation with only merged tickets was merged
@@ -769,8 +880,13 @@ impl MessageOwners {
             (ticket.conversation_id, ticket.opened, ticket.id)
         });
         let ranges = ConversationRanges::new(tickets, &order);
+        let opened = order
+            .iter()
+            .map(|&index| tickets[index].opened.timestamp())
+            .collect();
         let mut statement = store.connection().prepare_cached(
-            "SELECT conversation_id, merged_into FROM tickets WHERE merged_into IS NOT NULL",
+            "SELECT conversation_id, merged_into FROM report_ticket_facts
+              WHERE merged_into IS NOT NULL ORDER BY ticket_id",
         )?;
         let merged_rows: Vec<(i64, i64)> = statement
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
@@ -785,24 +901,20 @@ impl MessageOwners {
         }
         Ok(Self {
             order,
+            opened,
             ranges,
             merged,
         })
     }
 
-    /// Returns the index of the ticket a message sent at `at` in the
-    /// conversation belongs to: the newest ticket opened at or before it,
-    /// or the first ticket when the message is older than all of them.
-    fn owner(
-        &self,
-        tickets: &[TicketFacts],
-        conversation_id: i64,
-        at: DateTime<Utc>,
-    ) -> Option<usize> {
+    /// Returns the index of the ticket a message sent at `at` (Unix
+    /// seconds) in the conversation belongs to: the newest ticket opened at
+    /// or before it, or the first ticket when the message is older than all
+    /// of them.
+    fn owner(&self, conversation_id: i64, at: i64) -> Option<usize> {
         if let Some(range) = self.ranges.get(conversation_id) {
-            let list = &self.order[range];
-            let newer = list.partition_point(|&index| tickets[index].opened <= at);
-            return Some(list[newer.saturating_sub(1)]);
+            let newer = self.opened[range.clone()].partition_point(|&opened| opened <= at);
+            return Some(self.order[range][newer.saturating_sub(1)]);
         }
         self.merged.get(&conversation_id).copied()
     }
@@ -824,35 +936,172 @@ fn add_messages(
     peak_hours: &mut [PeakHour],
 ) -> anyhow::Result<()> {
     let owners = MessageOwners::new(store, tickets, ticket_index)?;
-    let mut statement = store.connection().prepare_cached(MESSAGES_SQL)?;
-    let mut rows = statement.query(params![format_time(period.from), format_time(period.to)])?;
+    let mut local_hours = LocalHours::new(period);
+    let (from, to) = (period.from.timestamp(), period.to.timestamp());
+    let bounds: Vec<BucketBounds> = queries
+        .iter()
+        .map(|query| BucketBounds::new(&query.buckets))
+        .collect();
+    let mut statement = store.connection().prepare_cached(MESSAGE_TIMES_SQL)?;
+    let mut rows = statement.query(params![from, to])?;
     while let Some(row) = rows.next()? {
         let conversation_id: i64 = row.get(0)?;
-        let inbound = row.get_ref(1)?.as_str()? == "inbound";
-        let at = parse_time(row.get_ref(2)?.as_str()?)?;
-        let owner = owners.owner(tickets, conversation_id, at);
-        if inbound {
-            if owner.is_some() || !filtered {
-                let hour = at.with_timezone(&period.time_zone).hour();
-                peak_hours[hour as usize].inbound_messages += 1;
+        for at in message_times(row.get_ref(1)?.as_bytes()?) {
+            let at = at.with_context(|| {
+                format!("reading the inbound message times of conversation {conversation_id}")
+            })?;
+            if at < from || at >= to {
+                continue;
             }
-            continue;
+            if !filtered || owners.owner(conversation_id, at).is_some() {
+                peak_hours[local_hours.hour(at) as usize].inbound_messages += 1;
+            }
         }
-        let Some(owner) = owner else {
-            continue;
-        };
-        for query in queries.iter_mut() {
-            if let Some(index) = bucket_index(&query.buckets, at) {
-                let group = query.grouping.of_ticket[owner];
-                query
-                    .groups
-                    .entry((group, index))
-                    .or_default()
-                    .messages_handled += 1;
+        for at in message_times(row.get_ref(2)?.as_bytes()?) {
+            let at = at.with_context(|| {
+                format!("reading the outbound message times of conversation {conversation_id}")
+            })?;
+            if at < from || at >= to {
+                continue;
+            }
+            let Some(owner) = owners.owner(conversation_id, at) else {
+                continue;
+            };
+            for (query, bounds) in queries.iter_mut().zip(&bounds) {
+                if let Some(index) = bounds.index(at) {
+                    let group = query.grouping.of_ticket[owner];
+                    query.groups.entry(group, index).messages_handled += 1;
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The bounds of a query's buckets in Unix seconds, for finding the
+/// bucket of a message time without converting it. Bucket bounds are
+/// local midnights and hours, which are whole seconds.
+struct BucketBounds {
+    /// Start of each bucket.
+    starts: Vec<i64>,
+    /// End of each bucket.
+    ends: Vec<i64>,
+}
+
+impl BucketBounds {
+    fn new(buckets: &[Bucket]) -> Self {
+        Self {
+            starts: buckets
+                .iter()
+                .map(|bucket| bucket.from.timestamp())
+                .collect(),
+            ends: buckets.iter().map(|bucket| bucket.to.timestamp()).collect(),
+        }
+    }
+
+    /// Returns the index of the bucket that contains `at`, as
+    /// [`bucket_index`] does.
+    fn index(&self, at: i64) -> Option<usize> {
+        let index = self
+            .starts
+            .partition_point(|&start| start <= at)
+            .checked_sub(1)?;
+        (at < self.ends[index]).then_some(index)
+    }
+}
+
+/// Reads the times of a `report_message_times` list as Unix seconds: each
+/// item is Unix seconds, or a stored time text that SQLite could not
+/// convert, and each is followed by a comma.
+pub(super) fn message_times(list: &[u8]) -> impl Iterator<Item = anyhow::Result<i64>> + '_ {
+    list.split(|&byte| byte == b',')
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            if let Some(seconds) = parse_seconds(item) {
+                return Ok(seconds);
+            }
+            let text = std::str::from_utf8(item).context("a message time is not UTF-8")?;
+            Ok(parse_time(text)?.timestamp())
+        })
+}
+
+/// Reads an optionally negative decimal number of at most 18 digits.
+fn parse_seconds(item: &[u8]) -> Option<i64> {
+    let (negative, digits) = match item.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, item),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(digit - b'0');
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// Local hours of the day of the UTC instants in a period, with the UTC
+/// offset of each UTC hour looked up in the time zone once.
+struct LocalHours {
+    time_zone: chrono_tz::Tz,
+    /// The UTC hour (seconds since the epoch divided by 3600) that
+    /// `offsets` starts at.
+    first_hour: i64,
+    /// Offset in seconds of each UTC hour of the period; `None` before the
+    /// first lookup and `Some(None)` when the offset differs at the hour's
+    /// two ends.
+    offsets: Vec<Option<Option<i64>>>,
+}
+
+impl LocalHours {
+    fn new(period: &Period) -> Self {
+        let first_hour = period.from.timestamp().div_euclid(3600);
+        let last_hour = period.to.timestamp().div_euclid(3600);
+        let hours = usize::try_from(last_hour - first_hour + 1).unwrap_or(0);
+        Self {
+            time_zone: period.time_zone,
+            first_hour,
+            offsets: vec![None; hours],
+        }
+    }
+
+    /// Returns the local hour of the day, 0 to 23, of `seconds` since the
+    /// epoch.
+    fn hour(&mut self, seconds: i64) -> u32 {
+        let utc_hour = seconds.div_euclid(3600);
+        let slot = usize::try_from(utc_hour - self.first_hour)
+            .ok()
+            .and_then(|index| self.offsets.get(index).map(|_| index));
+        let offset = match slot {
+            Some(index) => *self.offsets[index].get_or_insert_with(|| {
+                let start = offset_at(self.time_zone, utc_hour * 3600);
+                let end = offset_at(self.time_zone, utc_hour * 3600 + 3599);
+                (start == end).then_some(start)
+            }),
+            None => None,
+        };
+        match offset {
+            Some(offset) => (seconds + offset).div_euclid(3600).rem_euclid(24) as u32,
+            None => DateTime::from_timestamp(seconds, 0)
+                .map_or(0, |at| at.with_timezone(&self.time_zone).hour()),
+        }
+    }
+}
+
+/// Returns the UTC offset of the time zone in seconds at `seconds` since
+/// the epoch.
+fn offset_at(time_zone: chrono_tz::Tz, seconds: i64) -> i64 {
+    use chrono::{Offset, TimeZone};
+    let offset = time_zone.offset_from_utc_datetime(
+        &DateTime::from_timestamp(seconds, 0)
+            .unwrap_or_default()
+            .naive_utc(),
+    );
+    i64::from(offset.fix().local_minus_utc())
 }
 
 /// Counts the ratings given in the period: the latest per ticket, in the
@@ -893,7 +1142,7 @@ fn add_ratings(
                 continue;
             };
             let group = query.grouping.of_ticket[ticket];
-            let row = query.groups.entry((group, index)).or_default();
+            let row = query.groups.entry(group, index);
             row.csat_responses += 1;
             if score >= 4 {
                 row.csat_satisfied += 1;
@@ -907,26 +1156,12 @@ fn add_ratings(
 /// with that no stored canned reply matches, most frequent first.
 fn recurring_questions(
     store: &Store,
-    tickets: &[TicketFacts],
-    period: &Period,
+    texts: &TextMap<(u64, i64)>,
     limit: usize,
 ) -> anyhow::Result<Vec<RecurringQuestion>> {
-    // Tickets and the greatest ticket id per text as stored, so that each
-    // distinct text is normalised once.
-    let mut stored: HashMap<&str, (u64, i64)> = HashMap::new();
-    for ticket in tickets {
-        if !in_period(period, ticket.opened) {
-            continue;
-        }
-        let Some(text) = ticket.text.as_deref() else {
-            continue;
-        };
-        let entry = stored.entry(text).or_insert((0, ticket.id));
-        entry.0 += 1;
-        entry.1 = entry.1.max(ticket.id);
-    }
-    let mut counts: HashMap<String, (u64, i64)> = HashMap::new();
-    for (text, (tickets, example_ticket)) in stored {
+    // Each distinct stored text is normalised once.
+    let mut counts: TextMap<(u64, i64)> = TextMap::default();
+    for (text, &(tickets, example_ticket)) in texts {
         let text = normalize_question(text);
         if text.is_empty() {
             continue;
@@ -1046,12 +1281,12 @@ fn build_rows(query_rows: QueryRows<'_>, calendar: &BusinessCalendar) -> Vec<Met
         }
     }
     for key in open_at_end.keys() {
-        groups.entry(*key).or_default();
+        groups.entry(key.0, key.1);
     }
     if every_bucket {
         // Without non-time dimensions, group 0 has no values.
         for index in 0..buckets.len() {
-            groups.entry((0, index)).or_default();
+            groups.entry(0, index);
         }
     }
     let has_time = query
@@ -1064,6 +1299,7 @@ fn build_rows(query_rows: QueryRows<'_>, calendar: &BusinessCalendar) -> Vec<Met
         .collect();
 
     let mut rows: Vec<(Vec<SortPart>, MetricsRow)> = groups
+        .into_rows()
         .into_iter()
         .map(|((group, index), mut sums)| {
             let values = &group_values[group];
