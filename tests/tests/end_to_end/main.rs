@@ -1,7 +1,8 @@
 //! End-to-end tests of Kefu against real sample inputs, real plugins built
-//! from this repository and real SQLite files. One test binary, so the
-//! suite links the core, wasmtime and SQLite once instead of once per
-//! area; run one area with its module name as the filter, e.g.
+//! from this repository and real SQLite files. They form one test binary,
+//! so the suite links the core, wasmtime and SQLite once.
+//!
+//! To run one area, filter by its module name:
 //! `cargo test -p kefu-tests --test end_to_end intake_imap::`.
 
 mod attachments;
