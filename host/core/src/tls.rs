@@ -76,7 +76,7 @@ impl std::fmt::Debug for TlsStream {
 impl TlsStream {
     /// Runs the TLS handshake with `host` over `tcp` and verifies its
     /// certificate. The error names `host` and, for a certificate that does
-    /// not verify, tells the user to set `ca-file` in `file_name`.
+    /// not verify, asks the user to set `ca-file` in `file_name`.
     pub fn connect(
         config: Arc<ClientConfig>,
         host: &str,

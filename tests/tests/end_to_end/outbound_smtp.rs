@@ -1,6 +1,6 @@
 //! Replies queued in the outbox and delivered to a real SMTP server
 //! (aiosmtpd) on loopback: the bytes on the wire, threading the customer's
-//! answer back, retries while the server is down, automatic replies, and
+//! reply back, retries while the server is down, automatic replies, and
 //! STARTTLS and implicit TLS with a certificate of a CA the test generates.
 
 use chrono::{Duration, Utc};

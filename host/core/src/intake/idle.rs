@@ -76,7 +76,7 @@ impl Shared {
 }
 
 /// A background IDLE connection to one account. Dropping it shuts the
-/// connection down and tells its thread to end.
+/// connection down and signals its thread to end.
 #[derive(Debug)]
 pub struct IdleWatch {
     shared: Arc<Shared>,
@@ -144,7 +144,7 @@ impl IdleWatch {
 impl Drop for IdleWatch {
     /// Stops the watcher without joining its thread. A thread that is still
     /// connecting can block up to the connect and read timeouts, and it
-    /// ends on its own once it sees the stop.
+    /// ends on its own once it reads the stop flag.
     fn drop(&mut self) {
         self.shared.update(|state| {
             state.stop = true;

@@ -1051,9 +1051,9 @@ struct LocalHours {
     /// The UTC hour (seconds since the epoch divided by 3600) that
     /// `offsets` starts at.
     first_hour: i64,
-    /// Offset in seconds of each UTC hour of the period; `None` before the
-    /// first lookup and `Some(None)` when the offset differs at the hour's
-    /// two ends.
+    /// Offset in seconds of each UTC hour of the period. An entry is `None`
+    /// before the first lookup, and `Some(None)` when the offset differs at
+    /// the hour's two ends.
     offsets: Vec<Option<Option<i64>>>,
 }
 

@@ -193,7 +193,7 @@ pub fn agent_name(agent: &str) -> String {
     fill("settings-agent-name", &[("agent", verbatim(agent))])
 }
 
-/// Returns the line that says where the agent name comes from.
+/// Returns the line that names where the agent name comes from.
 pub fn agent_source() -> &'static str {
     text("settings-agent-source")
 }
@@ -211,7 +211,7 @@ pub fn available() -> &'static str {
     text("settings-available")
 }
 
-/// Returns the line that says where the profile is kept and what reads
+/// Returns the line that names where the profile is kept and what reads
 /// it.
 pub fn profile_note() -> &'static str {
     text("settings-profile-note")
