@@ -116,6 +116,17 @@ pub enum Command {
     Encrypt,
     /// Decrypt the database into a plain SQLite file, with its passphrase.
     Decrypt,
+    /// Re-encrypt the database with a new passphrase. The current one comes
+    /// from --passphrase-file, KEFU_PASSPHRASE_FILE or KEFU_PASSPHRASE.
+    /// Backups made before keep the old passphrase.
+    ChangePassphrase(ChangePassphraseCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ChangePassphraseCommand {
+    /// File whose first line is the new passphrase.
+    #[arg(long, value_name = "FILE")]
+    pub new_passphrase_file: PathBuf,
 }
 
 #[derive(Debug, Args)]

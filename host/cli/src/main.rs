@@ -93,6 +93,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(command) => backup::run_restore(&db, command),
         Command::Encrypt => encryption::run_encrypt(&db, passphrase.as_ref()),
         Command::Decrypt => encryption::run_decrypt(&db, passphrase.as_ref()),
+        Command::ChangePassphrase(command) => {
+            encryption::run_change_passphrase(&db, passphrase.as_ref(), &command)
+        }
     }
 }
 

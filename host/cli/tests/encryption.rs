@@ -249,3 +249,105 @@ fn backup_stays_encrypted_and_restores() {
     .unwrap();
     assert_eq!(conversations(&listed), before);
 }
+
+#[test]
+fn change_passphrase_rekeys_database() {
+    let (_folder, db, before) = imported_database();
+    succeeded(&kefu_unlocked(&db, &["encrypt"]));
+    let new = passphrase_file(&db, "一个新的口令 for the night shift");
+
+    let output = succeeded(&kefu_unlocked(
+        &db,
+        &["change-passphrase", "--new-passphrase-file", path_arg(&new)],
+    ));
+    assert!(output.contains("changed the passphrase"), "{output}");
+    assert!(!has_subject(&db));
+
+    let old = failed(&kefu_unlocked(&db, &["conversations"]));
+    assert!(old.contains("wrong passphrase"), "{old}");
+    let listed = kefu_command(
+        &db,
+        &[
+            "--passphrase-file",
+            path_arg(&new),
+            "conversations",
+            "--json",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(conversations(&listed), before);
+}
+
+#[test]
+fn change_passphrase_refusals_leave_database_unchanged() {
+    let (_folder, db, before) = imported_database();
+    let new = passphrase_file(&db, "another passphrase, longer");
+
+    let plain = failed(&kefu_unlocked(
+        &db,
+        &["change-passphrase", "--new-passphrase-file", path_arg(&new)],
+    ));
+    assert!(plain.contains("is not encrypted"), "{plain}");
+    assert!(plain.contains("kefu encrypt"), "{plain}");
+    assert!(has_subject(&db));
+
+    succeeded(&kefu_unlocked(&db, &["encrypt"]));
+    let bytes = file_bytes(&db);
+
+    let same = passphrase_file(&db, PASSPHRASE);
+    let message = failed(&kefu_unlocked(
+        &db,
+        &[
+            "change-passphrase",
+            "--new-passphrase-file",
+            path_arg(&same),
+        ],
+    ));
+    assert!(message.contains("same as the current one"), "{message}");
+
+    let wrong = passphrase_file(&db, "not the passphrase");
+    let output = kefu_command(
+        &db,
+        &[
+            "--passphrase-file",
+            path_arg(&wrong),
+            "change-passphrase",
+            "--new-passphrase-file",
+            path_arg(&new),
+        ],
+    )
+    .output()
+    .unwrap();
+    let message = failed(&output);
+    assert!(message.contains("wrong passphrase"), "{message}");
+
+    let missing = db.with_file_name("no-such-file");
+    let message = failed(&kefu_unlocked(
+        &db,
+        &[
+            "change-passphrase",
+            "--new-passphrase-file",
+            path_arg(&missing),
+        ],
+    ));
+    assert!(message.contains(path_arg(&missing)), "{message}");
+
+    let empty = db.with_file_name("empty-passphrase");
+    std::fs::write(&empty, "\n").unwrap();
+    let message = failed(&kefu_unlocked(
+        &db,
+        &[
+            "change-passphrase",
+            "--new-passphrase-file",
+            path_arg(&empty),
+        ],
+    ));
+    assert!(message.contains("empty first line"), "{message}");
+
+    assert_eq!(file_bytes(&db), bytes, "every refusal changes nothing");
+    assert_eq!(
+        conversations(&kefu_unlocked(&db, &["conversations", "--json"])),
+        before
+    );
+}

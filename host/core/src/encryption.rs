@@ -25,7 +25,7 @@ use std::sync::{LazyLock, Mutex};
 use anyhow::Context;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-pub use convert::{ConvertReport, decrypt, encrypt};
+pub use convert::{ConvertReport, change_passphrase, decrypt, encrypt};
 
 /// Environment variable with the passphrase of an encrypted database.
 pub const PASSPHRASE_ENV: &str = "KEFU_PASSPHRASE";

@@ -32,8 +32,8 @@ pub struct ConvertReport {
 pub fn encrypt(db: &Path, passphrase: &Passphrase) -> anyhow::Result<ConvertReport> {
     if is_encrypted(db)? {
         anyhow::bail!(
-            "database {} is already encrypted; to change its passphrase, decrypt it with \
-             the old one and encrypt it with the new one",
+            "database {} is already encrypted; to change its passphrase, run \
+             `kefu change-passphrase --new-passphrase-file FILE` with the current one",
             db.display()
         );
     }
@@ -47,6 +47,37 @@ pub fn decrypt(db: &Path, passphrase: &Passphrase) -> anyhow::Result<ConvertRepo
         anyhow::bail!("database {} is not encrypted; nothing to do", db.display());
     }
     convert(db, Some(passphrase), None)
+}
+
+/// Re-encrypts the database at `db` from the passphrase `current` to `new`.
+///
+/// The steps and checks are those of [`encrypt`]. The copy keyed with `new`
+/// is checked before it replaces `db`, so after a failure or a crash the
+/// file still opens with `current`. Older backups keep `current`.
+pub fn change_passphrase(
+    db: &Path,
+    current: &Passphrase,
+    new: &Passphrase,
+) -> anyhow::Result<ConvertReport> {
+    if db.is_file() && !is_encrypted(db)? {
+        anyhow::bail!(
+            "database {} is not encrypted, so it has no passphrase to change. \
+             Encrypt it with `kefu encrypt`",
+            db.display()
+        );
+    }
+    if current == new {
+        anyhow::bail!(
+            "the new passphrase is the same as the current one. \
+             Write a different one in the new passphrase file"
+        );
+    }
+    let report = convert(db, Some(current), Some(new))?;
+    // Connections this process opens to `db` from now on need the new one.
+    if super::passphrase_for(db).is_some() {
+        super::unlock(db, new.clone());
+    }
+    Ok(report)
 }
 
 fn convert(
