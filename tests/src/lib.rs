@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests in `tests/tests/`.
 
 pub mod certificates;
+pub mod desktop;
 pub mod dovecot;
 pub mod http;
 pub mod mail;

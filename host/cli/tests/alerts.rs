@@ -8,262 +8,22 @@
 //! Without Xvfb, dbus-daemon, dbus-monitor or dunst the test is skipped,
 //! or fails when KEFU_REQUIRE_SERVERS=1, as CI sets.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use chrono::Utc;
 use kefu_core::Store;
 use kefu_core::model::{Channel, Direction, IncomingMessage, Party};
-use tempfile::TempDir;
-
-/// Binaries the test starts, with the Debian package of each.
-const BINARIES: [(&str, &str); 5] = [
-    ("Xvfb", "xvfb"),
-    ("dbus-daemon", "dbus-daemon"),
-    ("dbus-monitor", "dbus-bin"),
-    ("dunst", "dunst"),
-    ("dunstctl", "dunst"),
-];
+use kefu_tests::desktop::{
+    Desktop, Running, binaries_installed, nonzero_bytes, wait_for, write_asoundrc,
+};
 
 /// Group window of the test's alerts.toml, in seconds.
 const GROUP_WINDOW_SECONDS: u64 = 3;
 
 const VIP_NAME: &str = "王总";
 const VIP_ADDRESS: &str = "wx_wang_vip";
-
-/// Returns false after printing why when a binary is missing, or panics
-/// when KEFU_REQUIRE_SERVERS=1.
-fn binaries_installed() -> bool {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let missing: Vec<String> = BINARIES
-        .iter()
-        .filter(|(binary, _)| {
-            !std::env::split_paths(&path).any(|folder| folder.join(binary).is_file())
-        })
-        .map(|(binary, package)| format!("{binary} (Debian package {package})"))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let message = format!("not installed: {}", missing.join(", "));
-    if std::env::var("KEFU_REQUIRE_SERVERS").as_deref() == Ok("1") {
-        panic!("{message}, and KEFU_REQUIRE_SERVERS=1 requires them");
-    }
-    eprintln!("skipping the desktop alert test: {message}");
-    false
-}
-
-/// Waits up to `limit` for `check` to return `Some`, polling every 100 ms.
-fn wait_for<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = check() {
-            return Some(value);
-        }
-        if start.elapsed() > limit {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Reads the first line a child writes to its standard output.
-fn first_line(child: &mut Child, what: &str) -> String {
-    let stdout = child
-        .stdout
-        .take()
-        .unwrap_or_else(|| panic!("{what} has no standard output"));
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap_or_else(|error| panic!("reading the output of {what}: {error}"));
-    assert!(!line.trim().is_empty(), "{what} wrote nothing");
-    line.trim().to_string()
-}
-
-/// A desktop session of its own: Xvfb, a session bus, dunst and a bus
-/// monitor, in a temporary folder that is also the session's home.
-struct Desktop {
-    folder: TempDir,
-    display: String,
-    bus: String,
-    // Dropped in reverse order of start: the monitor, dunst, the bus, X.
-    _children: Vec<Running>,
-}
-
-impl Desktop {
-    fn start() -> Self {
-        let folder = tempfile::tempdir().expect("create a temporary folder");
-        let home = folder.path().join("home");
-        // dunst keeps every notification on screen until closed, so the
-        // test can count and click them at its own pace.
-        let dunst_config = home.join(".config/dunst");
-        std::fs::create_dir_all(&dunst_config).expect("create the dunst configuration folder");
-        std::fs::write(
-            dunst_config.join("dunstrc"),
-            "[global]\n    idle_threshold = 0\n\
-             [urgency_low]\n    timeout = 0\n\
-             [urgency_normal]\n    timeout = 0\n\
-             [urgency_critical]\n    timeout = 0\n",
-        )
-        .expect("write dunstrc");
-        let mut children = Vec::new();
-
-        let mut xvfb = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let display = format!(":{}", first_line(&mut xvfb, "Xvfb"));
-        children.push(Running(xvfb));
-
-        let socket = folder.path().join("bus");
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .arg(format!("--address=unix:path={}", socket.display()))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start dbus-daemon");
-        let bus = first_line(&mut daemon, "dbus-daemon");
-        children.push(Running(daemon));
-
-        let dunst = Command::new("dunst")
-            .env("DISPLAY", &display)
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-            .env("HOME", &home)
-            .env_remove("XDG_CONFIG_HOME")
-            .stdout(Stdio::null())
-            .stderr(
-                std::fs::File::create(folder.path().join("dunst.log")).expect("create dunst.log"),
-            )
-            .spawn()
-            .expect("start dunst");
-        children.push(Running(dunst));
-
-        let monitor_log = folder.path().join("monitor.log");
-        let monitor = Command::new("dbus-monitor")
-            .args(["--address", &bus, "interface=org.freedesktop.Notifications"])
-            .stdout(std::fs::File::create(&monitor_log).expect("create monitor.log"))
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start dbus-monitor");
-        children.push(Running(monitor));
-
-        let desktop = Self {
-            folder,
-            display,
-            bus,
-            _children: children,
-        };
-        let ready = wait_for(Duration::from_secs(15), || {
-            let dunst_up = desktop.dunstctl(&["count"]).is_ok();
-            let monitor_up = std::fs::metadata(desktop.monitor_log()).is_ok_and(|m| m.len() > 0);
-            (dunst_up && monitor_up).then_some(())
-        });
-        assert!(
-            ready.is_some(),
-            "dunst or dbus-monitor did not start within 15 s"
-        );
-        desktop
-    }
-
-    fn home(&self) -> PathBuf {
-        self.folder.path().join("home")
-    }
-
-    fn monitor_log(&self) -> PathBuf {
-        self.folder.path().join("monitor.log")
-    }
-
-    /// Runs dunstctl on this session and returns its output.
-    fn dunstctl(&self, args: &[&str]) -> Result<String, String> {
-        let output = Command::new("dunstctl")
-            .args(args)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
-            .output()
-            .map_err(|error| format!("running dunstctl: {error}"))?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    }
-
-    /// Notifications dunst shows and keeps in its history: (displayed,
-    /// history). Waiting ones count as displayed.
-    fn counts(&self) -> (usize, usize) {
-        let output = self.dunstctl(&["count"]).expect("dunstctl count");
-        let number = |label: &str| -> usize {
-            output
-                .lines()
-                .find(|line| line.trim_start().starts_with(label))
-                .and_then(|line| line.rsplit(':').next())
-                .and_then(|value| value.trim().parse().ok())
-                .unwrap_or_else(|| panic!("no {label:?} in dunstctl count output:\n{output}"))
-        };
-        (
-            number("Waiting") + number("Currently displayed"),
-            number("History"),
-        )
-    }
-
-    /// Summary and body of each notification in dunst's history, newest
-    /// first.
-    fn history(&self) -> Vec<(String, String)> {
-        let output = self.dunstctl(&["history"]).expect("dunstctl history");
-        let json: serde_json::Value =
-            serde_json::from_str(&output).unwrap_or_else(|error| panic!("{error}: {output}"));
-        let entries = json["data"][0].as_array().cloned().unwrap_or_default();
-        entries
-            .iter()
-            .map(|entry| {
-                let field = |name: &str| entry[name]["data"].as_str().unwrap_or("").to_string();
-                (field("summary"), field("body"))
-            })
-            .collect()
-    }
-
-    /// Returns the `Notify` calls the monitor recorded, each as the text
-    /// dbus-monitor printed for it: the app name, the id it replaces, the
-    /// icon, the summary, the body, the actions and the hints.
-    fn notify_calls(&self) -> Vec<String> {
-        let log = std::fs::read_to_string(self.monitor_log()).expect("read monitor.log");
-        log.split("member=Notify")
-            .skip(1)
-            .map(|call| {
-                // A call's text ends where dbus-monitor starts the next
-                // message.
-                let end = ["\nmethod ", "\nsignal ", "\nerror "]
-                    .iter()
-                    .filter_map(|start| call.find(start))
-                    .min()
-                    .unwrap_or(call.len());
-                call[..end].to_string()
-            })
-            .collect()
-    }
-}
 
 /// Stores a chat message from `name` in the conversation with
 /// `thread_key`, creating the conversation when missing, and returns its id.
@@ -324,27 +84,6 @@ fn store_chat(store: &mut Store, name: &str, address: &str, thread_key: &str, bo
     conversation
 }
 
-/// Writes an ALSA configuration into `home` whose default device records
-/// what is played into `output`, as raw samples.
-fn write_asoundrc(home: &Path, output: &Path) {
-    std::fs::write(
-        home.join(".asoundrc"),
-        format!(
-            "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  format \"raw\"\n}}\n",
-            output.display()
-        ),
-    )
-    .expect("write .asoundrc");
-}
-
-/// Bytes of the file that are not zero: silence is all zeros, so these
-/// are the sound.
-fn nonzero_bytes(path: &Path) -> usize {
-    std::fs::read(path)
-        .map(|bytes| bytes.iter().filter(|byte| **byte != 0).count())
-        .unwrap_or(0)
-}
-
 /// True when the workbench state file shows `conversation` in a pane.
 fn pane_shows(state_file: &Path, conversation: i64) -> bool {
     let Ok(text) = std::fs::read_to_string(state_file) else {
@@ -355,7 +94,7 @@ fn pane_shows(state_file: &Path, conversation: i64) -> bool {
 
 #[test]
 fn desktop_alerts_reach_real_outputs() {
-    if !binaries_installed() {
+    if !binaries_installed("the desktop alert test") {
         return;
     }
     let desktop = Desktop::start();
