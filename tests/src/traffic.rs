@@ -274,12 +274,24 @@ impl KefuHome {
     /// Starts `kefu ARGS` on this home's database. Standard error goes to
     /// `log` so a failure can be read afterwards.
     pub fn start(&self, args: &[&str], log: &Path) -> Kefu {
+        self.start_with(args, log, |_| {})
+    }
+
+    /// Starts `kefu ARGS` like [`KefuHome::start`], after `configure` has
+    /// changed the command, for example its environment.
+    pub fn start_with(
+        &self,
+        args: &[&str],
+        log: &Path,
+        configure: impl FnOnce(&mut Command),
+    ) -> Kefu {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .expect("opening the kefu log");
-        let mut child = Command::new(&self.binary)
+        let mut command = Command::new(&self.binary);
+        command
             .arg("--db")
             .arg(&self.db)
             .arg("--config")
@@ -290,7 +302,9 @@ impl KefuHome {
             .env("KEFU_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(log)
+            .stderr(log);
+        configure(&mut command);
+        let mut child = command
             .spawn()
             .unwrap_or_else(|error| panic!("starting {}: {error}", self.binary.display()));
         let stdout = child.stdout.take().expect("kefu's standard output");

@@ -15,11 +15,19 @@
 //! [`CDR_INTERVAL`]. All three share one database, with the built-in rule
 //! plugin and the example rules, SLA and routing of docs/examples on.
 //!
+//! Alerts are on. The desktop app runs on the same database under Xvfb,
+//! with its own D-Bus session bus, the dunst notification server and an
+//! ALSA device that writes to a file. Its alerts.toml sends every tier to
+//! the desktop and the sound device. `KEFU_SOAK_ALERTS=0` leaves the app
+//! out; so does a machine without Xvfb, dbus-daemon or dunst, unless
+//! KEFU_REQUIRE_SERVERS=1.
+//!
 //! At the end every chat with a 2xx response, every mail moved to `done/`
-//! and every imported call must be stored exactly once. The report gives the peak
-//! resident memory of `kefu serve` and `kefu watch` (VmHWM from /proc) and
-//! whether their resident memory grew from the second to the last quarter
-//! of the run.
+//! and every imported call must be stored exactly once, and the app must
+//! still run. The report gives the alerts raised per tier, the desktop
+//! notifications sent and the sound written. For `kefu serve`, `kefu
+//! watch` and the app it gives the peak resident memory (VmHWM from /proc)
+//! and whether resident memory grew from the second to the last quarter.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -27,7 +35,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kefu_tests::traffic::{self, Contents, KefuHome};
+use kefu_tests::desktop::{self, Desktop};
+use kefu_tests::traffic::{self, Contents, Kefu, KefuHome};
 
 /// Messages a busy team receives in an 8-hour day, per channel.
 const BUSY_DAY_CHATS: f64 = 1800.0;
@@ -49,6 +58,17 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(120);
 /// Example configuration that turns the declarative rules, SLA and
 /// routing on.
 const EXAMPLE_CONFIG: &[&str] = &["rules.toml", "sla.toml", "routing.toml"];
+
+/// The app's alerts.toml. Every tier shows a desktop notification and
+/// plays the sound, so the run exercises both outputs. Alerts of a tier
+/// within 10 s are grouped, as by default.
+const ALERTS_TOML: &str = "group-window-seconds = 10\n\
+    [ordinary]\ndesktop = true\nsound = true\n\
+    [reminder]\nsound = true\n\
+    [sla-warning]\nsound = true\n";
+
+/// Maximum wait for the app to open and start its alerts.
+const APP_START_TIMEOUT: Duration = Duration::from_secs(180);
 
 fn env_number(name: &str, default: f64) -> f64 {
     match std::env::var(name) {
@@ -151,6 +171,13 @@ fn soak_day_at_ten_times_busy_traffic() {
     let chats = traffic::chats(7_000_000, (chat_rate * seconds * 1.5) as usize + 10);
     let mails = traffic::mails("soak", (mail_rate * seconds * 1.5) as usize + 10);
 
+    let desktop = alerts_enabled().then(Desktop::start);
+    let app_log = root.join("app.log");
+    let app = desktop
+        .as_ref()
+        .map(|desktop| start_app(&home, desktop, &app_log));
+    let app_pid = app.as_ref().map(|app| app.child.id());
+
     let mut serve = home.start(&["serve"], &log);
     serve.wait_for_line("Listening on");
     let watch = home.start(&["watch", drop.to_str().expect("UTF-8 path")], &log);
@@ -164,6 +191,7 @@ fn soak_day_at_ten_times_busy_traffic() {
     let call_ids: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let serve_memory = Arc::new(Mutex::new(MemoryTrace::default()));
     let watch_memory = Arc::new(Mutex::new(MemoryTrace::default()));
+    let app_memory = Arc::new(Mutex::new(MemoryTrace::default()));
     std::thread::scope(|scope| {
         scope.spawn(|| {
             paced(started, duration, chat_rate, |index| {
@@ -209,6 +237,9 @@ fn soak_day_at_ten_times_busy_traffic() {
             while !stop.load(Ordering::SeqCst) {
                 serve_memory.lock().unwrap().record(serve_pid);
                 watch_memory.lock().unwrap().record(watch_pid);
+                if let Some(pid) = app_pid {
+                    app_memory.lock().unwrap().record(pid);
+                }
                 std::thread::sleep(SAMPLE_INTERVAL);
             }
         });
@@ -228,6 +259,12 @@ fn soak_day_at_ten_times_busy_traffic() {
     let elapsed = started.elapsed();
     serve.kill();
     let watch_status = watch.terminate();
+    let alerts = app.map(|app| {
+        let desktop = desktop
+            .as_ref()
+            .expect("the app runs on the soak's desktop");
+        AlertReport::finish(app, desktop, &app_log)
+    });
 
     let contents = Contents::read(&home.db);
     let chat_results = chat_results.into_inner().unwrap();
@@ -255,6 +292,7 @@ fn soak_day_at_ten_times_busy_traffic() {
     let duplicates = contents.duplicates();
     let serve_memory = serve_memory.lock().unwrap();
     let watch_memory = watch_memory.lock().unwrap();
+    let app_memory = app_memory.lock().unwrap();
 
     println!(
         "soak: {elapsed:.0?}: {} chats posted ({} failed requests), {mails_dropped} mails \
@@ -272,6 +310,13 @@ fn soak_day_at_ten_times_busy_traffic() {
     );
     println!("soak: {}", serve_memory.describe("kefu serve"));
     println!("soak: {}", watch_memory.describe("kefu watch"));
+    match &alerts {
+        Some(alerts) => {
+            println!("soak: {}", alerts.describe());
+            println!("soak: {}", app_memory.describe("kefu app"));
+        }
+        None => println!("soak: alerts off, the desktop app did not run"),
+    }
 
     assert_eq!(contents.integrity, "ok", "PRAGMA integrity_check");
     assert!(
@@ -293,6 +338,180 @@ fn soak_day_at_ten_times_busy_traffic() {
         "kefu watch ended with {watch_status}; see {}",
         log.display()
     );
+    if let Some(alerts) = &alerts {
+        alerts.check(chat_results.len() + mails_dropped, &app_log);
+    }
+}
+
+/// True unless KEFU_SOAK_ALERTS=0 or the desktop programs are missing.
+fn alerts_enabled() -> bool {
+    if std::env::var("KEFU_SOAK_ALERTS").as_deref() == Ok("0") {
+        return false;
+    }
+    desktop::binaries_installed("the soak's alerts")
+}
+
+/// Starts the desktop app on the soak's database in `desktop`, with every
+/// tier's alerts sent to the desktop and the sound device, and waits until
+/// its alerts run.
+fn start_app(home: &KefuHome, desktop: &Desktop, log: &Path) -> Kefu {
+    std::fs::write(home.config.join("alerts.toml"), ALERTS_TOML).expect("writing alerts.toml");
+    let desktop_home = desktop.home();
+    desktop::write_asoundrc(&desktop_home, &sound_file(desktop));
+    let mut app = home.start_with(&["app"], log, |command| {
+        command
+            .env("DISPLAY", &desktop.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus)
+            .env("HOME", &desktop_home)
+            .env("ICED_BACKEND", "tiny-skia")
+            .env("KEFU_AGENT", "soak")
+            .env("KEFU_LOG", "warn,kefu_ui::alerts=info")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("XDG_CONFIG_HOME");
+    });
+    let started = desktop::wait_for(APP_START_TIMEOUT, || {
+        if let Ok(Some(status)) = app.child.try_wait() {
+            panic!(
+                "the app ended with {status} before its alerts started; see {}",
+                log.display()
+            );
+        }
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        text.contains("alerts started").then_some(())
+    });
+    assert!(
+        started.is_some(),
+        "the app did not start its alerts within {APP_START_TIMEOUT:?}; see {}",
+        log.display()
+    );
+    app
+}
+
+fn sound_file(desktop: &Desktop) -> std::path::PathBuf {
+    desktop.folder.path().join("alsa-out.raw")
+}
+
+/// What the app's alerts did during the run.
+struct AlertReport {
+    /// Alerts raised per tier, in the order first seen, without updates.
+    tiers: Vec<(String, usize)>,
+    /// Updates of an alert already shown, with a new count.
+    updates: usize,
+    /// Messages the ordinary and important alerts counted, as first raised.
+    messages_counted: usize,
+    notify_calls: usize,
+    sound_bytes: usize,
+    /// How the app ended when it stopped before the run's end.
+    ended_early: Option<std::process::ExitStatus>,
+}
+
+impl AlertReport {
+    /// Lets the last group window end, reads the app's log, the bus
+    /// monitor and the sound file, and stops the app.
+    fn finish(mut app: Kefu, desktop: &Desktop, log: &Path) -> Self {
+        let ended_early = app.child.try_wait().expect("checking the app");
+        if ended_early.is_none() {
+            std::thread::sleep(Duration::from_secs(12));
+        }
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let mut tiers: Vec<(String, usize)> = Vec::new();
+        let mut updates = 0;
+        let mut messages_counted = 0;
+        for line in text.lines().filter(|line| line.contains("alert: ")) {
+            // An update replaces an alert already shown with a larger count.
+            if field(line, "updates").is_some_and(|value| value != "None") {
+                updates += 1;
+                continue;
+            }
+            let tier = field(line, "tier").unwrap_or("unknown").to_string();
+            if tier == "ordinary" || tier == "important" {
+                messages_counted += field(line, "count")
+                    .and_then(|count| count.parse::<usize>().ok())
+                    .unwrap_or(0);
+            }
+            match tiers.iter_mut().find(|(name, _)| *name == tier) {
+                Some((_, raised)) => *raised += 1,
+                None => tiers.push((tier, 1)),
+            }
+        }
+        app.kill();
+        Self {
+            tiers,
+            updates,
+            messages_counted,
+            notify_calls: desktop.notify_calls().len(),
+            sound_bytes: desktop::nonzero_bytes(&sound_file(desktop)),
+            ended_early,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let tiers: Vec<String> = self
+            .tiers
+            .iter()
+            .map(|(tier, raised)| format!("{tier} {raised}"))
+            .collect();
+        format!(
+            "alerts raised: {} ({}), first counting {} messages, then updated {} times; \
+             {} desktop notification calls; {} non-zero bytes of sound; app {}",
+            self.tiers.iter().map(|(_, raised)| raised).sum::<usize>(),
+            if tiers.is_empty() {
+                "none".to_string()
+            } else {
+                tiers.join(", ")
+            },
+            self.messages_counted,
+            self.updates,
+            self.notify_calls,
+            self.sound_bytes,
+            match self.ended_early {
+                Some(status) => format!("ended early with {status}"),
+                None => "ran to the end".to_string(),
+            }
+        )
+    }
+
+    /// Panics unless the app ran to the end and its alerts reached the
+    /// desktop and the sound device, with bursts grouped: fewer alerts
+    /// than the `messages` that arrived.
+    fn check(&self, messages: usize, log: &Path) {
+        assert!(
+            self.ended_early.is_none(),
+            "the app ended during the run with {:?}; see {}",
+            self.ended_early,
+            log.display()
+        );
+        if messages == 0 {
+            return;
+        }
+        let raised: usize = self.tiers.iter().map(|(_, raised)| raised).sum();
+        assert!(
+            raised > 0,
+            "no alert for {messages} messages; see {}",
+            log.display()
+        );
+        assert!(
+            self.notify_calls > 0,
+            "no desktop notification reached the bus"
+        );
+        assert!(
+            self.sound_bytes > 0,
+            "the ALSA file device recorded no sound"
+        );
+        assert!(
+            raised < messages,
+            "{raised} alerts for {messages} messages: bursts were not grouped"
+        );
+    }
+}
+
+/// Returns the value of `name=VALUE` in a log line of tracing's default
+/// format, without the quotes around text.
+fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let start = line.find(&format!(" {name}="))? + name.len() + 2;
+    let rest = &line[start..];
+    let value = rest.split(' ').next().unwrap_or(rest);
+    Some(value.trim_matches('"'))
 }
 
 /// Calls `produce(0)`, `produce(1)`, ... at `rate` per second from
