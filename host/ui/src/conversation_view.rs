@@ -106,8 +106,13 @@ fn message_card<'a, Message: Clone + 'a>(
     outbox_entry: Option<&'a OutboxEntry>,
     open_attachment: fn(i64, usize) -> Message,
 ) -> Element<'a, Message> {
+    // Addresses, links and long words in mail break anywhere rather than
+    // run over the time beside them or out of the card.
     let heading = row![
-        text(sender_label(message)).size(14).width(Fill),
+        text(sender_label(message))
+            .size(14)
+            .width(Fill)
+            .wrapping(text::Wrapping::WordOrGlyph),
         text(labels::direction(message.direction))
             .size(12)
             .style(text::secondary),
@@ -122,7 +127,7 @@ fn message_card<'a, Message: Clone + 'a>(
         .as_deref()
         .filter(|subject| !subject.trim().is_empty())
     {
-        card = card.push(text(subject).size(15));
+        card = card.push(text(subject).size(15).wrapping(text::Wrapping::WordOrGlyph));
     }
     if let Some(automation) = &message.automation {
         let marker = labels::automation_marker(automation.kind, &automation.evidence);
@@ -136,7 +141,11 @@ fn message_card<'a, Message: Clone + 'a>(
         card = card.push(text(labels::call(call)).size(13));
     }
     if !message.body_text.trim().is_empty() {
-        card = card.push(text(&message.body_text).size(14));
+        card = card.push(
+            text(&message.body_text)
+                .size(14)
+                .wrapping(text::Wrapping::WordOrGlyph),
+        );
     }
     if !message.attachments.is_empty() {
         let names = message

@@ -292,6 +292,52 @@ fn clicking_conversation_shows_its_messages() {
 }
 
 #[test]
+fn long_sender_address_wraps_in_card() {
+    let (fixture, _) = Fixture::new();
+    // A bounce address of the SRS kind: one word far wider than the card,
+    // with no hyphen or slash where a line may break.
+    let address = "SRS0=k3j4h5=2Q=example.com=customer_service_notifications_\
+                   20261204T100000Z_0123456789abcdef@mail.delivery.subsystem.example.com";
+    let sender = Party {
+        name: None,
+        address: address.to_string(),
+    };
+    let mut store = fixture.other_connection();
+    let writer = store.writer().expect("start a write transaction");
+    let message = seed::message(
+        Channel::Email,
+        Direction::Inbound,
+        &sender,
+        &sender,
+        "2024-03-11T01:00:00Z",
+        "Delivery report",
+    );
+    seed::store_message(&writer, fixture.sample.refund, &message).expect("store the message");
+    writer.commit().expect("commit");
+    let mut workbench = Workbench::load(store);
+
+    click(
+        &mut workbench,
+        selector::id(kefu_ui::conversation_row_id(fixture.sample.refund)),
+    );
+
+    let short = format!("{} <{}>", seed::REFUND_CUSTOMER, seed::REFUND_ADDRESS);
+    let one_line = text_bounds(&workbench, &short)[0].height;
+    let long = text_bounds(&workbench, address);
+    assert_eq!(long.len(), 1, "the long sender is shown once");
+    assert!(
+        long[0].height >= 2.0 * one_line,
+        "the long sender takes {} px, one line {one_line} px: it did not wrap",
+        long[0].height
+    );
+    let time = text_bounds(&workbench, &local_minute("2024-03-11T01:00:00Z"));
+    assert!(
+        time.iter().all(|time| !time.intersects(&long[0])),
+        "the sender overlaps its time"
+    );
+}
+
+#[test]
 fn bounce_shows_marker_with_evidence() {
     let (fixture, mut workbench) = Fixture::new();
 
