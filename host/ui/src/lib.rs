@@ -167,12 +167,10 @@ impl App {
 
     /// Returns the theme the settings chose for every window, or `None`
     /// to follow the system's light or dark mode.
-    // NOTE: the unlock screen always follows the system, because the
-    // settings are read once the database is open.
     fn theme(&self, _window: iced::window::Id) -> Option<iced::Theme> {
         match &self.content {
             Window::Open(workbench) => workbench.theme(),
-            Window::Locked { .. } => None,
+            Window::Locked { screen, .. } => screen.theme(),
         }
     }
 
@@ -213,7 +211,7 @@ impl Window {
         let locked = kefu_core::encryption::passphrase_for(&db_path).is_none()
             && kefu_core::encryption::is_encrypted(&db_path).unwrap_or(false);
         if locked {
-            let screen = UnlockScreen::new(&db_path);
+            let screen = UnlockScreen::new(&db_path, config_folder.as_deref());
             let window = Self::Locked {
                 screen,
                 db_path,
