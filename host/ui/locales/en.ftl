@@ -607,3 +607,31 @@ settings-profile-saved = Saved the profile of { $agent }.
 settings-profile-added = Added agent { $agent } with this profile.
 # A ui.toml whose theme is unknown; $error names the file, line and column.
 settings-theme-invalid = Invalid theme setting: { $error }. Kefu follows the system's theme until the file is fixed.
+
+## The form that saves, renames and deletes saved views
+
+saved-view-save-as = Save as view
+saved-view-edit-button = Edit
+saved-view-save-title = Save the current filters as a view
+saved-view-edit-title = Saved view { $name }
+saved-view-name-placeholder = View name
+saved-view-save = Save
+saved-view-rename = Rename
+saved-view-overwrite = Replace that view
+saved-view-replace-filter = Use the current filters
+saved-view-replace-filter-hint = Use the current filters replaces this view's filters with those set on the To-do screen.
+saved-view-delete = Delete
+saved-view-cancel = Cancel
+saved-view-confirm-delete = Delete the saved view { $name }? Its tickets stay as they are.
+saved-view-name-empty = Enter a name for the view.
+saved-view-name-too-long = The name has { $length } characters; use at most { $max }.
+saved-view-name-taken-overwrite = A view named { $name } exists already. Enter another name, or press Replace that view to overwrite its filters.
+saved-view-name-taken = A view named { $name } exists already. Enter another name.
+saved-view-overdue-not-saved = The Overdue filter compares with the current time, so a saved view cannot keep it. Turn it off on the To-do screen, then save.
+saved-view-gone = No saved view is called { $name } any more; another window or kefu tickets views removed it.
+saved-view-no-database = The database is not open, so the view cannot be saved. Press { refresh } to try again.
+saved-view-write-failed = Could not write the saved view: { $error }
+saved-view-saved = Saved view { $name }.
+saved-view-renamed = Renamed view { $from } to { $to }.
+saved-view-filter-replaced = Replaced the filters of view { $name }.
+saved-view-deleted = Deleted view { $name }.

@@ -481,3 +481,31 @@ settings-no-database = 数据库未打开，无法保存个人资料。
 settings-profile-saved = 已保存 { $agent } 的个人资料。
 settings-profile-added = 已按此资料添加客服 { $agent }。
 settings-theme-invalid = 主题设置无效：{ $error }。在文件修正之前，Kefu 跟随系统主题。
+
+## The form that saves, renames and deletes saved views
+
+saved-view-save-as = 保存为视图
+saved-view-edit-button = 编辑
+saved-view-save-title = 将当前筛选保存为视图
+saved-view-edit-title = 已保存的视图 { $name }
+saved-view-name-placeholder = 视图名称
+saved-view-save = 保存
+saved-view-rename = 重命名
+saved-view-overwrite = 替换该视图
+saved-view-replace-filter = 使用当前筛选
+saved-view-replace-filter-hint = “使用当前筛选”会用待办页面上设置的筛选替换此视图的筛选。
+saved-view-delete = 删除
+saved-view-cancel = 取消
+saved-view-confirm-delete = 删除已保存的视图 { $name }？其中的工单不受影响。
+saved-view-name-empty = 请输入视图名称。
+saved-view-name-too-long = 名称有 { $length } 个字符，最多 { $max } 个。
+saved-view-name-taken-overwrite = 已有名为 { $name } 的视图。请换一个名称，或点“替换该视图”覆盖它的筛选。
+saved-view-name-taken = 已有名为 { $name } 的视图。请换一个名称。
+saved-view-overdue-not-saved = “已逾期”筛选与当前时间比较，保存的视图无法保留它。请在待办页面关闭它后再保存。
+saved-view-gone = 已没有名为 { $name } 的视图；另一个窗口或 kefu tickets views 已将其删除。
+saved-view-no-database = 数据库未打开，无法保存视图。请点 { refresh } 重试。
+saved-view-write-failed = 无法写入保存的视图：{ $error }
+saved-view-saved = 已保存视图 { $name }。
+saved-view-renamed = 已将视图 { $from } 重命名为 { $to }。
+saved-view-filter-replaced = 已替换视图 { $name } 的筛选。
+saved-view-deleted = 已删除视图 { $name }。

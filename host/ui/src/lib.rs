@@ -35,6 +35,7 @@ mod phrase_picker;
 mod plugins;
 mod reports;
 mod saved_state;
+mod saved_views;
 mod scheduler;
 mod settings;
 mod shortcuts;
@@ -57,6 +58,7 @@ pub use alerts::{Toast, toast_id};
 pub use conversation_view::MESSAGE_WINDOW;
 pub use panes::{PaneId, PaneSummary};
 pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports, Tile, TileContent};
+pub use saved_views::Message as SavedViewMessage;
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use todo::{
     AssigneeChoice, Detail as TodoDetail, Event as TodoEvent, Filters as TodoFilters,
@@ -298,6 +300,17 @@ pub fn settings() -> iced::Settings {
 /// position in [`Workbench::views`].
 pub fn conversation_view_id(position: usize) -> Id {
     conversation_list::view_id(position)
+}
+
+/// Widget id of the Edit button beside the saved view `name` above the
+/// conversation list.
+pub fn saved_view_edit_id(name: &str) -> Id {
+    conversation_list::edit_view_id(name)
+}
+
+/// Widget ids of the form that saves, renames and deletes saved views.
+pub mod saved_view_ids {
+    pub use crate::saved_views::ids::*;
 }
 
 /// Widget id of a conversation's row in the conversation list.
