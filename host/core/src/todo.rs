@@ -698,13 +698,24 @@ fn skip_reason(
     Ok(None)
 }
 
+/// Longest saved view name, in characters.
+pub const MAX_VIEW_NAME_CHARS: usize = 60;
+
+/// Checks a saved view's name and returns it without surrounding spaces.
+fn check_view_name(name: &str) -> anyhow::Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_VIEW_NAME_CHARS {
+        anyhow::bail!(
+            "view name {name:?} is empty or longer than {MAX_VIEW_NAME_CHARS} characters"
+        );
+    }
+    Ok(name)
+}
+
 impl Store {
     /// Saves a to-do query under `name`, replacing a view of that name.
     pub fn save_view(&mut self, name: &str, query: &TodoQuery) -> anyhow::Result<()> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 60 {
-            anyhow::bail!("view name {name:?} is empty or longer than 60 characters");
-        }
+        let name = check_view_name(name)?;
         let now = crate::store::format_time(Utc::now());
         self.connection().execute(
             "INSERT INTO saved_views (name, query, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
@@ -750,6 +761,29 @@ impl Store {
             .find(|(view, _)| view == name)
             .map(|(_, query)| query.clone())
             .ok_or_else(|| anyhow::anyhow!("no saved view is called {name:?}; {known}"))
+    }
+
+    /// Renames the saved view `from` to `to`, keeping its query. Fails when
+    /// `from` does not exist or another view is called `to`.
+    pub fn rename_view(&mut self, from: &str, to: &str) -> anyhow::Result<()> {
+        let to = check_view_name(to)?;
+        let now = crate::store::format_time(Utc::now());
+        let changed = self
+            .connection()
+            .execute(
+                "UPDATE saved_views SET name = ?2, updated_at = ?3 WHERE name = ?1",
+                rusqlite::params![from, to, now],
+            )
+            .map_err(|error| match error.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                    anyhow::anyhow!("a saved view is called {to:?} already; choose another name")
+                }
+                _ => error.into(),
+            })?;
+        if changed == 0 {
+            anyhow::bail!("no saved view is called {from:?}");
+        }
+        Ok(())
     }
 
     /// Removes a saved view. Returns false when there was none.

@@ -21,6 +21,8 @@ pub enum Message {
     SearchChanged(String),
     /// A view's button was pressed.
     ViewSelected(View),
+    /// The Edit button beside the saved view of this name was pressed.
+    EditView(String),
 }
 
 /// Widget id of the search field.
@@ -32,6 +34,12 @@ pub fn search_id() -> Id {
 /// position in the row of views.
 pub fn view_id(position: usize) -> Id {
     Id::from(format!("conversation-view-{position}"))
+}
+
+/// Widget id of the container around the Edit button of the saved view
+/// `name`.
+pub fn edit_view_id(name: &str) -> Id {
+    Id::from(format!("conversation-view-edit-{name}"))
 }
 
 /// Widget id of the container around a conversation's row.
@@ -52,7 +60,7 @@ pub fn view<'a>(
 ) -> Element<'a, Message> {
     let buttons = views.counts.iter().enumerate().map(|(position, count)| {
         let chosen = count.view == *current_view;
-        container(
+        let select = container(
             button(text(labels::view(&count.view, count.count)).size(12))
                 .padding([3, 8])
                 .style(if chosen {
@@ -62,8 +70,18 @@ pub fn view<'a>(
                 })
                 .on_press(Message::ViewSelected(count.view.clone())),
         )
-        .id(view_id(position))
-        .into()
+        .id(view_id(position));
+        let View::Saved(name) = &count.view else {
+            return select.into();
+        };
+        let edit = container(
+            button(text(labels::saved_views::edit_button()).size(11))
+                .padding([3, 6])
+                .style(button::text)
+                .on_press(Message::EditView(name.clone())),
+        )
+        .id(edit_view_id(name));
+        row![select, edit].align_y(Alignment::Center).into()
     });
     let view_row = row(buttons).spacing(4).wrap().vertical_spacing(4);
     let field = text_input(

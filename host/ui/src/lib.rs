@@ -35,6 +35,7 @@ mod phrase_picker;
 mod plugins;
 mod reports;
 mod saved_state;
+mod saved_views;
 mod scheduler;
 mod settings;
 mod shortcuts;
@@ -57,6 +58,7 @@ pub use alerts::{Toast, toast_id};
 pub use conversation_view::MESSAGE_WINDOW;
 pub use panes::{PaneId, PaneSummary};
 pub use reports::{ExportPanel, PeriodKind, ReportChart, Reports, Tile, TileContent};
+pub use saved_views::Message as SavedViewMessage;
 pub use scheduler::SCHEDULER_INTERVAL;
 pub use todo::{
     AssigneeChoice, Detail as TodoDetail, Event as TodoEvent, Filters as TodoFilters,
@@ -167,12 +169,10 @@ impl App {
 
     /// Returns the theme the settings chose for every window, or `None`
     /// to follow the system's light or dark mode.
-    // NOTE: the unlock screen always follows the system, because the
-    // settings are read once the database is open.
     fn theme(&self, _window: iced::window::Id) -> Option<iced::Theme> {
         match &self.content {
             Window::Open(workbench) => workbench.theme(),
-            Window::Locked { .. } => None,
+            Window::Locked { screen, .. } => screen.theme(),
         }
     }
 
@@ -213,7 +213,7 @@ impl Window {
         let locked = kefu_core::encryption::passphrase_for(&db_path).is_none()
             && kefu_core::encryption::is_encrypted(&db_path).unwrap_or(false);
         if locked {
-            let screen = UnlockScreen::new(&db_path);
+            let screen = UnlockScreen::new(&db_path, config_folder.as_deref());
             let window = Self::Locked {
                 screen,
                 db_path,
@@ -300,6 +300,17 @@ pub fn settings() -> iced::Settings {
 /// position in [`Workbench::views`].
 pub fn conversation_view_id(position: usize) -> Id {
     conversation_list::view_id(position)
+}
+
+/// Widget id of the Edit button beside the saved view `name` above the
+/// conversation list.
+pub fn saved_view_edit_id(name: &str) -> Id {
+    conversation_list::edit_view_id(name)
+}
+
+/// Widget ids of the form that saves, renames and deletes saved views.
+pub mod saved_view_ids {
+    pub use crate::saved_views::ids::*;
 }
 
 /// Widget id of a conversation's row in the conversation list.

@@ -1,5 +1,6 @@
 //! The settings screen: the theme and language of `ui.toml`, the alert
-//! settings of `alerts.toml`, and the agent's profile in the database.
+//! settings of `alerts.toml`, the time zone of `sla.toml`, and the agent's
+//! profile in the database.
 //!
 //! Each section saves on its own button. A save checks every field first
 //! and writes nothing when one is invalid. Files are edited in place with
@@ -12,6 +13,7 @@
 
 mod alerts_form;
 pub mod files;
+mod time_zone;
 mod view;
 
 use std::path::{Path, PathBuf};
@@ -48,9 +50,13 @@ pub enum Message {
     FieldEdited(Field, String),
     QuietHoursToggled(bool),
     ScopeSelected(Scope),
+    /// A priority was turned on or off as important.
+    ImportantToggled(String, bool),
     SaveAlerts,
     /// Rename the broken `alerts.toml` aside and save a new one.
     ReplaceAlertsFile,
+    TimeZoneEdited(String),
+    SaveTimeZone,
     DisplayNameEdited(String),
     AvailableToggled(bool),
     SaveProfile,
@@ -99,6 +105,14 @@ pub struct SettingsScreen {
     scope: Scope,
     field_errors: Vec<(Field, String)>,
     alerts_result: Option<ResultLine>,
+    /// The time zone of `sla.toml` as last read, or `None` when the file
+    /// cannot be used.
+    time_zone_saved: Option<chrono_tz::Tz>,
+    time_zone_form: String,
+    /// Error of an `sla.toml` that cannot be used, from the core's parser.
+    sla_error: Option<String>,
+    time_zone_error: Option<String>,
+    time_zone_result: Option<ResultLine>,
     profile_saved: Option<Profile>,
     profile_form: Profile,
     display_name_error: Option<String>,
@@ -111,7 +125,7 @@ impl SettingsScreen {
         let mut screen = Self {
             config_folder,
             agent,
-            alerts_form: AlertsForm::from_settings(&alerts_saved),
+            alerts_form: AlertsForm::from_settings(&alerts_saved, None),
             alerts_saved,
             desk,
             ui_saved: UiSettings::default(),
@@ -123,6 +137,11 @@ impl SettingsScreen {
             scope: Scope::Everyone,
             field_errors: Vec::new(),
             alerts_result: None,
+            time_zone_saved: None,
+            time_zone_form: String::new(),
+            sla_error: None,
+            time_zone_error: None,
+            time_zone_result: None,
             profile_saved: None,
             profile_form: Profile {
                 display_name: String::new(),
@@ -149,12 +168,30 @@ impl SettingsScreen {
         self.read_profile(store);
         self.ui_result = None;
         self.alerts_result = None;
+        self.time_zone_result = None;
         self.profile_result = None;
     }
 
     fn read_files(&mut self) {
         self.read_ui_settings();
         self.read_alert_settings();
+        self.read_time_zone();
+    }
+
+    fn read_time_zone(&mut self) {
+        self.time_zone_error = None;
+        match time_zone::read(self.config_folder.as_deref()) {
+            Ok(zone) => {
+                self.time_zone_saved = Some(zone);
+                self.time_zone_form = zone.name().to_string();
+                self.sla_error = None;
+            }
+            Err(error) => {
+                self.time_zone_saved = None;
+                self.time_zone_form = String::new();
+                self.sla_error = Some(error);
+            }
+        }
     }
 
     fn read_ui_settings(&mut self) {
@@ -203,7 +240,8 @@ impl SettingsScreen {
         } else {
             Scope::Everyone
         };
-        self.alerts_form = AlertsForm::from_settings(&self.alerts_saved);
+        self.alerts_form =
+            AlertsForm::from_settings(&self.alerts_saved, self.config_folder.as_deref());
     }
 
     fn read_profile(&mut self, store: Option<&Store>) {
@@ -254,6 +292,15 @@ impl SettingsScreen {
             }
             Message::QuietHoursToggled(on) => self.alerts_form.quiet_enabled = on,
             Message::ScopeSelected(scope) => self.scope = scope,
+            Message::ImportantToggled(priority, on) => {
+                self.alerts_form
+                    .set_important(&self.desk.lifecycle, &priority, on);
+            }
+            Message::TimeZoneEdited(value) => {
+                self.time_zone_form = value;
+                self.time_zone_error = None;
+            }
+            Message::SaveTimeZone => self.save_time_zone(),
             Message::SaveAlerts => return self.save_alert_settings(false),
             Message::ReplaceAlertsFile => return self.save_alert_settings(true),
             Message::DisplayNameEdited(name) => {
@@ -321,7 +368,7 @@ impl SettingsScreen {
             self.alerts_result = Some(ResultLine::Failed(labels::no_folder().to_string()));
             return None;
         };
-        let checked = match self.alerts_form.check() {
+        let checked = match self.alerts_form.check(&folder) {
             Ok(checked) => checked,
             Err(errors) => {
                 self.field_errors = errors;
@@ -374,6 +421,56 @@ impl SettingsScreen {
                 tracing::error!(path = %path.display(), %error, "saving the alert settings failed");
                 self.alerts_result = Some(ResultLine::Failed(labels::save_failed(&error)));
                 None
+            }
+        }
+    }
+
+    /// Checks the typed time zone and writes it to `sla.toml`, starting
+    /// from the built-in file when there is none. A file the core cannot
+    /// use is left as it is.
+    // NOTE: the app reads sla.toml once when the window opens, so reports
+    // and deadlines use the new zone after a restart, as the saved line
+    // states.
+    fn save_time_zone(&mut self) {
+        let Some(folder) = self.config_folder.clone() else {
+            self.time_zone_result = Some(ResultLine::Failed(labels::no_folder().to_string()));
+            return;
+        };
+        if let Some(error) = &self.sla_error {
+            self.time_zone_result = Some(ResultLine::Failed(labels::sla_file_kept(error)));
+            return;
+        }
+        let zone = match time_zone::check(&self.time_zone_form) {
+            Ok(zone) => zone,
+            Err(error) => {
+                self.time_zone_error = Some(error);
+                self.time_zone_result = Some(ResultLine::Failed(labels::not_saved().to_string()));
+                return;
+            }
+        };
+        let path = folder.join(kefu_core::sla::FILE_NAME);
+        let result = (|| -> anyhow::Result<chrono_tz::Tz> {
+            let text = files::read_text(&path).map_err(anyhow_from)?;
+            if text.is_some() && self.time_zone_saved == Some(zone) {
+                return Ok(zone);
+            }
+            let written = time_zone::sla_text(&path, text.as_deref(), zone)?;
+            files::write(&path, &written)?;
+            time_zone::read(Some(&folder)).map_err(|error| anyhow::anyhow!(error))
+        })();
+        match result {
+            Ok(read_back) => {
+                tracing::info!(path = %path.display(), time_zone = read_back.name(), "saved the time zone");
+                self.read_time_zone();
+                self.time_zone_result = Some(ResultLine::Done(labels::time_zone_saved(
+                    read_back.name(),
+                    &path,
+                )));
+            }
+            Err(error) => {
+                let error = format!("{error:#}");
+                tracing::error!(path = %path.display(), %error, "saving the time zone failed");
+                self.time_zone_result = Some(ResultLine::Failed(labels::save_failed(&error)));
             }
         }
     }
@@ -449,6 +546,12 @@ impl SettingsScreen {
         self.alerts_error.as_ref()
     }
 
+    /// Returns the time zone of `sla.toml` as last read, or `None` when the
+    /// file cannot be used.
+    pub fn time_zone(&self) -> Option<chrono_tz::Tz> {
+        self.time_zone_saved
+    }
+
     /// Returns the alert settings in force for the agent, as last read.
     pub fn alert_settings(&self) -> &AlertSettings {
         &self.alerts_saved
@@ -483,7 +586,22 @@ pub mod ids {
             Field::SlaWarningBefore => "settings-sla-warning-before",
             Field::QuietStart => "settings-quiet-start",
             Field::QuietEnd => "settings-quiet-end",
+            Field::SoundFile => "settings-sound-file",
         })
+    }
+
+    pub fn time_zone() -> Id {
+        Id::from("settings-time-zone")
+    }
+
+    pub fn save_time_zone() -> Id {
+        Id::from("settings-save-time-zone")
+    }
+
+    /// Returns the id of the container around the important toggle of a
+    /// priority id.
+    pub fn important(priority: &str) -> Id {
+        Id::from(format!("settings-important-{priority}"))
     }
 
     pub fn display_name() -> Id {

@@ -87,6 +87,8 @@ pub enum Message {
     BulkTag,
     /// Merge the selected tickets into the one in the detail column.
     BulkMerge,
+    /// Open the form that saves the current filters as a view.
+    SaveAsView,
 }
 
 /// Follow-up action for the workbench after an update.
@@ -96,6 +98,8 @@ pub enum Event {
     TicketsChanged,
     /// Show this conversation on the workbench screen.
     OpenConversation(i64),
+    /// Open the form that saves the current filters as a view.
+    SaveAsView,
 }
 
 /// The filters the agent set.
@@ -321,6 +325,7 @@ impl TodoPanel {
             Message::BulkAgentEdited(text) => self.bulk_agent = text,
             Message::BulkTagEdited(text) => self.bulk_tag = text,
             Message::CloseDetail => self.detail = None,
+            Message::SaveAsView => return Ok(Some(Event::SaveAsView)),
             message => {
                 if let Some(store) = store {
                     return self.handle_with_store(store, message);
@@ -419,7 +424,8 @@ impl TodoPanel {
             Message::TagFilterEdited(_)
             | Message::BulkAgentEdited(_)
             | Message::BulkTagEdited(_)
-            | Message::CloseDetail => {}
+            | Message::CloseDetail
+            | Message::SaveAsView => {}
         }
         Ok(None)
     }
@@ -688,6 +694,11 @@ pub mod ids {
     /// The detail column of the pressed ticket.
     pub fn detail() -> Id {
         Id::from("todo-detail")
+    }
+
+    /// Returns the id of the container around the Save as view button.
+    pub fn save_as_view() -> Id {
+        Id::from("todo-save-as-view")
     }
 }
 

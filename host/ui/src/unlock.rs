@@ -26,6 +26,9 @@ pub struct UnlockScreen {
     passphrase: String,
     /// Reason the last attempt failed, shown under the field.
     error: Option<String>,
+    /// The theme of `ui.toml`; `None` follows the system's light or dark
+    /// mode.
+    theme: Option<iced::Theme>,
 }
 
 /// Events of the unlock screen.
@@ -47,12 +50,32 @@ impl std::fmt::Debug for UnlockMessage {
 }
 
 impl UnlockScreen {
-    pub fn new(db_path: &Path) -> Self {
+    /// Creates the screen for the database at `db_path`, in the theme of
+    /// the `ui.toml` in `config_folder`. A missing or unusable file gives
+    /// the system's theme, and the workbench reports the file's error once
+    /// it opens.
+    pub fn new(db_path: &Path, config_folder: Option<&Path>) -> Self {
+        let theme = config_folder.and_then(|folder| {
+            match crate::settings::files::read_ui_settings(folder) {
+                Ok(settings) => settings.theme.theme(),
+                Err(error) => {
+                    tracing::warn!(%error, "theme setting invalid, the unlock screen follows the system's theme");
+                    None
+                }
+            }
+        });
         Self {
             db_path: db_path.to_path_buf(),
             passphrase: String::new(),
             error: None,
+            theme,
         }
+    }
+
+    /// Returns the theme of the screen, or `None` to follow the system's
+    /// light or dark mode.
+    pub fn theme(&self) -> Option<iced::Theme> {
+        self.theme.clone()
     }
 
     /// Applies `message`, and returns `true` once the typed passphrase

@@ -1,7 +1,8 @@
 //! The views above the conversation list, each with a live count. All and
 //! Unanswered count conversations. The other views count the unfinished
 //! tickets that are the agent's, a VIP customer's, due within
-//! [`DUE_SOON`] or in a saved view of `kefu tickets views`.
+//! [`DUE_SOON`] or in a saved view, made in the app or with
+//! `kefu tickets views`.
 
 use std::collections::HashSet;
 

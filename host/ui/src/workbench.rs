@@ -44,6 +44,7 @@ use crate::phrase_picker::{self, PhrasePicker};
 use crate::plugins::{self, Plugins};
 use crate::reports::{self, Reports};
 use crate::saved_state::{self, DemoOfferChoice, WindowSize};
+use crate::saved_views::{self, CurrentFilters, ViewForm};
 use crate::scheduler::{self, SCHEDULER_INTERVAL, Scheduler};
 use crate::settings::{self, SettingsScreen};
 use crate::ticket_list::TicketRow;
@@ -133,8 +134,12 @@ pub struct Workbench {
     /// last reload.
     views: ViewRead,
     /// A line in the top bar about the last shortcut, such as that no
-    /// conversation is waiting for a reply. The next shortcut clears it.
+    /// conversation is waiting for a reply, or about the last change to a
+    /// saved view. The next shortcut clears it.
     notice: Option<String>,
+    /// The open form that saves, renames or deletes a saved view, over the
+    /// screen.
+    view_form: Option<ViewForm>,
 }
 
 /// The screens the top bar switches between.
@@ -197,6 +202,7 @@ pub enum Message {
     /// The top bar's button for the shortcut list was pressed.
     ShortcutsPressed,
     ShortcutList(shortcuts::Message),
+    SavedView(saved_views::Message),
 }
 
 /// Everything one reload reads, applied only when every query succeeded so
@@ -379,6 +385,7 @@ impl Workbench {
             list_view: View::All,
             views: ViewRead::default(),
             notice: None,
+            view_form: None,
             reports: Reports::new(db_path.clone(), config.desk.clone()),
             todo: TodoPanel::new(config.desk.clone(), todo::agent_name()),
             settings: SettingsScreen::new(None, todo::agent_name(), config.desk.clone()),
@@ -545,6 +552,14 @@ impl Workbench {
             Message::ConversationList(conversation_list::Message::ViewSelected(view)) => {
                 self.list_view = view;
                 self.read_views();
+                Task::none()
+            }
+            Message::ConversationList(conversation_list::Message::EditView(name)) => {
+                self.view_form = Some(ViewForm::edit(name));
+                Task::none()
+            }
+            Message::SavedView(message) => {
+                self.saved_view_message(message);
                 Task::none()
             }
             Message::KeyPressed(keys) => self.key_pressed(keys),
@@ -782,6 +797,14 @@ impl Workbench {
                 self.lists_stale = true;
                 Task::none()
             }
+            Ok(Some(todo::Event::SaveAsView)) => {
+                let query = self.todo.query();
+                self.view_form = Some(ViewForm::save(CurrentFilters {
+                    query: &query,
+                    overdue: self.todo.filters().overdue,
+                }));
+                Task::none()
+            }
             Ok(Some(todo::Event::OpenConversation(conversation_id))) => {
                 self.screen = Screen::Workbench;
                 self.reload();
@@ -793,6 +816,39 @@ impl Workbench {
                 Task::none()
             }
         }
+    }
+
+    /// Passes a message to the saved view form. After a write the form
+    /// closes, the top bar shows what changed, and the views are read
+    /// again, so the list shows the view with its count at once.
+    fn saved_view_message(&mut self, message: saved_views::Message) {
+        let Some(form) = &mut self.view_form else {
+            return;
+        };
+        let query = self.todo.query();
+        let current = CurrentFilters {
+            query: &query,
+            overdue: self.todo.filters().overdue,
+        };
+        let Some(event) = form.update(self.store.as_mut(), current, message) else {
+            return;
+        };
+        self.view_form = None;
+        self.notice = match event {
+            saved_views::Event::Closed => return,
+            saved_views::Event::Saved(name) => Some(labels::saved_views::saved(&name)),
+            saved_views::Event::Renamed { from, to } => {
+                if self.list_view == View::Saved(from.clone()) {
+                    self.list_view = View::Saved(to.clone());
+                }
+                Some(labels::saved_views::renamed(&from, &to))
+            }
+            saved_views::Event::FilterReplaced(name) => {
+                Some(labels::saved_views::filter_replaced(&name))
+            }
+            saved_views::Event::Deleted(name) => Some(labels::saved_views::deleted(&name)),
+        };
+        self.read_views();
     }
 
     /// Stores the draft of `pane`'s conversation through its channel (see
@@ -1162,6 +1218,18 @@ impl Workbench {
         &self.views.counts
     }
 
+    /// Returns the error line of the open saved view form, or `None` when
+    /// the form is closed or shows no error.
+    pub fn view_form_error(&self) -> Option<&str> {
+        self.view_form.as_ref().and_then(ViewForm::error)
+    }
+
+    /// True while the form that saves, renames or deletes a saved view is
+    /// open.
+    pub fn view_form_open(&self) -> bool {
+        self.view_form.is_some()
+    }
+
     /// Returns the selected view of the conversation list.
     pub fn list_view(&self) -> &View {
         &self.list_view
@@ -1191,7 +1259,13 @@ impl Workbench {
             );
         }
         let page: Element<'_, Message> = page.push(rule::horizontal(1)).push(self.body()).into();
-        let page = if let Some(picker) = &self.picker {
+        let page = if let Some(form) = &self.view_form {
+            dialog::modal(
+                page,
+                form.view().map(Message::SavedView),
+                Message::SavedView(saved_views::Message::CancelPressed),
+            )
+        } else if let Some(picker) = &self.picker {
             dialog::modal(
                 page,
                 picker.view().map(Message::PhrasePicker),

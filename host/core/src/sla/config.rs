@@ -158,6 +158,12 @@ impl SlaConfig {
         Self::parse(BUILTIN_TEXT, "built-in sla.toml").expect("the built-in sla.toml is valid")
     }
 
+    /// Returns the text of the built-in `sla.toml`, which a new file can
+    /// start from.
+    pub fn builtin_text() -> &'static str {
+        BUILTIN_TEXT
+    }
+
     /// Returns the business-hours calendar that deadlines are computed in.
     pub fn calendar(&self) -> &BusinessCalendar {
         &self.calendar

@@ -105,9 +105,14 @@ fn run(requests: &mpsc::Receiver<Sound>) {
     }
 }
 
-fn decode(path: &Path) -> anyhow::Result<rodio::Decoder<BufReader<File>>> {
+/// Opens the sound file at `path` and reads its header with rodio's
+/// decoder, which the settings screen uses to check a file before saving
+/// it.
+pub(crate) fn decode(path: &Path) -> anyhow::Result<rodio::Decoder<BufReader<File>>> {
     let file = File::open(path)?;
-    Ok(rodio::Decoder::try_from(file)?)
+    let decoder = rodio::Decoder::try_from(file)
+        .map_err(|error| anyhow::anyhow!("not a WAV or Ogg Vorbis file ({error})"))?;
+    Ok(decoder)
 }
 
 /// The built-in sound: two short rising tones, 880 Hz then 1320 Hz, at a

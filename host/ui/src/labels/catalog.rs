@@ -377,6 +377,7 @@ mod tests {
     fn ids_in_code() -> BTreeSet<String> {
         let sources = [
             include_str!("../labels.rs"),
+            include_str!("saved_views.rs"),
             include_str!("settings.rs"),
             include_str!("todo.rs"),
         ];

@@ -96,7 +96,62 @@ pub fn field(field: Field) -> &'static str {
         Field::SlaWarningBefore => text("settings-sla-warning-before"),
         Field::QuietStart => text("settings-quiet-start"),
         Field::QuietEnd => text("settings-quiet-end"),
+        Field::SoundFile => text("settings-sound-file"),
     }
+}
+
+pub fn sound_file_placeholder() -> &'static str {
+    text("settings-sound-file-placeholder")
+}
+
+/// Formats the error of a sound file at `path` that cannot be played.
+pub fn sound_invalid(path: &Path, reason: &str) -> String {
+    fill(
+        "settings-sound-invalid",
+        &[
+            ("path", verbatim(path.display())),
+            ("reason", reason.into()),
+        ],
+    )
+}
+
+pub fn important_priorities() -> &'static str {
+    text("settings-important-priorities")
+}
+
+pub fn important_priorities_hint() -> &'static str {
+    text("settings-important-priorities-hint")
+}
+
+/// Returns the heading of the section of the time zone.
+pub fn time_zone_section() -> &'static str {
+    text("settings-time-zone-section")
+}
+
+pub fn time_zone() -> &'static str {
+    text("settings-time-zone")
+}
+
+pub fn time_zone_hint() -> &'static str {
+    text("settings-time-zone-hint")
+}
+
+/// Formats the error of a typed time zone that is not an IANA name.
+pub fn time_zone_invalid(value: &str) -> String {
+    fill("settings-time-zone-invalid", &[("value", value.into())])
+}
+
+/// Formats what saving does while `sla.toml` has `error`.
+pub fn sla_file_kept(error: &str) -> String {
+    fill("settings-sla-file-kept", &[("error", error.into())])
+}
+
+/// Formats the line after the time zone `zone` was saved to `path`.
+pub fn time_zone_saved(zone: &str, path: &Path) -> String {
+    fill(
+        "settings-time-zone-saved",
+        &[("zone", verbatim(zone)), ("path", verbatim(path.display()))],
+    )
 }
 
 pub fn quiet_hours() -> &'static str {

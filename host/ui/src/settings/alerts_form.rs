@@ -1,10 +1,13 @@
 //! The alerts section of the settings screen: the form's fields, their
 //! checks, and the edit of `alerts.toml` that saving makes.
 
+use std::path::Path;
+
 use chrono::{Duration, NaiveTime};
 use kefu_core::alerts::config::{MAX_GROUP_WINDOW_SECONDS, MAX_MINUTES};
-use kefu_core::alerts::{AlertSettings, QuietHours, Tier};
-use toml_edit::{DocumentMut, TableLike};
+use kefu_core::alerts::{AlertSettings, QuietHours, Sound, Tier};
+use kefu_core::lifecycle::Lifecycle;
+use toml_edit::{Array, DocumentMut, TableLike};
 
 use super::files;
 use crate::labels::settings as labels;
@@ -54,6 +57,9 @@ pub enum Field {
     SlaWarningBefore,
     QuietStart,
     QuietEnd,
+    /// The alert sound's file, relative to the configuration folder. Empty
+    /// means the built-in sound.
+    SoundFile,
 }
 
 /// The form's values as shown, typed text included.
@@ -67,6 +73,10 @@ pub struct AlertsForm {
     pub quiet_enabled: bool,
     pub quiet_start: String,
     pub quiet_end: String,
+    pub sound_file: String,
+    /// Priority ids whose tickets alert in the important tier, in the
+    /// lifecycle's order.
+    pub important_priorities: Vec<String>,
 }
 
 /// The checked values of the form.
@@ -77,6 +87,11 @@ pub struct Checked {
     reminder_after_minutes: i64,
     sla_warning_before_minutes: i64,
     quiet_hours: Option<QuietHours>,
+    sound: Sound,
+    /// The sound file as entered, for `sound-file`; `None` for the
+    /// built-in sound.
+    sound_file: Option<String>,
+    important_priorities: Vec<String>,
 }
 
 /// Default quiet hours the form offers when the file sets none.
@@ -84,8 +99,9 @@ const DEFAULT_QUIET_START: &str = "22:00";
 const DEFAULT_QUIET_END: &str = "08:00";
 
 impl AlertsForm {
-    /// Fills the form from the settings in force.
-    pub fn from_settings(settings: &AlertSettings) -> Self {
+    /// Fills the form from the settings in force. A sound file inside
+    /// `config_folder` shows relative to it, as the file names it.
+    pub fn from_settings(settings: &AlertSettings, config_folder: Option<&Path>) -> Self {
         let switches = Tier::ALL.map(|tier| {
             let tier = settings.tier(tier);
             [
@@ -105,7 +121,36 @@ impl AlertsForm {
             quiet_enabled: quiet.is_some(),
             quiet_start: quiet.map_or(DEFAULT_QUIET_START.to_string(), |q| clock(q.start)),
             quiet_end: quiet.map_or(DEFAULT_QUIET_END.to_string(), |q| clock(q.end)),
+            sound_file: match &settings.sound {
+                Sound::Builtin => String::new(),
+                Sound::File(path) => config_folder
+                    .and_then(|folder| path.strip_prefix(folder).ok())
+                    .unwrap_or(path)
+                    .display()
+                    .to_string(),
+            },
+            important_priorities: settings.important_priorities.clone(),
         }
+    }
+
+    pub fn important(&self, priority: &str) -> bool {
+        self.important_priorities.iter().any(|id| id == priority)
+    }
+
+    /// Turns `priority` on or off as important, keeping the lifecycle's
+    /// order of priorities.
+    pub fn set_important(&mut self, lifecycle: &Lifecycle, priority: &str, on: bool) {
+        self.important_priorities.retain(|id| id != priority);
+        if on {
+            self.important_priorities.push(priority.to_string());
+        }
+        let rank = |id: &String| {
+            lifecycle
+                .priorities()
+                .iter()
+                .position(|known| known.id == *id)
+        };
+        self.important_priorities.sort_by_key(rank);
     }
 
     pub fn switch(&self, tier: Tier, switch: Switch) -> bool {
@@ -123,6 +168,7 @@ impl AlertsForm {
             Field::SlaWarningBefore => &self.sla_warning_before,
             Field::QuietStart => &self.quiet_start,
             Field::QuietEnd => &self.quiet_end,
+            Field::SoundFile => &self.sound_file,
         }
     }
 
@@ -133,13 +179,15 @@ impl AlertsForm {
             Field::SlaWarningBefore => &mut self.sla_warning_before,
             Field::QuietStart => &mut self.quiet_start,
             Field::QuietEnd => &mut self.quiet_end,
+            Field::SoundFile => &mut self.sound_file,
         };
         *slot = value;
     }
 
-    /// Checks every field. Returns the checked values, or one error line
-    /// per invalid field, each naming the field and what to enter.
-    pub fn check(&self) -> Result<Checked, Vec<(Field, String)>> {
+    /// Checks every field. A sound file is looked up in `config_folder`
+    /// and must open and decode. Returns the checked values, or one error
+    /// line per invalid field, each naming the field and what to enter.
+    pub fn check(&self, config_folder: &Path) -> Result<Checked, Vec<(Field, String)>> {
         let mut errors = Vec::new();
         let mut number = |field: Field, min: i64, max: i64| {
             let value = self.text(field).trim();
@@ -175,6 +223,17 @@ impl AlertsForm {
                 quiet_hours = Some(QuietHours { start, end });
             }
         }
+        let sound_file = self.sound_file.trim();
+        let sound = if sound_file.is_empty() {
+            Sound::Builtin
+        } else {
+            let path = config_folder.join(sound_file);
+            if let Err(error) = crate::alerts::sound::decode(&path) {
+                let reason = format!("{error:#}");
+                errors.push((Field::SoundFile, labels::sound_invalid(&path, &reason)));
+            }
+            Sound::File(path)
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -184,6 +243,9 @@ impl AlertsForm {
             reminder_after_minutes,
             sla_warning_before_minutes,
             quiet_hours,
+            sound,
+            sound_file: (!sound_file.is_empty()).then(|| sound_file.to_string()),
+            important_priorities: self.important_priorities.clone(),
         })
     }
 }
@@ -206,6 +268,8 @@ impl Checked {
         settings.reminder_after = Duration::minutes(self.reminder_after_minutes);
         settings.sla_warning_before = Duration::minutes(self.sla_warning_before_minutes);
         settings.quiet_hours = self.quiet_hours;
+        settings.sound = self.sound.clone();
+        settings.important_priorities = self.important_priorities.clone();
         settings
     }
 
@@ -228,6 +292,23 @@ impl Checked {
                 files::table_in(agents, agent, true)?
             }
         };
+        if self.sound != before.sound {
+            match &self.sound_file {
+                Some(file) => files::set_value(target, "sound-file", file.as_str().into()),
+                // NOTE: no value of `sound-file` means the built-in sound,
+                // so removing the key at this level falls back to the
+                // level below, which may name a file. The saved line then
+                // states that another level overrides the form.
+                None => {
+                    target.remove("sound-file");
+                }
+            }
+        }
+        if self.important_priorities != before.important_priorities {
+            let table = files::table_in(target, Tier::Important.key(), false)?;
+            let priorities: Array = self.important_priorities.iter().collect();
+            files::set_value(table, "priorities", priorities.into());
+        }
         if self.group_window_seconds != before.group_window.num_seconds() {
             files::set_value(
                 target,

@@ -1,5 +1,5 @@
 //! The settings screen's widgets: one section each for the appearance,
-//! the alerts and the agent's profile.
+//! the time zone, the alerts and the agent's profile.
 
 use iced::widget::{
     Column, button, checkbox, column, container, row, rule, scrollable, text, text_input,
@@ -31,9 +31,15 @@ pub fn view(screen: &SettingsScreen) -> Element<'_, Message> {
     if screen.config_folder.is_none() {
         page = page.push(line(words::no_folder().to_string(), style::warning_line));
     }
-    let left = column![appearance(screen), rule::horizontal(1), profile(screen)]
-        .spacing(16)
-        .width(FillPortion(2));
+    let left = column![
+        appearance(screen),
+        rule::horizontal(1),
+        time_zone(screen),
+        rule::horizontal(1),
+        profile(screen)
+    ]
+    .spacing(16)
+    .width(FillPortion(2));
     let right = alerts(screen).width(FillPortion(3));
     page = page.push(row![left, rule::vertical(1), right].spacing(16));
     scrollable(container(page).padding(16).width(Fill))
@@ -129,6 +135,30 @@ fn alerts(screen: &SettingsScreen) -> Column<'_, Message> {
         .push(number_field(screen, Field::ReminderAfter))
         .push(number_field(screen, Field::SlaWarningBefore));
 
+    section = section.push(important_priorities(screen));
+    let mut sound = column![
+        row![
+            text(words::field(Field::SoundFile))
+                .size(13)
+                .width(LABEL_WIDTH),
+            text_input(
+                words::sound_file_placeholder(),
+                &screen.alerts_form.sound_file
+            )
+            .id(ids::field(Field::SoundFile))
+            .on_input(|value| Message::FieldEdited(Field::SoundFile, value))
+            .size(13)
+            .width(Fill),
+        ]
+        .spacing(10)
+        .align_y(Alignment::Center)
+    ]
+    .spacing(4);
+    if let Some(error) = field_error(screen, Field::SoundFile) {
+        sound = sound.push(text(error).size(13).style(text::danger));
+    }
+    section = section.push(sound);
+
     let form = &screen.alerts_form;
     let quiet = row![
         checkbox(form.quiet_enabled)
@@ -180,6 +210,67 @@ fn tier_table(screen: &SettingsScreen) -> Element<'_, Message> {
         table = table.push(line.align_y(Alignment::Center));
     }
     table.into()
+}
+
+/// Builds the toggles of the priorities that alert in the important tier.
+fn important_priorities(screen: &SettingsScreen) -> Element<'_, Message> {
+    let lifecycle = &screen.desk.lifecycle;
+    let toggles = lifecycle
+        .priorities()
+        .iter()
+        .fold(row![].spacing(6), |toggles, priority| {
+            let on = screen.alerts_form.important(&priority.id);
+            let toggle = choice(
+                labels::priority(lifecycle, &priority.id),
+                on,
+                Message::ImportantToggled(priority.id.clone(), !on),
+            );
+            toggles.push(container(toggle).id(ids::important(&priority.id)))
+        });
+    column![
+        labelled(
+            words::important_priorities(),
+            LABEL_WIDTH,
+            toggles.wrap().into()
+        ),
+        text(words::important_priorities_hint())
+            .size(12)
+            .style(text::secondary),
+    ]
+    .spacing(4)
+    .into()
+}
+
+fn time_zone(screen: &SettingsScreen) -> Column<'_, Message> {
+    let mut section = column![text(words::time_zone_section()).size(17)].spacing(8);
+    if let Some(error) = &screen.sla_error {
+        section = section.push(line(words::sla_file_kept(error), style::error_line));
+    }
+    section = section.push(labelled(
+        words::time_zone(),
+        CHOICE_LABEL_WIDTH,
+        text_input("Asia/Shanghai", &screen.time_zone_form)
+            .id(ids::time_zone())
+            .on_input(Message::TimeZoneEdited)
+            .on_submit(Message::SaveTimeZone)
+            .size(13)
+            .width(220)
+            .into(),
+    ));
+    if let Some(error) = &screen.time_zone_error {
+        section = section.push(text(error).size(13).style(text::danger));
+    }
+    section
+        .push(
+            text(words::time_zone_hint())
+                .size(12)
+                .style(text::secondary),
+        )
+        .push(save_row(
+            Message::SaveTimeZone,
+            ids::save_time_zone(),
+            screen.time_zone_result.as_ref(),
+        ))
 }
 
 fn number_field(screen: &SettingsScreen, field: Field) -> Element<'_, Message> {

@@ -143,6 +143,15 @@ fn filter_bar<'a>(panel: &'a TodoPanel, lifecycle: &'a Lifecycle) -> Element<'a,
                 .padding([2, 8])
                 .style(button::text)
                 .on_press(Message::ClearFilters),
+        )
+        .push(
+            container(
+                button(text(crate::labels::saved_views::save_as_view()).size(12))
+                    .padding([2, 8])
+                    .style(button::secondary)
+                    .on_press(Message::SaveAsView),
+            )
+            .id(ids::save_as_view()),
         );
     bar.spacing(6).align_y(Alignment::Center).wrap().into()
 }

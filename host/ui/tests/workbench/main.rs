@@ -20,6 +20,7 @@ mod settings;
 mod shortcuts;
 mod todo;
 mod unlock;
+mod views;
 
 use std::path::{Path, PathBuf};
 

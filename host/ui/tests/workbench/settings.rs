@@ -14,8 +14,9 @@ use iced::keyboard::key::Named;
 use iced::widget::Id;
 use iced_test::selector::{self, Candidate};
 use kefu_core::Store;
-use kefu_core::alerts::{AlertSettings, Tier};
+use kefu_core::alerts::{AlertSettings, Sound, Tier};
 use kefu_core::lifecycle::Lifecycle;
+use kefu_core::sla::SlaConfig;
 use kefu_ui::settings_screen::{Field, Message as SettingsMessage, Switch, ids};
 use kefu_ui::{Message, Screen, Workbench};
 use tempfile::TempDir;
@@ -462,4 +463,241 @@ fn profile_saved_to_database() {
         .expect("the agent was added");
     assert_eq!(agent.display_name.as_deref(), Some("李伟"));
     assert!(!agent.available);
+}
+
+/// Writes a WAV file of 0.1 s of a 440 Hz tone, 8 kHz mono 16-bit PCM, for
+/// rodio's decoder to read.
+fn write_wav(path: &Path) {
+    const RATE: u32 = 8_000;
+    let samples: Vec<i16> = (0..RATE / 10)
+        .map(|index| {
+            let phase = index as f32 * 440.0 * std::f32::consts::TAU / RATE as f32;
+            (phase.sin() * 8_000.0) as i16
+        })
+        .collect();
+    let data_len = (samples.len() * 2) as u32;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
+    bytes.extend_from_slice(&RATE.to_le_bytes());
+    bytes.extend_from_slice(&(RATE * 2).to_le_bytes()); // bytes per second
+    bytes.extend_from_slice(&2u16.to_le_bytes()); // bytes per frame
+    bytes.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data_len.to_le_bytes());
+    for sample in samples {
+        bytes.extend_from_slice(&sample.to_le_bytes());
+    }
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).expect("create the sound folder");
+    }
+    std::fs::write(path, bytes).expect("write the WAV file");
+}
+
+#[test]
+fn sound_file_and_important_saved() {
+    let example = include_str!("../../../../docs/examples/alerts.toml");
+    let configured = Configured::new(&[("alerts.toml", example)]);
+    write_wav(&configured.path("sounds/ding.wav"));
+    let mut workbench = configured.start();
+    open_settings(&mut workbench);
+
+    fill(
+        &mut workbench,
+        ids::field(Field::SoundFile),
+        "sounds/ding.wav",
+    );
+    click(&mut workbench, selector::id(ids::important("normal")));
+    click(&mut workbench, selector::id(ids::important("urgent")));
+    click(&mut workbench, selector::id(ids::save_alerts()));
+
+    assert!(has_text_containing(
+        &workbench,
+        "The new alert settings apply now."
+    ));
+    let written = configured.read("alerts.toml");
+    assert!(
+        written.contains("sound-file = \"sounds/ding.wav\"\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("priorities = [\"normal\", \"high\"]\n"),
+        "{written}"
+    );
+    // The commented example line and the other tables stay.
+    assert!(
+        written.contains("# sound-file = \"sounds/ding.wav\"\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("[agent.night-shift.quiet-hours]"),
+        "{written}"
+    );
+
+    let settings = load_alerts(&configured.config, AGENT);
+    assert_eq!(
+        settings.sound,
+        Sound::File(configured.path("sounds/ding.wav"))
+    );
+    assert_eq!(settings.important_priorities, ["normal", "high"]);
+    assert_eq!(workbench.alert_settings().sound, settings.sound);
+    assert_eq!(
+        workbench.alert_settings().important_priorities,
+        settings.important_priorities
+    );
+
+    // Emptying the field goes back to the built-in sound.
+    fill(&mut workbench, ids::field(Field::SoundFile), "");
+    click(&mut workbench, selector::id(ids::save_alerts()));
+    let written = configured.read("alerts.toml");
+    assert!(
+        !written.contains("\nsound-file = \"sounds/ding.wav\""),
+        "{written}"
+    );
+    assert_eq!(load_alerts(&configured.config, AGENT).sound, Sound::Builtin);
+}
+
+#[test]
+fn unplayable_sound_file_rejected_unwritten() {
+    let example = include_str!("../../../../docs/examples/alerts.toml");
+    let configured = Configured::new(&[("alerts.toml", example), ("notes.txt", "不是声音\n")]);
+    let mut workbench = configured.start();
+    open_settings(&mut workbench);
+    let missing = configured.path("sounds/none.wav");
+    let text_file = configured.path("notes.txt");
+    let cases = [
+        (
+            "sounds/none.wav",
+            format!("Sound file {} cannot be played: ", missing.display()),
+        ),
+        (
+            "notes.txt",
+            format!(
+                "Sound file {} cannot be played: not a WAV or Ogg Vorbis file",
+                text_file.display()
+            ),
+        ),
+    ];
+
+    for (value, expected) in cases {
+        fill(&mut workbench, ids::field(Field::SoundFile), value);
+        click(&mut workbench, selector::id(ids::save_alerts()));
+
+        assert!(
+            has_text_containing(&workbench, &expected),
+            "{value}: {expected}"
+        );
+        assert!(
+            has_text_containing(&workbench, "leave the field empty for the built-in sound."),
+            "{value}"
+        );
+        assert!(has_text(
+            &workbench,
+            "Nothing was saved: correct the fields marked in red."
+        ));
+        assert_eq!(configured.read("alerts.toml"), example, "{value}");
+    }
+    assert_eq!(configured.file_names(), ["alerts.toml", "notes.txt"]);
+}
+
+#[test]
+fn time_zone_saved_to_sla_toml() {
+    let example = include_str!("../../../../docs/examples/sla.toml");
+    let configured = Configured::new(&[("sla.toml", example)]);
+    let mut workbench = configured.start();
+    open_settings(&mut workbench);
+    assert_eq!(
+        workbench.settings().time_zone(),
+        Some(chrono_tz::Asia::Shanghai)
+    );
+
+    fill(&mut workbench, ids::time_zone(), "Europe/Berlin");
+    click(&mut workbench, selector::id(ids::save_time_zone()));
+
+    let path = configured.path("sla.toml");
+    let line = format!(
+        "Saved time zone Europe/Berlin to {}. Reports and SLA deadlines use it after Kefu \
+         restarts.",
+        path.display()
+    );
+    assert!(has_text(&workbench, &line), "{line}");
+    let written = configured.read("sla.toml");
+    let changed: Vec<(&str, &str)> = example
+        .lines()
+        .zip(written.lines())
+        .filter(|(before, after)| before != after)
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            "time-zone = \"Asia/Shanghai\"",
+            "time-zone = \"Europe/Berlin\""
+        )]
+    );
+    assert_eq!(example.lines().count(), written.lines().count());
+    let loaded = SlaConfig::load(&path).expect("sla.toml is valid");
+    assert_eq!(loaded.calendar().time_zone(), chrono_tz::Europe::Berlin);
+    assert_eq!(
+        loaded.rules(),
+        SlaConfig::parse(example, "example").unwrap().rules()
+    );
+    assert_eq!(
+        workbench.settings().time_zone(),
+        Some(chrono_tz::Europe::Berlin)
+    );
+}
+
+#[test]
+fn time_zone_creates_sla_toml() {
+    let configured = Configured::new(&[]);
+    let mut workbench = configured.start();
+    open_settings(&mut workbench);
+    assert_eq!(
+        workbench.settings().time_zone(),
+        Some(chrono_tz::Asia::Shanghai)
+    );
+
+    fill(&mut workbench, ids::time_zone(), "UTC");
+    click(&mut workbench, selector::id(ids::save_time_zone()));
+
+    assert_eq!(configured.file_names(), ["sla.toml"]);
+    let loaded = SlaConfig::load(&configured.path("sla.toml")).expect("sla.toml is valid");
+    assert_eq!(loaded.calendar().time_zone(), chrono_tz::UTC);
+    // The built-in hours and targets come along.
+    assert_eq!(loaded.rules(), SlaConfig::builtin().rules());
+}
+
+#[test]
+fn unknown_time_zone_rejected_unwritten() {
+    let example = include_str!("../../../../docs/examples/sla.toml");
+    let configured = Configured::new(&[("sla.toml", example)]);
+    let mut workbench = configured.start();
+    open_settings(&mut workbench);
+
+    fill(&mut workbench, ids::time_zone(), "Asia/Beijing");
+    click(&mut workbench, selector::id(ids::save_time_zone()));
+
+    assert!(has_text(
+        &workbench,
+        "Time zone: \"Asia/Beijing\" is not an IANA time zone; enter a name like Asia/Shanghai \
+         or UTC."
+    ));
+    assert_eq!(configured.read("sla.toml"), example);
+    assert_eq!(configured.file_names(), ["sla.toml"]);
+
+    // Without a file, nothing is created either.
+    let empty = Configured::new(&[]);
+    let mut workbench = empty.start();
+    open_settings(&mut workbench);
+    fill(&mut workbench, ids::time_zone(), "");
+    click(&mut workbench, selector::id(ids::save_time_zone()));
+    assert!(has_text(
+        &workbench,
+        "Time zone: \"\" is not an IANA time zone; enter a name like Asia/Shanghai or UTC."
+    ));
+    assert!(empty.file_names().is_empty());
 }

@@ -60,7 +60,7 @@ fn unlock_rejects_wrong_passphrase() {
     encrypted_database(&db, &Passphrase::new("门口的猫").unwrap());
     let before = std::fs::read(&db).unwrap();
 
-    let mut screen = UnlockScreen::new(&db);
+    let mut screen = UnlockScreen::new(&db, None);
     assert!(has_text(&screen, HEADING));
     assert!(!enter_passphrase(&mut screen, "wrong"));
 
@@ -82,9 +82,39 @@ fn unlock_opens_workbench() {
     let error = locked.error().expect("a locked database shows an error");
     assert!(error.contains("is encrypted"), "{error}");
 
-    let mut screen = UnlockScreen::new(&db);
+    let mut screen = UnlockScreen::new(&db, None);
     assert!(enter_passphrase(&mut screen, "门口的猫"));
     assert_eq!(encryption::passphrase_for(&db), Some(passphrase));
     let workbench = Workbench::open(&db);
     assert_eq!(workbench.error(), None);
+}
+
+#[test]
+fn unlock_screen_follows_theme_setting() {
+    let folder = tempfile::tempdir().unwrap();
+    let db = folder.path().join("kefu.db");
+    encrypted_database(&db, &Passphrase::new("门口的猫").unwrap());
+    let config = folder.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let cases = [
+        (Some("theme = \"dark\"\n"), Some(iced::Theme::Dark)),
+        (Some("theme = \"light\"\n"), Some(iced::Theme::Light)),
+        (Some("theme = \"system\"\n"), None),
+        // A theme that cannot be used falls back to the system's.
+        (Some("theme = \"pink\"\n"), None),
+        (None, None),
+    ];
+    for (settings, expected) in cases {
+        let path = config.join("ui.toml");
+        match settings {
+            Some(settings) => std::fs::write(&path, settings).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        let screen = UnlockScreen::new(&db, Some(&config));
+        assert_eq!(screen.theme(), expected, "ui.toml {settings:?}");
+    }
+    let screen = UnlockScreen::new(&db, None);
+    assert_eq!(screen.theme(), None, "no configuration folder");
 }
