@@ -37,8 +37,21 @@ fn kefu(db: &Path, args: &[&str]) -> Output {
 
 /// Runs kefu with the passphrase in the file beside `db`.
 fn kefu_unlocked(db: &Path, args: &[&str]) -> Output {
-    let file = passphrase_file(db, PASSPHRASE);
-    let mut command = kefu_command(db, &["--passphrase-file", path_arg(&file)]);
+    kefu_with_passphrase(db, &passphrase_file(db, PASSPHRASE), args)
+}
+
+/// Runs `kefu change-passphrase` with the passphrase beside `db` as the
+/// current one and the first line of `new` as the new one.
+fn change_passphrase(db: &Path, new: &Path) -> Output {
+    kefu_unlocked(
+        db,
+        &["change-passphrase", "--new-passphrase-file", path_arg(new)],
+    )
+}
+
+/// Runs kefu with `--passphrase-file file`.
+fn kefu_with_passphrase(db: &Path, file: &Path, args: &[&str]) -> Output {
+    let mut command = kefu_command(db, &["--passphrase-file", path_arg(file)]);
     command.args(args).output().expect("running kefu")
 }
 
@@ -140,9 +153,7 @@ fn encrypted_database_needs_passphrase() {
     assert!(missing.contains("--passphrase-file"), "{missing}");
 
     let wrong = passphrase_file(&db, "not the passphrase");
-    let output = kefu_command(&db, &["--passphrase-file", path_arg(&wrong), "tickets"])
-        .output()
-        .unwrap();
+    let output = kefu_with_passphrase(&db, &wrong, &["tickets"]);
     let message = failed(&output);
     assert!(message.contains("wrong passphrase"), "{message}");
     assert!(message.contains(path_arg(&db)), "{message}");
@@ -223,30 +234,10 @@ fn backup_stays_encrypted_and_restores() {
     assert!(!restored.exists());
 
     let file = passphrase_file(&db, PASSPHRASE);
-    let restore = kefu_command(
-        &restored,
-        &[
-            "--passphrase-file",
-            path_arg(&file),
-            "restore",
-            path_arg(&backup),
-        ],
-    )
-    .output()
-    .unwrap();
+    let restore = kefu_with_passphrase(&restored, &file, &["restore", path_arg(&backup)]);
     succeeded(&restore);
     assert!(!has_subject(&restored));
-    let listed = kefu_command(
-        &restored,
-        &[
-            "--passphrase-file",
-            path_arg(&file),
-            "conversations",
-            "--json",
-        ],
-    )
-    .output()
-    .unwrap();
+    let listed = kefu_with_passphrase(&restored, &file, &["conversations", "--json"]);
     assert_eq!(conversations(&listed), before);
 }
 
@@ -256,26 +247,13 @@ fn change_passphrase_rekeys_database() {
     succeeded(&kefu_unlocked(&db, &["encrypt"]));
     let new = passphrase_file(&db, "一个新的口令 for the night shift");
 
-    let output = succeeded(&kefu_unlocked(
-        &db,
-        &["change-passphrase", "--new-passphrase-file", path_arg(&new)],
-    ));
+    let output = succeeded(&change_passphrase(&db, &new));
     assert!(output.contains("changed the passphrase"), "{output}");
     assert!(!has_subject(&db));
 
     let old = failed(&kefu_unlocked(&db, &["conversations"]));
     assert!(old.contains("wrong passphrase"), "{old}");
-    let listed = kefu_command(
-        &db,
-        &[
-            "--passphrase-file",
-            path_arg(&new),
-            "conversations",
-            "--json",
-        ],
-    )
-    .output()
-    .unwrap();
+    let listed = kefu_with_passphrase(&db, &new, &["conversations", "--json"]);
     assert_eq!(conversations(&listed), before);
 }
 
@@ -284,10 +262,7 @@ fn change_passphrase_refusals_leave_database_unchanged() {
     let (_folder, db, before) = imported_database();
     let new = passphrase_file(&db, "another passphrase, longer");
 
-    let plain = failed(&kefu_unlocked(
-        &db,
-        &["change-passphrase", "--new-passphrase-file", path_arg(&new)],
-    ));
+    let plain = failed(&change_passphrase(&db, &new));
     assert!(plain.contains("is not encrypted"), "{plain}");
     assert!(plain.contains("kefu encrypt"), "{plain}");
     assert!(has_subject(&db));
@@ -296,53 +271,25 @@ fn change_passphrase_refusals_leave_database_unchanged() {
     let bytes = file_bytes(&db);
 
     let same = passphrase_file(&db, PASSPHRASE);
-    let message = failed(&kefu_unlocked(
-        &db,
-        &[
-            "change-passphrase",
-            "--new-passphrase-file",
-            path_arg(&same),
-        ],
-    ));
+    let message = failed(&change_passphrase(&db, &same));
     assert!(message.contains("same as the current one"), "{message}");
 
     let wrong = passphrase_file(&db, "not the passphrase");
-    let output = kefu_command(
+    let output = kefu_with_passphrase(
         &db,
-        &[
-            "--passphrase-file",
-            path_arg(&wrong),
-            "change-passphrase",
-            "--new-passphrase-file",
-            path_arg(&new),
-        ],
-    )
-    .output()
-    .unwrap();
+        &wrong,
+        &["change-passphrase", "--new-passphrase-file", path_arg(&new)],
+    );
     let message = failed(&output);
     assert!(message.contains("wrong passphrase"), "{message}");
 
     let missing = db.with_file_name("no-such-file");
-    let message = failed(&kefu_unlocked(
-        &db,
-        &[
-            "change-passphrase",
-            "--new-passphrase-file",
-            path_arg(&missing),
-        ],
-    ));
+    let message = failed(&change_passphrase(&db, &missing));
     assert!(message.contains(path_arg(&missing)), "{message}");
 
     let empty = db.with_file_name("empty-passphrase");
     std::fs::write(&empty, "\n").unwrap();
-    let message = failed(&kefu_unlocked(
-        &db,
-        &[
-            "change-passphrase",
-            "--new-passphrase-file",
-            path_arg(&empty),
-        ],
-    ));
+    let message = failed(&change_passphrase(&db, &empty));
     assert!(message.contains("empty first line"), "{message}");
 
     assert_eq!(file_bytes(&db), bytes, "every refusal changes nothing");
