@@ -174,6 +174,19 @@ impl Desktop {
         desktop
     }
 
+    /// Points `command` at this session: its display, bus and home, with
+    /// iced's software renderer and no Wayland display or XDG
+    /// configuration folder of the machine.
+    pub fn enter<'a>(&self, command: &'a mut Command) -> &'a mut Command {
+        command
+            .env("DISPLAY", &self.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("HOME", self.home())
+            .env("ICED_BACKEND", "tiny-skia")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("XDG_CONFIG_HOME")
+    }
+
     pub fn home(&self) -> PathBuf {
         self.folder.path().join("home")
     }

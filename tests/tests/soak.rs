@@ -359,15 +359,10 @@ fn start_app(home: &KefuHome, desktop: &Desktop, log: &Path) -> Kefu {
     let desktop_home = desktop.home();
     desktop::write_asoundrc(&desktop_home, &sound_file(desktop));
     let mut app = home.start_with(&["app"], log, |command| {
-        command
-            .env("DISPLAY", &desktop.display)
-            .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus)
-            .env("HOME", &desktop_home)
-            .env("ICED_BACKEND", "tiny-skia")
+        desktop
+            .enter(command)
             .env("KEFU_AGENT", "soak")
-            .env("KEFU_LOG", "warn,kefu_ui::alerts=info")
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("XDG_CONFIG_HOME");
+            .env("KEFU_LOG", "warn,kefu_ui::alerts=info");
     });
     let started = desktop::wait_for(APP_START_TIMEOUT, || {
         if let Ok(Some(status)) = app.child.try_wait() {

@@ -131,21 +131,16 @@ fn desktop_alerts_reach_real_outputs() {
         .expect("set the tier");
 
     let app_log = data.path().join("app.log");
-    let app = Command::new(env!("CARGO_BIN_EXE_kefu"))
+    let app = desktop
+        .enter(&mut Command::new(env!("CARGO_BIN_EXE_kefu")))
         .arg("--db")
         .arg(&db)
         .arg("--config")
         .arg(&config)
         .arg("--plugins")
         .arg(&plugins)
-        .env("DISPLAY", &desktop.display)
-        .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus)
-        .env("HOME", &home)
-        .env("ICED_BACKEND", "tiny-skia")
         .env("KEFU_AGENT", "tester")
         .env("KEFU_LOG", "info,kefu_ui=debug")
-        .env_remove("WAYLAND_DISPLAY")
-        .env_remove("XDG_CONFIG_HOME")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&app_log).expect("create app.log"))
         .spawn()
