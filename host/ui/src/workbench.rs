@@ -1195,12 +1195,21 @@ impl Workbench {
     /// Builds the content of a popped-out pane's window; empty for a
     /// window that shows no pane.
     pub fn window_view(&self, window: iced::window::Id) -> Element<'_, Message> {
-        match self
-            .panes
-            .window_view(window, &self.conversations, &self.desk.lifecycle)
-        {
-            Some(view) => view.map(Message::Panes),
-            None => space().into(),
+        let content =
+            match self
+                .panes
+                .window_view(window, &self.conversations, &self.desk.lifecycle)
+            {
+                Some(view) => view.map(Message::Panes),
+                None => return space().into(),
+            };
+        match &self.picker {
+            Some(picker) if picker.pane() == PaneId::Window(window) => dialog::modal(
+                content,
+                picker.view().map(Message::PhrasePicker),
+                Message::PhrasePicker(phrase_picker::Message::ClosePressed),
+            ),
+            _ => content,
         }
     }
 
@@ -1265,7 +1274,12 @@ impl Workbench {
                 form.view().map(Message::SavedView),
                 Message::SavedView(saved_views::Message::CancelPressed),
             )
-        } else if let Some(picker) = &self.picker {
+        } else if let Some(picker) = self
+            .picker
+            .as_ref()
+            .filter(|picker| matches!(picker.pane(), PaneId::Tile(_)))
+        {
+            // A popped-out pane's picker opens in that pane's window.
             dialog::modal(
                 page,
                 picker.view().map(Message::PhrasePicker),

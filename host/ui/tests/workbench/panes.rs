@@ -9,7 +9,7 @@ use kefu_core::ingest::{Ingestor, NoProgress};
 use kefu_core::model::{Channel, ConversationSummary};
 use kefu_core::plugin::PluginSet;
 use kefu_core::store::OutboxState;
-use kefu_ui::{Message, PaneSummary, Workbench, pane_ids};
+use kefu_ui::{Message, PaneSummary, Workbench, pane_ids, phrase_picker_ids};
 use tempfile::TempDir;
 
 use super::{NO_SELECTION, click, has_text, simulator};
@@ -506,6 +506,40 @@ fn popped_out_pane_sends_and_reopens() {
     let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(workbench.state_path()).unwrap()).unwrap();
     assert!(state.get("popped_out").is_none(), "{state}");
+}
+
+#[test]
+fn popped_out_pane_opens_picker_in_its_window() {
+    let desk = Desk::new(Some(&outgoing_toml()));
+    let mail = desk.conversation(Channel::Email);
+    let chat = desk.conversation(Channel::Chat);
+    let mut workbench = desk.open();
+    open_conversation(&mut workbench, mail.id);
+    let mail_pane = focused_pane(&workbench);
+    split_right(&mut workbench);
+    open_conversation(&mut workbench, chat.id);
+    click(
+        &mut workbench,
+        selector::id(pane_ids::pop_out(mail_pane.key)),
+    );
+    let (window, _) = workbench.popped_out()[0];
+
+    click_in_window(
+        &mut workbench,
+        window,
+        pane_ids::phrases_button(mail_pane.key),
+    );
+
+    assert!(workbench.picker_phrases().is_some(), "the picker is open");
+    let search = || selector::id(phrase_picker_ids::search());
+    assert!(
+        window_simulator(&workbench, window).find(search()).is_ok(),
+        "the picker shows in the pane's window"
+    );
+    assert!(
+        simulator(&workbench).find(search()).is_err(),
+        "the main window shows no picker"
+    );
 }
 
 #[test]
