@@ -412,6 +412,7 @@ shortcut-close-pane = Close the focused pane
 shortcut-focus-search = Search the conversations
 shortcut-show-shortcuts = Show this list
 shortcut-open-settings = Open the settings
+shortcut-open-todo = Open the to-do panel
 shortcut-insert-phrase = Insert the selected phrase into the draft
 shortcut-insert-phrase-and-send = Insert the selected phrase and send the draft
 shortcut-select-next-phrase = Select the next phrase

@@ -313,6 +313,7 @@ shortcut-close-pane = 关闭当前窗格
 shortcut-focus-search = 搜索会话
 shortcut-show-shortcuts = 显示本列表
 shortcut-open-settings = 打开设置
+shortcut-open-todo = 打开待办页面
 shortcut-insert-phrase = 将选中的常用语插入草稿
 shortcut-insert-phrase-and-send = 插入选中的常用语并发送草稿
 shortcut-select-next-phrase = 选择下一条常用语

@@ -1439,6 +1439,7 @@ pub fn shortcut_action(action: crate::shortcuts::Action) -> &'static str {
         Action::FocusSearch => text("shortcut-focus-search"),
         Action::ShowShortcuts => text("shortcut-show-shortcuts"),
         Action::OpenSettings => text("shortcut-open-settings"),
+        Action::OpenTodo => text("shortcut-open-todo"),
         Action::InsertPhrase => text("shortcut-insert-phrase"),
         Action::InsertPhraseAndSend => text("shortcut-insert-phrase-and-send"),
         Action::SelectNextPhrase => text("shortcut-select-next-phrase"),

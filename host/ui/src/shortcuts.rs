@@ -45,6 +45,8 @@ pub enum Action {
     ShowShortcuts,
     /// Shows the settings screen.
     OpenSettings,
+    /// Shows the to-do panel.
+    OpenTodo,
     /// Inserts the selected phrase into the draft.
     InsertPhrase,
     /// Inserts the selected phrase and sends the draft.
@@ -132,6 +134,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
     ),
     // Ctrl+, opens the settings in most desktop apps.
     shortcut(command(','), Scope::Workbench, Action::OpenSettings),
+    shortcut(command('t'), Scope::Workbench, Action::OpenTodo),
     shortcut(
         named(Named::ArrowDown, false, false),
         Scope::PhrasePicker,

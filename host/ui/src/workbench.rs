@@ -1374,9 +1374,16 @@ impl Workbench {
                         .style(button::secondary),
                 )
                 .push(
-                    button(text(labels::todo::todo()).size(14))
-                        .on_press(Message::ScreenSelected(Screen::Todo))
-                        .style(button::secondary),
+                    button(
+                        text(labels::with_keys(
+                            labels::todo::todo(),
+                            shortcuts::Action::OpenTodo,
+                            shortcuts::Scope::Workbench,
+                        ))
+                        .size(14),
+                    )
+                    .on_press(Message::ScreenSelected(Screen::Todo))
+                    .style(button::secondary),
                 );
         }
         header

@@ -144,7 +144,7 @@ const ENGLISH_WORKBENCH: [&str; 7] = [
     "Unanswered",
     "Select a conversation to read its messages.",
     "4 conversations, 1 unanswered, 3 tickets",
-    "To-do",
+    "To-do (Ctrl+T)",
 ];
 
 /// The same labels in Simplified Chinese.
@@ -155,7 +155,7 @@ const CHINESE_WORKBENCH: [&str; 7] = [
     "待回复",
     "选择一个会话以查看消息。",
     "4 个会话，1 个待回复，3 个工单",
-    "待办",
+    "待办（Ctrl+T）",
 ];
 
 #[test]
@@ -175,7 +175,7 @@ fn chinese_setting_shows_chinese_workbench() {
 fn chinese_todo_screen() {
     let mut started = Started::new(Some("language = \"zh-CN\"\n"), None);
 
-    started.click("待办");
+    started.click("待办（Ctrl+T）");
     assert_eq!(started.workbench.screen(), Screen::Todo);
     started.assert_shows(&[
         "筛选：",

@@ -12,7 +12,7 @@ use crate::{conversation_list, labels, panes};
 impl Workbench {
     /// Runs the action of `keys` in the scope the window is in: the open
     /// dialog, or else the workbench. The other screens only react to the
-    /// keys that show the shortcut list and the settings.
+    /// keys that show the shortcut list, the settings and the to-do panel.
     pub(super) fn key_pressed(&mut self, keys: Keys) -> Task<Message> {
         let scope = self.shortcut_scope();
         let Some(action) = shortcuts::action(keys, scope) else {
@@ -20,7 +20,10 @@ impl Workbench {
         };
         if scope == Scope::Workbench
             && self.screen != Screen::Workbench
-            && !matches!(action, Action::ShowShortcuts | Action::OpenSettings)
+            && !matches!(
+                action,
+                Action::ShowShortcuts | Action::OpenSettings | Action::OpenTodo
+            )
         {
             return Task::none();
         }
@@ -70,6 +73,7 @@ impl Workbench {
                 Task::none()
             }
             Action::OpenSettings => self.show_screen(Screen::Settings),
+            Action::OpenTodo => self.show_screen(Screen::Todo),
             Action::InsertPhrase => self.insert_phrase(false),
             Action::InsertPhraseAndSend => self.insert_phrase(true),
             Action::SelectNextPhrase | Action::SelectPreviousPhrase => {

@@ -14,7 +14,7 @@ use super::{Fixture, click, has_text, row_shows, seed, simulator};
 
 /// Opens the to-do screen with the top bar's button.
 fn open_todo(workbench: &mut Workbench) {
-    click(workbench, "To-do");
+    click(workbench, "To-do (Ctrl+T)");
     assert_eq!(workbench.screen(), Screen::Todo);
     assert_eq!(workbench.error(), None);
 }
@@ -86,6 +86,19 @@ fn type_into(workbench: &mut Workbench, field: iced::widget::Id, content: &str) 
 /// Clicks the checkbox of a ticket's row.
 fn tick(workbench: &mut Workbench, ticket: i64) {
     click(workbench, selector::id(todo_ids::checkbox(ticket)));
+}
+
+#[test]
+fn ctrl_t_opens_todo_from_every_screen() {
+    let (_fixture, mut workbench) = Fixture::new();
+
+    super::shortcuts::press_command(&mut workbench, "t");
+    assert_eq!(workbench.screen(), Screen::Todo);
+
+    super::shortcuts::press_command(&mut workbench, ",");
+    assert_eq!(workbench.screen(), Screen::Settings);
+    super::shortcuts::press_command(&mut workbench, "t");
+    assert_eq!(workbench.screen(), Screen::Todo);
 }
 
 #[test]

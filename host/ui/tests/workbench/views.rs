@@ -12,7 +12,7 @@ use super::{Fixture, click, has_text, row_shows, simulator};
 /// Opens the to-do screen and turns on the filter of each priority id.
 fn filter_priorities(workbench: &mut Workbench, priorities: &[&str]) {
     if workbench.screen() != Screen::Todo {
-        click(workbench, "To-do");
+        click(workbench, "To-do (Ctrl+T)");
     }
     click(workbench, "Clear filters");
     for priority in priorities {
@@ -234,7 +234,7 @@ fn duplicate_view_name_rejected() {
     let _task = workbench.update(Message::SavedView(SavedViewMessage::CancelPressed));
 
     // Saving over the taken name is what the offered button does.
-    click(&mut workbench, "To-do");
+    click(&mut workbench, "To-do (Ctrl+T)");
     click(&mut workbench, selector::id(todo_ids::save_as_view()));
     type_name(&mut workbench, "Urgent");
     click(&mut workbench, selector::id(saved_view_ids::submit()));
