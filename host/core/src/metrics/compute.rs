@@ -201,8 +201,9 @@ impl LoadedTickets {
 /// walked day by day.
 const MAX_TABLE_DAYS: i64 = 3 * 366;
 
-/// The send times of the messages the metrics count, one row per
-/// conversation with a message in the period `[?1, ?2)` of Unix seconds.
+/// The send times of the messages the metrics count, one row per chunk of
+/// up to 64 messages of a conversation, for the chunks with a message in
+/// the period `[?1, ?2)` of Unix seconds.
 /// Triggers keep `report_message_times` equal to the messages table
 /// without its automatic messages. A row whose times are not all Unix
 /// seconds has no `first_at`, so it is always read.
