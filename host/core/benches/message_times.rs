@@ -136,7 +136,7 @@ fn message(index: usize, at: DateTime<Utc>) -> IncomingMessage {
     };
     IncomingMessage {
         channel: Channel::Email,
-        direction: if index % 2 == 0 {
+        direction: if index.is_multiple_of(2) {
             Direction::Inbound
         } else {
             Direction::Outbound

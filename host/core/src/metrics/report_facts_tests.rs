@@ -369,28 +369,22 @@ fn message_times_backfill_matches_triggers() {
 /// most 64 times, `messages` their number, and `first_at` and `last_at`
 /// their earliest and latest.
 fn check_chunks(store: &Store) {
-    let rows: Vec<(i64, i64, i64, String, String, Option<i64>, Option<i64>)> = store
+    let mut statement = store
         .connection()
         .prepare(
             "SELECT conversation_id, chunk, messages, inbound, outbound, first_at, last_at
                FROM report_message_times",
         )
-        .unwrap()
-        .query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-            ))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
         .unwrap();
-    for (conversation_id, chunk, messages, inbound, outbound, first_at, last_at) in rows {
+    let mut rows = statement.query([]).unwrap();
+    while let Some(row) = rows.next().unwrap() {
+        let conversation_id: i64 = row.get(0).unwrap();
+        let chunk: i64 = row.get(1).unwrap();
+        let messages: i64 = row.get(2).unwrap();
+        let inbound: String = row.get(3).unwrap();
+        let outbound: String = row.get(4).unwrap();
+        let first_at: Option<i64> = row.get(5).unwrap();
+        let last_at: Option<i64> = row.get(6).unwrap();
         let seconds: Vec<i64> = compute::message_times(inbound.as_bytes())
             .chain(compute::message_times(outbound.as_bytes()))
             .map(Result::unwrap)
