@@ -11,8 +11,8 @@
 //! `report_ticket_facts` once, the message times from
 //! `report_message_times` once and the ratings of the period once. Triggers
 //! keep both tables equal to the tickets and messages in the same
-//! transaction as every write (migration 0015). The per-ticket work
-//! (business time, message owners, percentiles) happens in memory.
+//! transaction as every write (migrations 0015 and 0016). The per-ticket
+//! work (business time, message owners, percentiles) happens in memory.
 
 mod compute;
 mod drill_down;

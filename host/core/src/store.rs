@@ -57,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0013_ratings.sql"),
     include_str!("store/migrations/0014_covering_report_indexes.sql"),
     include_str!("store/migrations/0015_report_facts.sql"),
+    include_str!("store/migrations/0016_message_time_chunks.sql"),
 ];
 
 /// Prepared statements kept per connection.

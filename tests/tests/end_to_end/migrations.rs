@@ -132,7 +132,9 @@ fn check_upgrade(version: i64) {
     for (query, expected) in ROW_QUERIES.iter().zip(&snapshots) {
         assert_eq!(&rows(&after, query), expected, "rows of {query}");
     }
-    // The report tables of schema version 12 are filled from the kept rows.
+    // The report tables of schema versions 12 and 13 are filled from the
+    // kept rows. Every conversation of the samples fits in one chunk of
+    // report_message_times.
     assert_eq!(
         count(&after, "report_ticket_facts"),
         count(&after, "tickets"),
@@ -232,6 +234,13 @@ fn upgrade_schema_v8() {
 #[test]
 fn upgrade_schema_v10() {
     check_upgrade(10);
+}
+
+/// Schema version 12 kept one `report_message_times` row per conversation,
+/// which version 13 splits into chunks.
+#[test]
+fn upgrade_schema_v12() {
+    check_upgrade(12);
 }
 
 #[test]

@@ -64,17 +64,19 @@ impl Hasher for IdHasher {
     }
 }
 
-/// Fields of one ticket that the metrics read.
+/// Fields of one ticket that the metrics read. Times are Unix seconds,
+/// which compare and subtract without the date conversions of
+/// `DateTime`.
 pub(super) struct TicketFacts {
     pub(super) id: i64,
     conversation_id: i64,
     /// When the customer wrote the message that opened the ticket: the SLA
     /// start of an imported ticket, else its creation.
-    pub(super) opened: DateTime<Utc>,
-    pub(super) resolved: Option<DateTime<Utc>>,
-    first_response: Option<DateTime<Utc>>,
-    first_response_due: Option<DateTime<Utc>>,
-    resolution_due: Option<DateTime<Utc>>,
+    pub(super) opened: i64,
+    pub(super) resolved: Option<i64>,
+    first_response: Option<i64>,
+    first_response_due: Option<i64>,
+    resolution_due: Option<i64>,
     reopened: bool,
     /// Numbers of the ticket's agent, type, tier and channel in
     /// [`LoadedTickets::values`]. A value that was not read is 0.
@@ -201,8 +203,9 @@ impl LoadedTickets {
 /// walked day by day.
 const MAX_TABLE_DAYS: i64 = 3 * 366;
 
-/// The send times of the messages the metrics count, one row per
-/// conversation with a message in the period `[?1, ?2)` of Unix seconds.
+/// The send times of the messages the metrics count, one row per chunk of
+/// up to 64 messages of a conversation, for the chunks with a message in
+/// the period `[?1, ?2)` of Unix seconds.
 /// Triggers keep `report_message_times` equal to the messages table
 /// without its automatic messages. A row whose times are not all Unix
 /// seconds has no `first_at`, so it is always read.
@@ -289,7 +292,8 @@ impl Groups {
 
 /// Differences of open tickets per bucket, by group index (see
 /// [`add_backlog`]).
-type Backlog = IdMap<usize, Vec<i64>>;
+/// A group without open tickets has an empty vector.
+type Backlog = Vec<Vec<i64>>;
 
 /// The rows of one query while the tickets, messages and ratings are added.
 struct QueryRows<'q> {
@@ -298,8 +302,12 @@ struct QueryRows<'q> {
     grouping: Grouping,
     groups: Groups,
     backlog: Backlog,
-    /// The instant running SLA deadlines are judged at.
-    judged_at: DateTime<Utc>,
+    /// Bounds of `buckets` in Unix seconds.
+    bucket_bounds: BucketBounds,
+    /// The instant running SLA deadlines are judged at, in Unix seconds
+    /// rounded up, so a whole-second deadline compares with it as with the
+    /// exact instant.
+    judged_at: i64,
 }
 
 /// Business durations of one ticket, worked out once for every query of a
@@ -381,25 +389,29 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
     let loaded =
         load_tickets(store, period, filters, columns).context("reading tickets for the report")?;
     let tickets = &loaded.tickets;
+    let bounds = Bounds::of_period(period);
     let working_time = working_time_table(calendar, period, tickets);
     let business: Vec<BusinessSeconds> = tickets
         .iter()
-        .map(|ticket| business_seconds(ticket, period, &working_time))
+        .map(|ticket| business_seconds(ticket, bounds, &working_time))
         .collect();
 
     let mut rows: Vec<QueryRows<'_>> = queries
         .iter()
         .map(|&query| {
             let buckets = report_buckets(query);
+            let bucket_bounds = BucketBounds::new(&buckets);
             let grouping = loaded.group_by(&query.by);
             let groups = Groups::new(grouping.values.len(), buckets.len());
+            let backlog = vec![Vec::new(); grouping.values.len().max(1)];
             QueryRows {
                 query,
                 buckets,
+                bucket_bounds,
                 grouping,
                 groups,
-                backlog: Backlog::default(),
-                judged_at: query.now.min(period.to),
+                backlog,
+                judged_at: ceil_seconds(query.now.min(period.to)),
             }
         })
         .collect();
@@ -412,24 +424,38 @@ fn compute_batch(store: &Store, queries: &[&MetricsQuery]) -> anyhow::Result<Vec
         .collect();
     let mut local_hours = LocalHours::new(period);
     for ticket in tickets {
-        if in_period(period, ticket.opened) {
-            let hour = local_hours.hour(ticket.opened.timestamp());
+        if bounds.contains(ticket.opened) {
+            let hour = local_hours.hour(ticket.opened);
             peak_hours[hour as usize].tickets_created += 1;
         }
     }
-    for query in &mut rows {
+    // Queries with the same buckets, such as two by month, share the
+    // buckets of each ticket.
+    let mut places: Vec<TicketBuckets> = Vec::new();
+    for number in 0..rows.len() {
+        if number == 0 || rows[number].bucket_bounds != rows[number - 1].bucket_bounds {
+            let bounds = &rows[number].bucket_bounds;
+            places = tickets
+                .iter()
+                .map(|ticket| TicketBuckets::new(ticket, bounds))
+                .collect();
+        }
+        let query = &mut rows[number];
         for (index, ticket) in tickets.iter().enumerate() {
             let group = query.grouping.of_ticket[index];
-            add_ticket(ticket, group, business[index], &working_time, query);
-            add_backlog(ticket, group, &query.buckets, &mut query.backlog);
+            add_ticket(
+                ticket,
+                group,
+                &places[index],
+                business[index],
+                &working_time,
+                query,
+            );
+            add_backlog(group, places[index].open.clone(), query);
         }
     }
 
-    let ticket_index: IdMap<i64, usize> = tickets
-        .iter()
-        .enumerate()
-        .map(|(index, ticket)| (ticket.id, index))
-        .collect();
+    let ticket_index = TicketIndex::new(tickets);
     add_messages(
         store,
         period,
@@ -518,6 +544,21 @@ pub(super) fn load_tickets(
     } else {
         ("NULL", "")
     };
+    // A dimension that no query groups by is read as NULL, which SQLite
+    // returns without decoding the column.
+    let read = |column: usize, expression: &'static str| {
+        if columns.dimensions[column] {
+            expression
+        } else {
+            "NULL"
+        }
+    };
+    let (agent, ticket_type, tier_value, channel) = (
+        read(0, "coalesce(t.assignee, ?3)"),
+        read(1, "t.ticket_type"),
+        read(2, tier),
+        read(3, "t.source"),
+    );
     // Merged tickets are duplicates closed by the merge; their messages
     // count for the ticket they were merged into, as later messages do.
     // Times are Unix seconds, or a text that SQLite could not read, which
@@ -525,7 +566,7 @@ pub(super) fn load_tickets(
     let sql = format!(
         "SELECT t.ticket_id, t.conversation_id, t.opened_at, t.resolved_at, t.first_response_at,
                 t.first_response_due, t.resolution_due, t.reopened,
-                coalesce(t.assignee, ?3), t.ticket_type, {tier}, t.source,
+                {agent}, {ticket_type}, {tier_value}, {channel},
                 CASE WHEN ?8 AND t.opened_at >= ?1 THEN
                     coalesce(t.subject,
                              (SELECT substr(m.body_text, 1, 200) FROM messages m
@@ -554,16 +595,19 @@ pub(super) fn load_tickets(
         columns.text,
     ])?;
     // The values are agent names, ticket types, tiers and channels that the
-    // team configures, so the Fx hash of IdMap is safe for them.
-    let mut numbers: IdMap<String, u32> = IdMap::default();
+    // team configures, so the Fx hash of IdMap is safe for them. They are
+    // looked up as bytes, and only a value not seen before is checked to be
+    // UTF-8.
+    let mut numbers: IdMap<Vec<u8>, u32> = IdMap::default();
     let mut values: Vec<String> = Vec::new();
     let mut texts: TextMap<(u64, i64)> = TextMap::default();
     let mut tickets = Vec::new();
+    let bounds = Bounds::of_period(period);
     while let Some(row) = rows.next()? {
         let opened = time_column(row, 2)?.ok_or_else(|| {
             rusqlite::Error::InvalidColumnType(2, "opened_at".into(), rusqlite::types::Type::Null)
         })?;
-        if opened >= period.to {
+        if opened >= bounds.to {
             continue;
         }
         let mut dimension_values = [0; 4];
@@ -571,12 +615,19 @@ pub(super) fn load_tickets(
             if !columns.dimensions[column] {
                 continue;
             }
-            let value = text_column(row, 8 + column)?;
-            *number = match numbers.get(value) {
+            let bytes = row.get_ref(8 + column)?.as_bytes().map_err(|error| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    8 + column,
+                    rusqlite::types::Type::Text,
+                    error.into(),
+                )
+            })?;
+            *number = match numbers.get(bytes) {
                 Some(&number) => number,
                 None => {
+                    let value = text_column(row, 8 + column)?;
                     let number = values.len() as u32;
-                    numbers.insert(value.to_string(), number);
+                    numbers.insert(bytes.to_vec(), number);
                     values.push(value.to_string());
                     number
                 }
@@ -584,7 +635,7 @@ pub(super) fn load_tickets(
         }
         let id: i64 = row.get(0)?;
         if let ValueRef::Text(text) = row.get_ref(12)?
-            && in_period(period, opened)
+            && bounds.contains(opened)
         {
             // Only a text not seen before is copied.
             let text = std::str::from_utf8(text).map_err(|error| {
@@ -630,23 +681,63 @@ fn text_column<'a>(row: &'a rusqlite::Row<'_>, index: usize) -> rusqlite::Result
     })
 }
 
-/// Reads a time column of `report_ticket_facts` that may be NULL: Unix
-/// seconds, or a stored time text that SQLite could not read.
-fn time_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+/// Reads a time column of `report_ticket_facts` that may be NULL as Unix
+/// seconds. The column is Unix seconds, or a stored time text that SQLite
+/// could not read, whose fraction of a second is dropped as `unixepoch()`
+/// drops it. Seconds outside the range that `DateTime` represents are
+/// rejected.
+fn time_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<i64>> {
     match row.get_ref(index)? {
         ValueRef::Null => Ok(None),
-        ValueRef::Integer(seconds) => DateTime::from_timestamp(seconds, 0)
-            .map(Some)
-            .ok_or(rusqlite::Error::IntegralValueOutOfRange(index, seconds)),
-        _ => parse_time(text_column(row, index)?).map(Some),
+        ValueRef::Integer(seconds) => {
+            if (MIN_SECONDS..=MAX_SECONDS).contains(&seconds) {
+                Ok(Some(seconds))
+            } else {
+                Err(rusqlite::Error::IntegralValueOutOfRange(index, seconds))
+            }
+        }
+        _ => parse_time(text_column(row, index)?).map(|time| Some(time.timestamp())),
     }
 }
 
-/// Returns whether `time` is within the period. Every query's buckets
-/// cover its period without gaps, so this is whether some bucket contains
-/// `time`.
-fn in_period(period: &Period, time: DateTime<Utc>) -> bool {
-    period.from <= time && time < period.to
+/// The range of Unix seconds that `DateTime<Utc>` represents.
+const MIN_SECONDS: i64 = DateTime::<Utc>::MIN_UTC.timestamp();
+const MAX_SECONDS: i64 = DateTime::<Utc>::MAX_UTC.timestamp();
+
+/// Returns `time` in Unix seconds, rounded up to a whole second. For a
+/// whole second `t`, `bound <= t` and `t < bound` hold exactly when they
+/// hold for the rounded bound.
+pub(super) fn ceil_seconds(time: DateTime<Utc>) -> i64 {
+    time.timestamp() + i64::from(time.timestamp_subsec_nanos() > 0)
+}
+
+/// Converts Unix seconds that [`time_column`] read back to a `DateTime`.
+pub(super) fn to_time(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+/// A period `[from, to)` in Unix seconds, rounded up (see
+/// [`ceil_seconds`]).
+#[derive(Clone, Copy)]
+struct Bounds {
+    from: i64,
+    to: i64,
+}
+
+impl Bounds {
+    fn of_period(period: &Period) -> Self {
+        Self {
+            from: ceil_seconds(period.from),
+            to: ceil_seconds(period.to),
+        }
+    }
+
+    /// Returns whether `time` is within the period. Every query's buckets
+    /// cover its period without gaps, so this is whether some bucket
+    /// contains `time`.
+    fn contains(self, time: i64) -> bool {
+        self.from <= time && time < self.to
+    }
 }
 
 /// Builds the table of working intervals that the business-time durations
@@ -658,23 +749,26 @@ fn working_time_table<'a>(
     period: &Period,
     tickets: &[TicketFacts],
 ) -> WorkingTimeTable<'a> {
-    let (mut from, mut to) = (period.from, period.from);
-    let mut include = |start: DateTime<Utc>, end: DateTime<Utc>| {
-        from = from.min(start);
-        to = to.max(end);
+    let bounds = Bounds::of_period(period);
+    let (mut earliest, mut latest) = (None::<i64>, None::<i64>);
+    let mut include = |start: i64, end: i64| {
+        earliest = Some(earliest.map_or(start, |earliest| earliest.min(start)));
+        latest = Some(latest.map_or(end, |latest| latest.max(end)));
     };
     for ticket in tickets {
         if let Some(responded) = ticket.first_response
-            && in_period(period, ticket.opened)
+            && bounds.contains(ticket.opened)
         {
             include(ticket.opened, responded);
         }
         if let Some(resolved) = ticket.resolved
-            && in_period(period, resolved)
+            && bounds.contains(resolved)
         {
             include(ticket.opened, resolved);
         }
     }
+    let from = earliest.map_or(period.from, |earliest| period.from.min(to_time(earliest)));
+    let to = latest.map_or(period.from, |latest| period.from.max(to_time(latest)));
     let limit = Duration::days(MAX_TABLE_DAYS);
     calendar.working_time_table(from.max(period.from - limit), to.min(period.to + limit))
 }
@@ -682,20 +776,40 @@ fn working_time_table<'a>(
 /// Works out the business durations that the period counts for a ticket.
 fn business_seconds(
     ticket: &TicketFacts,
-    period: &Period,
+    bounds: Bounds,
     working_time: &WorkingTimeTable<'_>,
 ) -> BusinessSeconds {
     let first_response = ticket
         .first_response
-        .filter(|_| in_period(period, ticket.opened))
-        .map(|responded| working_time.between(ticket.opened, responded).num_seconds());
+        .filter(|_| bounds.contains(ticket.opened))
+        .map(|responded| working_time.seconds_between(ticket.opened, responded));
     let resolution = ticket
         .resolved
-        .filter(|&resolved| in_period(period, resolved))
-        .map(|resolved| working_time.between(ticket.opened, resolved).num_seconds());
+        .filter(|&resolved| bounds.contains(resolved))
+        .map(|resolved| working_time.seconds_between(ticket.opened, resolved));
     BusinessSeconds {
         first_response,
         resolution,
+    }
+}
+
+/// The buckets of one query that a ticket counts in.
+struct TicketBuckets {
+    /// The bucket the ticket was opened in.
+    opened: Option<usize>,
+    /// The bucket the ticket was resolved in.
+    resolved: Option<usize>,
+    /// The buckets at whose end the ticket is open (see [`open_buckets`]).
+    open: std::ops::Range<usize>,
+}
+
+impl TicketBuckets {
+    fn new(ticket: &TicketFacts, bounds: &BucketBounds) -> Self {
+        Self {
+            opened: bounds.index(ticket.opened),
+            resolved: ticket.resolved.and_then(|resolved| bounds.index(resolved)),
+            open: open_buckets(ticket, bounds),
+        }
     }
 }
 
@@ -704,19 +818,19 @@ fn business_seconds(
 fn add_ticket(
     ticket: &TicketFacts,
     group: usize,
+    places: &TicketBuckets,
     business: BusinessSeconds,
     working_time: &WorkingTimeTable<'_>,
     query: &mut QueryRows<'_>,
 ) {
-    if let Some(index) = bucket_index(&query.buckets, ticket.opened) {
+    if let Some(index) = places.opened {
         let row = query.groups.entry(group, index);
         row.created += 1;
         if let Some(responded) = ticket.first_response {
-            row.first_response
-                .push((responded - ticket.opened).num_seconds().max(0));
+            row.first_response.push((responded - ticket.opened).max(0));
             let seconds = business
                 .first_response
-                .unwrap_or_else(|| working_time.between(ticket.opened, responded).num_seconds());
+                .unwrap_or_else(|| working_time.seconds_between(ticket.opened, responded));
             row.first_response_business.push(seconds);
         }
         let outcomes = [
@@ -736,15 +850,14 @@ fn add_ticket(
         }
     }
     if let Some(resolved) = ticket.resolved
-        && let Some(index) = bucket_index(&query.buckets, resolved)
+        && let Some(index) = places.resolved
     {
         let row = query.groups.entry(group, index);
         row.resolved += 1;
-        row.resolution
-            .push((resolved - ticket.opened).num_seconds().max(0));
+        row.resolution.push((resolved - ticket.opened).max(0));
         let seconds = business
             .resolution
-            .unwrap_or_else(|| working_time.between(ticket.opened, resolved).num_seconds());
+            .unwrap_or_else(|| working_time.seconds_between(ticket.opened, resolved));
         row.resolution_business.push(seconds);
         if ticket.reopened {
             row.reopened += 1;
@@ -754,11 +867,7 @@ fn add_ticket(
 
 /// Returns whether an SLA target was met (`Some(true)`), breached
 /// (`Some(false)`), or has no deadline or is still running (`None`).
-fn sla_outcome(
-    due: Option<DateTime<Utc>>,
-    done: Option<DateTime<Utc>>,
-    judged_at: DateTime<Utc>,
-) -> Option<bool> {
+fn sla_outcome(due: Option<i64>, done: Option<i64>, judged_at: i64) -> Option<bool> {
     let due = due?;
     match done {
         Some(done) => Some(done <= due),
@@ -769,30 +878,86 @@ fn sla_outcome(
 
 /// Returns the indexes of the buckets at whose end the ticket is open:
 /// created before the end and not resolved by then.
-pub(super) fn open_buckets(ticket: &TicketFacts, buckets: &[Bucket]) -> std::ops::Range<usize> {
-    let first = buckets.partition_point(|bucket| bucket.to <= ticket.opened);
+pub(super) fn open_buckets(ticket: &TicketFacts, bounds: &BucketBounds) -> std::ops::Range<usize> {
+    let first = bounds.ends.partition_point(|&end| end <= ticket.opened);
     let end = match ticket.resolved {
-        Some(resolved) => buckets.partition_point(|bucket| bucket.to <= resolved),
-        None => buckets.len(),
+        Some(resolved) => bounds.ends.partition_point(|&end| end <= resolved),
+        None => bounds.ends.len(),
     };
     first..end
 }
 
-/// Counts the ticket as open at the end of each bucket it was open at:
-/// created before the bucket's end and not resolved by then. Uses a
-/// difference array, so a ticket costs two updates however many buckets
-/// it spans.
-fn add_backlog(ticket: &TicketFacts, group: usize, buckets: &[Bucket], backlog: &mut Backlog) {
-    let open = open_buckets(ticket, buckets);
+/// Counts a ticket of `group` as open at the end of the buckets in `open`
+/// (see [`open_buckets`]). Uses a difference array, so a ticket costs two
+/// updates however many buckets it spans.
+fn add_backlog(group: usize, open: std::ops::Range<usize>, query: &mut QueryRows<'_>) {
     let (first, end) = (open.start, open.end);
     if first >= end {
         return;
     }
-    let counts = backlog
-        .entry(group)
-        .or_insert_with(|| vec![0; buckets.len() + 1]);
+    let buckets = query.buckets.len();
+    let counts = &mut query.backlog[group];
+    if counts.is_empty() {
+        counts.resize(buckets + 1, 0);
+    }
     counts[first] += 1;
     counts[end] -= 1;
+}
+
+/// Position in [`LoadedTickets::tickets`] of each ticket id. Ticket ids are
+/// row ids, so they are usually dense enough for a vector indexed by the
+/// id, which is cheaper to build for a year's tickets than a hash map.
+enum TicketIndex {
+    /// Position of each id from `first_id` on; `u32::MAX` for an id that
+    /// was not loaded.
+    Dense {
+        first_id: i64,
+        positions: Vec<u32>,
+    },
+    Sparse(IdMap<i64, usize>),
+}
+
+impl TicketIndex {
+    fn new(tickets: &[TicketFacts]) -> Self {
+        let first_id = tickets.iter().map(|ticket| ticket.id).min().unwrap_or(0);
+        let last_id = tickets.iter().map(|ticket| ticket.id).max().unwrap_or(0);
+        let span = last_id.saturating_sub(first_id).saturating_add(1);
+        // The vector is at most four times longer than the number of
+        // tickets, so sparse ids fall back to the hash map.
+        if tickets.len() >= u32::MAX as usize || span > 4 * tickets.len() as i64 + 1024 {
+            return Self::Sparse(
+                tickets
+                    .iter()
+                    .enumerate()
+                    .map(|(index, ticket)| (ticket.id, index))
+                    .collect(),
+            );
+        }
+        let mut positions = vec![u32::MAX; span as usize];
+        for (index, ticket) in tickets.iter().enumerate() {
+            positions[(ticket.id - first_id) as usize] = index as u32;
+        }
+        Self::Dense {
+            first_id,
+            positions,
+        }
+    }
+
+    /// Returns the position of the ticket with `id`, `None` when it was
+    /// not loaded.
+    fn get(&self, id: i64) -> Option<usize> {
+        match self {
+            Self::Dense {
+                first_id,
+                positions,
+            } => {
+                let offset = usize::try_from(id.checked_sub(*first_id)?).ok()?;
+                let position = *positions.get(offset)?;
+                (position != u32::MAX).then_some(position as usize)
+            }
+            Self::Sparse(positions) => positions.get(&id).copied(),
+        }
+    }
 }
 
 /// The tickets that own each conversation's messages.
@@ -872,7 +1037,7 @@ impl MessageOwners {
     fn new(
         store: &Store,
         tickets: &[TicketFacts],
-        ticket_index: &IdMap<i64, usize>,
+        ticket_index: &TicketIndex,
     ) -> anyhow::Result<Self> {
         let mut order: Vec<usize> = (0..tickets.len()).collect();
         order.sort_unstable_by_key(|&index| {
@@ -880,10 +1045,7 @@ impl MessageOwners {
             (ticket.conversation_id, ticket.opened, ticket.id)
         });
         let ranges = ConversationRanges::new(tickets, &order);
-        let opened = order
-            .iter()
-            .map(|&index| tickets[index].opened.timestamp())
-            .collect();
+        let opened = order.iter().map(|&index| tickets[index].opened).collect();
         let mut statement = store.connection().prepare_cached(
             "SELECT conversation_id, merged_into FROM report_ticket_facts
               WHERE merged_into IS NOT NULL ORDER BY ticket_id",
@@ -893,7 +1055,7 @@ impl MessageOwners {
             .collect::<Result<_, _>>()?;
         let mut merged = IdMap::default();
         for (conversation_id, into) in merged_rows {
-            if let Some(&index) = ticket_index.get(&into)
+            if let Some(index) = ticket_index.get(into)
                 && ranges.get(conversation_id).is_none()
             {
                 merged.entry(conversation_id).or_insert(index);
@@ -931,26 +1093,29 @@ fn add_messages(
     period: &Period,
     filtered: bool,
     tickets: &[TicketFacts],
-    ticket_index: &IdMap<i64, usize>,
+    ticket_index: &TicketIndex,
     queries: &mut [QueryRows<'_>],
     peak_hours: &mut [PeakHour],
 ) -> anyhow::Result<()> {
     let owners = MessageOwners::new(store, tickets, ticket_index)?;
     let mut local_hours = LocalHours::new(period);
-    let (from, to) = (period.from.timestamp(), period.to.timestamp());
-    let bounds: Vec<BucketBounds> = queries
-        .iter()
-        .map(|query| BucketBounds::new(&query.buckets))
+    let bounds = Bounds::of_period(period);
+    // Whether each query has the buckets of the one before, so a message's
+    // bucket is found once for both.
+    let same_buckets: Vec<bool> = (0..queries.len())
+        .map(|number| {
+            number > 0 && queries[number].bucket_bounds == queries[number - 1].bucket_bounds
+        })
         .collect();
     let mut statement = store.connection().prepare_cached(MESSAGE_TIMES_SQL)?;
-    let mut rows = statement.query(params![from, to])?;
+    let mut rows = statement.query(params![bounds.from, bounds.to])?;
     while let Some(row) = rows.next()? {
         let conversation_id: i64 = row.get(0)?;
         for at in message_times(row.get_ref(1)?.as_bytes()?) {
             let at = at.with_context(|| {
                 format!("reading the inbound message times of conversation {conversation_id}")
             })?;
-            if at < from || at >= to {
+            if !bounds.contains(at) {
                 continue;
             }
             if !filtered || owners.owner(conversation_id, at).is_some() {
@@ -961,14 +1126,18 @@ fn add_messages(
             let at = at.with_context(|| {
                 format!("reading the outbound message times of conversation {conversation_id}")
             })?;
-            if at < from || at >= to {
+            if !bounds.contains(at) {
                 continue;
             }
             let Some(owner) = owners.owner(conversation_id, at) else {
                 continue;
             };
-            for (query, bounds) in queries.iter_mut().zip(&bounds) {
-                if let Some(index) = bounds.index(at) {
+            let mut bucket = None;
+            for (number, query) in queries.iter_mut().enumerate() {
+                if !same_buckets[number] {
+                    bucket = query.bucket_bounds.index(at);
+                }
+                if let Some(index) = bucket {
                     let group = query.grouping.of_ticket[owner];
                     query.groups.entry(group, index).messages_handled += 1;
                 }
@@ -978,10 +1147,11 @@ fn add_messages(
     Ok(())
 }
 
-/// The bounds of a query's buckets in Unix seconds, for finding the
-/// bucket of a message time without converting it. Bucket bounds are
-/// local midnights and hours, which are whole seconds.
-struct BucketBounds {
+/// The bounds of a query's buckets in Unix seconds rounded up (see
+/// [`ceil_seconds`]), for finding the bucket of a time in Unix seconds
+/// without converting it.
+#[derive(PartialEq, Eq)]
+pub(super) struct BucketBounds {
     /// Start of each bucket.
     starts: Vec<i64>,
     /// End of each bucket.
@@ -989,19 +1159,22 @@ struct BucketBounds {
 }
 
 impl BucketBounds {
-    fn new(buckets: &[Bucket]) -> Self {
+    pub(super) fn new(buckets: &[Bucket]) -> Self {
         Self {
             starts: buckets
                 .iter()
-                .map(|bucket| bucket.from.timestamp())
+                .map(|bucket| ceil_seconds(bucket.from))
                 .collect(),
-            ends: buckets.iter().map(|bucket| bucket.to.timestamp()).collect(),
+            ends: buckets
+                .iter()
+                .map(|bucket| ceil_seconds(bucket.to))
+                .collect(),
         }
     }
 
     /// Returns the index of the bucket that contains `at`, as
-    /// [`bucket_index`] does.
-    fn index(&self, at: i64) -> Option<usize> {
+    /// [`bucket_index`] does for the same instant.
+    pub(super) fn index(&self, at: i64) -> Option<usize> {
         let index = self
             .starts
             .partition_point(|&start| start <= at)
@@ -1109,7 +1282,7 @@ fn offset_at(time_zone: chrono_tz::Tz, seconds: i64) -> i64 {
 fn add_ratings(
     store: &Store,
     period: &Period,
-    ticket_index: &IdMap<i64, usize>,
+    ticket_index: &TicketIndex,
     queries: &mut [QueryRows<'_>],
 ) -> anyhow::Result<()> {
     // The latest rating of a ticket is the one with the greatest
@@ -1134,7 +1307,7 @@ fn add_ratings(
             .or_insert(rating);
     }
     for (ticket_id, (score, rated_at, _)) in latest {
-        let Some(&ticket) = ticket_index.get(&ticket_id) else {
+        let Some(ticket) = ticket_index.get(ticket_id) else {
             continue;
         };
         for query in queries.iter_mut() {
@@ -1216,13 +1389,21 @@ pub(crate) fn normalize_question(text: &str) -> String {
             None => break,
         }
     }
-    let collapsed: Vec<&str> = line.split_whitespace().collect();
-    collapsed
-        .join(" ")
-        .trim_matches(|c: char| c.is_ascii_punctuation() || "？！。，".contains(c))
-        .chars()
-        .take(100)
-        .collect()
+    // Most subjects need no trimming or cutting, so the collapsed text is
+    // returned without a second copy.
+    let mut collapsed = String::with_capacity(line.len());
+    for word in line.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    let trimmed =
+        collapsed.trim_matches(|c: char| c.is_ascii_punctuation() || "？！。，".contains(c));
+    if trimmed.len() == collapsed.len() && collapsed.chars().nth(100).is_none() {
+        return collapsed;
+    }
+    trimmed.chars().take(100).collect()
 }
 
 /// A part of a row's sort key: dimension text, a ticket id so that ticket
@@ -1271,7 +1452,7 @@ fn build_rows(query_rows: QueryRows<'_>, calendar: &BusinessCalendar) -> Vec<Met
         group_values.push(Vec::new());
     }
     let mut open_at_end: IdMap<(usize, usize), u64> = IdMap::default();
-    for (group, differences) in backlog {
+    for (group, differences) in backlog.into_iter().enumerate() {
         let mut open = 0;
         for (index, difference) in differences.iter().take(buckets.len()).enumerate() {
             open += difference;

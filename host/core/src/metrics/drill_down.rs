@@ -7,8 +7,9 @@ use anyhow::Context;
 use chrono::{Datelike, Timelike};
 
 use super::MetricsQuery;
-use super::compute::{TicketColumns, load_tickets, open_buckets, report_buckets, row_key};
-use super::period::bucket_index;
+use super::compute::{
+    BucketBounds, TicketColumns, load_tickets, open_buckets, report_buckets, row_key, to_time,
+};
 use crate::store::Store;
 
 /// A ticket count of a metrics row.
@@ -38,6 +39,7 @@ pub fn tickets_counted(
     count: TicketCount,
 ) -> anyhow::Result<Vec<i64>> {
     let buckets = report_buckets(query);
+    let bounds = BucketBounds::new(&buckets);
     let columns = TicketColumns::for_dimensions(&query.by);
     let loaded = load_tickets(store, &query.period, &query.filters, columns)
         .context("reading tickets for the drill-down")?;
@@ -46,13 +48,14 @@ pub fn tickets_counted(
     for (ticket, &group) in loaded.tickets.iter().zip(&grouping.of_ticket) {
         let group = &grouping.values[group];
         let counted = match count {
-            TicketCount::Created => bucket_index(&buckets, ticket.opened)
+            TicketCount::Created => bounds
+                .index(ticket.opened)
                 .is_some_and(|index| row_key(query, group, &buckets[index]) == key),
             TicketCount::Resolved => ticket
                 .resolved
-                .and_then(|resolved| bucket_index(&buckets, resolved))
+                .and_then(|resolved| bounds.index(resolved))
                 .is_some_and(|index| row_key(query, group, &buckets[index]) == key),
-            TicketCount::Backlog => open_buckets(ticket, &buckets)
+            TicketCount::Backlog => open_buckets(ticket, &bounds)
                 .any(|index| row_key(query, group, &buckets[index]) == key),
         };
         if counted {
@@ -82,7 +85,7 @@ impl HourOfWeek {
 /// weekday and hour at which their customer wrote first, in the time zone
 /// of the query's period. The filters apply; the dimensions do not.
 pub fn hour_of_week(store: &Store, query: &MetricsQuery) -> anyhow::Result<HourOfWeek> {
-    let buckets = report_buckets(query);
+    let bounds = BucketBounds::new(&report_buckets(query));
     let loaded = load_tickets(
         store,
         &query.period,
@@ -92,10 +95,10 @@ pub fn hour_of_week(store: &Store, query: &MetricsQuery) -> anyhow::Result<HourO
     .context("reading tickets for the hour of week")?;
     let mut grid = HourOfWeek::default();
     for ticket in &loaded.tickets {
-        if bucket_index(&buckets, ticket.opened).is_none() {
+        if bounds.index(ticket.opened).is_none() {
             continue;
         }
-        let local = ticket.opened.with_timezone(&query.period.time_zone);
+        let local = to_time(ticket.opened).with_timezone(&query.period.time_zone);
         let weekday = local.weekday().num_days_from_monday() as usize;
         grid.tickets[weekday][local.hour() as usize].push(ticket.id);
     }

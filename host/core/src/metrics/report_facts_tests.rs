@@ -22,8 +22,9 @@ fn end() -> DateTime<Utc> {
 /// Inbound and outbound send times by conversation, each list sorted.
 type Times = BTreeMap<i64, (Vec<String>, Vec<String>)>;
 
-/// Reads the maintained lists, with their Unix seconds written back as
-/// stored times so they compare with the messages table.
+/// Reads the maintained lists of every chunk of each conversation, with
+/// their Unix seconds written back as stored times so they compare with
+/// the messages table.
 fn maintained(store: &Store) -> Times {
     let mut statement = store
         .connection()
@@ -51,11 +52,17 @@ fn maintained(store: &Store) -> Times {
             list.sort();
             list
         };
-        let entry = (read(&inbound), read(&outbound));
-        if entry.0.is_empty() && entry.1.is_empty() {
+        let (inbound, outbound) = (read(&inbound), read(&outbound));
+        if inbound.is_empty() && outbound.is_empty() {
             continue;
         }
-        times.insert(conversation_id, entry);
+        let entry: &mut (Vec<String>, Vec<String>) = times.entry(conversation_id).or_default();
+        entry.0.extend(inbound);
+        entry.1.extend(outbound);
+    }
+    for (inbound, outbound) in times.values_mut() {
+        inbound.sort();
+        outbound.sort();
     }
     times
 }
@@ -220,10 +227,14 @@ fn conversation_of(store: &Store, ticket: i64) -> i64 {
         .unwrap()
 }
 
-/// Returns the statement of the migration that fills `table`: the last
-/// `INSERT INTO table` of the file, up to its semicolon.
+/// Returns the statement of the latest migration that fills `table`: the
+/// last `INSERT INTO table` of the file, up to its semicolon.
 fn backfill(table: &str) -> &'static str {
-    let migration = include_str!("../store/migrations/0015_report_facts.sql");
+    let migration = if table == "report_message_times" {
+        include_str!("../store/migrations/0016_message_time_chunks.sql")
+    } else {
+        include_str!("../store/migrations/0015_report_facts.sql")
+    };
     let start = migration.rfind(&format!("INSERT INTO {table}")).unwrap();
     let length = migration[start..].find(";\n").unwrap() + 1;
     &migration[start..start + length]
@@ -351,31 +362,109 @@ fn message_times_backfill_matches_triggers() {
         ))
         .unwrap();
     assert_eq!(maintained(&store), before);
-    let bounds: Vec<(i64, Option<i64>, Option<i64>)> = connection
-        .prepare("SELECT conversation_id, first_at, last_at FROM report_message_times")
-        .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
+    check_chunks(&store);
+}
+
+/// Checks each row of `report_message_times` against its own lists: at
+/// most 64 times, `messages` their number, and `first_at` and `last_at`
+/// their earliest and latest.
+fn check_chunks(store: &Store) {
+    let mut statement = store
+        .connection()
+        .prepare(
+            "SELECT conversation_id, chunk, messages, inbound, outbound, first_at, last_at
+               FROM report_message_times",
+        )
         .unwrap();
-    for (conversation_id, first_at, last_at) in bounds {
-        let (inbound, outbound) = &before[&conversation_id];
-        let seconds: Vec<i64> = inbound
-            .iter()
-            .chain(outbound)
-            .map(|text| crate::store::parse_time(text).unwrap().timestamp())
+    let mut rows = statement.query([]).unwrap();
+    while let Some(row) = rows.next().unwrap() {
+        let conversation_id: i64 = row.get(0).unwrap();
+        let chunk: i64 = row.get(1).unwrap();
+        let messages: i64 = row.get(2).unwrap();
+        let inbound: String = row.get(3).unwrap();
+        let outbound: String = row.get(4).unwrap();
+        let first_at: Option<i64> = row.get(5).unwrap();
+        let last_at: Option<i64> = row.get(6).unwrap();
+        let seconds: Vec<i64> = compute::message_times(inbound.as_bytes())
+            .chain(compute::message_times(outbound.as_bytes()))
+            .map(Result::unwrap)
             .collect();
-        assert_eq!(
-            first_at,
-            seconds.iter().min().copied(),
-            "first_at of {conversation_id}"
-        );
-        assert_eq!(
-            last_at,
-            seconds.iter().max().copied(),
-            "last_at of {conversation_id}"
-        );
+        let row = format!("conversation {conversation_id}, chunk {chunk}");
+        assert_eq!(messages, seconds.len() as i64, "messages of {row}");
+        assert!(messages <= 64, "{row} has {messages} messages");
+        assert_eq!(first_at, seconds.iter().min().copied(), "first_at of {row}");
+        assert_eq!(last_at, seconds.iter().max().copied(), "last_at of {row}");
     }
+}
+
+/// A conversation of 150 messages spans three chunks, and deleting and
+/// moving messages rebuilds them from the messages.
+#[test]
+fn long_conversation_chunks_match_messages() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&folder.path().join("kefu.db")).unwrap();
+    let start = end() - chrono::Duration::days(10);
+    let writer = store.writer().unwrap();
+    let (customer, _) = writer
+        .find_or_create_customer(Channel::Email, "customer@example.com", None, start)
+        .unwrap();
+    let conversation = writer
+        .create_conversation(Channel::Email, customer.id, None, Some("Long"), start)
+        .unwrap();
+    let other = writer
+        .create_conversation(Channel::Email, customer.id, None, Some("Other"), start)
+        .unwrap();
+    let raw = writer
+        .store_raw_input("long", "test", None, None, b"long", start)
+        .unwrap();
+    for number in 0..150 {
+        let direction = if number % 3 == 0 {
+            Direction::Outbound
+        } else {
+            Direction::Inbound
+        };
+        let at = start + chrono::Duration::minutes(number);
+        writer
+            .insert_message(
+                conversation,
+                &message(direction, at, None),
+                &format!("long-{number}"),
+                raw,
+                at,
+            )
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    let chunks = |store: &Store| -> Vec<(i64, i64)> {
+        store
+            .connection()
+            .prepare(
+                "SELECT chunk, messages FROM report_message_times
+                  WHERE conversation_id = ?1 ORDER BY chunk",
+            )
+            .unwrap()
+            .query_map([conversation], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(chunks(&store), [(0, 64), (1, 64), (2, 22)]);
+    assert_eq!(maintained(&store), from_messages(&store));
+    check_chunks(&store);
+
+    let connection = store.connection();
+    connection
+        .execute("DELETE FROM messages WHERE dedupe_key = 'long-5'", [])
+        .unwrap();
+    connection
+        .execute(
+            "UPDATE messages SET conversation_id = ?1 WHERE dedupe_key = 'long-100'",
+            [other],
+        )
+        .unwrap();
+    assert_eq!(chunks(&store), [(0, 64), (1, 64), (2, 20)]);
+    assert_eq!(maintained(&store), from_messages(&store));
+    check_chunks(&store);
 }
 
 #[test]

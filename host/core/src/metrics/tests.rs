@@ -708,6 +708,36 @@ fn duration_stats_even_odd() {
     assert_eq!(stats.average, Some(5.5));
 }
 
+/// Compares the selections with the values of a sorted copy, on every
+/// length from 1 to 300 with repeated values.
+#[test]
+fn duration_stats_match_sorted() {
+    let mut state: u64 = 7;
+    for count in 1..=300_usize {
+        let values: Vec<i64> = (0..count)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (state >> 33) as i64 % 50
+            })
+            .collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        let middle = count / 2;
+        let median = if count % 2 == 1 {
+            sorted[middle] as f64
+        } else {
+            (sorted[middle - 1] + sorted[middle]) as f64 / 2.0
+        };
+        let p90 = sorted[(count * 9).div_ceil(10) - 1] as f64;
+        let stats = DurationStats::of(&mut values.clone());
+        assert_eq!(stats.median, Some(median), "median of {values:?}");
+        assert_eq!(stats.p90, Some(p90), "p90 of {values:?}");
+        assert_eq!(stats.count, count as u64, "count of {values:?}");
+    }
+}
+
 #[test]
 fn metrics_table_cells() {
     let folder = tempfile::tempdir().unwrap();

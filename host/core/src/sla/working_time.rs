@@ -30,6 +30,9 @@ pub struct WorkingTimeTable<'a> {
     /// lie in for the table to compute it. Other spans are walked.
     covered_from: DateTime<Utc>,
     covered_to: DateTime<Utc>,
+    /// `covered_from` and `covered_to` in Unix seconds, when both are whole
+    /// seconds.
+    covered_seconds: Option<(i64, i64)>,
     /// The intervals in Unix seconds, with an index by UTC day, when every
     /// interval starts and ends on a whole second.
     seconds: Option<SecondsIndex>,
@@ -131,6 +134,7 @@ impl BusinessCalendar {
             before: Vec::new(),
             covered_from: from,
             covered_to: to,
+            covered_seconds: None,
             seconds: None,
         };
         // Local dates exist for instants at least a day inside chrono's
@@ -152,6 +156,9 @@ impl BusinessCalendar {
             total += end - start;
         }
         table.seconds = SecondsIndex::new(&table.intervals);
+        if from.timestamp_subsec_nanos() == 0 && to.timestamp_subsec_nanos() == 0 {
+            table.covered_seconds = Some((from.timestamp(), to.timestamp()));
+        }
         table
     }
 }
@@ -176,6 +183,24 @@ impl WorkingTimeTable<'_> {
             return Duration::seconds(working);
         }
         self.working_before(b) - self.working_before(a)
+    }
+
+    /// Computes the working seconds in `[a, b)` for Unix seconds `a` and
+    /// `b`, as `between(a, b).num_seconds()` does, without converting to
+    /// `DateTime` inside the table's range.
+    pub fn seconds_between(&self, a: i64, b: i64) -> i64 {
+        if b <= a {
+            return 0;
+        }
+        if let Some(seconds) = &self.seconds
+            && let Some((covered_from, covered_to)) = self.covered_seconds
+            && covered_from <= a
+            && b <= covered_to
+        {
+            return seconds.working_before(b) - seconds.working_before(a);
+        }
+        let time = |seconds: i64| DateTime::from_timestamp(seconds, 0).unwrap_or_default();
+        self.between(time(a), time(b)).num_seconds()
     }
 
     /// Returns the working time of the table's intervals before `t`.
