@@ -146,7 +146,17 @@ fn generated_store(folder: &std::path::Path) -> Store {
     )
     .unwrap();
     assert!(summary.reopened > 0, "{summary:?}");
+
     let at = end() - chrono::Duration::days(3);
+    change_with_writer(&mut store, at);
+    change_with_sql(&store);
+    store
+}
+
+/// Makes ticket 6 an imported one whose customer wrote a day earlier,
+/// merges tickets 2 and 3 into 1 and 5 into 4, and adds five messages of
+/// both directions, two of them automatic, to ticket 2's conversation.
+fn change_with_writer(store: &mut Store, at: DateTime<Utc>) {
     let created: String = store
         .connection()
         .query_row("SELECT created_at FROM tickets WHERE id = 6", [], |row| {
@@ -155,16 +165,17 @@ fn generated_store(folder: &std::path::Path) -> Store {
         .unwrap();
     let created = crate::store::parse_time(&created).unwrap();
     let writer = store.writer().unwrap();
-    // Ticket 6 becomes an imported one whose customer wrote a day earlier.
     writer
         .set_sla_start(6, created - chrono::Duration::days(1))
         .unwrap();
+
     writer
         .merge_tickets(&[2, 3], 1, "agent:test", "duplicate", at)
         .unwrap();
     writer
         .merge_tickets(&[5], 4, "agent:test", "duplicate", at)
         .unwrap();
+
     let conversation = writer.ticket_conversation(2).unwrap();
     let raw = writer
         .store_raw_input("extra", "test", None, None, b"extra", at)
@@ -183,11 +194,17 @@ fn generated_store(folder: &std::path::Path) -> Store {
             .unwrap();
     }
     writer.commit().unwrap();
+}
+
+/// Changes the messages [`change_with_writer`] added with plain SQL: moves
+/// one to ticket 4's conversation, changes the automation of two, clears
+/// one's send time and deletes the last.
+fn change_with_sql(store: &Store) {
     let connection = store.connection();
     connection
         .execute(
             "UPDATE messages SET conversation_id = ?1 WHERE dedupe_key = 'extra-0'",
-            [conversation_of(&store, 4)],
+            [conversation_of(store, 4)],
         )
         .unwrap();
     connection
@@ -209,11 +226,11 @@ fn generated_store(folder: &std::path::Path) -> Store {
             [],
         )
         .unwrap();
+
     let deleted = connection
         .execute("DELETE FROM messages WHERE dedupe_key = 'extra-4'", [])
         .unwrap();
     assert_eq!(deleted, 1);
-    store
 }
 
 fn conversation_of(store: &Store, ticket: i64) -> i64 {
