@@ -66,17 +66,20 @@ impl SecondsIndex {
         {
             return None;
         }
+
         let starts: Vec<i64> = intervals
             .iter()
             .map(|(start, _)| start.timestamp())
             .collect();
         let ends: Vec<i64> = intervals.iter().map(|(_, end)| end.timestamp()).collect();
+
         let mut before = Vec::with_capacity(starts.len());
         let mut total = 0;
         for (start, end) in starts.iter().zip(&ends) {
             before.push(total);
             total += end - start;
         }
+
         let (Some(first), Some(last)) = (starts.first(), starts.last()) else {
             return None;
         };
@@ -85,6 +88,7 @@ impl SecondsIndex {
         let first_interval = (first_day..=last_day + 1)
             .map(|day| starts.partition_point(|&start| start < day * 86_400))
             .collect();
+
         Some(Self {
             starts,
             ends,
@@ -110,6 +114,7 @@ impl SecondsIndex {
         while after < self.starts.len() && self.starts[after] <= t {
             after += 1;
         }
+
         let Some(index) = after.checked_sub(1) else {
             return 0;
         };
@@ -137,6 +142,7 @@ impl BusinessCalendar {
             covered_seconds: None,
             seconds: None,
         };
+
         // Local dates exist for instants at least a day inside chrono's
         // range, because UTC offsets are below a day.
         let margin = Duration::days(MARGIN_DAYS as i64 + 1);
@@ -146,6 +152,7 @@ impl BusinessCalendar {
             table.cover_nothing();
             return table;
         }
+
         let first = self.local_date(from) - Days::new(MARGIN_DAYS);
         let last = self.local_date(to) + Days::new(MARGIN_DAYS);
         let days = (last - first).num_days() + 1;
@@ -155,6 +162,7 @@ impl BusinessCalendar {
             table.before.push(total);
             total += end - start;
         }
+
         table.seconds = SecondsIndex::new(&table.intervals);
         if from.timestamp_subsec_nanos() == 0 && to.timestamp_subsec_nanos() == 0 {
             table.covered_seconds = Some((from.timestamp(), to.timestamp()));
