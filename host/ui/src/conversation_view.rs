@@ -106,12 +106,12 @@ fn message_card<'a, Message: Clone + 'a>(
     outbox_entry: Option<&'a OutboxEntry>,
     open_attachment: fn(i64, usize) -> Message,
 ) -> Element<'a, Message> {
-    // Addresses, links and long words in mail break anywhere rather than
-    // run over the time beside them or out of the card.
+    // In a narrow pane the direction and time move below the sender. A
+    // sender, link or word wider than the card breaks between glyphs
+    // rather than run over the time or out of the card.
     let heading = row![
         text(sender_label(message))
             .size(14)
-            .width(Fill)
             .wrapping(text::Wrapping::WordOrGlyph),
         text(labels::direction(message.direction))
             .size(12)
@@ -119,7 +119,9 @@ fn message_card<'a, Message: Clone + 'a>(
         text(format::message_time(message.time())).size(12),
     ]
     .spacing(8)
-    .align_y(Alignment::Center);
+    .align_y(Alignment::Center)
+    .wrap()
+    .vertical_spacing(2);
     let mut card = column![heading].spacing(6);
 
     if let Some(subject) = message
