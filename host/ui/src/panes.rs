@@ -661,21 +661,21 @@ impl Panes {
         PaneGrid::new(&self.grid, move |pane, state, maximized| {
             let focused = pane == self.focus;
             let conversation = find(conversations, state.conversation);
-            let title_bar = pane_grid::TitleBar::new(
-                text(pane_title(conversation))
-                    .size(13)
-                    .wrapping(text::Wrapping::None)
-                    .width(Fill),
-            )
-            .controls(pane_grid::Controls::new(controls(
-                pane,
-                state.key,
-                maximized,
-                closable,
-                state.conversation.is_some(),
-            )))
-            .padding([4, 8])
-            .style(style::pane_title_bar(focused));
+            // A long title is cut at the pane's edge, not drawn over the
+            // pane beside it.
+            let title = text(pane_title(conversation))
+                .size(13)
+                .wrapping(text::Wrapping::None);
+            let title_bar = pane_grid::TitleBar::new(container(title).width(Fill).clip(true))
+                .controls(pane_grid::Controls::new(controls(
+                    pane,
+                    state.key,
+                    maximized,
+                    closable,
+                    state.conversation.is_some(),
+                )))
+                .padding([4, 8])
+                .style(style::pane_title_bar(focused));
             pane_grid::Content::new(self.body(PaneId::Tile(pane), state, conversation, lifecycle))
                 .title_bar(title_bar)
                 .style(style::conversation_pane(focused))
