@@ -333,6 +333,90 @@ fn untrusted_certificate_is_rejected_naming_host() {
     assert_eq!(count_on_server(&server, "INBOX", "SEEN"), 0);
 }
 
+/// Starts Dovecot with TLS on the self-signed certificate and key in
+/// `pair`.
+fn start_self_signed_server(pair: (PathBuf, PathBuf)) -> Option<Dovecot> {
+    Dovecot::start_with(dovecot::Options {
+        tls: Some(pair),
+        ..dovecot::Options::default()
+    })
+}
+
+#[test]
+fn self_signed_certificate_as_ca_file() {
+    let Some(certificates) = TestCertificates::generate() else {
+        return;
+    };
+    let Some(server) = start_self_signed_server(certificates.self_signed()) else {
+        return;
+    };
+    let delivered = deliver_samples(&server);
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_SELF_SIGNED");
+    account.security = Security::Tls;
+    account.port = server.tls_port;
+
+    let mut plugins = PluginSet::builtin().unwrap();
+    let error = fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins))
+        .expect_err("a self-signed certificate is not trusted without ca-file");
+    let message = format!("{error:#}");
+    assert!(message.contains("UnknownIssuer"), "{message}");
+    assert!(message.contains("self-signed certificate"), "{message}");
+    assert!(message.contains("ca-file in intake.toml"), "{message}");
+
+    // The server's own certificate, CA:FALSE, named directly as ca-file.
+    account.ca_file = Some(certificates.self_signed().0);
+    let report = fetch(&mut db, &account);
+    assert_eq!(report.unseen, delivered, "{}", server.log());
+    assert_eq!(report.flagged, delivered, "{report:#?}");
+}
+
+#[test]
+fn self_signed_ca_certificate_is_rejected_with_fix() {
+    let Some(certificates) = TestCertificates::generate() else {
+        return;
+    };
+    let Some(server) = start_self_signed_server(certificates.self_signed_ca()) else {
+        return;
+    };
+    deliver_samples(&server);
+    let mut db = TestDb::new();
+    let base = account(&server, "KEFU_TEST_IMAP_PASSWORD_SELF_SIGNED_CA");
+    for (case, ca_file) in [
+        ("without ca-file", None),
+        (
+            "the certificate as ca-file",
+            Some(certificates.self_signed_ca().0),
+        ),
+    ] {
+        let account = ImapAccount {
+            security: Security::Tls,
+            port: server.tls_port,
+            ca_file,
+            ..base.clone()
+        };
+        let mut plugins = PluginSet::builtin().unwrap();
+        let error = fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins))
+            .expect_err(case);
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("TLS certificate of 127.0.0.1 did not verify"),
+            "{case}: {message}"
+        );
+        assert!(
+            message.contains("it is a CA certificate (basicConstraints CA:TRUE)"),
+            "{case}: {message}"
+        );
+        assert!(message.contains("CA:FALSE"), "{case}: {message}");
+        assert!(
+            message.contains("ca-file in intake.toml"),
+            "{case}: {message}"
+        );
+    }
+    assert_eq!(db.store.counts().unwrap().raw_inputs, 0, "nothing is read");
+    assert_eq!(count_on_server(&server, "INBOX", "SEEN"), 0);
+}
+
 #[test]
 fn starttls_refused_by_plain_server() {
     let Some(server) = Dovecot::start() else {
