@@ -106,8 +106,8 @@ impl TestCertificates {
             ],
         );
 
-        // `openssl req -x509` marks a certificate CA:TRUE unless told
-        // otherwise, so the CA:FALSE one overrides it.
+        // `openssl req -x509` marks a certificate CA:TRUE when no
+        // basicConstraints is given, so both set it explicitly.
         for (name, constraints) in [
             ("self-signed", "critical,CA:FALSE"),
             ("self-signed-ca", "critical,CA:TRUE"),

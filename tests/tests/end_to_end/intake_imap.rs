@@ -596,7 +596,7 @@ fn wait_for_idle_status(
     None
 }
 
-/// Runs intake passes until the database holds `expected` messages or
+/// Runs intake passes until the database contains `expected` messages or
 /// `limit` passes, and returns the time it took.
 fn pass_until_messages(
     intake: &mut Intake,
