@@ -1,6 +1,8 @@
 //! Test certificates made at run time with the `openssl` command: a CA and
-//! a server certificate it signs for 127.0.0.1 and localhost, plus a
-//! second CA that signed nothing the servers present.
+//! a server certificate it signs for 127.0.0.1 and localhost, a second CA
+//! that signed nothing the servers present, and two self-signed server
+//! certificates for the same names, one with basicConstraints CA:FALSE
+//! and one with CA:TRUE.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -104,8 +106,48 @@ impl TestCertificates {
             ],
         );
 
+        // `openssl req -x509` marks a certificate CA:TRUE when no
+        // basicConstraints is given, so both set it explicitly.
+        for (name, constraints) in [
+            ("self-signed", "critical,CA:FALSE"),
+            ("self-signed-ca", "critical,CA:TRUE"),
+        ] {
+            openssl(
+                root,
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=localhost",
+                    "-addext",
+                    "subjectAltName = IP:127.0.0.1, DNS:localhost",
+                    "-addext",
+                    &format!("basicConstraints = {constraints}"),
+                    "-keyout",
+                    &format!("{name}.key"),
+                    "-out",
+                    &format!("{name}.pem"),
+                ],
+            );
+        }
+
         // Servers that drop privileges read the key as another user.
-        for file in ["server.key", "server.pem", "ca.pem"] {
+        for file in [
+            "server.key",
+            "server.pem",
+            "ca.pem",
+            "self-signed.key",
+            "self-signed.pem",
+            "self-signed-ca.key",
+            "self-signed-ca.pem",
+        ] {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(root.join(file), std::fs::Permissions::from_mode(0o644))
                 .expect("opening a certificate file to other users");
@@ -131,6 +173,24 @@ impl TestCertificates {
     /// Returns the server certificate's private key.
     pub fn server_key(&self) -> PathBuf {
         self.folder.path().join("server.key")
+    }
+
+    /// Returns a self-signed server certificate for 127.0.0.1 and
+    /// localhost with basicConstraints CA:FALSE, and its key.
+    pub fn self_signed(&self) -> (PathBuf, PathBuf) {
+        let root = self.folder.path();
+        (root.join("self-signed.pem"), root.join("self-signed.key"))
+    }
+
+    /// Returns a self-signed server certificate for 127.0.0.1 and
+    /// localhost with basicConstraints CA:TRUE, as `openssl req -x509`
+    /// makes by default, and its key.
+    pub fn self_signed_ca(&self) -> (PathBuf, PathBuf) {
+        let root = self.folder.path();
+        (
+            root.join("self-signed-ca.pem"),
+            root.join("self-signed-ca.key"),
+        )
     }
 }
 

@@ -31,7 +31,9 @@ pub struct Options {
 /// A running Dovecot, stopped when dropped.
 pub struct Dovecot {
     folder: TempDir,
-    child: Child,
+    binary: PathBuf,
+    /// The master process, or `None` while [`Dovecot::stop`] has stopped it.
+    child: Option<Child>,
     /// Port of plain IMAP, which offers STARTTLS when TLS is set up.
     pub port: u16,
     /// Port of IMAPS, or 0 without TLS.
@@ -199,18 +201,10 @@ service stats {{
         );
         let config_path = root.join("dovecot.conf");
         std::fs::write(&config_path, config).expect("writing dovecot.conf");
-        let child = Command::new(binary)
-            .arg("-F")
-            .arg("-c")
-            .arg(&config_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting dovecot");
-        let server = Self {
+        let mut server = Self {
             folder,
-            child,
+            binary,
+            child: None,
             port,
             tls_port,
             mail_owner: (mail_uid, mail_gid),
@@ -219,8 +213,54 @@ service stats {{
         std::fs::create_dir_all(server.maildir().join("new")).unwrap();
         std::fs::create_dir_all(server.maildir().join("cur")).unwrap();
         server.chown_tree(&server.folder.path().join("home"));
-        server.wait_until_ready();
+        server.spawn();
         Some(server)
+    }
+
+    /// Starts the master process on the configuration file and waits until
+    /// it listens.
+    fn spawn(&mut self) {
+        let child = Command::new(&self.binary)
+            .arg("-F")
+            .arg("-c")
+            .arg(self.folder.path().join("dovecot.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting dovecot");
+        self.child = Some(child);
+        self.wait_until_ready();
+    }
+
+    /// Stops the server as an administrator's restart or a crash would:
+    /// every connection is closed and the ports refuse new ones. The
+    /// Maildir stays.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        // SIGTERM lets the master stop its child processes too.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    /// Starts the server again after [`Dovecot::stop`], on the same ports
+    /// and Maildir.
+    pub fn start_again(&mut self) {
+        assert!(self.child.is_none(), "dovecot is already running");
+        self.spawn();
     }
 
     fn wait_until_ready(&self) {
@@ -289,19 +329,6 @@ service stats {{
 
 impl Drop for Dovecot {
     fn drop(&mut self) {
-        // SIGTERM lets the master stop its child processes too.
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }

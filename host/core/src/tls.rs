@@ -3,8 +3,10 @@
 //!
 //! A server's certificate must chain to one of the Mozilla root
 //! certificates that `webpki-roots` carries (the same set lettre and ureq
-//! use here), or to a CA that the configuration names with `ca-file`.
-//! Nothing turns verification off.
+//! use here), or to the certificate that the configuration names with
+//! `ca-file`. That is the CA that signed it, or the server's own
+//! self-signed certificate when it has basicConstraints CA:FALSE and names
+//! the host. Nothing turns verification off.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -121,16 +123,52 @@ impl Write for TlsStream {
 fn handshake_error(host: &str, error: &std::io::Error, file_name: &str) -> anyhow::Error {
     match certificate_problem(error) {
         Some(problem) => anyhow::anyhow!(
-            "the TLS certificate of {host} did not verify ({problem}); if the server uses a \
-             self-signed or private CA, set ca-file in {file_name} to that CA's PEM file"
+            "{}",
+            problem.describe(host, &format!("ca-file in {file_name}"))
         ),
         None => anyhow::anyhow!("the TLS handshake with {host} failed: {error}"),
     }
 }
 
-/// Finds a rejected server certificate in an error chain and returns the
-/// reason, such as an unknown issuer or a name the certificate does not cover.
-pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// Reason a server certificate was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateProblem {
+    /// The server presented a CA certificate (basicConstraints CA:TRUE) as
+    /// its own. `openssl req -x509` makes such certificates by default.
+    /// rustls rejects them even when `ca-file` names the same certificate.
+    CaCertificateAsServer,
+    /// Any other reason, such as an unknown issuer or a name the
+    /// certificate does not cover, as rustls describes it.
+    Other(String),
+}
+
+impl CertificateProblem {
+    /// Describes the problem with the certificate of `server` and what to
+    /// change. `setting` names the key and file that set the trusted
+    /// certificate, such as "ca-file in intake.toml".
+    pub fn describe(&self, server: &str, setting: &str) -> String {
+        match self {
+            Self::CaCertificateAsServer => format!(
+                "the TLS certificate of {server} did not verify: it is a CA certificate \
+                 (basicConstraints CA:TRUE), which a TLS server may not present as its own. \
+                 Give the server a certificate with basicConstraints CA:FALSE and a \
+                 subjectAltName for its host name, either self-signed or signed by this CA, \
+                 and set {setting} to the PEM file of that self-signed certificate or of the CA"
+            ),
+            Self::Other(reason) => format!(
+                "the TLS certificate of {server} did not verify ({reason}); if the server uses \
+                 a self-signed certificate or a private CA, set {setting} to the PEM file of \
+                 that certificate or CA"
+            ),
+        }
+    }
+}
+
+/// Finds a rejected server certificate in an error chain and returns why
+/// it was rejected.
+pub fn certificate_problem(
+    error: &(dyn std::error::Error + 'static),
+) -> Option<CertificateProblem> {
     let mut cause = Some(error);
     while let Some(current) = cause {
         // An io::Error's source() skips the error it wraps, so look inside.
@@ -142,12 +180,23 @@ pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<
             if let Some(rustls::Error::InvalidCertificate(reason)) =
                 candidate.downcast_ref::<rustls::Error>()
             {
-                return Some(reason.to_string());
+                return Some(classify(reason));
             }
         }
         cause = current.source();
     }
     None
+}
+
+fn classify(reason: &rustls::CertificateError) -> CertificateProblem {
+    // rustls passes the errors of webpki that it has no variant for, this
+    // one among them, as `Other`.
+    if let rustls::CertificateError::Other(other) = reason
+        && let Some(webpki::Error::CaUsedAsEndEntity) = other.0.downcast_ref::<webpki::Error>()
+    {
+        return CertificateProblem::CaCertificateAsServer;
+    }
+    CertificateProblem::Other(reason.to_string())
 }
 
 #[cfg(test)]

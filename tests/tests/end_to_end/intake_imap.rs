@@ -333,6 +333,90 @@ fn untrusted_certificate_is_rejected_naming_host() {
     assert_eq!(count_on_server(&server, "INBOX", "SEEN"), 0);
 }
 
+/// Starts Dovecot with TLS on the self-signed certificate and key in
+/// `pair`.
+fn start_self_signed_server(pair: (PathBuf, PathBuf)) -> Option<Dovecot> {
+    Dovecot::start_with(dovecot::Options {
+        tls: Some(pair),
+        ..dovecot::Options::default()
+    })
+}
+
+#[test]
+fn self_signed_certificate_as_ca_file() {
+    let Some(certificates) = TestCertificates::generate() else {
+        return;
+    };
+    let Some(server) = start_self_signed_server(certificates.self_signed()) else {
+        return;
+    };
+    let delivered = deliver_samples(&server);
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_SELF_SIGNED");
+    account.security = Security::Tls;
+    account.port = server.tls_port;
+
+    let mut plugins = PluginSet::builtin().unwrap();
+    let error = fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins))
+        .expect_err("a self-signed certificate is not trusted without ca-file");
+    let message = format!("{error:#}");
+    assert!(message.contains("UnknownIssuer"), "{message}");
+    assert!(message.contains("self-signed certificate"), "{message}");
+    assert!(message.contains("ca-file in intake.toml"), "{message}");
+
+    // The server's own certificate, CA:FALSE, named directly as ca-file.
+    account.ca_file = Some(certificates.self_signed().0);
+    let report = fetch(&mut db, &account);
+    assert_eq!(report.unseen, delivered, "{}", server.log());
+    assert_eq!(report.flagged, delivered, "{report:#?}");
+}
+
+#[test]
+fn self_signed_ca_certificate_is_rejected_with_fix() {
+    let Some(certificates) = TestCertificates::generate() else {
+        return;
+    };
+    let Some(server) = start_self_signed_server(certificates.self_signed_ca()) else {
+        return;
+    };
+    deliver_samples(&server);
+    let mut db = TestDb::new();
+    let base = account(&server, "KEFU_TEST_IMAP_PASSWORD_SELF_SIGNED_CA");
+    for (case, ca_file) in [
+        ("without ca-file", None),
+        (
+            "the certificate as ca-file",
+            Some(certificates.self_signed_ca().0),
+        ),
+    ] {
+        let account = ImapAccount {
+            security: Security::Tls,
+            port: server.tls_port,
+            ca_file,
+            ..base.clone()
+        };
+        let mut plugins = PluginSet::builtin().unwrap();
+        let error = fetch_account(&account, &mut Ingestor::new(&mut db.store, &mut plugins))
+            .expect_err(case);
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("TLS certificate of 127.0.0.1 did not verify"),
+            "{case}: {message}"
+        );
+        assert!(
+            message.contains("it is a CA certificate (basicConstraints CA:TRUE)"),
+            "{case}: {message}"
+        );
+        assert!(message.contains("CA:FALSE"), "{case}: {message}");
+        assert!(
+            message.contains("ca-file in intake.toml"),
+            "{case}: {message}"
+        );
+    }
+    assert_eq!(db.store.counts().unwrap().raw_inputs, 0, "nothing is read");
+    assert_eq!(count_on_server(&server, "INBOX", "SEEN"), 0);
+}
+
 #[test]
 fn starttls_refused_by_plain_server() {
     let Some(server) = Dovecot::start() else {
@@ -351,17 +435,24 @@ fn starttls_refused_by_plain_server() {
     );
 }
 
-/// Appends a mail with a subject of its own to the server's INBOX, as
-/// another client or a delivery agent would.
-fn append_mail(server: &Dovecot, subject: &str) {
-    let mail = format!(
+/// Returns a short mail whose subject and Message-ID are `subject`.
+fn mail_with_subject(subject: &str) -> String {
+    format!(
         "From: Li Lei <li.lei@example.cn>\r\nTo: support@kefu.invalid\r\n\
          Subject: {subject}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0800\r\n\
          Message-ID: <{subject}@example.cn>\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\n订单还没有到。\r\n"
-    );
+    )
+}
+
+/// Appends a mail with a subject of its own to the server's INBOX, as
+/// another client or a delivery agent would.
+fn append_mail(server: &Dovecot, subject: &str) {
     let mut client = server.client();
-    client.append("INBOX", mail.as_bytes()).finish().unwrap();
+    client
+        .append("INBOX", mail_with_subject(subject).as_bytes())
+        .finish()
+        .unwrap();
     client.logout().unwrap();
 }
 
@@ -484,4 +575,137 @@ fn server_without_idle_is_polled() {
     );
     assert_eq!(polled.fetched_accounts, 1, "{polled:?}");
     assert_eq!(polled.messages_stored, 1, "{polled:?}");
+}
+
+/// Returns the status of the first account's IDLE watcher once `accept`
+/// holds for it, or `None` when `limit` passes first.
+fn wait_for_idle_status(
+    intake: &Intake,
+    accept: impl Fn(&IdleStatus) -> bool,
+    limit: Duration,
+) -> Option<IdleStatus> {
+    let watch = intake.accounts()[0].idle().expect("an IDLE watcher runs");
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let status = watch.status();
+        if accept(&status) {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// Runs intake passes until the database contains `expected` messages or
+/// `limit` passes, and returns the time it took.
+fn pass_until_messages(
+    intake: &mut Intake,
+    db: &mut TestDb,
+    plugins: &mut PluginSet,
+    expected: u64,
+    limit: Duration,
+) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let pass = intake.run_due(&mut Ingestor::new(&mut db.store, plugins), Instant::now());
+        assert!(pass.problems.is_empty(), "{:?}", pass.problems);
+        if db.store.counts().unwrap().messages >= expected {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn idle_reconnects_after_server_restart() {
+    let Some(mut server) = Dovecot::start() else {
+        return;
+    };
+    let mut db = TestDb::new();
+    let mut account = account(&server, "KEFU_TEST_IMAP_PASSWORD_RESTART");
+    // A poll an hour away cannot explain a fetch within seconds, and no
+    // poll runs against the stopped server.
+    account.poll_interval = Duration::from_secs(3600);
+    let (mut intake, errors) = Intake::new(IntakeConfig {
+        drop_folders: Vec::new(),
+        imap_accounts: vec![account],
+    });
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut plugins = PluginSet::builtin().unwrap();
+    let idling = wait_for_idle_status(
+        &intake,
+        |status| *status == IdleStatus::Idling,
+        Duration::from_secs(15),
+    );
+    assert!(idling.is_some(), "{}", server.log());
+    append_mail(&server, "before-restart");
+    let took = pass_until_messages(
+        &mut intake,
+        &mut db,
+        &mut plugins,
+        1,
+        Duration::from_secs(5),
+    );
+    assert!(took.is_some(), "not stored within 5 s; {}", server.log());
+
+    server.stop();
+    let failed = wait_for_idle_status(
+        &intake,
+        |status| matches!(status, IdleStatus::Failed(_)),
+        Duration::from_secs(10),
+    );
+    let Some(IdleStatus::Failed(reason)) = failed else {
+        panic!("the watcher did not notice the stopped server: {failed:?}");
+    };
+    assert!(!reason.is_empty());
+    // A delivery agent writes into the Maildir while the IMAP server is down.
+    server.deliver(
+        "1700000001.M1P1.test",
+        mail_with_subject("while-down").as_bytes(),
+    );
+    let stopped_at = Instant::now();
+    server.start_again();
+    append_mail(&server, "after-restart");
+
+    // The first retry comes 5 s after the failure.
+    let reconnected = wait_for_idle_status(
+        &intake,
+        |status| *status == IdleStatus::Idling,
+        Duration::from_secs(20),
+    );
+    assert!(reconnected.is_some(), "no reconnection; {}", server.log());
+    eprintln!(
+        "IDLE reconnected {:.1} s after the server was stopped",
+        stopped_at.elapsed().as_secs_f64()
+    );
+    let took = pass_until_messages(
+        &mut intake,
+        &mut db,
+        &mut plugins,
+        3,
+        Duration::from_secs(5),
+    );
+    assert!(
+        took.is_some(),
+        "mail from the outage not stored: {:?}; {}",
+        db.store.counts().unwrap(),
+        server.log()
+    );
+
+    // The new connection idles, so the next mail is announced at once.
+    append_mail(&server, "after-reconnect");
+    let took = pass_until_messages(
+        &mut intake,
+        &mut db,
+        &mut plugins,
+        4,
+        Duration::from_secs(5),
+    );
+    assert!(took.is_some(), "not stored within 5 s of the reconnection");
+    let counts = db.store.counts().unwrap();
+    assert_eq!(counts.messages, 4, "nothing is stored twice: {counts:?}");
+    assert_eq!(counts.raw_inputs, 4, "{counts:?}");
+    assert_eq!(count_on_server(&server, "INBOX", "UNSEEN"), 0);
+    assert_eq!(count_on_server(&server, "INBOX", "SEEN"), 4);
 }

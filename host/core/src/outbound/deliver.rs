@@ -199,10 +199,9 @@ fn attempt(
         Ok(_) => Ok(()),
         Err(error) => {
             let message = match crate::tls::certificate_problem(&error) {
-                Some(problem) => format!(
-                    "the TLS certificate of the SMTP server {smtp_host} did not verify \
-                     ({problem}); if the server uses a self-signed or private CA, set \
-                     smtp.ca-file in {FILE_NAME} to that CA's PEM file"
+                Some(problem) => problem.describe(
+                    &format!("the SMTP server {smtp_host}"),
+                    &format!("smtp.ca-file in {FILE_NAME}"),
                 ),
                 None => smtp_error_message(&error),
             };
