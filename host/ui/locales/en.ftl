@@ -291,6 +291,29 @@ demo-failed = Could not load the demo data: { $error }
 # Error line of a report widget's tile.
 widget-failed = This widget failed: { $error }
 
+# Texts of the built-in report widgets, drawn on the reports screen.
+widget-tickets-created-resolved = Tickets created and resolved
+widget-tickets-created-resolved-by = Tickets created and resolved by { $dimension }
+widget-backlog = Open tickets (backlog)
+widget-tickets-by-channel = Tickets created by channel
+widget-tickets-by-weekday-hour = Tickets created by weekday and hour
+widget-messages-per-day = Messages per day
+widget-messages-per-day-channel = Messages per day: { $channel }
+widget-created = Created
+widget-resolved = Resolved
+widget-open = Open
+widget-tickets = Tickets
+widget-messages = Messages
+widget-day = Day
+widget-hour-of-day = Hour of the day
+weekday-mon = Mon
+weekday-tue = Tue
+weekday-wed = Wed
+weekday-thu = Thu
+weekday-fri = Fri
+weekday-sat = Sat
+weekday-sun = Sun
+
 ## Panes and the composer
 
 # Title of a pane that shows no conversation.

@@ -222,6 +222,29 @@ demo-progress = 正在生成演示数据：已写入 { $done } / { $total } 个�
 demo-failed = 无法加载演示数据：{ $error }
 widget-failed = 此组件出错：{ $error }
 
+# 内置报表组件的文字，显示在报表页面上。
+widget-tickets-created-resolved = 新建与已解决工单
+widget-tickets-created-resolved-by = 按{ $dimension }统计的新建与已解决工单
+widget-backlog = 未完成工单（积压）
+widget-tickets-by-channel = 各渠道新建工单
+widget-tickets-by-weekday-hour = 按星期和小时统计的新建工单
+widget-messages-per-day = 每日消息数
+widget-messages-per-day-channel = 每日消息数：{ $channel }
+widget-created = 新建
+widget-resolved = 已解决
+widget-open = 未完成
+widget-tickets = 工单
+widget-messages = 消息
+widget-day = 日期
+widget-hour-of-day = 小时
+weekday-mon = 周一
+weekday-tue = 周二
+weekday-wed = 周三
+weekday-thu = 周四
+weekday-fri = 周五
+weekday-sat = 周六
+weekday-sun = 周日
+
 ## 窗格与回复编辑器
 
 empty-pane = 空窗格

@@ -22,6 +22,7 @@ use crate::language::{self, Language};
 use catalog::{fill, fill_in, text};
 
 pub mod catalog;
+pub mod report_widgets;
 pub mod saved_views;
 pub mod settings;
 pub mod todo;

@@ -330,6 +330,11 @@ pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
 }
 
 /// Widget ids of the reports screen.
+/// The texts of the built-in report widgets in each UI language.
+pub mod report_widget_labels {
+    pub use crate::labels::report_widgets::{BUILTIN_WIDGETS, translate_chart_in, translate_in};
+}
+
 pub mod report_ids {
     pub use crate::reports::{
         chart_id, export_button_id, export_path_id, period_input_id, replace_button_id,

@@ -131,6 +131,13 @@ pub struct Selection {
     now: DateTime<Utc>,
 }
 
+impl DrawnChart {
+    /// Returns the chart as the widget returned it, with its own texts.
+    pub fn model(&self) -> &Chart {
+        &self.model
+    }
+}
+
 impl Tile {
     /// Returns the drawn chart, if the widget returned one.
     pub fn chart(&self) -> Option<&DrawnChart> {
@@ -152,7 +159,10 @@ impl Tile {
         let traced = report::trace_value(&chart.datasets, &series.name, category, value)?;
         Some(Selection {
             widget_id: self.widget_id.clone(),
-            label: labels::report_selection(&series.name, category),
+            label: labels::report_selection(
+                &labels::report_widgets::translate(&self.widget_id, &series.name),
+                &labels::report_widgets::translate_category(&self.widget_id, category),
+            ),
             value: traced.count,
             traced,
             parameters: chart.parameters.clone(),
@@ -287,7 +297,7 @@ fn prepare(
                     report::dashboard_overrides(&description, &period.label, request.dimension);
                 let resolution = report::resolve_parameters(&id, &description, &overrides)
                     .map_err(|error| widget_error_text(&error));
-                let title = description.title.clone();
+                let title = labels::report_widgets::translate(&id, &description.title);
                 (
                     title,
                     resolution.map(|parameters| (description, parameters)),
@@ -376,7 +386,10 @@ fn content(id: &str, ready: Ready, view: View) -> TileContent {
         kefu_report::View::Table(table) if table.rows.is_empty() => TileContent::Empty,
         kefu_report::View::Table(table) => TileContent::Table(kefu_report::table_text(&table)),
         kefu_report::View::Chart(model) => {
-            match kefu_report::render_rgba(&model, CHART_WIDTH, CHART_HEIGHT) {
+            // The drawing shows the texts in the UI's language, while the
+            // model keeps the names the drill-down looks up.
+            let drawn = labels::report_widgets::translate_chart(id, &model);
+            match kefu_report::render_rgba(&drawn, CHART_WIDTH, CHART_HEIGHT) {
                 Ok(rendered) => {
                     let handle = image::Handle::from_rgba(
                         rendered.width,

@@ -26,7 +26,8 @@ use kefu_core::metrics::{
 };
 use kefu_core::plugin::PluginSet;
 use kefu_report::{Region, Shape};
-use kefu_ui::{Message, ReportChart, TileContent, Workbench, report_ids};
+use kefu_ui::language::Language;
+use kefu_ui::{Message, ReportChart, TileContent, Workbench, report_ids, report_widget_labels};
 use tempfile::TempDir;
 
 use super::WINDOW_SIZE;
@@ -574,5 +575,42 @@ fn installed_widgets_get_tiles() {
     {
         running.click_value("messages-per-day", largest);
         assert_eq!(running.workbench().reports().drill_down(), listed);
+    }
+}
+
+#[test]
+fn builtin_widget_texts_have_chinese() {
+    let mut running = Running::start_with_plugins(&[]);
+    running.click("Reports");
+    let year = running.workbench().reports().period().unwrap().label[..4].to_string();
+    running.enter_period(&year);
+    running.assert_no_report_error();
+
+    for widget in report_widget_labels::BUILTIN_WIDGETS {
+        let tile = running.workbench().reports().tile(widget).unwrap();
+        let chinese = |english: &str| {
+            report_widget_labels::translate_in(Language::SimplifiedChinese, widget, english)
+        };
+        assert_ne!(chinese(&tile.title), tile.title, "{widget}'s title");
+        let chart = tile
+            .chart()
+            .unwrap_or_else(|| panic!("{widget} drew no chart"));
+        let english = chart.model();
+        let shown =
+            report_widget_labels::translate_chart_in(Language::SimplifiedChinese, widget, english);
+        assert_ne!(shown.title, english.title, "{widget}'s chart title");
+        for (shown, english) in shown.series.iter().zip(&english.series) {
+            // The heatmap's series are the weekdays, the others name counts.
+            assert_ne!(shown.name, english.name, "{widget}'s series");
+        }
+        for (shown, english) in [
+            (&shown.x_label, &english.x_label),
+            (&shown.y_label, &english.y_label),
+        ] {
+            assert!(
+                english.is_empty() || shown != english,
+                "{widget}'s axis label {english:?}"
+            );
+        }
     }
 }
