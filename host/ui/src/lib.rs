@@ -332,7 +332,7 @@ pub fn plugin_row_id(origin: &PluginOrigin, plugin_id: &str) -> Id {
 /// Widget ids of the reports screen.
 /// The texts of the built-in report widgets in each UI language.
 pub mod report_widget_labels {
-    pub use crate::labels::report_widgets::{BUILTIN_WIDGETS, translate_chart_in, translate_in};
+    pub use crate::labels::report_widgets::{is_builtin_widget, translate_chart_in, translate_in};
 }
 
 pub mod report_ids {

@@ -6,19 +6,20 @@
 //! any other text unchanged. The chart's data keeps the English names,
 //! because the drill-down finds a bar's dataset column by its series name.
 
+use kefu_core::plugin::PluginKind;
+use kefu_core::plugin::builtin::BUILTIN_PLUGINS;
 use kefu_report::Chart;
 
 use super::catalog::{current, fill_in};
 use crate::language::Language;
 
-/// Ids of the built-in report widgets, whose texts [`translate`] maps.
-pub const BUILTIN_WIDGETS: [&str; 5] = [
-    "ticket-volume",
-    "backlog",
-    "channel-share",
-    "hour-of-week",
-    "messages-per-day",
-];
+/// True when `widget` is the id of a built-in report widget, whose texts
+/// [`translate`] maps.
+pub fn is_builtin_widget(widget: &str) -> bool {
+    BUILTIN_PLUGINS
+        .iter()
+        .any(|plugin| plugin.id == widget && plugin.kind == PluginKind::Widget)
+}
 
 /// Returns `english` in the UI's language when the built-in widget
 /// `widget` writes it, or else `english` unchanged.
@@ -30,7 +31,7 @@ pub fn translate(widget: &str, english: &str) -> String {
 /// writes it, or else `english` unchanged.
 pub fn translate_in(language: Language, widget: &str, english: &str) -> String {
     let text = |id| fill_in(language, id, &[]);
-    if !BUILTIN_WIDGETS.contains(&widget) {
+    if !is_builtin_widget(widget) {
         return english.to_string();
     }
     if let Some(dimension) = english.strip_prefix("Tickets created and resolved by ") {
