@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
@@ -68,23 +68,7 @@ fn watch_stores_files_and_stops_on_ctrl_c() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let interrupted = Command::new("kill")
-        .arg("-INT")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(interrupted.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "kefu watch did not stop on SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = stop_with(&mut child, "INT", "kefu watch");
     let mut stdout = String::new();
     child
         .stdout
@@ -360,23 +344,7 @@ fn fetch_watch_idles_reconnects_and_stops_on_sigterm() {
     );
     assert!(found.is_some(), "not stored after the restart: {seen:#?}");
 
-    let terminated = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(terminated.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "kefu fetch --watch did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = stop_with(&mut child, "TERM", "kefu fetch --watch");
     // The reader threads end at the end of the streams.
     seen.extend(lines.iter());
     assert!(status.success(), "{status}: {seen:#?}");
@@ -396,4 +364,26 @@ fn fetch_watch_idles_reconnects_and_stops_on_sigterm() {
     let listed = kefu(folder.path(), &["conversations", "--json"]);
     let conversations: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(conversations.as_array().unwrap().len(), 2);
+}
+
+/// Sends the signal `signal` (`INT`, `TERM`) to `child`, the command
+/// `what`, and returns its exit status, failing when it runs on for 10 s.
+fn stop_with(child: &mut Child, signal: &str, what: &str) -> ExitStatus {
+    let sent = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not stop on SIG{signal}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -443,6 +443,17 @@ fn click_in_window(workbench: &mut Workbench, window: iced::window::Id, id: iced
     }
 }
 
+/// Opens conversation `popped` in a pane and `kept` in a second one beside
+/// it, then pops the first out into its own window and returns that pane.
+fn pop_out_beside(workbench: &mut Workbench, popped: i64, kept: i64) -> PaneSummary {
+    open_conversation(workbench, popped);
+    let pane = focused_pane(workbench);
+    split_right(workbench);
+    open_conversation(workbench, kept);
+    click(workbench, selector::id(pane_ids::pop_out(pane.key)));
+    pane
+}
+
 #[test]
 fn popped_out_pane_sends_and_reopens() {
     let desk = Desk::new(Some(&outgoing_toml()));
@@ -452,15 +463,7 @@ fn popped_out_pane_sends_and_reopens() {
     let draft = "Second thoughts, not sent";
     let window = {
         let mut workbench = desk.open();
-        open_conversation(&mut workbench, mail.id);
-        let mail_pane = focused_pane(&workbench);
-        split_right(&mut workbench);
-        open_conversation(&mut workbench, chat.id);
-
-        click(
-            &mut workbench,
-            selector::id(pane_ids::pop_out(mail_pane.key)),
-        );
+        let mail_pane = pop_out_beside(&mut workbench, mail.id, chat.id);
 
         let panes = workbench.panes();
         assert_eq!(panes.len(), 1, "{panes:?}");
@@ -514,14 +517,7 @@ fn popped_out_pane_opens_picker_in_its_window() {
     let mail = desk.conversation(Channel::Email);
     let chat = desk.conversation(Channel::Chat);
     let mut workbench = desk.open();
-    open_conversation(&mut workbench, mail.id);
-    let mail_pane = focused_pane(&workbench);
-    split_right(&mut workbench);
-    open_conversation(&mut workbench, chat.id);
-    click(
-        &mut workbench,
-        selector::id(pane_ids::pop_out(mail_pane.key)),
-    );
+    let mail_pane = pop_out_beside(&mut workbench, mail.id, chat.id);
     let (window, _) = workbench.popped_out()[0];
 
     click_in_window(
