@@ -37,6 +37,24 @@ fn write_config(folder: &Path, intake: &str) {
     std::fs::write(folder.join("config/intake.toml"), intake).unwrap();
 }
 
+/// Writes intake.toml with the IMAP account `desk` on the test's Dovecot at
+/// `port`, plus the TOML lines `extra`, and the account's password file.
+fn write_imap_account(folder: &Path, port: u16, extra: &str) {
+    write_config(
+        folder,
+        &format!(
+            "[[imap]]\nname = \"desk\"\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\n\
+             user = \"{}\"\npassword-file = \"imap-password\"\n{extra}",
+            dovecot::USER
+        ),
+    );
+    std::fs::write(
+        folder.join("config/imap-password"),
+        format!("{}\n", dovecot::PASSWORD),
+    )
+    .unwrap();
+}
+
 #[test]
 fn watch_stores_files_and_stops_on_ctrl_c() {
     let folder = tempfile::tempdir().unwrap();
@@ -135,20 +153,7 @@ fn fetch_stores_mail_once_from_intake_file() {
             &std::fs::read(fixtures().join("email").join(name)).unwrap(),
         );
     }
-    write_config(
-        folder.path(),
-        &format!(
-            "[[imap]]\nname = \"desk\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
-             user = \"{}\"\npassword-file = \"imap-password\"\n",
-            server.port,
-            dovecot::USER
-        ),
-    );
-    std::fs::write(
-        folder.path().join("config/imap-password"),
-        format!("{}\n", dovecot::PASSWORD),
-    )
-    .unwrap();
+    write_imap_account(folder.path(), server.port, "");
 
     let first = kefu(folder.path(), &["fetch", "--json"]);
     let second = kefu(folder.path(), &["fetch", "--account", "desk", "--json"]);
@@ -257,20 +262,7 @@ fn fetch_watch_idles_reconnects_and_stops_on_sigterm() {
     let folder = tempfile::tempdir().unwrap();
     // An hour between polls, so only IDLE can explain a fetch within
     // seconds, and nothing polls the stopped server.
-    write_config(
-        folder.path(),
-        &format!(
-            "[[imap]]\nname = \"desk\"\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
-             user = \"{}\"\npassword-file = \"imap-password\"\npoll-interval-seconds = 3600\n",
-            server.port,
-            dovecot::USER
-        ),
-    );
-    std::fs::write(
-        folder.path().join("config/imap-password"),
-        format!("{}\n", dovecot::PASSWORD),
-    )
-    .unwrap();
+    write_imap_account(folder.path(), server.port, "poll-interval-seconds = 3600\n");
     let mut child = kefu_command(folder.path(), &["-v", "fetch", "--watch", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -366,9 +358,9 @@ fn fetch_watch_idles_reconnects_and_stops_on_sigterm() {
     assert_eq!(conversations.as_array().unwrap().len(), 2);
 }
 
-/// Sends the signal `signal` (`INT`, `TERM`) to `child`, the command
-/// `what`, and returns its exit status, failing when it runs on for 10 s.
-fn stop_with(child: &mut Child, signal: &str, what: &str) -> ExitStatus {
+/// Sends the signal `signal` (`INT`, `TERM`) to `child`, which runs
+/// `command`, and returns its exit status, failing when it runs on for 10 s.
+fn stop_with(child: &mut Child, signal: &str, command: &str) -> ExitStatus {
     let sent = Command::new("kill")
         .arg(format!("-{signal}"))
         .arg(child.id().to_string())
@@ -382,7 +374,7 @@ fn stop_with(child: &mut Child, signal: &str, what: &str) -> ExitStatus {
         }
         assert!(
             Instant::now() < deadline,
-            "{what} did not stop on SIG{signal}"
+            "{command} did not stop on SIG{signal}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
