@@ -179,12 +179,14 @@ fn main() {
     let folder = tempfile::tempdir().expect("creating a temporary folder");
     let mut baseline = Thread::create(&folder.path().join("baseline.db"), false);
     let mut triggered = Thread::create(&folder.path().join("triggers.db"), true);
+
     println!(
         "One conversation of {total} messages, {TRANSACTION} per transaction, \
          CPU time per message for each block of {BLOCK}:"
     );
     println!("| messages | without report triggers | with them | ratio |");
     println!("|---|---|---|---|");
+
     let mut totals = (Duration::ZERO, Duration::ZERO);
     let mut first = 0;
     while first < total {
@@ -203,12 +205,14 @@ fn main() {
         );
         first += count;
     }
+
     println!(
         "All {total}: {:.2?} CPU without the report triggers, {:.2?} with them; {:.2}x",
         totals.0,
         totals.1,
         totals.1.as_secs_f64() / totals.0.as_secs_f64()
     );
+
     let size = |thread: &Thread| {
         std::fs::metadata(thread.store.path()).map_or(0, |metadata| metadata.len()) / 1024
     };

@@ -93,17 +93,17 @@ pub fn translate_chart(widget: &str, chart: &Chart) -> Chart {
 /// Returns a copy of `chart` for drawing with the texts of the built-in
 /// widget `widget` in `language`.
 pub fn translate_chart_in(language: Language, widget: &str, chart: &Chart) -> Chart {
-    let mut shown = chart.clone();
-    shown.title = translate_in(language, widget, &chart.title);
-    shown.x_label = translate_in(language, widget, &chart.x_label);
-    shown.y_label = translate_in(language, widget, &chart.y_label);
-    for series in &mut shown.series {
+    let mut translated = chart.clone();
+    translated.title = translate_in(language, widget, &chart.title);
+    translated.x_label = translate_in(language, widget, &chart.x_label);
+    translated.y_label = translate_in(language, widget, &chart.y_label);
+    for series in &mut translated.series {
         series.name = translate_in(language, widget, &series.name);
     }
-    for category in &mut shown.categories {
+    for category in &mut translated.categories {
         *category = translate_category_in(language, widget, category);
     }
-    shown
+    translated
 }
 
 /// Returns a category of the built-in widget `widget` in the UI's
@@ -157,14 +157,14 @@ mod tests {
             &["Created", "Resolved"],
         );
 
-        let shown = translate_chart_in(Language::SimplifiedChinese, "ticket-volume", &english);
+        let translated = translate_chart_in(Language::SimplifiedChinese, "ticket-volume", &english);
 
-        assert_eq!(shown.title, "按客服统计的新建与已解决工单");
-        assert_eq!(shown.y_label, "工单");
-        assert_eq!(shown.series[0].name, "新建");
-        assert_eq!(shown.series[1].name, "已解决");
-        assert_eq!(shown.categories, ["lin", "邮件", "周一"]);
-        assert_eq!(shown.series[0].values, english.series[0].values);
+        assert_eq!(translated.title, "按客服统计的新建与已解决工单");
+        assert_eq!(translated.y_label, "工单");
+        assert_eq!(translated.series[0].name, "新建");
+        assert_eq!(translated.series[1].name, "已解决");
+        assert_eq!(translated.categories, ["lin", "邮件", "周一"]);
+        assert_eq!(translated.series[0].values, english.series[0].values);
     }
 
     #[test]
@@ -193,10 +193,10 @@ mod tests {
     fn third_party_widget_text_unchanged() {
         let english = chart("Tickets created by channel", &["email"], &["Created"]);
 
-        let shown =
+        let translated =
             translate_chart_in(Language::SimplifiedChinese, "channel-bars-widget", &english);
 
-        assert_eq!(shown, english);
+        assert_eq!(translated, english);
     }
 
     #[test]

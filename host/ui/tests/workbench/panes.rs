@@ -443,13 +443,13 @@ fn click_in_window(workbench: &mut Workbench, window: iced::window::Id, id: iced
     }
 }
 
-/// Opens conversation `popped` in a pane and `kept` in a second one beside
-/// it, then pops the first out into its own window and returns that pane.
-fn pop_out_beside(workbench: &mut Workbench, popped: i64, kept: i64) -> PaneSummary {
+/// Opens conversation `popped` in a pane and `beside` in a second one next
+/// to it, then pops the first out into its own window and returns that pane.
+fn pop_out_beside(workbench: &mut Workbench, popped: i64, beside: i64) -> PaneSummary {
     open_conversation(workbench, popped);
     let pane = focused_pane(workbench);
     split_right(workbench);
-    open_conversation(workbench, kept);
+    open_conversation(workbench, beside);
     click(workbench, selector::id(pane_ids::pop_out(pane.key)));
     pane
 }

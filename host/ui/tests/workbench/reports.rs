@@ -601,19 +601,19 @@ fn builtin_widget_texts_have_chinese() {
             .chart()
             .unwrap_or_else(|| panic!("{widget} drew no chart"));
         let english = chart.model();
-        let shown =
+        let translated =
             report_widget_labels::translate_chart_in(Language::SimplifiedChinese, widget, english);
-        assert_ne!(shown.title, english.title, "{widget}'s chart title");
-        for (shown, english) in shown.series.iter().zip(&english.series) {
+        assert_ne!(translated.title, english.title, "{widget}'s chart title");
+        for (translated, english) in translated.series.iter().zip(&english.series) {
             // The heatmap's series are the weekdays, the others name counts.
-            assert_ne!(shown.name, english.name, "{widget}'s series");
+            assert_ne!(translated.name, english.name, "{widget}'s series");
         }
-        for (shown, english) in [
-            (&shown.x_label, &english.x_label),
-            (&shown.y_label, &english.y_label),
+        for (translated, english) in [
+            (&translated.x_label, &english.x_label),
+            (&translated.y_label, &english.y_label),
         ] {
             assert!(
-                english.is_empty() || shown != english,
+                english.is_empty() || translated != english,
                 "{widget}'s axis label {english:?}"
             );
         }
