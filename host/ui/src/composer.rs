@@ -21,8 +21,9 @@ use kefu_core::model::{Channel, ConversationSummary};
 use kefu_core::outbound::{ReplyRequest, queue_reply};
 use kefu_core::phrases::unfilled;
 
+use crate::labels::{self, Label};
 use crate::panes::{Message, PaneId, ids};
-use crate::{labels, shortcuts, style};
+use crate::{shortcuts, style};
 use highlighter::UnfilledHighlighter;
 
 /// Author recorded for replies and notes written in the app.
@@ -156,9 +157,9 @@ pub fn view<'a>(
         );
     }
     if let Some(outcome) = outcome {
-        let (line, line_style): (&str, fn(&iced::Theme) -> container::Style) = match outcome {
-            Outcome::Stored(notice) => (notice, style::notice_line),
-            Outcome::Failed(error) => (error, style::error_line),
+        let (line, line_style): (String, fn(&iced::Theme) -> container::Style) = match outcome {
+            Outcome::Stored(notice) => (notice.text(), style::notice_line),
+            Outcome::Failed(error) => (error.text(), style::error_line),
         };
         composer = composer.push(
             container(text(line).size(12))
@@ -184,10 +185,10 @@ pub fn unfilled_placeholders(text: &str) -> Vec<String> {
 }
 
 /// Result of a pane's last send, shown under its composer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Description of what was stored, such as the reply's outbox entry.
-    Stored(String),
+    Stored(Label),
     /// Reason nothing was stored. The draft is kept.
-    Failed(String),
+    Failed(Label),
 }

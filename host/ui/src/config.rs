@@ -11,7 +11,7 @@ use std::sync::Arc;
 use kefu_core::automation::{self, DeclarativeRule};
 use kefu_core::desk::Desk;
 
-use crate::labels;
+use crate::labels::{self, Label};
 
 /// The configuration in force, with the error lines of the files that
 /// could not be used.
@@ -23,7 +23,7 @@ pub struct DeskConfig {
     pub rules: Vec<DeclarativeRule>,
     /// One line per file that could not be used, naming the file and the
     /// problem.
-    pub errors: Vec<String>,
+    pub errors: Vec<Label>,
 }
 
 impl DeskConfig {
@@ -57,7 +57,7 @@ impl DeskConfig {
                     "desk configuration invalid, running on the built-in lifecycle and SLA"
                 );
                 return Self {
-                    errors: vec![labels::desk_config_invalid(&error)],
+                    errors: vec![Label::new(move || labels::desk_config_invalid(&error))],
                     ..Self::builtin()
                 };
             }
@@ -85,7 +85,7 @@ impl DeskConfig {
                 Self {
                     desk,
                     rules: Vec::new(),
-                    errors: vec![labels::rules_config_invalid(&error)],
+                    errors: vec![Label::new(move || labels::rules_config_invalid(&error))],
                 }
             }
         }

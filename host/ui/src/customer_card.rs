@@ -17,7 +17,8 @@ use kefu_core::Store;
 use kefu_core::model::{ConversationSummary, Direction, StoredMessage, Ticket};
 use kefu_core::store::{Address, ChangeBy, CustomerDetail, CustomerSummary};
 
-use crate::{format, labels, style};
+use crate::labels::{self, Label};
+use crate::{format, style};
 
 /// Width of the card in logical pixels.
 const WIDTH: f32 = 380.0;
@@ -107,9 +108,9 @@ pub struct CustomerCard {
     pending: Option<Pending>,
     reason: String,
     /// Result of the last merge or split, shown until the next action.
-    notice: Option<String>,
+    notice: Option<Label>,
     /// Reason the last read or change failed.
-    error: Option<String>,
+    error: Option<Label>,
 }
 
 impl CustomerCard {
@@ -164,7 +165,9 @@ impl CustomerCard {
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::error!(customer = customer_id, %error, "reading the customer failed");
-                self.error = Some(labels::customer_read_failed(customer_id, &error));
+                self.error = Some(Label::new(move || {
+                    labels::customer_read_failed(customer_id, &error)
+                }));
             }
         }
     }
@@ -217,7 +220,9 @@ impl CustomerCard {
         let pending = self.pending.take()?;
         let into = self.customer_id()?;
         let Some(store) = store else {
-            self.error = Some(labels::customer_change_failed(labels::database_not_open()));
+            self.error = Some(Label::new(|| {
+                labels::customer_change_failed(labels::database_not_open())
+            }));
             return None;
         };
         let actor = agent_actor();
@@ -228,16 +233,19 @@ impl CustomerCard {
             at: Utc::now(),
         };
         let result = match &pending {
-            Pending::Merge(from) => store
-                .merge_customers(from.id, into, by)
-                .map(|moved| labels::merged(from.id, into, &moved)),
+            Pending::Merge(from) => {
+                let from = from.id;
+                store
+                    .merge_customers(from, into, by)
+                    .map(|moved| Label::new(move || labels::merged(from, into, &moved)))
+            }
             Pending::Split(address) => store
                 .split_customer(into, &address.to_string(), by)
-                .map(|(new_id, moved)| labels::split_off(into, new_id, &moved)),
+                .map(|(new_id, moved)| Label::new(move || labels::split_off(into, new_id, &moved))),
         };
         match result {
             Ok(notice) => {
-                tracing::info!(customer = into, %actor, "{notice}");
+                tracing::info!(customer = into, %actor, "{}", notice.text());
                 self.notice = Some(notice);
                 self.error = None;
                 self.search.clear();
@@ -247,7 +255,7 @@ impl CustomerCard {
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::error!(customer = into, %actor, %error, "customer change rejected");
-                self.error = Some(labels::customer_change_failed(&error));
+                self.error = Some(Label::new(move || labels::customer_change_failed(&error)));
                 None
             }
         }
@@ -257,7 +265,7 @@ impl CustomerCard {
         let mut card = column![].spacing(10);
         if let Some(error) = &self.error {
             card = card.push(
-                container(text(error).size(12))
+                container(text(error.text()).size(12))
                     .padding([4, 8])
                     .width(Fill)
                     .style(style::error_line),
@@ -265,7 +273,7 @@ impl CustomerCard {
         }
         if let Some(notice) = &self.notice {
             card = card.push(
-                container(text(notice).size(12))
+                container(text(notice.text()).size(12))
                     .padding([4, 8])
                     .width(Fill)
                     .style(style::notice_line),

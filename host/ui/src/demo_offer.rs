@@ -15,8 +15,9 @@ use kefu_core::demo::{self, DemoOptions, DemoSummary};
 use kefu_core::desk::Desk;
 
 use crate::background::{self, Step};
+use crate::labels::{self, Label};
 use crate::saved_state::DemoOfferChoice;
-use crate::{labels, style};
+use crate::style;
 
 /// Widget id of the customer count field.
 pub fn customers_input_id() -> Id {
@@ -55,7 +56,7 @@ pub struct DemoOffer {
     days: String,
     /// Tickets written and the total while the generator runs.
     loading: Option<(u64, u64)>,
-    error: Option<String>,
+    error: Option<Label>,
 }
 
 impl DemoOffer {
@@ -76,8 +77,8 @@ impl DemoOffer {
     }
 
     /// Returns the error of the last attempt to load demo data.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<String> {
+        self.error.as_ref().map(Label::text)
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -124,7 +125,7 @@ impl DemoOffer {
             Message::Progressed(Step::Finished(Err(error))) => {
                 tracing::warn!(path = %self.db_path.display(), "loading demo data failed: {error}");
                 self.loading = None;
-                self.error = Some(labels::demo_failed(&error));
+                self.error = Some(Label::new(move || labels::demo_failed(&error)));
                 (Task::none(), None)
             }
         }
@@ -132,12 +133,15 @@ impl DemoOffer {
 
     /// Reads the fields into generator options for a history that ends at
     /// the start of today, in the time zone of the SLA calendar.
-    fn options(&self) -> Result<DemoOptions, String> {
-        let customers = parse_count(labels::demo_customers(), &self.customers)?;
-        let days = parse_count(labels::demo_days(), &self.days)?;
+    fn options(&self) -> Result<DemoOptions, Label> {
+        let customers = parse_count(labels::demo_customers, &self.customers)?;
+        let days = parse_count(labels::demo_days, &self.days)?;
         let time_zone = self.desk.sla.calendar().time_zone();
         let today = Utc::now().with_timezone(&time_zone).date_naive();
-        let end = demo::start_of_day(today, time_zone).map_err(|error| format!("{error:#}"))?;
+        let end = demo::start_of_day(today, time_zone).map_err(|error| {
+            let error = format!("{error:#}");
+            Label::new(move || error.clone())
+        })?;
         Ok(DemoOptions::new(customers, days, demo::DEFAULT_SEED, end))
     }
 
@@ -203,7 +207,7 @@ impl DemoOffer {
         }
         if let Some(error) = &self.error {
             content = content.push(
-                container(text(error).size(13))
+                container(text(error.text()).size(13))
                     .padding([6, 12])
                     .style(style::error_line),
             );
@@ -232,10 +236,16 @@ fn field<'a>(
 
 /// Parses a whole number above 0 from a field, with the message to show
 /// when it is not one.
-fn parse_count(field: &str, value: &str) -> Result<u32, String> {
+/// Reads a positive whole number typed in the field that `field` names.
+fn parse_count(field: fn() -> &'static str, value: &str) -> Result<u32, Label> {
     match value.trim().parse::<u32>() {
         Ok(count) if count > 0 => Ok(count),
-        _ => Err(labels::demo_invalid_number(field, value)),
+        _ => {
+            let value = value.to_string();
+            Err(Label::new(move || {
+                labels::demo_invalid_number(field(), &value)
+            }))
+        }
     }
 }
 
@@ -245,10 +255,12 @@ mod tests {
 
     #[test]
     fn parse_count_names_field_and_value() {
-        assert_eq!(parse_count("Customers", " 50 "), Ok(50));
-        let error = parse_count("Customers", "fifty").unwrap_err();
-        assert!(error.contains("Customers"), "{error}");
+        assert_eq!(parse_count(labels::demo_customers, " 50 "), Ok(50));
+        let error = parse_count(labels::demo_customers, "fifty")
+            .unwrap_err()
+            .text();
+        assert!(error.contains(labels::demo_customers()), "{error}");
         assert!(error.contains("\"fifty\""), "{error}");
-        assert!(parse_count("Days of history", "0").is_err());
+        assert!(parse_count(labels::demo_days, "0").is_err());
     }
 }

@@ -7,7 +7,9 @@
 //! come with English and Chinese labels from the lifecycle, and
 //! `lifecycle_label` picks one.
 
+use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use fluent_bundle::FluentValue;
 use kefu_core::alerts::{Alert, AlertSettings, Tier};
@@ -26,6 +28,70 @@ pub mod report_widgets;
 pub mod saved_views;
 pub mod settings;
 pub mod todo;
+
+/// A line formatted each time it is read, so a line that stays on screen,
+/// such as the result of a save or an error, follows a language switch
+/// made after it was set. Values in it (paths, core errors) are kept as
+/// they were given.
+#[derive(Clone)]
+pub struct Label(Arc<dyn Fn() -> String + Send + Sync>);
+
+impl Label {
+    /// Wraps the call of a label function, e.g.
+    /// `Label::new(move || labels::save_failed(&error))`.
+    pub fn new<S: ToString>(format: impl Fn() -> S + Send + Sync + 'static) -> Self {
+        Self(Arc::new(move || format().to_string()))
+    }
+
+    /// Wraps a line that has no translation, such as an error the core
+    /// wrote, which is in English.
+    pub fn fixed(line: String) -> Self {
+        Self::new(move || line.clone())
+    }
+
+    /// Formats the line in the language of the UI now.
+    pub fn text(&self) -> String {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for Label {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.debug_tuple("Label").field(&self.text()).finish()
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.text())
+    }
+}
+
+/// Two labels are equal when they read the same now.
+impl PartialEq for Label {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
+/// The outcome of the last action of a form or a bulk change, shown under
+/// it until the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResultLine {
+    Done(Label),
+    Failed(Label),
+}
+
+impl ResultLine {
+    /// Returns the line's text in the language of the UI now, and whether
+    /// it reports a failure.
+    pub fn text(&self) -> (String, bool) {
+        match self {
+            ResultLine::Done(label) => (label.text(), false),
+            ResultLine::Failed(label) => (label.text(), true),
+        }
+    }
+}
 
 /// Returns a value for a placeholder that shows as written, for ids,
 /// paths and names, where a number would get commas between thousands.

@@ -74,8 +74,10 @@ pub fn current() -> Language {
 
 /// Sets the language of every label formatted from now on, in every
 /// thread. The app sets it before its window opens and when the settings
-/// screen saves a new language. Text already formatted, such as error
-/// lines, keeps its language.
+/// screen saves a new language. Lines that stay on screen (results,
+/// errors, notices) are [`labels::Label`]s formatted when drawn, so they
+/// follow; toasts and desktop notifications already shown keep their
+/// language, and so does an error text the core wrote, which is English.
 pub fn set(language: Language) {
     catalog::set(language);
 }

@@ -33,7 +33,7 @@ use kefu_core::plugin::{
 };
 
 use crate::config::DeskConfig;
-use crate::labels;
+use crate::labels::{self, Label};
 
 pub use view::row_id;
 
@@ -51,11 +51,11 @@ pub struct Plugins {
     /// Notice of the last sync that changed the set, shown until the next one.
     notice: Option<Notice>,
     /// Error line of the last failed load or sync, cleared when one succeeds.
-    error: Option<String>,
+    error: Option<Label>,
     /// Error line of a folder watcher that could not start.
-    watch_error: Option<String>,
+    watch_error: Option<Label>,
     /// Error line of declarative rules that the loaded set rejected.
-    rules_error: Option<String>,
+    rules_error: Option<Label>,
     /// True while a sync runs on the background thread.
     syncing: bool,
     /// True when the folder changed while a load or sync was running, so
@@ -95,7 +95,7 @@ impl fmt::Debug for SharedPlugins {
 /// Description of the last sync that changed the set, with its local time.
 struct Notice {
     at: DateTime<Local>,
-    text: String,
+    text: Label,
 }
 
 /// Events of the Plugins screen.
@@ -117,7 +117,7 @@ pub struct Loaded {
     plugins: SharedPlugins,
     entries: Vec<PluginEntry>,
     /// Error line for the declarative rules, when the set rejected them.
-    rules_error: Option<String>,
+    rules_error: Option<Label>,
 }
 
 /// Result of a successful sync.
@@ -182,13 +182,14 @@ impl Plugins {
             Message::Loaded(Err(error)) => {
                 tracing::error!(%error, "could not load the plugins");
                 self.phase = Phase::Failed;
-                self.error = Some(labels::plugins_load_failed(&error));
+                self.error = Some(Label::new(move || labels::plugins_load_failed(&error)));
                 Task::none()
             }
             Message::FolderChanged => self.request_sync(),
             Message::WatchFailed(error) => {
-                let folder = self.folder.as_deref().unwrap_or(Path::new(""));
-                self.watch_error = Some(labels::plugin_watch_failed(folder, &error));
+                let folder = self.folder.clone().unwrap_or_default();
+                let line = Label::new(move || labels::plugin_watch_failed(&folder, &error));
+                self.watch_error = Some(line);
                 Task::none()
             }
             Message::Synced(result) => {
@@ -198,7 +199,7 @@ impl Plugins {
                     Err(error) => {
                         tracing::error!(%error, "could not sync the plugins folder");
                         self.phase = Phase::Failed;
-                        self.error = Some(labels::plugin_sync_failed(&error));
+                        self.error = Some(Label::new(move || labels::plugin_sync_failed(&error)));
                     }
                 }
                 if std::mem::take(&mut self.sync_again) {
@@ -244,13 +245,13 @@ impl Plugins {
 
     /// Returns the error line of declarative rules that the loaded set
     /// rejected, if any.
-    pub fn rules_error(&self) -> Option<&str> {
-        self.rules_error.as_deref()
+    pub fn rules_error(&self) -> Option<&Label> {
+        self.rules_error.as_ref()
     }
 
     /// Stores the rules error of a load, logging it when it changed, so a
     /// load after a failure does not log the same error again.
-    fn set_rules_error(&mut self, error: Option<String>) {
+    fn set_rules_error(&mut self, error: Option<Label>) {
         if let Some(error) = &error
             && self.rules_error.as_ref() != Some(error)
         {
@@ -313,19 +314,32 @@ impl Plugins {
 
     /// Describes a sync in one line, for example "Loaded plugin vip-rule.
     /// Removed plugin old-rule."
-    fn describe(&self, report: &SyncReport) -> String {
-        let loaded = report.loaded.iter().map(|id| match self.folder_status(id) {
-            Some(PluginStatus::Broken(_)) => labels::plugin_not_loaded(id),
-            Some(PluginStatus::Disabled(_)) => labels::plugin_found_disabled(id),
-            _ => labels::plugin_loaded(id),
+    fn describe(&self, report: &SyncReport) -> Label {
+        type Line = fn(&str) -> String;
+        let loaded = report.loaded.iter().map(|id| {
+            let line: Line = match self.folder_status(id) {
+                Some(PluginStatus::Broken(_)) => labels::plugin_not_loaded,
+                Some(PluginStatus::Disabled(_)) => labels::plugin_found_disabled,
+                _ => labels::plugin_loaded,
+            };
+            (line, id.clone())
         });
-        let reloaded = report.reloaded.iter().map(|id| labels::plugin_reloaded(id));
-        let removed = report.unloaded.iter().map(|id| labels::plugin_removed(id));
-        loaded
-            .chain(reloaded)
-            .chain(removed)
-            .collect::<Vec<_>>()
-            .join(" ")
+        let reloaded = report
+            .reloaded
+            .iter()
+            .map(|id| (labels::plugin_reloaded as Line, id.clone()));
+        let removed = report
+            .unloaded
+            .iter()
+            .map(|id| (labels::plugin_removed as Line, id.clone()));
+        let lines: Vec<(Line, String)> = loaded.chain(reloaded).chain(removed).collect();
+        Label::new(move || {
+            lines
+                .iter()
+                .map(|(line, id)| line(id))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
     }
 
     /// Status of the plugin file with `id` in the plugins folder, if one is
@@ -362,10 +376,10 @@ fn load(db_path: &Path, folder: Option<&Path>, config: DeskConfig) -> anyhow::Re
         .with_context(|| format!("opening the database {}", db_path.display()))?;
     store.set_desk(config.desk);
     let mut set = PluginSet::load(cached_engine()?, &store, folder)?;
-    let rules_error = set
-        .set_declarative_rules(config.rules)
-        .err()
-        .map(|error| labels::rules_config_invalid(&format!("{error:#}")));
+    let rules_error = set.set_declarative_rules(config.rules).err().map(|error| {
+        let error = format!("{error:#}");
+        Label::new(move || labels::rules_config_invalid(&error))
+    });
     let entries = set.entries.clone();
     Ok(Loaded {
         plugins: SharedPlugins(Arc::new(Mutex::new(LoadedPlugins { set, store }))),

@@ -35,8 +35,9 @@ pub use export::{
     ExportPanel, export_button_id, path_input_id as export_path_id, replace_button_id,
 };
 
+use crate::labels::{self, Label};
 use crate::plugins::{SharedPlugins, in_background};
-use crate::{labels, style};
+use crate::style;
 
 /// Width of the drill-down list beside the charts, in logical pixels.
 const DRILL_DOWN_WIDTH: f32 = 330.0;
@@ -108,7 +109,7 @@ pub struct Reports {
     report_request: u64,
     loading: bool,
     data: Option<Arc<ReportData>>,
-    error: Option<String>,
+    error: Option<Label>,
     /// The app's loaded plugins, whose widgets the tiles show.
     plugins: Option<SharedPlugins>,
     /// The built-in plugins, loaded by the screen itself when it was read
@@ -206,8 +207,8 @@ impl Reports {
     }
 
     /// Returns the error of the last read, if it failed.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<String> {
+        self.error.as_ref().map(Label::text)
     }
 
     /// Returns the tiles, once read.
@@ -280,7 +281,7 @@ impl Reports {
                         }
                         Err(error) => {
                             tracing::warn!(period = %self.period_text, "reading the report failed: {error}");
-                            self.error = Some(labels::report_failed(&error));
+                            self.error = Some(Label::new(move || labels::report_failed(&error)));
                         }
                     }
                 }
@@ -301,7 +302,7 @@ impl Reports {
                         }
                         Err(error) => {
                             tracing::warn!("reading the tickets of a chart value failed: {error}");
-                            self.error = Some(labels::report_failed(&error));
+                            self.error = Some(Label::new(move || labels::report_failed(&error)));
                         }
                     }
                 }
@@ -362,7 +363,7 @@ impl Reports {
         let mut page = column![self.controls(), export].spacing(8).padding(12);
         if let Some(error) = &self.error {
             page = page.push(
-                container(text(error).size(13))
+                container(text(error.text()).size(13))
                     .padding([6, 12])
                     .width(Fill)
                     .style(style::error_line),

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+use crate::labels::{self, Label};
+
 /// Version of the file's format. A file with another version is set aside
 /// like an invalid one.
 const FORMAT_VERSION: u32 = 1;
@@ -119,7 +121,7 @@ pub fn path_for(db_path: &Path) -> PathBuf {
 pub struct Loaded {
     pub state: SavedState,
     /// Line to show when the file was invalid and was moved aside.
-    pub error: Option<String>,
+    pub error: Option<Label>,
 }
 
 /// Reads the state file at `path`. A missing file gives the default state.
@@ -163,13 +165,15 @@ fn set_aside(path: &Path, error: &str) -> Loaded {
     let aside = PathBuf::from(aside);
     let moved = std::fs::rename(path, &aside);
     tracing::warn!(path = %path.display(), %error, "workbench state file is invalid");
-    let line = match moved {
-        Ok(()) => crate::labels::state_file_invalid(path, error, Some(aside.as_path())),
+    let aside = match moved {
+        Ok(()) => Some(aside),
         Err(rename_error) => {
             tracing::warn!(path = %path.display(), "moving the invalid state file aside failed: {rename_error}");
-            crate::labels::state_file_invalid(path, error, None)
+            None
         }
     };
+    let (path, error) = (path.to_path_buf(), error.to_string());
+    let line = Label::new(move || labels::state_file_invalid(&path, &error, aside.as_deref()));
     Loaded {
         state: SavedState::default(),
         error: Some(line),
@@ -244,7 +248,7 @@ mod tests {
         let loaded = load(&path);
 
         assert_eq!(loaded.state, SavedState::default());
-        let error = loaded.error.expect("an error line");
+        let error = loaded.error.expect("an error line").text();
         assert!(error.contains("kefu.db.workbench.json"), "{error}");
         assert!(!path.exists());
         let aside = folder.path().join("kefu.db.workbench.json.invalid");

@@ -11,6 +11,7 @@ use iced::{Alignment, Element};
 use kefu_core::Store;
 use kefu_core::todo::{MAX_VIEW_NAME_CHARS, TodoQuery};
 
+use crate::labels::Label;
 use crate::labels::saved_views as labels;
 use crate::style;
 
@@ -78,7 +79,7 @@ pub struct ViewForm {
     name: String,
     /// The line under the name field after a rejected name or a failed
     /// write.
-    error: Option<String>,
+    error: Option<Label>,
     /// True after a save was rejected because the name is taken, so the
     /// form offers to overwrite that view.
     offer_overwrite: bool,
@@ -99,7 +100,7 @@ impl ViewForm {
             offer_overwrite: false,
         };
         if filters.overdue {
-            form.error = Some(labels::overdue_not_saved().to_string());
+            form.error = Some(Label::new(labels::overdue_not_saved));
         }
         form
     }
@@ -115,8 +116,8 @@ impl ViewForm {
     }
 
     /// Returns the line shown under the name field, if any.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<String> {
+        self.error.as_ref().map(Label::text)
     }
 
     /// Handles a message. Writes go to `store`; `current` is the to-do
@@ -153,7 +154,7 @@ impl ViewForm {
             }
             message => {
                 let Some(store) = store else {
-                    self.error = Some(labels::no_database().to_string());
+                    self.error = Some(Label::new(labels::no_database));
                     return None;
                 };
                 let result = self.write(store, current, message);
@@ -162,7 +163,7 @@ impl ViewForm {
                     Err(error) => {
                         let error = format!("{error:#}");
                         tracing::error!(%error, "writing a saved view failed");
-                        self.error = Some(labels::write_failed(&error));
+                        self.error = Some(Label::new(move || labels::write_failed(&error)));
                         None
                     }
                 }
@@ -180,7 +181,7 @@ impl ViewForm {
     ) -> anyhow::Result<Option<Event>> {
         match (&self.mode, message) {
             (Mode::Save { overdue: true, .. }, _) => {
-                self.error = Some(labels::overdue_not_saved().to_string());
+                self.error = Some(Label::new(labels::overdue_not_saved));
                 Ok(None)
             }
             (
@@ -214,11 +215,11 @@ impl ViewForm {
             (Mode::Edit { name }, Message::ReplaceFilterPressed) => {
                 let name = name.clone();
                 if current.overdue {
-                    self.error = Some(labels::overdue_not_saved().to_string());
+                    self.error = Some(Label::new(labels::overdue_not_saved));
                     return Ok(None);
                 }
                 if !store.views()?.iter().any(|(saved, _)| *saved == name) {
-                    self.error = Some(labels::view_gone(&name));
+                    self.error = Some(Label::new(move || labels::view_gone(&name)));
                     return Ok(None);
                 }
                 store.save_view(&name, current.query)?;
@@ -228,7 +229,7 @@ impl ViewForm {
             (Mode::ConfirmDelete { name }, Message::ConfirmDeletePressed) => {
                 let name = name.clone();
                 if !store.remove_view(&name)? {
-                    self.error = Some(labels::view_gone(&name));
+                    self.error = Some(Label::new(move || labels::view_gone(&name)));
                     return Ok(None);
                 }
                 tracing::info!(view = %name, "deleted a saved view");
@@ -251,18 +252,21 @@ impl ViewForm {
         let name = self.name.trim();
         let length = name.chars().count();
         let error = if name.is_empty() {
-            Some(labels::name_empty().to_string())
+            Some(Label::new(labels::name_empty))
         } else if length > MAX_VIEW_NAME_CHARS {
-            Some(labels::name_too_long(length, MAX_VIEW_NAME_CHARS))
+            Some(Label::new(move || {
+                labels::name_too_long(length, MAX_VIEW_NAME_CHARS)
+            }))
         } else if !overwrite
             && editing != Some(name)
             && store.views()?.iter().any(|(saved, _)| saved == name)
         {
             self.offer_overwrite = editing.is_none();
+            let taken = name.to_string();
             Some(if editing.is_none() {
-                labels::name_taken_overwrite(name)
+                Label::new(move || labels::name_taken_overwrite(&taken))
             } else {
-                labels::name_taken(name)
+                Label::new(move || labels::name_taken(&taken))
             })
         } else {
             None
@@ -293,7 +297,7 @@ impl ViewForm {
                         .size(13),
                 );
                 if let Some(error) = &self.error {
-                    form = form.push(error_line(error));
+                    form = form.push(error_line(error.text()));
                 }
                 let mut buttons = row![
                     container(button(text(submit).size(13)).on_press(Message::SubmitPressed))
@@ -347,7 +351,7 @@ impl ViewForm {
             Mode::ConfirmDelete { name } => {
                 form = form.push(text(labels::confirm_delete(name)).size(14));
                 if let Some(error) = &self.error {
-                    form = form.push(error_line(error));
+                    form = form.push(error_line(error.text()));
                 }
                 form = form.push(
                     row![
@@ -377,7 +381,7 @@ impl ViewForm {
     }
 }
 
-fn error_line(line: &str) -> Element<'_, Message> {
+fn error_line<'a>(line: String) -> Element<'a, Message> {
     container(text(line).size(13))
         .id(ids::error())
         .padding([4, 8])

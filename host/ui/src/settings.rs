@@ -27,16 +27,10 @@ use kefu_core::desk::Desk;
 use kefu_core::routing::{AgentChanges, NewAgent, normalize_display_name};
 
 use crate::labels::settings as labels;
+pub use crate::labels::{Label, ResultLine};
 use crate::language::SETTINGS_FILE;
 pub use alerts_form::{AlertsForm, Field, Scope, Switch};
 pub use files::{FileError, LanguageChoice, ThemeChoice, UiSettings};
-
-/// The outcome of the last save of a section.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResultLine {
-    Done(String),
-    Failed(String),
-}
 
 /// Events of the settings screen.
 #[derive(Debug, Clone)]
@@ -103,7 +97,7 @@ pub struct SettingsScreen {
     /// True when `alerts.toml` has an `[agent.NAME]` table for the agent.
     agent_table: bool,
     scope: Scope,
-    field_errors: Vec<(Field, String)>,
+    field_errors: Vec<(Field, Label)>,
     alerts_result: Option<ResultLine>,
     /// The time zone of `sla.toml` as last read, or `None` when the file
     /// cannot be used.
@@ -111,11 +105,11 @@ pub struct SettingsScreen {
     time_zone_form: String,
     /// Error of an `sla.toml` that cannot be used, from the core's parser.
     sla_error: Option<String>,
-    time_zone_error: Option<String>,
+    time_zone_error: Option<Label>,
     time_zone_result: Option<ResultLine>,
     profile_saved: Option<Profile>,
     profile_form: Profile,
-    display_name_error: Option<String>,
+    display_name_error: Option<Label>,
     profile_result: Option<ResultLine>,
 }
 
@@ -270,9 +264,10 @@ impl SettingsScreen {
             Err(error) => {
                 tracing::warn!(agent = %self.agent, "reading the agent's profile failed: {error:#}");
                 self.profile_saved = None;
-                self.profile_result = Some(ResultLine::Failed(labels::save_failed(&format!(
-                    "{error:#}"
-                ))));
+                let error = format!("{error:#}");
+                self.profile_result = Some(ResultLine::Failed(Label::new(move || {
+                    labels::save_failed(&error)
+                })));
             }
         }
     }
@@ -317,12 +312,12 @@ impl SettingsScreen {
     /// broken file aside first; without it a broken file is left as it is.
     fn save_ui_settings(&mut self, replace: bool) -> Option<Event> {
         let Some(folder) = self.config_folder.clone() else {
-            self.ui_result = Some(ResultLine::Failed(labels::no_folder().to_string()));
+            self.ui_result = Some(ResultLine::Failed(Label::new(labels::no_folder)));
             return None;
         };
         let path = folder.join(SETTINGS_FILE);
         if self.ui_error.is_some() && !replace {
-            let line = labels::file_kept(SETTINGS_FILE);
+            let line = Label::new(|| labels::file_kept(SETTINGS_FILE));
             self.ui_result = Some(ResultLine::Failed(line));
             return None;
         }
@@ -344,8 +339,8 @@ impl SettingsScreen {
                 tracing::info!(path = %path.display(), theme = self.ui_form.theme.key(), language = self.ui_form.language.key(), "saved the UI settings");
                 self.read_ui_settings();
                 let line = match backup {
-                    Some(backup) => labels::replaced(&backup, &path),
-                    None => labels::appearance_saved(&path),
+                    Some(backup) => Label::new(move || labels::replaced(&backup, &path)),
+                    None => Label::new(move || labels::appearance_saved(&path)),
                 };
                 self.ui_result = Some(ResultLine::Done(line));
                 Some(Event::AppearanceSaved(self.ui_saved.clone()))
@@ -353,7 +348,9 @@ impl SettingsScreen {
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::error!(path = %path.display(), %error, "saving the UI settings failed");
-                self.ui_result = Some(ResultLine::Failed(labels::save_failed(&error)));
+                self.ui_result = Some(ResultLine::Failed(Label::new(move || {
+                    labels::save_failed(&error)
+                })));
                 None
             }
         }
@@ -365,20 +362,20 @@ impl SettingsScreen {
     /// it afterwards.
     fn save_alert_settings(&mut self, replace: bool) -> Option<Event> {
         let Some(folder) = self.config_folder.clone() else {
-            self.alerts_result = Some(ResultLine::Failed(labels::no_folder().to_string()));
+            self.alerts_result = Some(ResultLine::Failed(Label::new(labels::no_folder)));
             return None;
         };
         let checked = match self.alerts_form.check(&folder) {
             Ok(checked) => checked,
             Err(errors) => {
                 self.field_errors = errors;
-                self.alerts_result = Some(ResultLine::Failed(labels::not_saved().to_string()));
+                self.alerts_result = Some(ResultLine::Failed(Label::new(labels::not_saved)));
                 return None;
             }
         };
         self.field_errors.clear();
         if self.alerts_error.is_some() && !replace {
-            let line = labels::file_kept(ALERTS_FILE);
+            let line = Label::new(|| labels::file_kept(ALERTS_FILE));
             self.alerts_result = Some(ResultLine::Failed(line));
             return None;
         }
@@ -408,10 +405,11 @@ impl SettingsScreen {
                 let scope = self.scope;
                 self.read_alert_settings();
                 self.scope = scope;
+                let agent = self.agent.clone();
                 let line = match (backup, overridden) {
-                    (Some(backup), _) => labels::replaced(&backup, &path),
-                    (None, true) => labels::alerts_overridden(&path, &self.agent),
-                    (None, false) => labels::alerts_saved(&path),
+                    (Some(backup), _) => Label::new(move || labels::replaced(&backup, &path)),
+                    (None, true) => Label::new(move || labels::alerts_overridden(&path, &agent)),
+                    (None, false) => Label::new(move || labels::alerts_saved(&path)),
                 };
                 self.alerts_result = Some(ResultLine::Done(line));
                 Some(Event::AlertsSaved(Box::new(read_back)))
@@ -419,7 +417,9 @@ impl SettingsScreen {
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::error!(path = %path.display(), %error, "saving the alert settings failed");
-                self.alerts_result = Some(ResultLine::Failed(labels::save_failed(&error)));
+                self.alerts_result = Some(ResultLine::Failed(Label::new(move || {
+                    labels::save_failed(&error)
+                })));
                 None
             }
         }
@@ -433,18 +433,20 @@ impl SettingsScreen {
     // states.
     fn save_time_zone(&mut self) {
         let Some(folder) = self.config_folder.clone() else {
-            self.time_zone_result = Some(ResultLine::Failed(labels::no_folder().to_string()));
+            self.time_zone_result = Some(ResultLine::Failed(Label::new(labels::no_folder)));
             return;
         };
         if let Some(error) = &self.sla_error {
-            self.time_zone_result = Some(ResultLine::Failed(labels::sla_file_kept(error)));
+            let error = error.clone();
+            let line = Label::new(move || labels::sla_file_kept(&error));
+            self.time_zone_result = Some(ResultLine::Failed(line));
             return;
         }
         let zone = match time_zone::check(&self.time_zone_form) {
             Ok(zone) => zone,
             Err(error) => {
                 self.time_zone_error = Some(error);
-                self.time_zone_result = Some(ResultLine::Failed(labels::not_saved().to_string()));
+                self.time_zone_result = Some(ResultLine::Failed(Label::new(labels::not_saved)));
                 return;
             }
         };
@@ -462,15 +464,15 @@ impl SettingsScreen {
             Ok(read_back) => {
                 tracing::info!(path = %path.display(), time_zone = read_back.name(), "saved the time zone");
                 self.read_time_zone();
-                self.time_zone_result = Some(ResultLine::Done(labels::time_zone_saved(
-                    read_back.name(),
-                    &path,
-                )));
+                let line = Label::new(move || labels::time_zone_saved(read_back.name(), &path));
+                self.time_zone_result = Some(ResultLine::Done(line));
             }
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::error!(path = %path.display(), %error, "saving the time zone failed");
-                self.time_zone_result = Some(ResultLine::Failed(labels::save_failed(&error)));
+                self.time_zone_result = Some(ResultLine::Failed(Label::new(move || {
+                    labels::save_failed(&error)
+                })));
             }
         }
     }
@@ -481,13 +483,15 @@ impl SettingsScreen {
         let display_name = match normalize_display_name(&self.profile_form.display_name) {
             Ok(display_name) => display_name,
             Err(error) => {
-                self.display_name_error = Some(labels::display_name_invalid(&error.to_string()));
-                self.profile_result = Some(ResultLine::Failed(labels::not_saved().to_string()));
+                let error = error.to_string();
+                self.display_name_error =
+                    Some(Label::new(move || labels::display_name_invalid(&error)));
+                self.profile_result = Some(ResultLine::Failed(Label::new(labels::not_saved)));
                 return;
             }
         };
         let Some(store) = store else {
-            self.profile_result = Some(ResultLine::Failed(labels::no_database().to_string()));
+            self.profile_result = Some(ResultLine::Failed(Label::new(labels::no_database)));
             return;
         };
         let exists = self
@@ -517,17 +521,20 @@ impl SettingsScreen {
             Ok(()) => {
                 tracing::info!(agent = %self.agent, added = !exists, "saved the agent's profile");
                 self.read_profile(Some(&*store));
+                let agent = self.agent.clone();
                 let line = if exists {
-                    labels::profile_saved(&self.agent)
+                    Label::new(move || labels::profile_saved(&agent))
                 } else {
-                    labels::profile_added(&self.agent)
+                    Label::new(move || labels::profile_added(&agent))
                 };
                 self.profile_result = Some(ResultLine::Done(line));
             }
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::error!(agent = %self.agent, %error, "saving the agent's profile failed");
-                self.profile_result = Some(ResultLine::Failed(labels::save_failed(&error)));
+                self.profile_result = Some(ResultLine::Failed(Label::new(move || {
+                    labels::save_failed(&error)
+                })));
             }
         }
     }

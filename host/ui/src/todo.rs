@@ -24,6 +24,7 @@ use kefu_core::todo::{
 };
 
 use crate::labels::todo as labels;
+pub use crate::labels::{Label, ResultLine};
 
 /// Height of one row of the list in logical pixels. Every row has it, so a
 /// scroll offset maps to a row number by division.
@@ -122,13 +123,6 @@ pub struct Detail {
     /// Every event, oldest first. Notes are events of kind `note`.
     pub events: Vec<TicketEvent>,
     pub work: Vec<WorkEntry>,
-}
-
-/// The line under the bulk bar after a change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResultLine {
-    Done(String),
-    Failed(String),
 }
 
 /// State of the to-do screen.
@@ -487,7 +481,7 @@ impl TodoPanel {
         change: BulkChange,
     ) -> anyhow::Result<Option<Event>> {
         if self.selected.is_empty() {
-            self.result = Some(ResultLine::Failed(labels::nothing_selected().to_string()));
+            self.result = Some(ResultLine::Failed(Label::new(labels::nothing_selected)));
             return Ok(None);
         }
         let ids = self.selected();
@@ -507,7 +501,9 @@ impl TodoPanel {
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::warn!(action, %error, "bulk change from the to-do screen failed");
-                self.result = Some(ResultLine::Failed(labels::bulk_failed(&error)));
+                self.result = Some(ResultLine::Failed(Label::new(move || {
+                    labels::bulk_failed(&error)
+                })));
                 return Ok(None);
             }
         };
@@ -518,12 +514,11 @@ impl TodoPanel {
             skipped = outcome.skipped.len(),
             "bulk change from the to-do screen"
         );
-        self.result = Some(ResultLine::Done(labels::bulk_result(
-            action,
-            changed,
-            outcome.unchanged.len(),
-            &outcome.skipped,
-        )));
+        let action = action.to_string();
+        let unchanged = outcome.unchanged.len();
+        let skipped = outcome.skipped.clone();
+        let line = Label::new(move || labels::bulk_result(&action, changed, unchanged, &skipped));
+        self.result = Some(ResultLine::Done(line));
         self.reload(store)?;
         Ok((changed > 0).then_some(Event::TicketsChanged))
     }
@@ -533,7 +528,7 @@ impl TodoPanel {
     /// named in the result line.
     fn merge(&mut self, store: &mut Store) -> anyhow::Result<Option<Event>> {
         let Some(target) = self.detail.as_ref().map(|detail| detail.row.id) else {
-            self.result = Some(ResultLine::Failed(labels::merge_hint().to_string()));
+            self.result = Some(ResultLine::Failed(Label::new(labels::merge_hint)));
             return Ok(None);
         };
         let actor = format!("agent:{}", self.agent);
@@ -565,16 +560,17 @@ impl TodoPanel {
         match outcome {
             Ok((merged, skipped)) => {
                 tracing::info!(target, merged, "merge from the to-do screen");
-                self.result = Some(ResultLine::Done(labels::merge_result(
-                    merged, target, &skipped,
-                )));
+                let line = Label::new(move || labels::merge_result(merged, target, &skipped));
+                self.result = Some(ResultLine::Done(line));
                 self.reload(store)?;
                 Ok((merged > 0).then_some(Event::TicketsChanged))
             }
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::warn!(target, %error, "merge from the to-do screen failed");
-                self.result = Some(ResultLine::Failed(labels::bulk_failed(&error)));
+                self.result = Some(ResultLine::Failed(Label::new(move || {
+                    labels::bulk_failed(&error)
+                })));
                 Ok(None)
             }
         }

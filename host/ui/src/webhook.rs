@@ -12,6 +12,7 @@ use kefu_core::desk::Desk;
 use kefu_core::plugin::PluginEngine;
 use kefu_core::webhook::{IntakeSetup, WebhookConfig, WebhookServer};
 
+use crate::labels::{self, Label};
 use crate::plugins::in_background;
 
 /// The server, once started.
@@ -36,7 +37,7 @@ pub enum Message {
 pub struct Webhook {
     server: Option<Running>,
     /// Reason the server is not running although enabled, shown across the top.
-    error: Option<String>,
+    error: Option<Label>,
 }
 
 impl Webhook {
@@ -69,7 +70,7 @@ impl Webhook {
             Err(error) => {
                 let error = error.to_string();
                 tracing::error!(%error, "webhook server not started");
-                self.error = Some(crate::labels::webhook_failed(&error));
+                self.error = Some(Label::new(move || labels::webhook_failed(&error)));
                 return Task::none();
             }
         };
@@ -100,7 +101,7 @@ impl Webhook {
             }
             Err(error) => {
                 tracing::error!(%error, "webhook server not started");
-                self.error = Some(crate::labels::webhook_failed(&error));
+                self.error = Some(Label::new(move || labels::webhook_failed(&error)));
             }
         }
     }
@@ -111,7 +112,7 @@ impl Webhook {
     }
 
     /// Error line for a server that is enabled but not running.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<&Label> {
+        self.error.as_ref()
     }
 }

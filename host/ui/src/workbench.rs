@@ -39,6 +39,7 @@ use crate::config::DeskConfig;
 use crate::customer_card;
 use crate::demo_offer::{self, DemoOffer};
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
+use crate::labels::{self, Label};
 use crate::panes::{self, PaneId, PaneSummary, Panes};
 use crate::phrase_picker::{self, PhrasePicker};
 use crate::plugins::{self, Plugins};
@@ -51,7 +52,7 @@ use crate::ticket_list::TicketRow;
 use crate::todo::{self, TodoPanel};
 use crate::views::{self, View, ViewCount, ViewRead};
 use crate::webhook::{self, Webhook};
-use crate::{conversation_list, dialog, format, labels, shortcuts, style, ticket_list};
+use crate::{conversation_list, dialog, format, shortcuts, style, ticket_list};
 
 /// Time between two reloads from the database while the window is open.
 pub const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
@@ -81,7 +82,7 @@ pub struct Workbench {
     /// Inner size of the window, once it was resized.
     window: Option<WindowSize>,
     /// Last store error, shown across the top until a read succeeds.
-    error: Option<String>,
+    error: Option<Label>,
     /// Local time of the last successful read.
     loaded_at: Option<DateTime<Local>>,
     /// The screen below the top bar.
@@ -102,7 +103,7 @@ pub struct Workbench {
     desk: Arc<Desk>,
     /// Lines for configuration files that could not be used, shown across
     /// the top for as long as the window is open.
-    config_errors: Vec<String>,
+    config_errors: Vec<Label>,
     scheduler: Scheduler,
     /// Drop folders and IMAP accounts from intake.toml, run in the
     /// background.
@@ -136,7 +137,7 @@ pub struct Workbench {
     /// A line in the top bar about the last shortcut, such as that no
     /// conversation is waiting for a reply, or about the last change to a
     /// saved view. The next shortcut clears it.
-    notice: Option<String>,
+    notice: Option<Label>,
     /// The open form that saves, renames or deletes a saved view, over the
     /// screen.
     view_form: Option<ViewForm>,
@@ -257,20 +258,26 @@ impl Workbench {
         let mut workbench = Self::open_with(db_path, config);
         let (intake, intake_errors) = IntakeRunner::load(config_folder);
         workbench.intake = intake;
-        workbench.config_errors.extend(intake_errors);
+        workbench
+            .config_errors
+            .extend(intake_errors.into_iter().map(Label::fixed));
         if let Some(folder) = config_folder {
             match kefu_core::backup::BackupConfig::load(folder, db_path) {
                 Ok(backup) => workbench
                     .scheduler
                     .set_backup(db_path.to_path_buf(), backup),
-                Err(error) => workbench
-                    .config_errors
-                    .push(labels::backup_config_invalid(&format!("{error:#}"))),
+                Err(error) => {
+                    let error = format!("{error:#}");
+                    workbench
+                        .config_errors
+                        .push(Label::new(move || labels::backup_config_invalid(&error)))
+                }
             }
             // The language itself is chosen before the window opens.
+            // The line is in English, as the app then runs.
             workbench
                 .config_errors
-                .extend(crate::language::setting_error(folder));
+                .extend(crate::language::setting_error(folder).map(Label::fixed));
         }
         workbench.configure_settings(config_folder);
         workbench.alerts = Alerts::new(
@@ -328,8 +335,9 @@ impl Workbench {
             Err(error) => {
                 if crate::language::setting_error(folder).is_none() {
                     tracing::error!(%error, "theme setting invalid, following the system's theme");
+                    let error = error.to_string();
                     self.config_errors
-                        .push(labels::settings::theme_invalid(&error.to_string()));
+                        .push(Label::new(move || labels::settings::theme_invalid(&error)));
                 }
             }
         }
@@ -426,17 +434,17 @@ impl Workbench {
     }
 
     /// Returns the error line shown across the top, if any.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+    pub fn error(&self) -> Option<String> {
+        self.error.as_ref().map(Label::text)
     }
 
     /// Returns the lines for configuration files that could not be used,
     /// including declarative rules the loaded plugins rejected.
-    pub fn config_errors(&self) -> Vec<&str> {
+    pub fn config_errors(&self) -> Vec<String> {
         self.config_errors
             .iter()
-            .map(String::as_str)
             .chain(self.plugins.rules_error())
+            .map(Label::text)
             .collect()
     }
 
@@ -446,8 +454,8 @@ impl Workbench {
     }
 
     /// Returns the error line of a webhook server that could not start.
-    pub fn webhook_error(&self) -> Option<&str> {
-        self.webhook.error()
+    pub fn webhook_error(&self) -> Option<String> {
+        self.webhook.error().map(Label::text)
     }
 
     /// Returns the state of the reports screen.
@@ -514,7 +522,7 @@ impl Workbench {
     }
 
     /// Returns the error of the last attempt to load demo data.
-    pub fn demo_error(&self) -> Option<&str> {
+    pub fn demo_error(&self) -> Option<String> {
         self.demo_offer.as_ref().and_then(DemoOffer::error)
     }
 
@@ -530,8 +538,8 @@ impl Workbench {
     }
 
     /// Returns the notice in the top bar, if any.
-    pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+    pub fn notice(&self) -> Option<String> {
+        self.notice.as_ref().map(Label::text)
     }
 
     /// Handles a message, then saves the panes, drafts and window size
@@ -685,7 +693,8 @@ impl Workbench {
                     match self.open_attachment(message_id, position) {
                         Ok(()) => self.clear_error(),
                         Err(error) => {
-                            self.show_error(labels::attachment_failed(&format!("{error:#}")))
+                            let error = format!("{error:#}");
+                            self.show_error(Label::new(move || labels::attachment_failed(&error)))
                         }
                     }
                     Task::none()
@@ -812,7 +821,8 @@ impl Workbench {
             }
             Ok(None) => Task::none(),
             Err(error) => {
-                self.show_error(labels::read_failed(&format!("{error:#}")));
+                let error = format!("{error:#}");
+                self.show_error(Label::new(move || labels::read_failed(&error)));
                 Task::none()
             }
         }
@@ -836,17 +846,21 @@ impl Workbench {
         self.view_form = None;
         self.notice = match event {
             saved_views::Event::Closed => return,
-            saved_views::Event::Saved(name) => Some(labels::saved_views::saved(&name)),
+            saved_views::Event::Saved(name) => {
+                Some(Label::new(move || labels::saved_views::saved(&name)))
+            }
             saved_views::Event::Renamed { from, to } => {
                 if self.list_view == View::Saved(from.clone()) {
                     self.list_view = View::Saved(to.clone());
                 }
-                Some(labels::saved_views::renamed(&from, &to))
+                Some(Label::new(move || labels::saved_views::renamed(&from, &to)))
             }
-            saved_views::Event::FilterReplaced(name) => {
-                Some(labels::saved_views::filter_replaced(&name))
+            saved_views::Event::FilterReplaced(name) => Some(Label::new(move || {
+                labels::saved_views::filter_replaced(&name)
+            })),
+            saved_views::Event::Deleted(name) => {
+                Some(Label::new(move || labels::saved_views::deleted(&name)))
             }
-            saved_views::Event::Deleted(name) => Some(labels::saved_views::deleted(&name)),
         };
         self.read_views();
     }
@@ -897,8 +911,10 @@ impl Workbench {
         };
         match result {
             Ok(sent) => {
-                self.panes
-                    .finish_send(pane, Outcome::Stored(labels::sent(sent)));
+                self.panes.finish_send(
+                    pane,
+                    Outcome::Stored(Label::new(move || labels::sent(sent))),
+                );
                 self.reload();
                 match sent {
                     composer::Sent::Queued { .. } => self.deliver_outbox(),
@@ -908,8 +924,10 @@ impl Workbench {
             Err(error) => {
                 let error = format!("{error:#}");
                 tracing::warn!(conversation = conversation_id, %error, "send from the composer failed");
-                self.panes
-                    .finish_send(pane, Outcome::Failed(labels::send_failed(&error)));
+                self.panes.finish_send(
+                    pane,
+                    Outcome::Failed(Label::new(move || labels::send_failed(&error))),
+                );
                 Task::none()
             }
         }
@@ -1025,7 +1043,8 @@ impl Workbench {
                 operation::snap_to_end(panes::ids::messages(key))
             }
             Err(error) => {
-                self.show_error(labels::read_failed(&format!("{error:#}")));
+                let error = format!("{error:#}");
+                self.show_error(Label::new(move || labels::read_failed(&error)));
                 Task::none()
             }
         }
@@ -1071,7 +1090,8 @@ impl Workbench {
                     self.store = Some(store);
                 }
                 Err(error) => {
-                    self.show_error(labels::open_failed(&self.db_path, &format!("{error:#}")));
+                    let (path, error) = (self.db_path.clone(), format!("{error:#}"));
+                    self.show_error(Label::new(move || labels::open_failed(&path, &error)));
                     return;
                 }
             }
@@ -1099,7 +1119,10 @@ impl Workbench {
                     self.loaded_at = Some(Local::now());
                     self.clear_error();
                 }
-                Err(error) => self.show_error(labels::read_failed(&format!("{error:#}"))),
+                Err(error) => {
+                    let error = format!("{error:#}");
+                    self.show_error(Label::new(move || labels::read_failed(&error)))
+                }
             }
             return;
         }
@@ -1128,7 +1151,10 @@ impl Workbench {
                 self.read_views();
                 self.show_customer();
             }
-            Err(error) => self.show_error(labels::read_failed(&format!("{error:#}"))),
+            Err(error) => {
+                let error = format!("{error:#}");
+                self.show_error(Label::new(move || labels::read_failed(&error)))
+            }
         }
     }
 
@@ -1163,7 +1189,10 @@ impl Workbench {
         });
         match result {
             Ok(read_views) => self.views = read_views,
-            Err(error) => self.show_error(labels::view_failed(&format!("{error:#}"))),
+            Err(error) => {
+                let error = format!("{error:#}");
+                self.show_error(Label::new(move || labels::view_failed(&error)))
+            }
         }
     }
 
@@ -1179,9 +1208,9 @@ impl Workbench {
 
     /// Shows `error` across the top. Logs it once, not on every reload that
     /// fails the same way.
-    fn show_error(&mut self, error: String) {
+    fn show_error(&mut self, error: Label) {
         if self.error.as_ref() != Some(&error) {
-            tracing::error!(path = %self.db_path.display(), %error, "database error");
+            tracing::error!(path = %self.db_path.display(), error = %error.text(), "database error");
         }
         self.error = Some(error);
     }
@@ -1229,7 +1258,7 @@ impl Workbench {
 
     /// Returns the error line of the open saved view form, or `None` when
     /// the form is closed or shows no error.
-    pub fn view_form_error(&self) -> Option<&str> {
+    pub fn view_form_error(&self) -> Option<String> {
         self.view_form.as_ref().and_then(ViewForm::error)
     }
 
@@ -1253,13 +1282,13 @@ impl Workbench {
         let mut page = column![self.header()];
         if let Some(error) = &self.error {
             page = page.push(
-                container(text(error).size(13))
+                container(text(error.text()).size(13))
                     .padding([6, 12])
                     .width(Fill)
                     .style(style::error_line),
             );
         }
-        for error in self.config_errors().into_iter().chain(self.webhook.error()) {
+        for error in self.config_errors().into_iter().chain(self.webhook_error()) {
             page = page.push(
                 container(text(error).size(13))
                     .padding([6, 12])
@@ -1364,7 +1393,7 @@ impl Workbench {
             header = header.push(status);
         }
         if let Some(notice) = &self.notice {
-            header = header.push(text(notice).size(12));
+            header = header.push(text(notice.text()).size(12));
         }
         if self.screen == Screen::Workbench {
             header = header
@@ -1516,7 +1545,7 @@ fn alert_settings(
     config_folder: Option<&Path>,
     desk: &Desk,
     agent: &str,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<Label>,
 ) -> AlertSettings {
     let builtin = AlertSettings::builtin(&desk.lifecycle);
     let Some(folder) = config_folder else {
@@ -1526,7 +1555,8 @@ fn alert_settings(
         Ok(settings) => settings,
         Err(error) => {
             tracing::error!(%error, "alert settings invalid, running on the built-in settings");
-            errors.push(labels::alerts_config_invalid(&error.to_string()));
+            let error = error.to_string();
+            errors.push(Label::new(move || labels::alerts_config_invalid(&error)));
             builtin
         }
     }

@@ -287,3 +287,31 @@ fn settings_language_switch_applies_live() {
     let locale = language::choose(None, |name| std::env::var(name).ok());
     assert_eq!(language::current(), locale.language);
 }
+
+#[test]
+fn lines_shown_before_language_switch_follow_it() {
+    let mut started = Started::new(Some("language = \"en\"\n"), Some("en_US.UTF-8"));
+    started.click("Settings (Ctrl+,)");
+    for message in [
+        settings_screen::Message::TimeZoneEdited("Asia/Beijing".into()),
+        settings_screen::Message::SaveTimeZone,
+    ] {
+        let _task = started.workbench.update(Message::Settings(message));
+    }
+    let english = [
+        "Time zone: \"Asia/Beijing\" is not an IANA time zone; enter a name like Asia/Shanghai \
+         or UTC.",
+        "Nothing was saved: correct the fields marked in red.",
+    ];
+    started.assert_shows(&english);
+
+    started.click("简体中文");
+    started.click(selector::id(settings_screen::ids::save_appearance()));
+
+    assert_eq!(language::current(), Language::SimplifiedChinese);
+    started.assert_shows(&[
+        "时区：“Asia/Beijing”不是 IANA 时区；请输入 Asia/Shanghai 或 UTC 这样的名称。",
+        "未保存任何内容：请更正标红的字段。",
+    ]);
+    started.assert_lacks(&english);
+}

@@ -35,7 +35,7 @@ pub fn view(plugins: &Plugins) -> Element<'_, Message> {
     if let Some(notice) = &plugins.notice {
         let line = row![
             text(format::clock_time(notice.at)).size(12),
-            text(&notice.text).size(13),
+            text(notice.text.text()).size(13),
         ]
         .spacing(8)
         .align_y(Alignment::Center);
@@ -48,7 +48,7 @@ pub fn view(plugins: &Plugins) -> Element<'_, Message> {
     }
     for error in [&plugins.error, &plugins.watch_error].into_iter().flatten() {
         page = page.push(
-            container(text(error).size(13))
+            container(text(error.text()).size(13))
                 .padding([4, 8])
                 .width(Fill)
                 .style(style::error_line),

@@ -19,7 +19,8 @@ use kefu_core::export::{self, ExportFormat, ExportProgress, Exported};
 use kefu_core::metrics::{Dimension, Filters, compute};
 
 use crate::background::{self, Step};
-use crate::{labels, style};
+use crate::labels::{self, Label};
+use crate::style;
 
 /// Widget id of the export path field.
 pub fn path_input_id() -> Id {
@@ -72,7 +73,7 @@ enum Status {
         progress: Option<ExportProgress>,
     },
     Saved(Exported),
-    Failed(String),
+    Failed(Label),
 }
 
 /// The export controls of the Reports screen.
@@ -131,9 +132,9 @@ impl ExportPanel {
     }
 
     /// Returns the error of the last export, if it failed.
-    pub fn error(&self) -> Option<&str> {
+    pub fn error(&self) -> Option<String> {
         match &self.status {
-            Status::Failed(error) => Some(error),
+            Status::Failed(error) => Some(error.text()),
             _ => None,
         }
     }
@@ -174,7 +175,7 @@ impl ExportPanel {
                     return Task::none();
                 }
                 let Some(source) = source() else {
-                    self.status = Status::Failed(labels::export_no_report().to_string());
+                    self.status = Status::Failed(Label::new(labels::export_no_report));
                     return Task::none();
                 };
                 match self.destination() {
@@ -204,7 +205,7 @@ impl ExportPanel {
                 match source() {
                     Some(source) => self.start(source, path),
                     None => {
-                        self.status = Status::Failed(labels::export_no_report().to_string());
+                        self.status = Status::Failed(Label::new(labels::export_no_report));
                         Task::none()
                     }
                 }
@@ -243,10 +244,10 @@ impl ExportPanel {
     /// relative path under the default folder, and the format's extension
     /// added when the name has none. Fails with the message to show when
     /// the path is empty, names another format, or its folder is missing.
-    fn destination(&self) -> Result<PathBuf, String> {
+    fn destination(&self) -> Result<PathBuf, Label> {
         let text = self.path_text.trim();
         if text.is_empty() {
-            return Err(labels::export_path_missing().to_string());
+            return Err(Label::new(labels::export_path_missing));
         }
         let mut path = match text.strip_prefix("~/") {
             Some(rest) => home_folder().join(rest),
@@ -263,15 +264,17 @@ impl ExportPanel {
                 path.set_extension(self.format.extension());
             }
             Some(extension) if !extension.eq_ignore_ascii_case(self.format.extension()) => {
-                return Err(labels::export_extension_mismatch(
-                    &path,
-                    labels::export_format(self.format),
-                ));
+                let format = self.format;
+                return Err(Label::new(move || {
+                    labels::export_extension_mismatch(&path, labels::export_format(format))
+                }));
             }
             Some(_) => {}
         }
-        export::check_destination(&path)
-            .map_err(|error| labels::export_failed(&error.to_string()))?;
+        export::check_destination(&path).map_err(|error| {
+            let error = error.to_string();
+            Label::new(move || labels::export_failed(&error))
+        })?;
         Ok(path)
     }
 
@@ -303,7 +306,7 @@ impl ExportPanel {
             }
             Step::Finished(Err(error)) => {
                 tracing::warn!("exporting the report failed: {error}");
-                self.status = Status::Failed(labels::export_failed(&error));
+                self.status = Status::Failed(Label::new(move || labels::export_failed(&error)));
             }
         }
     }
@@ -366,7 +369,9 @@ impl ExportPanel {
                 let line = labels::export_saved(&exported.paths, exported.rows, exported.pages);
                 container(text(line).size(13)).style(style::notice_line)
             }
-            Status::Failed(error) => container(text(error).size(13)).style(style::error_line),
+            Status::Failed(error) => {
+                container(text(error.text()).size(13)).style(style::error_line)
+            }
         };
         Some(line.padding([6, 12]).width(Fill).into())
     }
@@ -472,12 +477,12 @@ mod tests {
             folder.path().join("report.xlsx")
         );
         panel.path_text = folder.path().join("report.pdf").display().to_string();
-        let error = panel.destination().unwrap_err();
+        let error = panel.destination().unwrap_err().text();
         assert!(error.contains("report.pdf"), "{error}");
         assert!(error.contains("Excel"), "{error}");
         panel.path_text = String::new();
         assert_eq!(
-            panel.destination().unwrap_err(),
+            panel.destination().unwrap_err().text(),
             labels::export_path_missing()
         );
     }

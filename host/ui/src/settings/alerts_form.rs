@@ -10,6 +10,7 @@ use kefu_core::lifecycle::Lifecycle;
 use toml_edit::{Array, DocumentMut, TableLike};
 
 use super::files;
+use crate::labels::Label;
 use crate::labels::settings as labels;
 
 /// An effect of a tier that the form switches on and off.
@@ -187,14 +188,17 @@ impl AlertsForm {
     /// Checks every field. A sound file is looked up in `config_folder`
     /// and must open and decode. Returns the checked values, or one error
     /// line per invalid field, each naming the field and what to enter.
-    pub fn check(&self, config_folder: &Path) -> Result<Checked, Vec<(Field, String)>> {
+    pub fn check(&self, config_folder: &Path) -> Result<Checked, Vec<(Field, Label)>> {
         let mut errors = Vec::new();
         let mut number = |field: Field, min: i64, max: i64| {
             let value = self.text(field).trim();
             match value.parse::<i64>() {
                 Ok(number) if (min..=max).contains(&number) => number,
                 _ => {
-                    let line = labels::number_invalid(labels::field(field), value, min, max);
+                    let value = value.to_string();
+                    let line = Label::new(move || {
+                        labels::number_invalid(labels::field(field), &value, min, max)
+                    });
                     errors.push((field, line));
                     min
                 }
@@ -210,7 +214,10 @@ impl AlertsForm {
                 let value = self.text(field).trim();
                 let parsed = NaiveTime::parse_from_str(value, "%H:%M").ok();
                 if parsed.is_none() {
-                    errors.push((field, labels::time_invalid(labels::field(field), value)));
+                    let value = value.to_string();
+                    let line =
+                        Label::new(move || labels::time_invalid(labels::field(field), &value));
+                    errors.push((field, line));
                 }
                 parsed
             };
@@ -218,7 +225,8 @@ impl AlertsForm {
             if let (Some(start), Some(end)) = (start, end) {
                 if start == end {
                     let clock = start.format("%H:%M").to_string();
-                    errors.push((Field::QuietEnd, labels::quiet_same(&clock)));
+                    let line = Label::new(move || labels::quiet_same(&clock));
+                    errors.push((Field::QuietEnd, line));
                 }
                 quiet_hours = Some(QuietHours { start, end });
             }
@@ -230,7 +238,9 @@ impl AlertsForm {
             let path = config_folder.join(sound_file);
             if let Err(error) = crate::alerts::sound::decode(&path) {
                 let reason = format!("{error:#}");
-                errors.push((Field::SoundFile, labels::sound_invalid(&path, &reason)));
+                let shown = path.clone();
+                let line = Label::new(move || labels::sound_invalid(&shown, &reason));
+                errors.push((Field::SoundFile, line));
             }
             Sound::File(path)
         };

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use kefu_core::sla::{FILE_NAME as SLA_FILE, SlaConfig};
 
 use super::files;
+use crate::labels::Label;
 use crate::labels::settings as labels;
 
 /// Reads the time zone in force from `sla.toml` in `folder`, or the
@@ -24,11 +25,12 @@ pub fn read(folder: Option<&Path>) -> Result<Tz, String> {
 }
 
 /// Checks a typed IANA time-zone name, or returns the field's error line.
-pub fn check(value: &str) -> Result<Tz, String> {
-    value
-        .trim()
-        .parse::<Tz>()
-        .map_err(|_| labels::time_zone_invalid(value.trim()))
+pub fn check(value: &str) -> Result<Tz, Label> {
+    let value = value.trim();
+    value.parse::<Tz>().map_err(|_| {
+        let value = value.to_string();
+        Label::new(move || labels::time_zone_invalid(&value))
+    })
 }
 
 /// Returns the text of `sla.toml` with `zone` as the time zone, changing

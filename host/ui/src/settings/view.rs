@@ -258,7 +258,7 @@ fn time_zone(screen: &SettingsScreen) -> Column<'_, Message> {
             .into(),
     ));
     if let Some(error) = &screen.time_zone_error {
-        section = section.push(text(error).size(13).style(text::danger));
+        section = section.push(text(error.text()).size(13).style(text::danger));
     }
     section
         .push(
@@ -303,12 +303,12 @@ fn field_input(screen: &SettingsScreen, field: Field, enabled: bool) -> Element<
     }
 }
 
-fn field_error(screen: &SettingsScreen, field: Field) -> Option<&str> {
+fn field_error(screen: &SettingsScreen, field: Field) -> Option<String> {
     screen
         .field_errors
         .iter()
         .find(|(marked, _)| *marked == field)
-        .map(|(_, error)| error.as_str())
+        .map(|(_, error)| error.text())
 }
 
 fn profile(screen: &SettingsScreen) -> Column<'_, Message> {
@@ -334,7 +334,7 @@ fn profile(screen: &SettingsScreen) -> Column<'_, Message> {
         .spacing(4),
     );
     if let Some(error) = &screen.display_name_error {
-        section = section.push(text(error).size(13).style(text::danger));
+        section = section.push(text(error.text()).size(13).style(text::danger));
     }
     section
         .push(
@@ -393,9 +393,11 @@ fn save_row<'a>(
         .spacing(12)
         .align_y(Alignment::Center);
     if let Some(result) = result {
-        let (content, line_style): (&str, fn(&Theme) -> container::Style) = match result {
-            ResultLine::Done(content) => (content, style::notice_line),
-            ResultLine::Failed(content) => (content, style::error_line),
+        let (content, failed) = result.text();
+        let line_style: fn(&Theme) -> container::Style = if failed {
+            style::error_line
+        } else {
+            style::notice_line
         };
         lines = lines.push(
             container(text(content).size(13))

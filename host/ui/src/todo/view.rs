@@ -10,7 +10,7 @@ use kefu_core::lifecycle::{Category, Lifecycle};
 use kefu_core::model::TicketEvent;
 use kefu_core::todo::TodoRow;
 
-use super::{AssigneeChoice, Detail, Message, ROW_HEIGHT, ResultLine, TodoPanel, ids};
+use super::{AssigneeChoice, Detail, Message, ROW_HEIGHT, TodoPanel, ids};
 use crate::labels::todo as labels;
 use crate::{format, style};
 
@@ -30,9 +30,11 @@ pub fn view(panel: &TodoPanel) -> Element<'_, Message> {
     let lifecycle = &panel.desk.lifecycle;
     let mut page = column![filter_bar(panel, lifecycle), bulk_bar(panel, lifecycle),].spacing(6);
     if let Some(result) = &panel.result {
-        let (line, line_style): (&str, fn(&Theme) -> container::Style) = match result {
-            ResultLine::Done(line) => (line.as_str(), style::notice_line),
-            ResultLine::Failed(line) => (line.as_str(), style::error_line),
+        let (line, failed) = result.text();
+        let line_style: fn(&Theme) -> container::Style = if failed {
+            style::error_line
+        } else {
+            style::notice_line
         };
         page = page.push(
             container(text(line).size(13))

@@ -6,8 +6,9 @@ use iced::widget::operation;
 use kefu_core::model::ConversationSummary;
 
 use super::{Message, Screen, Workbench};
+use crate::labels::{self, Label};
 use crate::shortcuts::{self, Action, Keys, Scope};
-use crate::{conversation_list, labels, panes};
+use crate::{conversation_list, panes};
 
 impl Workbench {
     /// Runs the action of `keys` in the scope the window is in: the open
@@ -48,7 +49,7 @@ impl Workbench {
                 match next_unanswered(&self.conversations, current) {
                     Some(id) => self.select(id),
                     None => {
-                        self.notice = Some(labels::no_unanswered().to_string());
+                        self.notice = Some(Label::new(labels::no_unanswered));
                         Task::none()
                     }
                 }

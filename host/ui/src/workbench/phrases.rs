@@ -8,7 +8,7 @@ use kefu_core::Store;
 use kefu_core::phrases::render::today_in;
 
 use super::{Message, Workbench};
-use crate::labels;
+use crate::labels::{self, Label};
 use crate::panes::PaneId;
 use crate::phrase_picker::{self, PhrasePicker};
 
@@ -21,7 +21,7 @@ impl Workbench {
             .conversation_of(pane)
             .and_then(|id| self.conversations.iter().find(|summary| summary.id == id))
         else {
-            self.notice = Some(labels::no_conversation_for_phrases().to_string());
+            self.notice = Some(Label::new(labels::no_conversation_for_phrases));
             return Task::none();
         };
         let Some(store) = &self.store else {
@@ -45,7 +45,8 @@ impl Workbench {
                 operation::focus(phrase_picker::ids::search())
             }
             Err(error) => {
-                self.show_error(labels::phrases_failed(&format!("{error:#}")));
+                let error = format!("{error:#}");
+                self.show_error(Label::new(move || labels::phrases_failed(&error)));
                 Task::none()
             }
         }
@@ -96,7 +97,10 @@ impl Workbench {
         if let Err(error) = self.record_phrase_use(&choice.phrase_id) {
             let error = format!("{error:#}");
             tracing::warn!(phrase = %choice.phrase_id, %error, "counting the phrase's use failed");
-            self.show_error(labels::phrase_use_failed(&choice.phrase_id, &error));
+            let phrase = choice.phrase_id.clone();
+            self.show_error(Label::new(move || {
+                labels::phrase_use_failed(&phrase, &error)
+            }));
         }
 
         // A send goes only to the conversation the phrase was filled for.

@@ -128,7 +128,7 @@ fn broken_config_file_shows_error() {
 
         let errors = workbench.config_errors();
         assert_eq!(errors.len(), 1, "{file}: errors {errors:?}");
-        let error = errors[0];
+        let error = &errors[0];
         let file_path = config.path().join(file).display().to_string();
         assert!(
             error.contains(&file_path),

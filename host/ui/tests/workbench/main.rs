@@ -570,7 +570,7 @@ fn unopenable_database_shows_error_line() {
         error.contains(&path.display().to_string()),
         "error {error:?} lacks the path"
     );
-    assert!(has_text(&workbench, error));
+    assert!(has_text(&workbench, &error));
     assert!(!has_text(&workbench, EMPTY_DATABASE));
 }
 

@@ -193,7 +193,7 @@ fn next_unanswered_without_waiting_shows_notice() {
     assert_eq!(workbench.selected_conversation(), selected);
     assert_eq!(
         workbench.notice(),
-        Some("No conversation is waiting for a reply.")
+        Some("No conversation is waiting for a reply.".to_string())
     );
     assert!(has_text(
         &workbench,

@@ -217,7 +217,7 @@ fn bulk_status_names_skipped_tickets() {
         sample.pricing_ticket
     );
     let result = match workbench.todo().result() {
-        Some(kefu_ui::ResultLine::Done(line)) => line.clone(),
+        Some(kefu_ui::ResultLine::Done(line)) => line.text(),
         other => panic!("unexpected result {other:?}"),
     };
     assert!(result.starts_with(&expected), "{result}");

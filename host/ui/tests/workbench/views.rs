@@ -214,7 +214,7 @@ fn duplicate_view_name_rejected() {
 
     let taken = "A view named Urgent exists already. Enter another name, or press Replace that \
                  view to overwrite its filters.";
-    assert_eq!(workbench.view_form_error(), Some(taken));
+    assert_eq!(workbench.view_form_error(), Some(taken.to_string()));
     assert!(has_text(&workbench, taken));
     assert_eq!(stored_views(&fixture), before);
 
@@ -228,7 +228,7 @@ fn duplicate_view_name_rejected() {
     type_name(&mut workbench, "Urgent");
     click(&mut workbench, selector::id(saved_view_ids::submit()));
     let taken = "A view named Urgent exists already. Enter another name.";
-    assert_eq!(workbench.view_form_error(), Some(taken));
+    assert_eq!(workbench.view_form_error(), Some(taken.to_string()));
     assert!(has_text(&workbench, taken));
     assert_eq!(stored_views(&fixture), before);
     let _task = workbench.update(Message::SavedView(SavedViewMessage::CancelPressed));
@@ -269,7 +269,7 @@ fn empty_or_long_view_name_rejected() {
         click(&mut workbench, selector::id(saved_view_ids::submit()));
         assert_eq!(
             workbench.view_form_error(),
-            Some(expected.as_str()),
+            Some(expected.clone()),
             "name {name:?}"
         );
         assert!(has_text(&workbench, &expected), "name {name:?}");
@@ -296,6 +296,6 @@ fn overdue_filter_not_saved() {
     type_name(&mut workbench, "Late");
     click(&mut workbench, selector::id(saved_view_ids::submit()));
 
-    assert_eq!(workbench.view_form_error(), Some(line));
+    assert_eq!(workbench.view_form_error(), Some(line.to_string()));
     assert_eq!(stored_views(&fixture), Vec::new());
 }
