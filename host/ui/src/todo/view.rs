@@ -18,7 +18,7 @@ use crate::{format, style};
 const ID_WIDTH: f32 = 64.0;
 const STATUS_WIDTH: f32 = 210.0;
 const PRIORITY_WIDTH: f32 = 70.0;
-const DUE_WIDTH: f32 = 110.0;
+const DUE_WIDTH: f32 = 140.0;
 const ASSIGNEE_WIDTH: f32 = 100.0;
 const CUSTOMER_WIDTH: f32 = 140.0;
 /// Width of the checkbox column.
