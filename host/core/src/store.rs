@@ -44,7 +44,7 @@ pub use write::{NewTicket, Writer};
 
 /// Numbered schema migrations, oldest first. Never edit a released one: add
 /// the next number instead.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0001_initial.sql"),
     include_str!("store/migrations/0002_identity_customer_index.sql"),
     include_str!("store/migrations/0003_plugin_platform.sql"),
@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0014_covering_report_indexes.sql"),
     include_str!("store/migrations/0015_report_facts.sql"),
     include_str!("store/migrations/0016_message_time_chunks.sql"),
+    include_str!("store/migrations/0017_workbench_reads.sql"),
 ];
 
 /// Prepared statements kept per connection.
