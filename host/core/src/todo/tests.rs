@@ -417,7 +417,8 @@ fn migration_counts_existing_tickets() {
             "DROP TRIGGER tickets_todo_count_insert;
              DROP TRIGGER tickets_todo_count_delete;
              DROP TRIGGER tickets_todo_count_update;
-             DROP TABLE todo_counts;",
+             DROP TABLE todo_counts;
+             DROP INDEX messages_conversation_time;",
         )
         .unwrap();
     let migration = crate::store::MIGRATIONS

@@ -60,3 +60,9 @@ BEGIN
         ON CONFLICT (is_open, status, priority, assigned, assignee)
         DO UPDATE SET ticket_count = ticket_count + 1;
 END;
+
+-- A conversation's messages in time order, so the pane reads its latest
+-- messages by walking the end of this index instead of sorting every
+-- message of the conversation.
+CREATE INDEX messages_conversation_time
+    ON messages (conversation_id, coalesce(sent_at, received_at), id);
