@@ -425,7 +425,9 @@ impl Store {
     /// end is read from the end, so the end of a long list costs about as
     /// much as its start. At most [`MAX_LIMIT`] rows are read.
     // NOTE: a range in the middle of a long list still makes SQLite step
-    // over up to half the matching rows in the sort order's index.
+    // over up to half the matching rows in the sort order's index. A
+    // `total` counted before the last change shifts a range read from the
+    // end by the number of rows added or removed since.
     pub fn todo_window(
         &self,
         query: &TodoQuery,
