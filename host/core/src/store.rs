@@ -44,7 +44,7 @@ pub use write::{NewTicket, Writer};
 
 /// Numbered schema migrations, oldest first. Never edit a released one: add
 /// the next number instead.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0001_initial.sql"),
     include_str!("store/migrations/0002_identity_customer_index.sql"),
     include_str!("store/migrations/0003_plugin_platform.sql"),
@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("store/migrations/0014_covering_report_indexes.sql"),
     include_str!("store/migrations/0015_report_facts.sql"),
     include_str!("store/migrations/0016_message_time_chunks.sql"),
+    include_str!("store/migrations/0017_workbench_reads.sql"),
 ];
 
 /// Prepared statements kept per connection.
@@ -442,6 +443,92 @@ mod tests {
         // Friday 09:00 in Shanghai plus the built-in 30 minutes for an
         // urgent VIP ticket.
         assert_eq!(first_due.as_deref(), Some("2026-12-04T01:30:00Z"));
+    }
+
+    /// The latest messages are the tail of the full list in time order,
+    /// also when the times do not follow the ids, and the read walks the
+    /// time index instead of sorting the conversation.
+    #[test]
+    fn latest_messages_follow_message_time() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = Store::open(&folder.path().join("kefu.db")).unwrap();
+        store
+            .connection
+            .execute_batch(
+                "INSERT INTO customers (id, name, created_at) VALUES (1, 'Li', '2026-01-01T00:00:00Z');
+                 INSERT INTO raw_inputs (id, sha256, source_name, bytes, received_at)
+                 VALUES (1, 'x', 'test', x'00', '2026-01-01T00:00:00Z');
+                 INSERT INTO conversations (id, channel, customer_id, created_at, last_message_at)
+                 VALUES (1, 'chat', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                        (2, 'chat', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');",
+            )
+            .unwrap();
+        // Sent times out of id order, some missing so the received time
+        // counts, two equal, and messages of another conversation between.
+        let sent = [
+            Some("2026-01-01T00:05:00Z"),
+            Some("2026-01-01T00:01:00Z"),
+            None,
+            Some("2026-01-01T00:09:00Z"),
+            Some("2026-01-01T00:03:00Z"),
+            Some("2026-01-01T00:03:00Z"),
+            None,
+        ];
+        for (number, sent_at) in sent.iter().enumerate() {
+            let received_at = format!("2026-01-01T00:0{number}:30Z");
+            for conversation in [1, 2] {
+                store
+                    .connection
+                    .execute(
+                        "INSERT INTO messages (conversation_id, channel, direction, sender_address,
+                                               sent_at, received_at, body_text, dedupe_key,
+                                               raw_input_id)
+                         VALUES (?1, 'chat', 'inbound', 'li', ?2, ?3, 'hello', ?4, 1)",
+                        rusqlite::params![
+                            conversation,
+                            sent_at,
+                            received_at,
+                            format!("chat:{conversation}:{number}")
+                        ],
+                    )
+                    .unwrap();
+            }
+        }
+        let ids = |messages: Vec<crate::model::StoredMessage>| -> Vec<i64> {
+            messages.iter().map(|message| message.id).collect()
+        };
+        let all = ids(store.messages(1).unwrap());
+        assert_eq!(all.len(), sent.len());
+        for limit in [1, 2, 4, sent.len(), sent.len() + 5] {
+            let tail = all[all.len().saturating_sub(limit)..].to_vec();
+            assert_eq!(
+                ids(store.latest_messages(1, limit).unwrap()),
+                tail,
+                "latest {limit}"
+            );
+        }
+
+        let mut statement = store
+            .connection
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE conversation_id = ?1
+                  ORDER BY coalesce(sent_at, received_at) DESC, id DESC LIMIT ?2",
+            )
+            .unwrap();
+        let plan: Vec<String> = statement
+            .query_map(rusqlite::params![1, 50], |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|line| line.contains("messages_conversation_time")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|line| line.contains("TEMP B-TREE")),
+            "{plan:?}"
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! orders and saved views, and bulk changes that apply to every selected
 //! ticket or to none.
 
+use std::ops::Range;
+
 use chrono::{DateTime, Utc};
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -55,6 +57,17 @@ impl Sort {
             Self::Due => "t.due_at IS NULL, t.due_at, t.queue_rank DESC, t.id",
             Self::Age => "t.created_at, t.id",
             Self::Updated => "t.updated_at DESC, t.id",
+        }
+    }
+
+    /// Returns the exact reverse of [`Self::order_by`], so that SQLite reads
+    /// the same index backwards to page from the end of the list.
+    fn reverse_order_by(self) -> &'static str {
+        match self {
+            Self::Priority => "t.queue_rank, t.due_at IS NULL DESC, t.due_at DESC, t.id DESC",
+            Self::Due => "t.due_at IS NULL DESC, t.due_at DESC, t.queue_rank, t.id DESC",
+            Self::Age => "t.created_at DESC, t.id DESC",
+            Self::Updated => "t.updated_at, t.id DESC",
         }
     }
 }
@@ -168,10 +181,11 @@ impl TodoQuery {
             &mut values,
         );
         any_of("cu.tier", self.tiers.clone(), &mut values);
+        // As a list of ids, SQLite can start from the tag's index and read
+        // only the tagged tickets.
         for tag in &self.tags {
             clauses.push(
-                "EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)"
-                    .to_string(),
+                "t.id IN (SELECT g.ticket_id FROM ticket_tags g WHERE g.tag = ?)".to_string(),
             );
             values.push(Value::Text(tag.clone()));
         }
@@ -184,7 +198,9 @@ impl TodoQuery {
             None => {}
         }
         if let Some(before) = self.due_before {
-            clauses.push("t.due_at < ?".to_string());
+            // The first term names the indexed expression of
+            // `tickets_open_due`, so SQLite reads only the overdue range.
+            clauses.push("(t.due_at IS NULL) = 0 AND t.due_at < ?".to_string());
             values.push(Value::Text(crate::store::format_time(before)));
         }
         if let Some(text) = self.text.as_deref().filter(|text| !text.trim().is_empty()) {
@@ -267,17 +283,44 @@ impl TodoQuery {
     /// sort order's index first, so only the rows shown are joined to their
     /// customer and tags.
     fn page_sql(&self) -> (String, Vec<Value>) {
-        let (filter, mut values) = self.filter();
         let limit = if self.limit == 0 {
             DEFAULT_LIMIT
         } else {
             self.limit.min(MAX_LIMIT)
         };
-        values.push(Value::Integer(limit as i64));
-        values.push(Value::Integer(self.offset as i64));
+        self.rows_sql(Direction::Forward, self.offset, limit)
+    }
+
+    /// Builds the SQL and parameters of the rows in `range` of the list,
+    /// which has `total` rows. A range nearer the end is read from the end in the
+    /// reverse sort order, so SQLite steps over the rows after the range
+    /// instead of every row before it.
+    fn window_sql(&self, range: &Range<usize>, total: usize) -> (String, Vec<Value>) {
+        let end = range.end.min(total);
+        let start = range.start.min(end);
+        let limit = (end - start).min(MAX_LIMIT);
+        let after = total - end;
+        if after < range.start {
+            self.rows_sql(Direction::Backward, after, limit)
+        } else {
+            self.rows_sql(Direction::Forward, start, limit)
+        }
+    }
+
+    /// Builds the SQL and parameters of `limit` rows after skipping `skip`
+    /// rows from the start of the list, or from its end when `direction` is
+    /// `Backward`. The rows come in the sort order either way.
+    fn rows_sql(&self, direction: Direction, skip: usize, limit: usize) -> (String, Vec<Value>) {
+        let (filter, mut values) = self.filter();
+        values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        values.push(Value::Integer(i64::try_from(skip).unwrap_or(i64::MAX)));
         let order = self.sort.order_by();
+        let inner_order = match direction {
+            Direction::Forward => order,
+            Direction::Backward => self.sort.reverse_order_by(),
+        };
         let sql = format!(
-            "{SELECT} WHERE t.id IN (SELECT t.id {}{filter} ORDER BY {order} LIMIT ? OFFSET ?)
+            "{SELECT} WHERE t.id IN (SELECT t.id {}{filter} ORDER BY {inner_order} LIMIT ? OFFSET ?)
               ORDER BY {order}",
             self.tables()
         );
@@ -300,16 +343,102 @@ impl TodoQuery {
         (sql, values)
     }
 
+    /// Builds the SQL and parameters of the number of matching tickets.
+    /// Filters on the open state, status, priority and assignee only add
+    /// up rows of `todo_counts`, which the store keeps per combination of
+    /// these columns. Any other filter counts the matching tickets.
     fn count_sql(&self) -> (String, Vec<Value>) {
+        if let Some(counted) = self.counts_table_sql() {
+            return counted;
+        }
         let (filter, values) = self.filter();
         (format!("SELECT count(*) {}{filter}", self.tables()), values)
     }
+
+    /// Builds the count from `todo_counts`, or returns `None` when a filter
+    /// reads a column that table does not have.
+    fn counts_table_sql(&self) -> Option<(String, Vec<Value>)> {
+        let has_text = self
+            .text
+            .as_deref()
+            .is_some_and(|text| !text.trim().is_empty());
+        if !self.types.is_empty()
+            || !self.channels.is_empty()
+            || !self.tiers.is_empty()
+            || !self.tags.is_empty()
+            || self.due_before.is_some()
+            || has_text
+        {
+            return None;
+        }
+        let mut clauses = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if !self.include_finished {
+            clauses.push("is_open = 1".to_string());
+        }
+        for (column, items) in [("status", &self.statuses), ("priority", &self.priorities)] {
+            if items.is_empty() {
+                continue;
+            }
+            let marks = vec!["?"; items.len()].join(", ");
+            clauses.push(format!("{column} IN ({marks})"));
+            values.extend(items.iter().cloned().map(Value::Text));
+        }
+        match &self.assignee {
+            Some(AssigneeFilter::Unassigned) => clauses.push("assigned = 0".to_string()),
+            Some(AssigneeFilter::Agent(name)) => {
+                clauses.push("assigned = 1 AND assignee = ?".to_string());
+                values.push(Value::Text(name.clone()));
+            }
+            None => {}
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!("SELECT coalesce(sum(ticket_count), 0) FROM todo_counts{filter}");
+        Some((sql, values))
+    }
+}
+
+/// End of the sorted list from which a page's skipped rows are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Forward,
+    Backward,
 }
 
 impl Store {
     /// Runs a to-do query and returns one page of rows.
     pub fn todo(&self, query: &TodoQuery) -> anyhow::Result<Vec<TodoRow>> {
         let (sql, values) = query.page_sql();
+        let mut statement = self.connection().prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values), read_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns the rows at the positions `range` of a to-do query's list,
+    /// in its sort order, given the list's length `total` from
+    /// [`Store::todo_count`]. The query's own `limit` and `offset` are
+    /// ignored. Positions from `total` on are left out. A range nearer the
+    /// end is read from the end, so the end of a long list costs about as
+    /// much as its start. At most [`MAX_LIMIT`] rows are read.
+    // NOTE: a range in the middle of a long list still makes SQLite step
+    // over up to half the matching rows in the sort order's index. A
+    // `total` counted before the last change shifts a range read from the
+    // end by the number of rows added or removed since.
+    pub fn todo_window(
+        &self,
+        query: &TodoQuery,
+        range: Range<usize>,
+        total: u64,
+    ) -> anyhow::Result<Vec<TodoRow>> {
+        let total = usize::try_from(total).unwrap_or(usize::MAX);
+        if range.start >= range.end.min(total) {
+            return Ok(Vec::new());
+        }
+        let (sql, values) = query.window_sql(&range, total);
         let mut statement = self.connection().prepare_cached(&sql)?;
         let rows = statement.query_map(params_from_iter(values), read_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -340,12 +469,19 @@ impl Store {
             .query_row(params_from_iter(values), |row| row.get(0))?)
     }
 
-    /// Returns SQLite's plan for a to-do query's page and count, one line
-    /// per step prefixed with `page: ` or `count: `, for benchmarks and for
-    /// diagnosing a slow list.
+    /// Returns SQLite's plan for a to-do query's page, its last page and
+    /// count, one line per step prefixed with `page: `, `last page: ` or
+    /// `count: `, for benchmarks and for diagnosing a slow list.
     pub fn todo_plan(&self, query: &TodoQuery) -> anyhow::Result<Vec<String>> {
         let mut lines = Vec::new();
-        for (name, (sql, values)) in [("page", query.page_sql()), ("count", query.count_sql())] {
+        // A list long enough that its last page is read from the end.
+        let last_page = query.window_sql(&(usize::MAX - DEFAULT_LIMIT..usize::MAX), usize::MAX);
+        let statements = [
+            ("page", query.page_sql()),
+            ("last page", last_page),
+            ("count", query.count_sql()),
+        ];
+        for (name, (sql, values)) in statements {
             let mut statement = self
                 .connection()
                 .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
@@ -889,3 +1025,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,8 +6,8 @@
 //! small data set, measured alternately in the same loop so both share
 //! the machine's load:
 //! - the to-do screen (`TodoPanel::reload` and `TodoPanel::view`) with
-//!   100,000 unfinished tickets against 100, at the top of the list and
-//!   scrolled to its end;
+//!   100,000 unfinished tickets against 100, at the top of the list,
+//!   scrolled to its end and to its middle;
 //! - a conversation's message list (`Store::latest_messages` and the pane's
 //!   view) with 10,000 messages against 100;
 //! - for reference, the message list read and built whole
@@ -282,6 +282,16 @@ impl TodoCase {
     fn scroll_to_end(&mut self) -> anyhow::Result<()> {
         let rows = self.panel.total() as f32;
         let offset = (rows * kefu_ui::ROW_HEIGHT - VIEWPORT_HEIGHT).max(0.0);
+        self.scroll_to(offset)
+    }
+
+    /// Scrolls so that the middle row of the list is at the top.
+    fn scroll_to_middle(&mut self) -> anyhow::Result<()> {
+        let middle = (self.panel.total() / 2) as f32;
+        self.scroll_to(middle * kefu_ui::ROW_HEIGHT)
+    }
+
+    fn scroll_to(&mut self, offset: f32) -> anyhow::Result<()> {
         self.panel.update(
             Some(&mut self.store),
             kefu_ui::TodoMessage::Scrolled {
@@ -293,14 +303,7 @@ impl TodoCase {
     }
 
     fn scroll_to_top(&mut self) -> anyhow::Result<()> {
-        self.panel.update(
-            Some(&mut self.store),
-            kefu_ui::TodoMessage::Scrolled {
-                offset: 0.0,
-                height: VIEWPORT_HEIGHT,
-            },
-        )?;
-        Ok(())
+        self.scroll_to(0.0)
     }
 
     /// Reads the count and the rows in view again and builds the view.
@@ -431,6 +434,20 @@ fn main() -> anyhow::Result<()> {
         "to-do screen, scroll from the top to the end: read + view",
         || scroll_round_trip(&mut small_todo),
         || scroll_round_trip(&mut large_todo),
+    )?;
+
+    small_todo.scroll_to_middle()?;
+    large_todo.scroll_to_middle()?;
+    let middle = large_todo.panel.visible_range();
+    anyhow::ensure!(
+        middle.start == large_tickets / 2,
+        "scrolling to the middle shows rows {middle:?}, expected from row {}",
+        large_tickets / 2
+    );
+    measure(
+        "to-do screen, scrolled to the middle: reload + view",
+        || rebuild(&mut small_todo),
+        || rebuild(&mut large_todo),
     )?;
 
     let small_conversation = ConversationCase::open(&small_path, small_conversation)?;

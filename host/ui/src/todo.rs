@@ -4,8 +4,8 @@
 //!
 //! The list is virtualised. Rows have a fixed height, so the scroll offset
 //! gives the range of rows in view, and only that range (with a margin of
-//! [`OVERSCAN`] rows each side) is read from SQLite with LIMIT and OFFSET
-//! and built as widgets. The rest of the list is two empty spaces of the
+//! [`OVERSCAN`] rows each side) is read from SQLite, counted from the
+//! nearer end of the list, and built as widgets. The rest of the list is two empty spaces of the
 //! right height, which keep the scroll bar true to the full count.
 
 mod view;
@@ -287,16 +287,7 @@ impl TodoPanel {
     /// Reads the rows of [`Self::built_range`] in one query.
     fn read_window(&mut self, store: &Store, query: &TodoQuery) -> anyhow::Result<()> {
         let range = self.built_range();
-        let page = TodoQuery {
-            offset: range.start,
-            limit: range.len().clamp(1, todo::MAX_LIMIT),
-            ..query.clone()
-        };
-        self.rows = if range.is_empty() {
-            Vec::new()
-        } else {
-            store.todo(&page)?
-        };
+        self.rows = store.todo_window(query, range.clone(), self.total)?;
         self.window_start = range.start;
         Ok(())
     }

@@ -121,10 +121,8 @@ impl Store {
 
     /// Lists the latest `limit` messages of one conversation, oldest
     /// first, for views that show a long conversation a window at a time.
-    /// Only the ids and times of the older messages are read.
-    // NOTE: no index covers the message time, so SQLite still visits every
-    // message of the conversation to pick the latest. It does not decode the
-    // bodies of the older ones.
+    /// SQLite walks the end of the index `messages_conversation_time`, so
+    /// the older messages are not read.
     pub fn latest_messages(
         &self,
         conversation_id: i64,
