@@ -401,6 +401,9 @@ impl Cascade<'_, '_> {
                 if pending.caused_by.is_some() {
                     delivered_caused.insert((index, guard_key.clone()));
                 }
+                if !self.may_act(index)? {
+                    continue;
+                }
 
                 let event = match reusable.take() {
                     Some(event) => event,
@@ -465,6 +468,22 @@ impl Cascade<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Returns false when rule `index` is a declarative rule whose channel
+    /// or tier condition fails in this conversation, so it would return no
+    /// actions and its event need not be built.
+    fn may_act(&mut self, index: usize) -> anyhow::Result<bool> {
+        if self.rules[index].plugin.as_declarative().is_none() {
+            return Ok(true);
+        }
+        self.fixed()?;
+        let fixed = self.fixed.as_ref().expect("read above");
+        let rule = self.rules[index]
+            .plugin
+            .as_declarative()
+            .expect("checked above");
+        Ok(rule.may_act_in(fixed.channel, &fixed.customer.tier))
     }
 
     /// Builds the event record with the conversation as it is now.
