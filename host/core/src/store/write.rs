@@ -1,5 +1,6 @@
 //! Writes, each inside the transaction of a [`Writer`].
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -10,12 +11,18 @@ use serde_json::json;
 use super::format_time;
 use crate::desk::Desk;
 use crate::model::{Channel, Customer, IncomingMessage};
+use crate::routing::Agent;
 
 /// One write transaction. Dropping it without [`Writer::commit`] rolls back
 /// everything written through it.
 pub struct Writer<'a> {
     pub(super) tx: Transaction<'a>,
     pub(super) desk: Arc<Desk>,
+    /// The agents as [`Writer::agents`] last read them, so routing every
+    /// new ticket of an import reads only their loads again. The agent
+    /// changes of this writer clear it, and no other connection can change
+    /// an agent while the transaction holds the write lock.
+    pub(super) agents: RefCell<Option<Vec<Agent>>>,
 }
 
 /// A ticket to open on a conversation.
@@ -105,7 +112,11 @@ impl<'a> Writer<'a> {
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting a write transaction")?;
-        Ok(Self { tx, desk })
+        Ok(Self {
+            tx,
+            desk,
+            agents: RefCell::new(None),
+        })
     }
 
     /// Executes `sql` through the connection's statement cache, so a
