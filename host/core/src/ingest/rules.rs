@@ -411,13 +411,14 @@ impl Cascade<'_, '_> {
                 };
                 let rule = &mut self.rules[index];
                 let rule_id = rule.plugin.id().to_string();
-                let input = format!(
-                    "{} on conversation {}",
-                    event_name(&pending.kind),
-                    self.conversation_id
-                );
+                // Named in failures only, so it is formatted only for them.
+                let (event_name, conversation_id) =
+                    (event_name(&pending.kind), self.conversation_id);
+                let input = move || format!("{event_name} on conversation {conversation_id}");
                 let result = rule.plugin.on_event(&event);
-                rule.record(&rule_id, &input, &result);
+                if result.is_err() {
+                    rule.record(&rule_id, &input(), &result);
+                }
                 if matches!(&result, Ok(actions) if actions.is_empty()) {
                     reusable = Some(event);
                 }
@@ -427,9 +428,10 @@ impl Cascade<'_, '_> {
                         self.reject(
                             &rule_id,
                             format!(
-                                "{} actions in one answer to {input}, more than the \
+                                "{} actions in one answer to {}, more than the \
                                  {MAX_ACTIONS_PER_CALL} allowed; none was applied",
-                                actions.len()
+                                actions.len(),
+                                input()
                             ),
                         );
                     }
@@ -457,7 +459,7 @@ impl Cascade<'_, '_> {
                         }
                     }
                     Err(error) => {
-                        let mut failure = format!("{error} ({input})");
+                        let mut failure = format!("{error} ({})", input());
                         if let Some(reason) = self.rules[index].disabled_reason() {
                             failure.push_str(&format!("; plugin {rule_id} disabled: {reason}"));
                         }
