@@ -538,8 +538,14 @@ fn find_adapter(plugins: &PluginSet, id: &str) -> Result<usize, String> {
     }
 }
 
+/// Highest probe score: the adapter is certain it reads the input. A
+/// larger score counts as this one.
+const CERTAIN_SCORE: u8 = 100;
+
 /// Returns the index of the adapter with the highest non-zero probe score;
-/// the first adapter wins a tie.
+/// the first adapter wins a tie. An adapter that is certain
+/// ([`CERTAIN_SCORE`]) ends the probing, because a later adapter can at
+/// most tie with it, so the later ones are not called for this input.
 fn pick_adapter(plugins: &mut PluginSet, name: &str, bytes: &[u8]) -> Option<usize> {
     let head = &bytes[..bytes.len().min(PROBE_HEAD_BYTES)];
     let mut best: Option<(usize, u8)> = None;
@@ -550,9 +556,12 @@ fn pick_adapter(plugins: &mut PluginSet, name: &str, bytes: &[u8]) -> Option<usi
         let result = adapter.plugin.probe(name, head);
         let id = adapter.plugin.id().to_string();
         adapter.record(&id, name, &result);
-        let score = result.unwrap_or(0);
+        let score = result.unwrap_or(0).min(CERTAIN_SCORE);
         if score > 0 && best.is_none_or(|(_, best_score)| score > best_score) {
             best = Some((index, score));
+        }
+        if score == CERTAIN_SCORE {
+            break;
         }
     }
     best.map(|(index, _)| index)

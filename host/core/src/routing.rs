@@ -5,9 +5,11 @@
 //! [`Store::routing_queue`](crate::Store::routing_queue)). Routing assigns
 //! a ticket to one of the agents who are available, have the skills its
 //! type requires in `routing.toml`, and are under their `max_open` limit,
-//! picked by the configured [`Strategy`]. Every assignment is written with
-//! [`Writer::set_ticket_field`], so the ticket's history stores which
-//! strategy picked the agent and why.
+//! picked by the configured [`Strategy`]. Every assignment writes an
+//! `assignee` event, so the ticket's history stores which strategy picked
+//! the agent and why. An import routes the tickets its rules open with
+//! [`pick_for_new_ticket`], which lets the ticket's INSERT carry the
+//! assignee; everything else assigns with [`Writer::set_ticket_field`].
 
 mod agent;
 mod config;
@@ -180,7 +182,7 @@ fn assign(
         .into_iter()
         .filter(|agent| Some(agent.name.as_str()) != excluded)
         .collect();
-    let (agent, reason) = match choose_agent(writer, ticket, config, &agents)? {
+    let (agent, reason) = match choose_agent(writer, &ticket.ticket_type, config, &agents)? {
         Ok(choice) => choice,
         Err(reason) => {
             tracing::info!(ticket_id = ticket.id, reason, "left ticket unassigned");
@@ -192,16 +194,7 @@ fn assign(
     };
     let reason = format!("{reason_prefix}{reason}");
     writer.set_ticket_field(ticket.id, TicketField::Assignee, &agent, ACTOR, &reason, at)?;
-
-    let sequence = writer
-        .routing_state(SEQUENCE_KEY)?
-        .and_then(|value| value.parse::<u64>().ok())
-        .unwrap_or(0)
-        + 1;
-    writer.set_routing_state(SEQUENCE_KEY, &sequence.to_string())?;
-    writer.set_routing_state(&last_routed_key(&agent), &sequence.to_string())?;
-    writer.set_routing_state(LAST_AGENT_KEY, &agent)?;
-    tracing::info!(ticket_id = ticket.id, agent, reason, "routed ticket");
+    record_routed(writer, ticket.id, &agent, &reason)?;
 
     Ok(RouteOutcome::Assigned(Assignment {
         ticket_id: ticket.id,
@@ -209,6 +202,54 @@ fn assign(
         strategy: config.strategy,
         reason,
     }))
+}
+
+/// An agent picked for a ticket before the ticket is inserted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PickedAgent {
+    pub agent: String,
+    /// Why this agent: the text stored with the `assignee` event.
+    pub reason: String,
+}
+
+/// Picks the agent for an open ticket of `ticket_type` that is about to be
+/// inserted, as [`route_ticket`] would pick one for it once inserted, so
+/// the INSERT can carry the assignee. Writes nothing. Returns `None` when
+/// no agent can take the ticket.
+///
+/// The caller then writes the `assignee` event and calls
+/// [`record_routed`], unless the ticket changes first: routing depends on
+/// its type and on it being open and unassigned.
+pub(crate) fn pick_for_new_ticket(
+    writer: &Writer<'_>,
+    ticket_type: &str,
+    config: &RoutingConfig,
+) -> anyhow::Result<Option<PickedAgent>> {
+    let agents = writer.agents()?;
+    Ok(choose_agent(writer, ticket_type, config, &agents)?
+        .ok()
+        .map(|(agent, reason)| PickedAgent { agent, reason }))
+}
+
+/// Stores the routing state that an assignment by routing moves on: the
+/// sequence number of routed tickets, the agent's last-routed mark for
+/// least-load ties and the last agent for round-robin.
+pub(crate) fn record_routed(
+    writer: &Writer<'_>,
+    ticket_id: i64,
+    agent: &str,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let sequence = writer
+        .routing_state(SEQUENCE_KEY)?
+        .and_then(|value| value.parse::<u64>().ok())
+        .unwrap_or(0)
+        + 1;
+    writer.set_routing_state(SEQUENCE_KEY, &sequence.to_string())?;
+    writer.set_routing_state(&last_routed_key(agent), &sequence.to_string())?;
+    writer.set_routing_state(LAST_AGENT_KEY, agent)?;
+    tracing::info!(ticket_id, agent, reason, "routed ticket");
+    Ok(())
 }
 
 /// Reason an agent cannot take a ticket.
@@ -222,11 +263,11 @@ enum Skip<'a> {
 /// can take the ticket.
 fn choose_agent(
     writer: &Writer<'_>,
-    ticket: &QueuedTicket,
+    ticket_type: &str,
     config: &RoutingConfig,
     agents: &[Agent],
 ) -> anyhow::Result<Result<(String, String), String>> {
-    let required = config.skills_for(&ticket.ticket_type);
+    let required = config.skills_for(ticket_type);
     if agents.is_empty() {
         return Ok(Err(
             "no agents to route to; add one with `kefu agents add NAME`".to_string(),
@@ -259,10 +300,7 @@ fn choose_agent(
     skipped.extend(full.into_iter().map(|agent| (agent, Skip::Full)));
 
     if candidates.is_empty() {
-        let mut reason = format!(
-            "no agent can take this {} ticket",
-            ticket.ticket_type.as_str()
-        );
+        let mut reason = format!("no agent can take this {ticket_type} ticket");
         if !required.is_empty() {
             let _ = write!(reason, ", which needs {}", skills_phrase(required));
         }

@@ -417,3 +417,171 @@ fn unknown_phrase_in_an_action_is_rejected_by_name() {
         summary.rule_failures
     );
 }
+
+/// Turns on routing of new tickets with `routing_toml` and adds `agents`,
+/// each with its skills.
+fn route_new_tickets(db: &mut TestDb, routing_toml: &str, agents: &[(&str, &[&str])]) {
+    use kefu_core::desk::Desk;
+    use kefu_core::routing::NewAgent;
+
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("routing.toml"),
+        format!("assign-new-tickets = true\n{routing_toml}"),
+    )
+    .unwrap();
+    db.store.set_desk(Desk::load(config.path()).unwrap());
+    let writer = db.store.writer().unwrap();
+    for (name, skills) in agents {
+        let agent = NewAgent {
+            name: name.to_string(),
+            display_name: None,
+            skills: skills.iter().map(|skill| skill.to_string()).collect(),
+            max_open: None,
+        };
+        writer.add_agent(&agent, chrono::Utc::now()).unwrap();
+    }
+    writer.commit().unwrap();
+}
+
+/// Returns each agent's name and open load.
+fn agent_loads(db: &TestDb) -> Vec<(String, u32)> {
+    db.store
+        .agents()
+        .unwrap()
+        .into_iter()
+        .map(|agent| (agent.name, agent.open_load))
+        .collect()
+}
+
+/// Returns the kind and actor of each history event of a ticket.
+fn kinds_and_actors(db: &TestDb, ticket_id: i64) -> Vec<(String, String)> {
+    db.store
+        .ticket_events(ticket_id)
+        .unwrap()
+        .into_iter()
+        .map(|event| (event.kind, event.actor))
+        .collect()
+}
+
+#[test]
+fn routed_ticket_unassigned_during_cascade() {
+    let mut db = TestDb::new();
+    route_new_tickets(&mut db, "", &[("lin", &[]), ("wang", &[])]);
+    let mut plugins = with_scripted(&[("watcher", &[])]);
+    import_one(&mut db, &mut plugins, "r1.eml");
+
+    // The rules run before routing, so they see the ticket unassigned.
+    let lines = received_events(&plugins, "watcher");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("message-received"), "{lines:?}");
+    assert!(lines[1].starts_with("ticket-created"), "{lines:?}");
+    for line in &lines {
+        assert!(line.contains("status=open"), "{line}");
+        assert!(line.contains("assignee=-"), "{line}");
+    }
+
+    let ticket = &db.store.tickets().unwrap()[0];
+    assert_eq!(ticket.assignee.as_deref(), Some("lin"));
+    assert_eq!(
+        kinds_and_actors(&db, ticket.id),
+        [
+            ("created".to_string(), "plugin:default-rules".to_string()),
+            ("assignee".to_string(), "system".to_string()),
+        ]
+    );
+    let assignment = db
+        .store
+        .ticket_events(ticket.id)
+        .unwrap()
+        .into_iter()
+        .find(|event| event.kind == "assignee")
+        .unwrap();
+    assert_eq!(assignment.detail["from"], serde_json::Value::Null);
+    assert_eq!(assignment.detail["to"], "lin");
+    assert!(
+        assignment.reason.unwrap().starts_with("least-load"),
+        "the assignment says why"
+    );
+    assert_eq!(
+        agent_loads(&db),
+        [("lin".to_string(), 1), ("wang".to_string(), 0)]
+    );
+
+    // The next ticket goes to the agent with fewer open tickets.
+    let mail = db.write_mail("r2.eml", "han.mei@example.cn", "发票", "请开发票。");
+    db.ingest_with(&mut plugins, &[mail]);
+    let tickets = db.store.tickets().unwrap();
+    let second = tickets.iter().find(|other| other.id != ticket.id);
+    assert_eq!(
+        second.and_then(|second| second.assignee.as_deref()),
+        Some("wang")
+    );
+    assert_eq!(
+        agent_loads(&db),
+        [("lin".to_string(), 1), ("wang".to_string(), 1)]
+    );
+}
+
+#[test]
+fn rule_assignment_wins_over_routing() {
+    let mut db = TestDb::new();
+    route_new_tickets(&mut db, "", &[("lin", &[]), ("wang", &[])]);
+    let mut plugins = with_scripted(&[("assigner", &[("on:ticket-created", "assign wang")])]);
+    import_one(&mut db, &mut plugins, "r3.eml");
+
+    // Routing would pick lin, the first name of two idle agents, but the
+    // rule assigned the ticket first.
+    let ticket = &db.store.tickets().unwrap()[0];
+    assert_eq!(ticket.assignee.as_deref(), Some("wang"));
+    assert_eq!(
+        kinds_and_actors(&db, ticket.id),
+        [
+            ("created".to_string(), "plugin:default-rules".to_string()),
+            ("assignee".to_string(), "plugin:assigner".to_string()),
+        ]
+    );
+    let events = events_with_details(&db, ticket.id);
+    assert_eq!(events[1].1, r#"{"from":null,"to":"wang"}"#);
+    assert_eq!(
+        agent_loads(&db),
+        [("lin".to_string(), 0), ("wang".to_string(), 1)]
+    );
+}
+
+#[test]
+fn routing_follows_type_a_rule_set() {
+    let mut db = TestDb::new();
+    route_new_tickets(
+        &mut db,
+        "[required-skills]\ntechnical-support = [\"tech\"]\n",
+        &[("lin", &[]), ("zhao", &["tech"])],
+    );
+    let mut plugins = with_scripted(&[(
+        "typist",
+        &[(
+            "on:ticket-created",
+            "set-type technical-support\nadd-tag tech",
+        )],
+    )]);
+    import_one(&mut db, &mut plugins, "r4.eml");
+
+    // default-rules opened a pre-sales ticket, which lin could take. The
+    // rule made it technical support, which needs the tech skill.
+    let ticket = &db.store.tickets().unwrap()[0];
+    assert_eq!(ticket.ticket_type, "technical-support");
+    assert_eq!(ticket.assignee.as_deref(), Some("zhao"));
+    assert_eq!(
+        kinds_and_actors(&db, ticket.id),
+        [
+            ("created".to_string(), "plugin:default-rules".to_string()),
+            ("type".to_string(), "plugin:typist".to_string()),
+            ("tag".to_string(), "plugin:typist".to_string()),
+            ("assignee".to_string(), "system".to_string()),
+        ]
+    );
+    assert_eq!(
+        agent_loads(&db),
+        [("lin".to_string(), 0), ("zhao".to_string(), 1)]
+    );
+}

@@ -224,6 +224,14 @@ impl DeclarativeRule {
         self.then.to_api()
     }
 
+    /// Returns false when the rule's channel or tier condition fails for a
+    /// conversation on `channel` with a customer of `tier`. Then
+    /// [`DeclarativeRule::evaluate`] returns no actions for any event there,
+    /// so the caller need not build the event.
+    pub fn may_act_in(&self, channel: Channel, tier: &str) -> bool {
+        self.when.channel_matches(ApiChannel::from(channel)) && self.when.tier_matches(tier)
+    }
+
     /// Returns the actions of a time rule for a ticket whose state matches
     /// its trigger: all of them when every condition holds on `event`, else
     /// none.
@@ -267,6 +275,18 @@ impl DeclarativeRule {
 }
 
 impl Conditions {
+    fn channel_matches(&self, channel: ApiChannel) -> bool {
+        self.channels.is_empty()
+            || self
+                .channels
+                .iter()
+                .any(|known| ApiChannel::from(*known) == channel)
+    }
+
+    fn tier_matches(&self, tier: &str) -> bool {
+        self.tiers.is_empty() || self.tiers.contains(&tier.trim().to_lowercase())
+    }
+
     fn hold(&self, event: &Event, now: DateTime<Utc>) -> bool {
         let ticket = event.conversation.ticket.as_ref();
         if let Some(has_ticket) = self.has_ticket
@@ -274,19 +294,10 @@ impl Conditions {
         {
             return false;
         }
-        if !self.channels.is_empty()
-            && !self
-                .channels
-                .iter()
-                .any(|channel| ApiChannel::from(*channel) == event.conversation.channel)
+        if !self.channel_matches(event.conversation.channel)
+            || !self.tier_matches(&event.customer.tier)
         {
             return false;
-        }
-        if !self.tiers.is_empty() {
-            let tier = event.customer.tier.trim().to_lowercase();
-            if !self.tiers.contains(&tier) {
-                return false;
-            }
         }
         if !self.keywords.is_empty() {
             let EventKind::MessageReceived(received) = &event.kind else {

@@ -101,11 +101,7 @@ impl StoreContext<'_, '_> {
                 {
                     self.writer.customer_replied(ticket_id, self.received_at)?;
                 }
-                let opened_before = self.summary.tickets_opened;
                 super::rules::on_message(self, &message, message_id, conversation_id)?;
-                if self.summary.tickets_opened > opened_before {
-                    self.route_new_ticket(conversation_id)?;
-                }
                 if let Some(call) = message.call.as_ref().filter(|call| !call.answered) {
                     // After the rules, so the task links the ticket they opened.
                     let ticket_id = self.writer.open_ticket_of(conversation_id)?;
@@ -167,22 +163,6 @@ impl StoreContext<'_, '_> {
             self.summary.ratings_stored += 1;
         }
         Ok(true)
-    }
-
-    /// Routes the ticket the rules just opened, when the routing
-    /// configuration asks for it and no rule assigned it.
-    fn route_new_ticket(&mut self, conversation_id: i64) -> anyhow::Result<()> {
-        let routing = &self.writer.desk().routing;
-        if !routing.assign_new_tickets {
-            return Ok(());
-        }
-        let Some(ticket_id) = self.writer.open_ticket_of(conversation_id)? else {
-            return Ok(());
-        };
-        let outcome =
-            crate::routing::route_ticket(self.writer, ticket_id, routing, self.received_at)?;
-        tracing::debug!(ticket = ticket_id, "routing: {}", outcome.reason());
-        Ok(())
     }
 
     /// Finds the conversation a message belongs to, or creates it.

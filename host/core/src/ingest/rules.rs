@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use super::message::StoreContext;
 use crate::automation::declarative::{DeclarativeRule, TimeTrigger};
-use crate::model::{Customer, IncomingMessage};
+use crate::model::{Channel, Customer, IncomingMessage};
 use crate::plugin::api::Channel as ApiChannel;
 use crate::plugin::rule_api::{
     Action, Conversation, Customer as RuleCustomer, Event, EventKind, History, MessageEvent,
@@ -68,6 +68,36 @@ pub(super) struct Cascade<'w, 'a> {
     /// The parts of the event record that stay the same for the whole
     /// cascade, read when the first event is built.
     pub fixed: Option<FixedContext>,
+    /// Routing state of the ticket the cascade opens.
+    pub routing: NewTicketRouting,
+}
+
+/// Routing of the ticket a message's cascade opens, when the routing
+/// configuration assigns new tickets.
+///
+/// Routing runs as if after the cascade, so a rule's own assignment wins
+/// and the ticket's type after the rules decides the skills. Routing
+/// picks the agent when the ticket is opened, though, so its INSERT
+/// carries the assignee and no UPDATE rewrites the row and its indexes.
+/// That pick stands for the one after the cascade while no action changes
+/// the ticket. Until the cascade ends, rules see the ticket unassigned, and
+/// the `assignee` event and the routing state are written at its end. An
+/// action on the ticket first clears the assignee again, and routing then
+/// runs after the cascade on the ticket as the rules left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum NewTicketRouting {
+    /// Nothing to route: not a message's cascade, or new tickets wait in
+    /// the queue.
+    Off,
+    /// The ticket the cascade opens gets its agent in the INSERT.
+    AtOpen,
+    /// The ticket was inserted with this agent.
+    Picked {
+        ticket_id: i64,
+        picked: crate::routing::PickedAgent,
+    },
+    /// Routing runs after the cascade, on the ticket as the rules left it.
+    AfterCascade,
 }
 
 /// The parts of an event record that no rule action changes: the
@@ -76,7 +106,7 @@ pub(super) struct Cascade<'w, 'a> {
 /// add no conversations or messages).
 #[derive(Debug, Clone)]
 pub(super) struct FixedContext {
-    channel: ApiChannel,
+    channel: Channel,
     customer: Customer,
     earlier_conversations: u32,
     first_contact: Option<DateTime<Utc>>,
@@ -104,6 +134,11 @@ pub(super) fn on_message(
         message_id,
         message: incoming_to_api(message),
     });
+    let routing = if context.writer.desk().routing.assign_new_tickets {
+        NewTicketRouting::AtOpen
+    } else {
+        NewTicketRouting::Off
+    };
     let mut cascade = Cascade {
         writer: context.writer,
         rules: context.rules,
@@ -113,10 +148,11 @@ pub(super) fn on_message(
         failures: &mut context.summary.rule_failures,
         tickets_opened: 0,
         fixed: None,
+        routing,
     };
     cascade.run(kind, None)?;
     context.summary.tickets_opened += cascade.tickets_opened as usize;
-    Ok(())
+    cascade.finish_routing()
 }
 
 /// Delivers a due timer to the rule that scheduled it and marks it fired,
@@ -156,6 +192,7 @@ pub(super) fn fire_timer(
         failures,
         tickets_opened: 0,
         fixed: None,
+        routing: NewTicketRouting::Off,
     };
     cascade.run(kind, Some(index))
 }
@@ -179,6 +216,7 @@ pub(super) fn on_agent_change(
         failures,
         tickets_opened: 0,
         fixed: None,
+        routing: NewTicketRouting::Off,
     };
     cascade.run(EventKind::TicketUpdated(change), None)
 }
@@ -228,6 +266,7 @@ pub(super) fn fire_time_rules(
                 failures,
                 tickets_opened: 0,
                 fixed: None,
+                routing: NewTicketRouting::Off,
             };
             let event = cascade.event(EventKind::TimerFired(TimerEvent {
                 name: trigger.name().to_string(),
@@ -362,6 +401,9 @@ impl Cascade<'_, '_> {
                 if pending.caused_by.is_some() {
                     delivered_caused.insert((index, guard_key.clone()));
                 }
+                if !self.may_act(index)? {
+                    continue;
+                }
 
                 let event = match reusable.take() {
                     Some(event) => event,
@@ -369,13 +411,14 @@ impl Cascade<'_, '_> {
                 };
                 let rule = &mut self.rules[index];
                 let rule_id = rule.plugin.id().to_string();
-                let input = format!(
-                    "{} on conversation {}",
-                    event_name(&pending.kind),
-                    self.conversation_id
-                );
+                // Named in failures only, so it is formatted only for them.
+                let (event_name, conversation_id) =
+                    (event_name(&pending.kind), self.conversation_id);
+                let input = move || format!("{event_name} on conversation {conversation_id}");
                 let result = rule.plugin.on_event(&event);
-                rule.record(&rule_id, &input, &result);
+                if result.is_err() {
+                    rule.record(&rule_id, &input(), &result);
+                }
                 if matches!(&result, Ok(actions) if actions.is_empty()) {
                     reusable = Some(event);
                 }
@@ -385,9 +428,10 @@ impl Cascade<'_, '_> {
                         self.reject(
                             &rule_id,
                             format!(
-                                "{} actions in one answer to {input}, more than the \
+                                "{} actions in one answer to {}, more than the \
                                  {MAX_ACTIONS_PER_CALL} allowed; none was applied",
-                                actions.len()
+                                actions.len(),
+                                input()
                             ),
                         );
                     }
@@ -415,7 +459,7 @@ impl Cascade<'_, '_> {
                         }
                     }
                     Err(error) => {
-                        let mut failure = format!("{error} ({input})");
+                        let mut failure = format!("{error} ({})", input());
                         if let Some(reason) = self.rules[index].disabled_reason() {
                             failure.push_str(&format!("; plugin {rule_id} disabled: {reason}"));
                         }
@@ -428,25 +472,43 @@ impl Cascade<'_, '_> {
         Ok(())
     }
 
+    /// Returns false when rule `index` is a declarative rule whose channel
+    /// or tier condition fails in this conversation, so it would return no
+    /// actions and its event need not be built.
+    fn may_act(&mut self, index: usize) -> anyhow::Result<bool> {
+        if self.rules[index].plugin.as_declarative().is_none() {
+            return Ok(true);
+        }
+        self.fixed()?;
+        let fixed = self.fixed.as_ref().expect("read above");
+        let rule = self.rules[index]
+            .plugin
+            .as_declarative()
+            .expect("checked above");
+        Ok(rule.may_act_in(fixed.channel, &fixed.customer.tier))
+    }
+
     /// Builds the event record with the conversation as it is now.
     fn event(&mut self, kind: EventKind) -> anyhow::Result<Event> {
         let state = self.writer.conversation_state(self.conversation_id)?;
-        let fixed = match &self.fixed {
-            Some(fixed) => fixed.clone(),
-            None => {
-                let fixed = self.read_fixed()?;
-                self.fixed = Some(fixed.clone());
-                fixed
-            }
-        };
+        let fixed = self.fixed()?.clone();
         let (tickets, open_tickets) = self.writer.customer_ticket_counts(fixed.customer.id)?;
+        let mut ticket = state.ticket.map(ticket_record);
+        // Routing has not run yet as far as the rules can tell, so the
+        // agent picked for the ticket's INSERT is not shown.
+        if let (Some(ticket), NewTicketRouting::Picked { ticket_id, .. }) =
+            (&mut ticket, &self.routing)
+            && ticket.id == *ticket_id
+        {
+            ticket.assignee = None;
+        }
         Ok(Event {
             kind,
             conversation: Conversation {
                 id: self.conversation_id,
-                channel: fixed.channel,
+                channel: ApiChannel::from(fixed.channel),
                 message_count: state.message_count,
-                ticket: state.ticket.map(ticket_record),
+                ticket,
             },
             customer: RuleCustomer {
                 id: fixed.customer.id,
@@ -462,12 +524,21 @@ impl Cascade<'_, '_> {
         })
     }
 
+    /// Returns the parts of the event record that no rule action changes,
+    /// read from the store the first time.
+    fn fixed(&mut self) -> anyhow::Result<&FixedContext> {
+        if self.fixed.is_none() {
+            self.fixed = Some(self.read_fixed()?);
+        }
+        Ok(self.fixed.as_ref().expect("read above"))
+    }
+
     /// Reads the parts of the event record that no rule action changes.
     fn read_fixed(&self) -> anyhow::Result<FixedContext> {
         let channel = self.writer.conversation_channel(self.conversation_id)?;
         let customer = self.writer.conversation_customer(self.conversation_id)?;
         Ok(FixedContext {
-            channel: ApiChannel::from(channel),
+            channel,
             earlier_conversations: self
                 .writer
                 .other_conversation_count(customer.id, self.conversation_id)?,
@@ -483,11 +554,7 @@ impl Cascade<'_, '_> {
         let now = self.now;
         let mut caused = Vec::new();
         for action in actions {
-            let ticket_id = self
-                .writer
-                .conversation_state(self.conversation_id)?
-                .ticket
-                .map(|ticket| ticket.id);
+            let ticket_id = self.writer.open_ticket_of(self.conversation_id)?;
 
             if let Action::OpenTicket(new) = &action {
                 // The conversation already has a ticket, so the request is
@@ -516,23 +583,34 @@ impl Cascade<'_, '_> {
                     continue;
                 }
                 let subject = self.message.and_then(ticket_subject);
-                let channel = self.writer.conversation_channel(self.conversation_id)?;
+                let channel = self.fixed()?.channel;
                 // The SLA clock starts when the customer wrote, which can
                 // be before an import opened the ticket.
                 let written_at = self.message.and_then(|message| message.sent_at);
-                self.writer.open_ticket_written_at(
-                    &NewTicket {
-                        conversation_id: self.conversation_id,
-                        subject: subject.as_deref(),
-                        ticket_type: &new.ticket_type,
-                        priority: &new.priority,
-                        source: channel,
-                        actor: &actor,
-                        reason: &new.reason,
-                    },
-                    now,
-                    written_at,
-                )?;
+                let ticket = NewTicket {
+                    conversation_id: self.conversation_id,
+                    subject: subject.as_deref(),
+                    ticket_type: &new.ticket_type,
+                    priority: &new.priority,
+                    source: channel,
+                    actor: &actor,
+                    reason: &new.reason,
+                };
+                match self.pick_agent_at_open(&new.ticket_type)? {
+                    Some(picked) => {
+                        let ticket_id = self.writer.open_ticket_assigned(
+                            &ticket,
+                            now,
+                            written_at,
+                            &picked.agent,
+                        )?;
+                        self.routing = NewTicketRouting::Picked { ticket_id, picked };
+                    }
+                    None => {
+                        self.writer
+                            .open_ticket_written_at(&ticket, now, written_at)?;
+                    }
+                }
                 self.tickets_opened += 1;
                 caused.push(EventKind::TicketCreated);
                 continue;
@@ -543,6 +621,7 @@ impl Cascade<'_, '_> {
             let Some(ticket_id) = ticket_id else {
                 continue;
             };
+            self.unpick_agent(ticket_id)?;
             let is_send_phrase = matches!(action, Action::SendPhrase(_));
             let reason = "rule action";
 
@@ -673,6 +752,69 @@ impl Cascade<'_, '_> {
             }
         }
         Ok(caused)
+    }
+
+    /// Picks the agent for the ticket about to be opened with type
+    /// `ticket_type`, when routing runs at open. Returns `None`, and leaves
+    /// routing to the end of the cascade, when the lifecycle's first status
+    /// is not open or no agent can take the ticket now.
+    fn pick_agent_at_open(
+        &mut self,
+        ticket_type: &str,
+    ) -> anyhow::Result<Option<crate::routing::PickedAgent>> {
+        if self.routing != NewTicketRouting::AtOpen {
+            return Ok(None);
+        }
+        self.routing = NewTicketRouting::AfterCascade;
+        let desk = self.writer.desk();
+        if !desk.lifecycle.is_open(desk.lifecycle.initial_status()) {
+            return Ok(None);
+        }
+        crate::routing::pick_for_new_ticket(self.writer, ticket_type, &desk.routing)
+    }
+
+    /// Clears the agent picked at open from ticket `ticket_id` before an
+    /// action changes it, because routing then depends on the changed
+    /// ticket. Routing runs again after the cascade.
+    fn unpick_agent(&mut self, ticket_id: i64) -> anyhow::Result<()> {
+        if matches!(&self.routing, NewTicketRouting::Picked { ticket_id: picked, .. } if *picked == ticket_id)
+        {
+            self.writer.clear_inserted_assignee(ticket_id)?;
+            self.routing = NewTicketRouting::AfterCascade;
+        }
+        Ok(())
+    }
+
+    /// Completes routing of the ticket the cascade opened: records the
+    /// assignment picked at open, or routes the ticket as the rules left
+    /// it.
+    fn finish_routing(&mut self) -> anyhow::Result<()> {
+        match std::mem::replace(&mut self.routing, NewTicketRouting::Off) {
+            NewTicketRouting::Picked { ticket_id, picked } => {
+                self.writer.record_inserted_assignee(
+                    ticket_id,
+                    &picked.agent,
+                    crate::routing::ACTOR,
+                    &picked.reason,
+                    self.now,
+                )?;
+                crate::routing::record_routed(self.writer, ticket_id, &picked.agent, &picked.reason)
+            }
+            NewTicketRouting::AfterCascade => {
+                let Some(ticket_id) = self.writer.open_ticket_of(self.conversation_id)? else {
+                    return Ok(());
+                };
+                let outcome = crate::routing::route_ticket(
+                    self.writer,
+                    ticket_id,
+                    &self.writer.desk().routing,
+                    self.now,
+                )?;
+                tracing::debug!(ticket = ticket_id, "routing: {}", outcome.reason());
+                Ok(())
+            }
+            NewTicketRouting::Off | NewTicketRouting::AtOpen => Ok(()),
+        }
     }
 
     /// Queues a phrase as an automatic reply on the ticket. Nothing is sent

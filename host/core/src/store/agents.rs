@@ -21,6 +21,13 @@ const AGENT_SQL: &str = "SELECT a.name, a.display_name, a.skills, a.available, a
    FROM agents a
    LEFT JOIN assignee_open_counts o ON o.assignee = a.name";
 
+/// The open load of every agent, by name, in the order of
+/// [`list_agents`].
+const LOADS_SQL: &str = "SELECT a.name, coalesce(o.open_count, 0)
+   FROM agents a
+   LEFT JOIN assignee_open_counts o ON o.assignee = a.name
+  ORDER BY a.name";
+
 /// Open, unassigned tickets in routing order: queue rank (VIP customers and
 /// higher priorities first), then the earliest running deadline with
 /// tickets that have none last, then the oldest. `?1` is the row limit,
@@ -60,9 +67,23 @@ impl Store {
 }
 
 impl Writer<'_> {
-    /// Lists agents by name, with their open load.
+    /// Lists agents by name, with their open load. The agents are read in
+    /// full once per transaction, and after that only their loads.
     pub fn agents(&self) -> anyhow::Result<Vec<Agent>> {
-        list_agents(&self.tx)
+        let mut cached = self.agents.borrow_mut();
+        if let Some(agents) = cached.as_mut()
+            && read_loads(&self.tx, agents)?
+        {
+            return Ok(agents.clone());
+        }
+        let agents = list_agents(&self.tx)?;
+        *cached = Some(agents.clone());
+        Ok(agents)
+    }
+
+    /// Clears the agents [`Writer::agents`] keeps, after a change to one.
+    fn forget_agents(&self) {
+        self.agents.replace(None);
     }
 
     /// Returns the agent named `name`, if any.
@@ -87,6 +108,7 @@ impl Writer<'_> {
             .transpose()?
             .flatten();
         check_max_open(agent.max_open)?;
+        self.forget_agents();
         if find_agent(&self.tx, &agent.name)?.is_some() {
             anyhow::bail!(
                 "agent {} exists already; change it with `kefu agents set {}`",
@@ -132,6 +154,7 @@ impl Writer<'_> {
         let max_open = changes.max_open.unwrap_or(agent.max_open);
         check_max_open(max_open)?;
         let available = changes.available.unwrap_or(agent.available);
+        self.forget_agents();
         self.tx.execute(
             "UPDATE agents SET display_name = ?2, skills = ?3, available = ?4, max_open = ?5,
                                updated_at = ?6
@@ -161,6 +184,7 @@ impl Writer<'_> {
                 if agent.open_load == 1 { "" } else { "s" }
             );
         }
+        self.forget_agents();
         self.tx
             .execute("DELETE FROM agents WHERE name = ?1", params![name])?;
         self.tx.execute(
@@ -242,6 +266,24 @@ fn list_agents(connection: &Connection) -> anyhow::Result<Vec<Agent>> {
         .collect::<Result<_, _>>()
         .context("reading agents")?;
     Ok(agents)
+}
+
+/// Sets the open load of each of `agents`, which [`list_agents`] read.
+/// Returns false, and leaves the loads partly set, when the agents are
+/// not the ones listed now.
+fn read_loads(connection: &Connection, agents: &mut [Agent]) -> anyhow::Result<bool> {
+    let mut statement = connection.prepare_cached(LOADS_SQL)?;
+    let mut rows = statement.query([])?;
+    for agent in agents.iter_mut() {
+        let Some(row) = rows.next()? else {
+            return Ok(false);
+        };
+        if row.get_ref(0)?.as_str()? != agent.name {
+            return Ok(false);
+        }
+        agent.open_load = row.get(1)?;
+    }
+    Ok(rows.next()?.is_none())
 }
 
 fn find_agent(connection: &Connection, name: &str) -> anyhow::Result<Option<Agent>> {

@@ -505,23 +505,26 @@ impl Store {
 /// Returns the latest ticket of a conversation, or the ticket it was merged
 /// into, following the chain of merges.
 fn read_open_ticket(connection: &Connection, conversation_id: i64) -> anyhow::Result<Option<i64>> {
-    let mut ticket: Option<i64> = connection
+    let latest: Option<(i64, Option<i64>)> = connection
         .prepare_cached(
-            "SELECT id FROM tickets WHERE conversation_id = ?1 ORDER BY id DESC LIMIT 1",
+            "SELECT id, merged_into FROM tickets WHERE conversation_id = ?1
+              ORDER BY id DESC LIMIT 1",
         )?
-        .query_row(params![conversation_id], |row| row.get(0))
+        .query_row(params![conversation_id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?;
+    let Some((mut ticket, mut into)) = latest else {
+        return Ok(None);
+    };
     // Merges form a chain at most as long as the number of tickets;
     // the bound only guards against a damaged database.
     let mut merged_into =
         connection.prepare_cached("SELECT merged_into FROM tickets WHERE id = ?1")?;
     for _ in 0..1000 {
-        let Some(id) = ticket else { break };
-        let into: Option<i64> = merged_into.query_row(params![id], |row| row.get(0))?;
-        match into {
-            Some(next) => ticket = Some(next),
-            None => break,
-        }
+        let Some(next) = into else { break };
+        ticket = next;
+        into = merged_into.query_row(params![ticket], |row| row.get(0))?;
     }
-    Ok(ticket)
+    Ok(Some(ticket))
 }

@@ -1,5 +1,6 @@
 //! Writes, each inside the transaction of a [`Writer`].
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -10,12 +11,18 @@ use serde_json::json;
 use super::format_time;
 use crate::desk::Desk;
 use crate::model::{Channel, Customer, IncomingMessage};
+use crate::routing::Agent;
 
 /// One write transaction. Dropping it without [`Writer::commit`] rolls back
 /// everything written through it.
 pub struct Writer<'a> {
     pub(super) tx: Transaction<'a>,
     pub(super) desk: Arc<Desk>,
+    /// The agents as [`Writer::agents`] last read them, so routing every
+    /// new ticket of an import reads only their loads again. The agent
+    /// changes of this writer clear it, and no other connection can change
+    /// an agent while the transaction holds the write lock.
+    pub(super) agents: RefCell<Option<Vec<Agent>>>,
 }
 
 /// A ticket to open on a conversation.
@@ -105,7 +112,11 @@ impl<'a> Writer<'a> {
         let tx = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .context("starting a write transaction")?;
-        Ok(Self { tx, desk })
+        Ok(Self {
+            tx,
+            desk,
+            agents: RefCell::new(None),
+        })
     }
 
     /// Executes `sql` through the connection's statement cache, so a
@@ -485,6 +496,65 @@ impl<'a> Writer<'a> {
         at: DateTime<Utc>,
         written_at: Option<DateTime<Utc>>,
     ) -> anyhow::Result<i64> {
+        self.insert_ticket(ticket, at, written_at, None)
+    }
+
+    /// Opens a ticket like [`Writer::open_ticket_written_at`] with
+    /// `assignee` in its INSERT, which costs less than setting it
+    /// afterwards. Records only the `created` event: the caller records the
+    /// assignment with [`Writer::record_inserted_assignee`], or takes it
+    /// back with [`Writer::clear_inserted_assignee`].
+    pub(crate) fn open_ticket_assigned(
+        &self,
+        ticket: &NewTicket<'_>,
+        at: DateTime<Utc>,
+        written_at: Option<DateTime<Utc>>,
+        assignee: &str,
+    ) -> anyhow::Result<i64> {
+        self.insert_ticket(ticket, at, written_at, Some(assignee))
+    }
+
+    /// Records the `assignee` event of a ticket that
+    /// [`Writer::open_ticket_assigned`] inserted with `assignee`. The event
+    /// is the one [`Writer::set_ticket_field`] writes when it assigns an
+    /// unassigned ticket.
+    pub(crate) fn record_inserted_assignee(
+        &self,
+        ticket_id: i64,
+        assignee: &str,
+        actor: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let detail = json!({ "from": Option::<String>::None, "to": assignee });
+        self.append_event(
+            ticket_id,
+            at,
+            actor,
+            TicketField::Assignee.name(),
+            &detail,
+            reason,
+        )
+    }
+
+    /// Removes the assignee that [`Writer::open_ticket_assigned`] inserted
+    /// before its event was recorded, so the ticket is as
+    /// [`Writer::open_ticket_written_at`] would have opened it.
+    pub(crate) fn clear_inserted_assignee(&self, ticket_id: i64) -> anyhow::Result<()> {
+        self.execute_cached(
+            "UPDATE tickets SET assignee = NULL WHERE id = ?1",
+            params![ticket_id],
+        )?;
+        Ok(())
+    }
+
+    fn insert_ticket(
+        &self,
+        ticket: &NewTicket<'_>,
+        at: DateTime<Utc>,
+        written_at: Option<DateTime<Utc>>,
+        assignee: Option<&str>,
+    ) -> anyhow::Result<i64> {
         let now = format_time(at);
         let initial_status = self.desk.lifecycle.initial_status().to_string();
         // Stored times have whole seconds, so the start is compared and
@@ -504,8 +574,8 @@ impl<'a> Writer<'a> {
         self.execute_cached(
             "INSERT INTO tickets (conversation_id, subject, ticket_type, priority, source, status,
                                   created_at, updated_at, sla_start_at, is_open, queue_rank,
-                                  first_response_due, resolution_due, due_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                  first_response_due, resolution_due, due_at, assignee)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 ticket.conversation_id,
                 ticket.subject,
@@ -520,6 +590,7 @@ impl<'a> Writer<'a> {
                 derived.first_response_due.map(format_time),
                 derived.resolution_due.map(format_time),
                 derived.due_at.map(format_time),
+                assignee,
             ],
         )?;
         let id = self.tx.last_insert_rowid();

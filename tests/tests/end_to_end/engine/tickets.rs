@@ -950,3 +950,44 @@ fn agent_change_reaches_ticket_updated_rules() {
         "rule:urgent-to-senior".to_string()
     ]));
 }
+
+#[test]
+fn rules_by_tier_and_channel() {
+    use kefu_core::automation::parse_rules;
+    use kefu_core::lifecycle::Lifecycle;
+    use kefu_core::plugin::PluginSet;
+
+    let text = "[[rule]]\nname = \"vip-created\"\non = [\"ticket-created\"]\n\
+                [rule.when]\ntier = [\"VIP\"]\n[rule.then]\nadd-tag = [\"vip-created\"]\n\n\
+                [[rule]]\nname = \"vip-mail\"\non = [\"message-received\"]\n\
+                [rule.when]\nchannel = [\"email\"]\ntier = [\"vip\"]\nhas-ticket = true\n\
+                [rule.then]\nadd-tag = [\"vip-mail\"]\n\n\
+                [[rule]]\nname = \"chat-only\"\non = [\"message-received\", \"ticket-created\"]\n\
+                [rule.when]\nchannel = [\"chat\"]\n[rule.then]\nadd-tag = [\"chat\"]\n";
+    let rules = parse_rules("rules.toml", text, &Lifecycle::builtin()).unwrap();
+    let mut plugins = PluginSet::builtin().unwrap();
+    plugins.set_declarative_rules(rules).unwrap();
+    let mut db = TestDb::new();
+
+    let first = db.write_mail("t1", "li.lei@example.cn", "订单问题", "我的订单还没到。");
+    db.ingest_with(&mut plugins, &[first]);
+    let regular = latest_ticket(&db.store);
+    assert!(row(&db, regular).tags.is_empty());
+
+    let customer = row(&db, regular).customer_id;
+    db.store.set_customer_tier(customer, "VIP").unwrap();
+    let second = db.write_mail("t2", "li.lei@example.cn", "发票", "请开发票。");
+    let summary = db.ingest_with(&mut plugins, &[second]);
+    assert!(
+        summary.rule_failures.is_empty(),
+        "{:?}",
+        summary.rule_failures
+    );
+    let vip = latest_ticket(&db.store);
+    assert_ne!(vip, regular);
+    assert_eq!(
+        row(&db, vip).tags,
+        vec!["vip-created".to_string(), "vip-mail".to_string()]
+    );
+    assert!(row(&db, regular).tags.is_empty());
+}

@@ -339,3 +339,67 @@ fn migration_counts_existing_tickets() {
     assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
     assert_eq!(assert_counts_match(&store, "the migration"), before);
 }
+
+/// Returns each agent's name, availability and open load as a writer
+/// lists them.
+fn listed(writer: &Writer<'_>) -> Vec<(String, bool, u32)> {
+    writer
+        .agents()
+        .unwrap()
+        .into_iter()
+        .map(|agent| (agent.name, agent.available, agent.open_load))
+        .collect()
+}
+
+#[test]
+fn writer_lists_current_agents_and_loads() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut store = open_store(folder.path());
+    let writer = store.writer().unwrap();
+    let row = |name: &str, available: bool, load: u32| (name.to_string(), available, load);
+    assert_eq!(
+        listed(&writer),
+        [
+            row("chen", true, 0),
+            row("lin", true, 0),
+            row("wu", true, 0)
+        ]
+    );
+
+    // A second listing in the same transaction sees new loads.
+    let ids = open_tickets(&writer, 0, 2);
+    for id in &ids {
+        writer
+            .set_ticket_field(*id, TicketField::Assignee, "lin", "system", "test", start())
+            .unwrap();
+    }
+    assert_eq!(
+        listed(&writer),
+        [
+            row("chen", true, 0),
+            row("lin", true, 2),
+            row("wu", true, 0)
+        ]
+    );
+
+    // And the agents as this writer changed them.
+    let changes = crate::routing::AgentChanges {
+        available: Some(false),
+        ..Default::default()
+    };
+    writer.update_agent("chen", &changes, start()).unwrap();
+    let agent = NewAgent {
+        name: "zhao".to_string(),
+        ..NewAgent::default()
+    };
+    writer.add_agent(&agent, start()).unwrap();
+    writer.remove_agent("wu").unwrap();
+    assert_eq!(
+        listed(&writer),
+        [
+            row("chen", false, 0),
+            row("lin", true, 2),
+            row("zhao", true, 0)
+        ]
+    );
+}
