@@ -32,6 +32,10 @@ type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 /// chosen without seeing the map, as a customer's subjects are.
 type TextMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
+/// [`TextMap`] keyed by the stored bytes, so a text already counted is
+/// found without checking that it is UTF-8 again. Every key is UTF-8.
+type TextBytesMap<V> = HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+
 /// Hasher of [`IdMap`]: the multiply-rotate step of the Fx hash that rustc
 /// uses for its own integer-keyed tables.
 #[derive(Default)]
@@ -93,7 +97,7 @@ pub(super) struct LoadedTickets {
     /// the tickets opened in the period, as stored, with the number of
     /// those tickets and the greatest ticket id. Read only when the
     /// columns include the text.
-    texts: TextMap<(u64, i64)>,
+    texts: TextBytesMap<(u64, i64)>,
 }
 
 /// Ticket columns that a set of queries reads.
@@ -600,7 +604,7 @@ pub(super) fn load_tickets(
     // UTF-8.
     let mut numbers: IdMap<Vec<u8>, u32> = IdMap::default();
     let mut values: Vec<String> = Vec::new();
-    let mut texts: TextMap<(u64, i64)> = TextMap::default();
+    let mut texts: TextBytesMap<(u64, i64)> = TextBytesMap::default();
     let mut tickets = Vec::new();
     let bounds = Bounds::of_period(period);
     while let Some(row) = rows.next()? {
@@ -637,21 +641,21 @@ pub(super) fn load_tickets(
         if let ValueRef::Text(text) = row.get_ref(12)?
             && bounds.contains(opened)
         {
-            // Only a text not seen before is copied.
-            let text = std::str::from_utf8(text).map_err(|error| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    12,
-                    rusqlite::types::Type::Text,
-                    error.into(),
-                )
-            })?;
+            // Only a text not seen before is checked and copied.
             match texts.get_mut(text) {
                 Some(entry) => {
                     entry.0 += 1;
                     entry.1 = entry.1.max(id);
                 }
                 None => {
-                    texts.insert(text.to_string(), (1, id));
+                    std::str::from_utf8(text).map_err(|error| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            12,
+                            rusqlite::types::Type::Text,
+                            error.into(),
+                        )
+                    })?;
+                    texts.insert(text.to_vec(), (1, id));
                 }
             }
         }
@@ -1329,12 +1333,13 @@ fn add_ratings(
 /// with that no stored canned reply matches, most frequent first.
 fn recurring_questions(
     store: &Store,
-    texts: &TextMap<(u64, i64)>,
+    texts: &TextBytesMap<(u64, i64)>,
     limit: usize,
 ) -> anyhow::Result<Vec<RecurringQuestion>> {
     // Each distinct stored text is normalised once.
     let mut counts: TextMap<(u64, i64)> = TextMap::default();
     for (text, &(tickets, example_ticket)) in texts {
+        let text = std::str::from_utf8(text).context("a ticket subject is not UTF-8")?;
         let text = normalize_question(text);
         if text.is_empty() {
             continue;
