@@ -1073,16 +1073,49 @@ impl MessageOwners {
         })
     }
 
-    /// Returns the index of the ticket a message sent at `at` (Unix
-    /// seconds) in the conversation belongs to: the newest ticket opened at
-    /// or before it, or the first ticket when the message is older than all
-    /// of them.
-    fn owner(&self, conversation_id: i64, at: i64) -> Option<usize> {
+    /// Returns the tickets of one conversation, looked up once for all of
+    /// its messages.
+    fn of_conversation(&self, conversation_id: i64) -> ConversationOwners<'_> {
         if let Some(range) = self.ranges.get(conversation_id) {
-            let newer = self.opened[range.clone()].partition_point(|&opened| opened <= at);
-            return Some(self.order[range][newer.saturating_sub(1)]);
+            return ConversationOwners::Tickets {
+                order: &self.order[range.clone()],
+                opened: &self.opened[range],
+            };
         }
-        self.merged.get(&conversation_id).copied()
+        match self.merged.get(&conversation_id) {
+            Some(&ticket) => ConversationOwners::Merged(ticket),
+            None => ConversationOwners::None,
+        }
+    }
+}
+
+/// The tickets that own one conversation's messages.
+enum ConversationOwners<'a> {
+    /// The conversation's tickets and their openings, by opening then id.
+    Tickets {
+        order: &'a [usize],
+        opened: &'a [i64],
+    },
+    /// The ticket that the conversation's only tickets were merged into.
+    Merged(usize),
+    /// No loaded ticket owns the conversation's messages.
+    None,
+}
+
+impl ConversationOwners<'_> {
+    /// Returns the index of the ticket a message sent at `at` (Unix
+    /// seconds) belongs to: the newest ticket opened at or before it, or
+    /// the first ticket when the message is older than all of them.
+    fn owner(&self, at: i64) -> Option<usize> {
+        match self {
+            Self::Tickets { order, .. } if order.len() == 1 => Some(order[0]),
+            Self::Tickets { order, opened } => {
+                let newer = opened.partition_point(|&opened| opened <= at);
+                Some(order[newer.saturating_sub(1)])
+            }
+            Self::Merged(ticket) => Some(*ticket),
+            Self::None => None,
+        }
     }
 }
 
@@ -1115,6 +1148,7 @@ fn add_messages(
     let mut rows = statement.query(params![bounds.from, bounds.to])?;
     while let Some(row) = rows.next()? {
         let conversation_id: i64 = row.get(0)?;
+        let conversation_owners = owners.of_conversation(conversation_id);
         for at in message_times(row.get_ref(1)?.as_bytes()?) {
             let at = at.with_context(|| {
                 format!("reading the inbound message times of conversation {conversation_id}")
@@ -1122,7 +1156,7 @@ fn add_messages(
             if !bounds.contains(at) {
                 continue;
             }
-            if !filtered || owners.owner(conversation_id, at).is_some() {
+            if !filtered || conversation_owners.owner(at).is_some() {
                 peak_hours[local_hours.hour(at) as usize].inbound_messages += 1;
             }
         }
@@ -1133,7 +1167,7 @@ fn add_messages(
             if !bounds.contains(at) {
                 continue;
             }
-            let Some(owner) = owners.owner(conversation_id, at) else {
+            let Some(owner) = conversation_owners.owner(at) else {
                 continue;
             };
             let mut bucket = None;
