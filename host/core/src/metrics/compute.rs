@@ -563,6 +563,21 @@ pub(super) fn load_tickets(
         read(2, tier),
         read(3, "t.source"),
     );
+    // Only the filters that are set are written into the query, because
+    // SQLite evaluates a condition such as `?4 IS NULL OR ...` on every row.
+    let tier_condition = format!("{tier} = ?6");
+    let mut conditions = String::new();
+    for (set, condition) in [
+        (filters.agent.is_some(), "coalesce(t.assignee, ?3) = ?4"),
+        (filters.ticket_type.is_some(), "t.ticket_type = ?5"),
+        (filters.tier.is_some(), tier_condition.as_str()),
+        (filters.channel.is_some(), "t.source = ?7"),
+    ] {
+        if set {
+            conditions.push_str("\n            AND ");
+            conditions.push_str(condition);
+        }
+    }
     // Merged tickets are duplicates closed by the merge; their messages
     // count for the ticket they were merged into, as later messages do.
     // Times are Unix seconds, or a text that SQLite could not read, which
@@ -581,11 +596,7 @@ pub(super) fn load_tickets(
            FROM report_ticket_facts t
            {join}
           WHERE (t.opened_at < ?2 OR typeof(t.opened_at) = 'text')
-            AND t.merged_into IS NULL
-            AND (?4 IS NULL OR coalesce(t.assignee, ?3) = ?4)
-            AND (?5 IS NULL OR t.ticket_type = ?5)
-            AND (?6 IS NULL OR {tier} = ?6)
-            AND (?7 IS NULL OR t.source = ?7)"
+            AND t.merged_into IS NULL{conditions}"
     );
     let mut statement = store.connection().prepare_cached(&sql)?;
     let mut rows = statement.query(params![
