@@ -32,6 +32,10 @@ type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 /// chosen without seeing the map, as a customer's subjects are.
 type TextMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
+/// [`TextMap`] keyed by the stored bytes, so a text already counted is
+/// found without checking that it is UTF-8 again. Every key is UTF-8.
+type TextBytesMap<V> = HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+
 /// Hasher of [`IdMap`]: the multiply-rotate step of the Fx hash that rustc
 /// uses for its own integer-keyed tables.
 #[derive(Default)]
@@ -93,7 +97,7 @@ pub(super) struct LoadedTickets {
     /// the tickets opened in the period, as stored, with the number of
     /// those tickets and the greatest ticket id. Read only when the
     /// columns include the text.
-    texts: TextMap<(u64, i64)>,
+    texts: TextBytesMap<(u64, i64)>,
 }
 
 /// Ticket columns that a set of queries reads.
@@ -559,6 +563,21 @@ pub(super) fn load_tickets(
         read(2, tier),
         read(3, "t.source"),
     );
+    // Only the filters that are set are written into the query, because
+    // SQLite evaluates a condition such as `?4 IS NULL OR ...` on every row.
+    let tier_condition = format!("{tier} = ?6");
+    let mut conditions = String::new();
+    for (set, condition) in [
+        (filters.agent.is_some(), "coalesce(t.assignee, ?3) = ?4"),
+        (filters.ticket_type.is_some(), "t.ticket_type = ?5"),
+        (filters.tier.is_some(), tier_condition.as_str()),
+        (filters.channel.is_some(), "t.source = ?7"),
+    ] {
+        if set {
+            conditions.push_str("\n            AND ");
+            conditions.push_str(condition);
+        }
+    }
     // Merged tickets are duplicates closed by the merge; their messages
     // count for the ticket they were merged into, as later messages do.
     // Times are Unix seconds, or a text that SQLite could not read, which
@@ -577,11 +596,7 @@ pub(super) fn load_tickets(
            FROM report_ticket_facts t
            {join}
           WHERE (t.opened_at < ?2 OR typeof(t.opened_at) = 'text')
-            AND t.merged_into IS NULL
-            AND (?4 IS NULL OR coalesce(t.assignee, ?3) = ?4)
-            AND (?5 IS NULL OR t.ticket_type = ?5)
-            AND (?6 IS NULL OR {tier} = ?6)
-            AND (?7 IS NULL OR t.source = ?7)"
+            AND t.merged_into IS NULL{conditions}"
     );
     let mut statement = store.connection().prepare_cached(&sql)?;
     let mut rows = statement.query(params![
@@ -600,7 +615,7 @@ pub(super) fn load_tickets(
     // UTF-8.
     let mut numbers: IdMap<Vec<u8>, u32> = IdMap::default();
     let mut values: Vec<String> = Vec::new();
-    let mut texts: TextMap<(u64, i64)> = TextMap::default();
+    let mut texts: TextBytesMap<(u64, i64)> = TextBytesMap::default();
     let mut tickets = Vec::new();
     let bounds = Bounds::of_period(period);
     while let Some(row) = rows.next()? {
@@ -637,21 +652,21 @@ pub(super) fn load_tickets(
         if let ValueRef::Text(text) = row.get_ref(12)?
             && bounds.contains(opened)
         {
-            // Only a text not seen before is copied.
-            let text = std::str::from_utf8(text).map_err(|error| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    12,
-                    rusqlite::types::Type::Text,
-                    error.into(),
-                )
-            })?;
+            // Only a text not seen before is checked and copied.
             match texts.get_mut(text) {
                 Some(entry) => {
                     entry.0 += 1;
                     entry.1 = entry.1.max(id);
                 }
                 None => {
-                    texts.insert(text.to_string(), (1, id));
+                    std::str::from_utf8(text).map_err(|error| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            12,
+                            rusqlite::types::Type::Text,
+                            error.into(),
+                        )
+                    })?;
+                    texts.insert(text.to_vec(), (1, id));
                 }
             }
         }
@@ -1069,16 +1084,49 @@ impl MessageOwners {
         })
     }
 
-    /// Returns the index of the ticket a message sent at `at` (Unix
-    /// seconds) in the conversation belongs to: the newest ticket opened at
-    /// or before it, or the first ticket when the message is older than all
-    /// of them.
-    fn owner(&self, conversation_id: i64, at: i64) -> Option<usize> {
+    /// Returns the tickets of one conversation, looked up once for all of
+    /// its messages.
+    fn of_conversation(&self, conversation_id: i64) -> ConversationOwners<'_> {
         if let Some(range) = self.ranges.get(conversation_id) {
-            let newer = self.opened[range.clone()].partition_point(|&opened| opened <= at);
-            return Some(self.order[range][newer.saturating_sub(1)]);
+            return ConversationOwners::Tickets {
+                order: &self.order[range.clone()],
+                opened: &self.opened[range],
+            };
         }
-        self.merged.get(&conversation_id).copied()
+        match self.merged.get(&conversation_id) {
+            Some(&ticket) => ConversationOwners::Merged(ticket),
+            None => ConversationOwners::None,
+        }
+    }
+}
+
+/// The tickets that own one conversation's messages.
+enum ConversationOwners<'a> {
+    /// The conversation's tickets and their openings, by opening then id.
+    Tickets {
+        order: &'a [usize],
+        opened: &'a [i64],
+    },
+    /// The ticket that the conversation's only tickets were merged into.
+    Merged(usize),
+    /// No loaded ticket owns the conversation's messages.
+    None,
+}
+
+impl ConversationOwners<'_> {
+    /// Returns the index of the ticket a message sent at `at` (Unix
+    /// seconds) belongs to: the newest ticket opened at or before it, or
+    /// the first ticket when the message is older than all of them.
+    fn owner(&self, at: i64) -> Option<usize> {
+        match self {
+            Self::Tickets { order, .. } if order.len() == 1 => Some(order[0]),
+            Self::Tickets { order, opened } => {
+                let newer = opened.partition_point(|&opened| opened <= at);
+                Some(order[newer.saturating_sub(1)])
+            }
+            Self::Merged(ticket) => Some(*ticket),
+            Self::None => None,
+        }
     }
 }
 
@@ -1111,6 +1159,7 @@ fn add_messages(
     let mut rows = statement.query(params![bounds.from, bounds.to])?;
     while let Some(row) = rows.next()? {
         let conversation_id: i64 = row.get(0)?;
+        let conversation_owners = owners.of_conversation(conversation_id);
         for at in message_times(row.get_ref(1)?.as_bytes()?) {
             let at = at.with_context(|| {
                 format!("reading the inbound message times of conversation {conversation_id}")
@@ -1118,7 +1167,7 @@ fn add_messages(
             if !bounds.contains(at) {
                 continue;
             }
-            if !filtered || owners.owner(conversation_id, at).is_some() {
+            if !filtered || conversation_owners.owner(at).is_some() {
                 peak_hours[local_hours.hour(at) as usize].inbound_messages += 1;
             }
         }
@@ -1129,7 +1178,7 @@ fn add_messages(
             if !bounds.contains(at) {
                 continue;
             }
-            let Some(owner) = owners.owner(conversation_id, at) else {
+            let Some(owner) = conversation_owners.owner(at) else {
                 continue;
             };
             let mut bucket = None;
@@ -1329,12 +1378,13 @@ fn add_ratings(
 /// with that no stored canned reply matches, most frequent first.
 fn recurring_questions(
     store: &Store,
-    texts: &TextMap<(u64, i64)>,
+    texts: &TextBytesMap<(u64, i64)>,
     limit: usize,
 ) -> anyhow::Result<Vec<RecurringQuestion>> {
     // Each distinct stored text is normalised once.
     let mut counts: TextMap<(u64, i64)> = TextMap::default();
     for (text, &(tickets, example_ticket)) in texts {
+        let text = std::str::from_utf8(text).context("a ticket subject is not UTF-8")?;
         let text = normalize_question(text);
         if text.is_empty() {
             continue;
