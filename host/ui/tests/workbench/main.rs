@@ -5,6 +5,7 @@
 //! view, not scrolling.
 
 mod alerts;
+mod conversation_list;
 mod customers;
 mod desk;
 mod export;
