@@ -330,6 +330,15 @@ pub use conversation_list::{
     OVERSCAN as CONVERSATION_OVERSCAN, ROW_HEIGHT as CONVERSATION_ROW_HEIGHT,
 };
 
+/// Widget id of the scrollable ticket list.
+pub fn ticket_list_id() -> Id {
+    ticket_list::list_id()
+}
+
+/// Row height of the ticket list in logical pixels, and the rows built
+/// beyond each edge of its view.
+pub use ticket_list::{OVERSCAN as TICKET_OVERSCAN, ROW_HEIGHT as TICKET_ROW_HEIGHT};
+
 /// Widget id of a ticket's row in the ticket list.
 pub fn ticket_row_id(ticket_id: i64) -> Id {
     ticket_list::row_id(ticket_id)

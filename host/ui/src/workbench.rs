@@ -134,6 +134,8 @@ pub struct Workbench {
     conversation_search: String,
     /// Scroll offset and view height of the conversation list.
     conversation_scroll: ListScroll,
+    /// Scroll offset and view height of the ticket list.
+    ticket_scroll: ListScroll,
     /// The conversation list's selected view.
     list_view: View,
     /// The views' counts and the selected view's conversations, from the
@@ -396,6 +398,7 @@ impl Workbench {
             shortcuts_shown: false,
             conversation_search: String::new(),
             conversation_scroll: conversation_list::initial_scroll(),
+            ticket_scroll: ticket_list::initial_scroll(),
             list_view: View::All,
             views: ViewRead::default(),
             notice: None,
@@ -429,6 +432,11 @@ impl Workbench {
     pub fn conversation_list_visible_range(&self) -> Range<usize> {
         let total = self.listed_conversations().len();
         self.conversation_scroll.visible_range(total)
+    }
+
+    /// Returns the positions of the ticket list's rows in view.
+    pub fn ticket_list_visible_range(&self) -> Range<usize> {
+        self.ticket_scroll.visible_range(self.tickets.len())
     }
 
     /// Returns the open panes in layout order.
@@ -595,6 +603,10 @@ impl Workbench {
             }
             Message::ShortcutList(shortcuts::Message::ClosePressed) => {
                 self.shortcuts_shown = false;
+                Task::none()
+            }
+            Message::TicketList(ticket_list::Message::Scrolled { offset, height }) => {
+                self.ticket_scroll.scrolled(offset, height);
                 Task::none()
             }
             Message::TicketList(ticket_list::Message::Selected(ticket_id)) => {
@@ -1526,9 +1538,11 @@ impl Workbench {
                 .map(Message::Panes),
         ]
         .height(FillPortion(3));
-        let tickets =
-            container(ticket_list::view(&self.tickets, selected).map(Message::TicketList))
-                .height(FillPortion(2));
+        let tickets = container(
+            ticket_list::view(&self.tickets, selected, &self.ticket_scroll)
+                .map(Message::TicketList),
+        )
+        .height(FillPortion(2));
 
         let panes = column![top, rule::horizontal(1), tickets];
         if selected.is_none() {

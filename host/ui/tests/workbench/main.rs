@@ -5,13 +5,13 @@
 //! view, not scrolling.
 
 mod alerts;
-mod conversation_list;
 mod customers;
 mod desk;
 mod export;
 mod first_run;
 mod imported;
 mod live;
+mod long_lists;
 mod panes;
 mod phrases;
 mod plugins;

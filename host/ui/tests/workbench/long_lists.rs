@@ -1,6 +1,7 @@
-//! The conversation list on a desk of thousands of conversations: only the
-//! rows in view and a margin are built, and moving the selection to a row
-//! far down brings that row into view.
+//! The conversation and ticket lists on a desk of thousands of
+//! conversations and tickets: only the rows in view and a margin are
+//! built, and moving the selection to a conversation far down brings its
+//! row into view.
 
 use std::collections::HashSet;
 
@@ -9,7 +10,11 @@ use iced::widget::Id;
 use iced_test::selector::{self, Candidate};
 use kefu_core::Store;
 use kefu_core::model::{Channel, Direction, Party};
-use kefu_ui::{CONVERSATION_OVERSCAN, CONVERSATION_ROW_HEIGHT, Message, Workbench};
+use kefu_core::store::NewTicket;
+use kefu_ui::{
+    CONVERSATION_OVERSCAN, CONVERSATION_ROW_HEIGHT, Message, TICKET_OVERSCAN, TICKET_ROW_HEIGHT,
+    Workbench,
+};
 use tempfile::TempDir;
 
 use super::shortcuts::press_command;
@@ -22,11 +27,14 @@ const ADDED: usize = 3_000;
 /// reply.
 const WAITING: usize = 2_500;
 
-/// A database with the sample and [`ADDED`] older chat conversations.
+/// A database with the sample and [`ADDED`] older chat conversations, each
+/// with a ticket.
 struct LongDesk {
     _folder: TempDir,
     /// Ids of the added conversations, newest first as the list shows them.
     added: Vec<i64>,
+    /// Ids of the added tickets, highest id first as the list shows them.
+    added_tickets: Vec<i64>,
     /// Ids of every conversation in list order, as the store reads them.
     listed: Vec<i64>,
 }
@@ -37,7 +45,8 @@ impl LongDesk {
         let path = folder.path().join("kefu.db");
         let mut store = Store::open(&path).expect("open the test database");
         seed::seed_sample(&mut store).expect("store the sample");
-        let added = add_conversations(&mut store);
+        let (added, mut added_tickets) = add_conversations(&mut store);
+        added_tickets.reverse();
         let listed = store
             .conversations()
             .expect("read the conversations")
@@ -49,9 +58,18 @@ impl LongDesk {
         let desk = Self {
             _folder: folder,
             added,
+            added_tickets,
             listed,
         };
         (desk, workbench)
+    }
+
+    /// Returns the widget ids of every conversation's row.
+    fn conversation_rows(&self) -> Vec<Id> {
+        self.listed
+            .iter()
+            .map(|&id| kefu_ui::conversation_row_id(id))
+            .collect()
     }
 
     /// Returns the position of a conversation in the list.
@@ -63,14 +81,16 @@ impl LongDesk {
     }
 }
 
-/// Stores [`ADDED`] chat conversations, each a minute older than the one
-/// before and all older than the sample. Only the one at [`WAITING`] has a
-/// message, an inbound one, so it is the only added one waiting for a
-/// reply.
-fn add_conversations(store: &mut Store) -> Vec<i64> {
+/// Stores [`ADDED`] chat conversations with a ticket each, each a minute
+/// older than the one before and all older than the sample. Only the one
+/// at [`WAITING`] has a message, an inbound one, so it is the only added
+/// one waiting for a reply. Returns the ids of the conversations and of
+/// the tickets.
+fn add_conversations(store: &mut Store) -> (Vec<i64>, Vec<i64>) {
     let start = seed::time("2024-01-01T00:00:00Z");
     let writer = store.writer().expect("start a write transaction");
     let mut ids = Vec::new();
+    let mut tickets = Vec::new();
     for number in 0..ADDED {
         let at = start - Duration::minutes(number as i64);
         let customer = Party {
@@ -101,18 +121,26 @@ fn add_conversations(store: &mut Store) -> Vec<i64> {
             );
             seed::store_message(&writer, conversation, &message).expect("store the message");
         }
+        let ticket = NewTicket {
+            conversation_id: conversation,
+            subject: Some(&subject),
+            ticket_type: "pre-sales",
+            priority: "normal",
+            source: Channel::Chat,
+            actor: "agent:sample",
+            reason: "test data",
+        };
+        tickets.push(writer.open_ticket(&ticket, at).expect("open the ticket"));
         ids.push(conversation);
     }
     writer.commit().expect("commit");
-    ids
+    (ids, tickets)
 }
 
-/// Counts the conversation rows in the view, in sight or not.
-fn built_rows(workbench: &Workbench, conversations: &[i64]) -> usize {
-    let ids: HashSet<Id> = conversations
-        .iter()
-        .map(|&id| kefu_ui::conversation_row_id(id))
-        .collect();
+/// Counts the containers in the view, in sight or not, whose widget id is
+/// one of `ids`.
+fn built_rows(workbench: &Workbench, ids: impl IntoIterator<Item = Id>) -> usize {
+    let ids: HashSet<Id> = ids.into_iter().collect();
     let mut count = 0;
     // The selector never reports a match, so `find` visits every widget.
     let _ = simulator(workbench).find(|candidate: Candidate<'_>| {
@@ -131,14 +159,14 @@ fn is_built(workbench: &Workbench, id: Id) -> bool {
 }
 
 #[test]
-fn long_list_builds_screenful() {
+fn conversation_list_builds_screenful() {
     let (desk, workbench) = LongDesk::new();
     let first = desk.added[0];
     let last = *desk.added.last().expect("added conversations");
 
     let visible = workbench.conversation_list_visible_range();
     assert_eq!(visible.start, 0);
-    let built = built_rows(&workbench, &desk.listed);
+    let built = built_rows(&workbench, desk.conversation_rows());
     assert!(built >= visible.len(), "{built} rows built for {visible:?}");
     assert!(
         built <= visible.len() + CONVERSATION_OVERSCAN,
@@ -203,7 +231,7 @@ fn scroll_wheel_builds_rows_further_down() {
         &workbench,
         kefu_ui::conversation_row_id(desk.added[0])
     ));
-    let built = built_rows(&workbench, &desk.listed);
+    let built = built_rows(&workbench, desk.conversation_rows());
     let visible = workbench.conversation_list_visible_range();
     assert!(
         built <= visible.len() + 2 * CONVERSATION_OVERSCAN,
@@ -239,4 +267,70 @@ fn next_unanswered_scrolls_row_into_view() {
         &workbench,
         kefu_ui::conversation_row_id(desk.added[0])
     ));
+}
+
+#[test]
+fn ticket_list_builds_rows_in_view() {
+    let (desk, mut workbench) = LongDesk::new();
+    let first = desk.added_tickets[0];
+    let beyond = desk.added_tickets[200];
+    let rows = || {
+        desk.added_tickets
+            .iter()
+            .map(|&id| kefu_ui::ticket_row_id(id))
+    };
+
+    let visible = workbench.ticket_list_visible_range();
+    assert_eq!(visible.start, 0);
+    assert!(is_built(&workbench, kefu_ui::ticket_row_id(first)));
+    assert!(!is_built(&workbench, kefu_ui::ticket_row_id(beyond)));
+    let built = built_rows(&workbench, rows());
+    assert!(
+        built <= visible.len() + TICKET_OVERSCAN,
+        "{built} rows built for {visible:?}"
+    );
+    let list = row_bounds(&workbench, kefu_ui::ticket_list_id());
+    assert!(
+        list.height <= visible.len() as f32 * TICKET_ROW_HEIGHT,
+        "a list of {} pixels shows more than {visible:?}",
+        list.height
+    );
+    let top = row_bounds(&workbench, kefu_ui::ticket_row_id(first));
+    assert_eq!(top.height, TICKET_ROW_HEIGHT);
+    // The newest ticket is that of the last conversation added.
+    assert!(row_shows(
+        &workbench,
+        kefu_ui::ticket_row_id(first),
+        &format!("咨询 {}", ADDED - 1)
+    ));
+
+    let messages: Vec<Message> = {
+        let mut ui = simulator(&workbench);
+        let list = ui
+            .find(selector::id(kefu_ui::ticket_list_id()))
+            .expect("the list");
+        let bounds = list.visible_bounds().expect("the list is in view");
+        ui.point_at(bounds.center());
+        let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::WheelScrolled {
+            delta: iced::mouse::ScrollDelta::Pixels {
+                x: 0.0,
+                y: -200.0 * TICKET_ROW_HEIGHT,
+            },
+        })]);
+        ui.into_messages().collect()
+    };
+    assert!(!messages.is_empty(), "the wheel produced no message");
+    for message in messages {
+        let _task = workbench.update(message);
+    }
+
+    assert!(workbench.ticket_list_visible_range().start >= 200);
+    assert!(is_built(&workbench, kefu_ui::ticket_row_id(beyond)));
+    assert!(!is_built(&workbench, kefu_ui::ticket_row_id(first)));
+    let built = built_rows(&workbench, rows());
+    let visible = workbench.ticket_list_visible_range();
+    assert!(
+        built <= visible.len() + 2 * TICKET_OVERSCAN,
+        "{built} rows built for {visible:?}"
+    );
 }
