@@ -27,9 +27,12 @@ const ROW_GAP: f32 = 2.0;
 /// rows that are ready.
 pub const OVERSCAN: usize = 10;
 
-/// Height of the list's view until the first scroll reports the real one,
-/// in logical pixels: about the list's share of the default window.
-const INITIAL_VIEWPORT_HEIGHT: f32 = 300.0;
+/// Height of the list's view until the scrollable reports the real one,
+/// in logical pixels: that of a 3840x2160 screen at scale 1, so the rows
+/// built fill the view on screens up to that height. iced 0.14's
+/// scrollable reports no view whose content fits, so a short list keeps
+/// this height.
+const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
 
 /// Returns the scroll state of a list at its top.
 pub fn initial_scroll() -> ListScroll {

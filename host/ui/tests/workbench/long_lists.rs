@@ -53,8 +53,9 @@ impl LongDesk {
             .iter()
             .map(|conversation| conversation.id)
             .collect();
-        let workbench = Workbench::load(store);
+        let mut workbench = Workbench::load(store);
         assert_eq!(workbench.error(), None);
+        redraw(&mut workbench);
         let desk = Self {
             _folder: folder,
             added,
@@ -137,6 +138,23 @@ fn add_conversations(store: &mut Store) -> (Vec<i64>, Vec<i64>) {
     (ids, tickets)
 }
 
+/// Sends the view a redraw, as the runtime does for each frame, and feeds
+/// the messages to `update`. On the first redraw each list's scrollable
+/// reports the real height of its view.
+fn redraw(workbench: &mut Workbench) {
+    let messages: Vec<Message> = {
+        let mut ui = simulator(workbench);
+        let _ = ui.simulate([iced::Event::Window(iced::window::Event::RedrawRequested(
+            iced::time::Instant::now(),
+        ))]);
+        ui.into_messages().collect()
+    };
+    assert!(!messages.is_empty(), "the redraw produced no message");
+    for message in messages {
+        let _task = workbench.update(message);
+    }
+}
+
 /// Counts the containers in the view, in sight or not, whose widget id is
 /// one of `ids`.
 fn built_rows(workbench: &Workbench, ids: impl IntoIterator<Item = Id>) -> usize {
@@ -174,11 +192,16 @@ fn conversation_list_builds_screenful() {
     );
     assert!(!is_built(&workbench, kefu_ui::conversation_row_id(last)));
 
-    // The rows built fill the list's real height.
+    // The visible range is the list's real height, the rows in sight.
     let list = row_bounds(&workbench, kefu_ui::conversation_list_id());
     assert!(
         list.height <= visible.len() as f32 * CONVERSATION_ROW_HEIGHT,
         "a list of {} pixels shows more than {visible:?}",
+        list.height
+    );
+    assert!(
+        visible.len() as f32 <= list.height / CONVERSATION_ROW_HEIGHT + 2.0,
+        "a list of {} pixels shows less than {visible:?}",
         list.height
     );
 
@@ -293,6 +316,11 @@ fn ticket_list_builds_rows_in_view() {
     assert!(
         list.height <= visible.len() as f32 * TICKET_ROW_HEIGHT,
         "a list of {} pixels shows more than {visible:?}",
+        list.height
+    );
+    assert!(
+        visible.len() as f32 <= list.height / TICKET_ROW_HEIGHT + 2.0,
+        "a list of {} pixels shows less than {visible:?}",
         list.height
     );
     let top = row_bounds(&workbench, kefu_ui::ticket_row_id(first));
