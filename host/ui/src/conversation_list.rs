@@ -1,11 +1,17 @@
 //! The left column: the views with their counts, a search field and one
 //! row per conversation of the selected view, latest activity first.
+//!
+//! Rows have a fixed height, so only the rows in view and [`OVERSCAN`]
+//! more each side are built as widgets. Empty spaces above and below them
+//! give the list its full height. A desk of tens of thousands of
+//! conversations would otherwise lay out the text of every row.
 
 use chrono::{DateTime, Local};
-use iced::widget::{Id, button, column, container, row, scrollable, text, text_input};
-use iced::{Alignment, Element, Fill};
+use iced::widget::{Id, Space, button, column, container, row, scrollable, text, text_input};
+use iced::{Alignment, Element, Fill, Padding};
 use kefu_core::model::ConversationSummary;
 
+use crate::list_scroll::ListScroll;
 use crate::shortcuts::{Action, Scope};
 use crate::views::{View, ViewRead};
 use crate::{format, labels, style};
@@ -13,7 +19,30 @@ use crate::{format, labels, style};
 /// Width of the column in logical pixels.
 const WIDTH: f32 = 340.0;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Height of one row in logical pixels, including the gap below it. The
+/// two lines of a row with its padding take about 56.5.
+pub const ROW_HEIGHT: f32 = 60.0;
+
+/// Gap between two rows in logical pixels.
+const ROW_GAP: f32 = 2.0;
+
+/// Rows built beyond each edge of the view, so that a short scroll shows
+/// rows that are ready.
+pub const OVERSCAN: usize = 10;
+
+/// Height of the list's view until the scrollable reports the real one,
+/// in logical pixels: that of a 3840x2160 screen at scale 1, so the rows
+/// built fill the view on screens up to that height. iced 0.14's
+/// scrollable reports no view whose content fits, so a short list keeps
+/// this height.
+const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
+
+/// Returns the scroll state of a list at its top.
+pub fn initial_scroll() -> ListScroll {
+    ListScroll::new(ROW_HEIGHT, INITIAL_VIEWPORT_HEIGHT)
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// The row of the conversation with this id was clicked.
     Selected(i64),
@@ -23,6 +52,9 @@ pub enum Message {
     ViewSelected(View),
     /// The Edit button beside the saved view of this name was pressed.
     EditView(String),
+    /// The list scrolled: the offset of its top edge and the height of its
+    /// view, in logical pixels.
+    Scrolled { offset: f32, height: f32 },
 }
 
 /// Widget id of the search field.
@@ -47,9 +79,33 @@ pub fn row_id(conversation_id: i64) -> Id {
     Id::from(format!("conversation-{conversation_id}"))
 }
 
+/// Widget id of the scrollable list of rows.
+pub fn list_id() -> Id {
+    Id::new("conversation-list")
+}
+
+/// Returns the conversations the list shows: those of the view whose
+/// members are `views.members` that match `search`, in list order.
+pub fn listed<'a>(
+    conversations: &'a [ConversationSummary],
+    search: &str,
+    views: &ViewRead,
+) -> Vec<&'a ConversationSummary> {
+    conversations
+        .iter()
+        .filter(|conversation| {
+            views
+                .members
+                .as_ref()
+                .is_none_or(|members| members.contains(&conversation.id))
+        })
+        .filter(|conversation| matches_search(conversation, search))
+        .collect()
+}
+
 /// Builds the column with the views and the conversations of
 /// `current_view` that match `search`. `now` decides how much of each time
-/// is shown.
+/// is shown. Only the rows near the view of `scroll` are built.
 pub fn view<'a>(
     conversations: &'a [ConversationSummary],
     selected: Option<i64>,
@@ -57,6 +113,7 @@ pub fn view<'a>(
     search: &'a str,
     views: &'a ViewRead,
     current_view: &View,
+    scroll: &ListScroll,
 ) -> Element<'a, Message> {
     let buttons = views.counts.iter().enumerate().map(|(position, count)| {
         let chosen = count.view == *current_view;
@@ -96,24 +153,11 @@ pub fn view<'a>(
     .on_input(Message::SearchChanged)
     .padding(6)
     .size(13);
-    let mut rows = conversations
-        .iter()
-        .filter(|conversation| {
-            views
-                .members
-                .as_ref()
-                .is_none_or(|members| members.contains(&conversation.id))
-        })
-        .filter(|conversation| matches_search(conversation, search))
-        .map(|conversation| conversation_row(conversation, selected == Some(conversation.id), now))
-        .peekable();
-    let list: Element<'a, Message> = if rows.peek().is_none() {
+    let listed = listed(conversations, search, views);
+    let list: Element<'a, Message> = if listed.is_empty() {
         text(labels::no_conversations_found()).size(13).into()
     } else {
-        scrollable(column(rows).spacing(2))
-            .spacing(4)
-            .height(Fill)
-            .into()
+        rows(&listed, selected, now, scroll)
     };
 
     let mut content = column![text(labels::conversations()).size(16), view_row, field];
@@ -121,6 +165,34 @@ pub fn view<'a>(
         content = content.push(text(labels::view_truncated(kefu_core::todo::MAX_LIMIT)).size(12));
     }
     content.push(list).spacing(8).padding(8).width(WIDTH).into()
+}
+
+/// Builds the scrollable list: an empty space for the rows above the built
+/// range, the built rows, and an empty space for the rows below.
+fn rows<'a>(
+    listed: &[&'a ConversationSummary],
+    selected: Option<i64>,
+    now: &DateTime<Local>,
+    scroll: &ListScroll,
+) -> Element<'a, Message> {
+    let range = scroll.built_range(listed.len(), OVERSCAN);
+    let below = listed.len() - range.end;
+    let built = listed[range.clone()]
+        .iter()
+        .map(|conversation| conversation_row(conversation, selected == Some(conversation.id), now));
+    let content = column![Space::new().height(range.start as f32 * ROW_HEIGHT)]
+        .extend(built)
+        .push(Space::new().height(below as f32 * ROW_HEIGHT))
+        .width(Fill);
+    scrollable(content)
+        .id(list_id())
+        .on_scroll(|viewport| Message::Scrolled {
+            offset: viewport.absolute_offset().y,
+            height: viewport.bounds().height,
+        })
+        .spacing(4)
+        .height(Fill)
+        .into()
 }
 
 /// Builds one row: customer and time on top, then channel, subject and
@@ -162,8 +234,13 @@ fn conversation_row<'a>(
         .style(style::list_row(selected))
         .padding(8)
         .width(Fill)
+        .height(Fill)
         .clip(true);
-    container(row_button).id(row_id(conversation.id)).into()
+    container(row_button)
+        .id(row_id(conversation.id))
+        .padding(Padding::ZERO.bottom(ROW_GAP))
+        .height(ROW_HEIGHT)
+        .into()
 }
 
 /// Gives a one-line text the rest of its row and cuts it at that width, so

@@ -30,6 +30,7 @@ mod format;
 mod intake;
 mod labels;
 pub mod language;
+mod list_scroll;
 mod panes;
 mod phrase_picker;
 mod plugins;
@@ -317,6 +318,26 @@ pub mod saved_view_ids {
 pub fn conversation_row_id(conversation_id: i64) -> Id {
     conversation_list::row_id(conversation_id)
 }
+
+/// Widget id of the scrollable conversation list.
+pub fn conversation_list_id() -> Id {
+    conversation_list::list_id()
+}
+
+/// Row height of the conversation list in logical pixels, and the rows
+/// built beyond each edge of its view.
+pub use conversation_list::{
+    OVERSCAN as CONVERSATION_OVERSCAN, ROW_HEIGHT as CONVERSATION_ROW_HEIGHT,
+};
+
+/// Widget id of the scrollable ticket list.
+pub fn ticket_list_id() -> Id {
+    ticket_list::list_id()
+}
+
+/// Row height of the ticket list in logical pixels, and the rows built
+/// beyond each edge of its view.
+pub use ticket_list::{OVERSCAN as TICKET_OVERSCAN, ROW_HEIGHT as TICKET_ROW_HEIGHT};
 
 /// Widget id of a ticket's row in the ticket list.
 pub fn ticket_row_id(ticket_id: i64) -> Id {

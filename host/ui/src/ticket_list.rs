@@ -3,18 +3,49 @@
 //! Type, priority and status show the lifecycle's labels for their ids, so
 //! a team's own statuses read as the team named them. An id the lifecycle
 //! does not list, such as one from an older lifecycle, shows as stored.
+//!
+//! Rows have a fixed height, so only the rows in view and [`OVERSCAN`]
+//! more each side are built as widgets, between two empty spaces that give
+//! the list its full height.
 
-use iced::widget::{Id, button, column, container, row, scrollable, text};
-use iced::{Element, Fill, Length};
+use iced::widget::{Id, Space, button, column, container, row, scrollable, text};
+use iced::{Element, Fill, Length, Padding};
 use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::Ticket;
 
+use crate::list_scroll::ListScroll;
 use crate::{labels, style};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Height of one row in logical pixels, including the gap below it. A
+/// line of 13-pixel text with its padding takes about 25.
+pub const ROW_HEIGHT: f32 = 28.0;
+
+/// Gap between two rows in logical pixels.
+const ROW_GAP: f32 = 2.0;
+
+/// Rows built beyond each edge of the view, so that a short scroll shows
+/// rows that are ready.
+pub const OVERSCAN: usize = 10;
+
+/// Height of the list's view until the scrollable reports the real one,
+/// in logical pixels: that of a 3840x2160 screen at scale 1, so the rows
+/// built fill the view on screens up to that height. iced 0.14's
+/// scrollable reports no view whose content fits, so a short list keeps
+/// this height.
+const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
+
+/// Returns the scroll state of a list at its top.
+pub fn initial_scroll() -> ListScroll {
+    ListScroll::new(ROW_HEIGHT, INITIAL_VIEWPORT_HEIGHT)
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// The row of the ticket with this id was clicked.
     Selected(i64),
+    /// The list scrolled: the offset of its top edge and the height of its
+    /// view, in logical pixels.
+    Scrolled { offset: f32, height: f32 },
 }
 
 /// A ticket with the labels the list shows.
@@ -48,6 +79,11 @@ pub fn row_id(ticket_id: i64) -> Id {
     Id::from(format!("ticket-{ticket_id}"))
 }
 
+/// Widget id of the scrollable list of rows.
+pub fn list_id() -> Id {
+    Id::new("ticket-list")
+}
+
 /// Column widths in logical pixels. The subject column takes the remaining
 /// width.
 const ID_WIDTH: f32 = 60.0;
@@ -58,8 +94,12 @@ const STATUS_WIDTH: f32 = 120.0;
 const CUSTOMER_WIDTH: f32 = 180.0;
 
 /// Builds the list. Rows of tickets on `selected_conversation` are
-/// highlighted.
-pub fn view(rows: &[TicketRow], selected_conversation: Option<i64>) -> Element<'_, Message> {
+/// highlighted. Only the rows near the view of `scroll` are built.
+pub fn view<'a>(
+    rows: &'a [TicketRow],
+    selected_conversation: Option<i64>,
+    scroll: &ListScroll,
+) -> Element<'a, Message> {
     let heading = text(labels::tickets()).size(16);
     if rows.is_empty() {
         return column![
@@ -85,18 +125,28 @@ pub fn view(rows: &[TicketRow], selected_conversation: Option<i64>) -> Element<'
     ))
     .padding([0, 8]);
 
-    let list = column(rows.iter().map(|row| {
+    let range = scroll.built_range(rows.len(), OVERSCAN);
+    let below = rows.len() - range.end;
+    let built = rows[range.clone()].iter().map(|row| {
         ticket_row(
             row,
             selected_conversation == Some(row.ticket.conversation_id),
         )
-    }))
-    .spacing(2);
+    });
+    let content = column![Space::new().height(range.start as f32 * ROW_HEIGHT)]
+        .extend(built)
+        .push(Space::new().height(below as f32 * ROW_HEIGHT))
+        .width(Fill);
+    let list = scrollable(content)
+        .id(list_id())
+        .on_scroll(|viewport| Message::Scrolled {
+            offset: viewport.absolute_offset().y,
+            height: viewport.bounds().height,
+        })
+        .spacing(4)
+        .height(Fill);
 
-    column![heading, header, scrollable(list).spacing(4).height(Fill)]
-        .spacing(6)
-        .padding(8)
-        .into()
+    column![heading, header, list].spacing(6).padding(8).into()
 }
 
 fn ticket_row(row: &TicketRow, selected: bool) -> Element<'_, Message> {
@@ -119,8 +169,13 @@ fn ticket_row(row: &TicketRow, selected: bool) -> Element<'_, Message> {
         .style(style::list_row(selected))
         .padding([4, 8])
         .width(Fill)
+        .height(Fill)
         .clip(true);
-    container(row_button).id(row_id(ticket.id)).into()
+    container(row_button)
+        .id(row_id(ticket.id))
+        .padding(Padding::ZERO.bottom(ROW_GAP))
+        .height(ROW_HEIGHT)
+        .into()
 }
 
 /// Lays out seven cells in the column widths, each clipped to its width.

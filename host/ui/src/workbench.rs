@@ -17,12 +17,14 @@ mod keys;
 mod phrases;
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Local, Utc};
+use iced::widget::scrollable::AbsoluteOffset;
 use iced::widget::{button, center, column, container, operation, row, rule, space, stack, text};
 use iced::{Alignment, Element, Fill, FillPortion, Size, Subscription, Task};
 use kefu_core::Store;
@@ -40,6 +42,7 @@ use crate::customer_card;
 use crate::demo_offer::{self, DemoOffer};
 use crate::intake::{self, INTAKE_INTERVAL, IntakeRunner};
 use crate::labels::{self, Label};
+use crate::list_scroll::ListScroll;
 use crate::panes::{self, PaneId, PaneSummary, Panes};
 use crate::phrase_picker::{self, PhrasePicker};
 use crate::plugins::{self, Plugins};
@@ -129,6 +132,10 @@ pub struct Workbench {
     shortcuts_shown: bool,
     /// Text of the conversation list's search field.
     conversation_search: String,
+    /// Scroll offset and view height of the conversation list.
+    conversation_scroll: ListScroll,
+    /// Scroll offset and view height of the ticket list.
+    ticket_scroll: ListScroll,
     /// The conversation list's selected view.
     list_view: View,
     /// The views' counts and the selected view's conversations, from the
@@ -390,6 +397,8 @@ impl Workbench {
             picker: None,
             shortcuts_shown: false,
             conversation_search: String::new(),
+            conversation_scroll: conversation_list::initial_scroll(),
+            ticket_scroll: ticket_list::initial_scroll(),
             list_view: View::All,
             views: ViewRead::default(),
             notice: None,
@@ -416,6 +425,18 @@ impl Workbench {
     /// Id of the conversation shown in the focused pane.
     pub fn selected_conversation(&self) -> Option<i64> {
         self.panes.focused_conversation()
+    }
+
+    /// Returns the positions of the conversation list's rows in view,
+    /// counted among the conversations the list shows.
+    pub fn conversation_list_visible_range(&self) -> Range<usize> {
+        let total = self.listed_conversations().len();
+        self.conversation_scroll.visible_range(total)
+    }
+
+    /// Returns the positions of the ticket list's rows in view.
+    pub fn ticket_list_visible_range(&self) -> Range<usize> {
+        self.ticket_scroll.visible_range(self.tickets.len())
     }
 
     /// Returns the open panes in layout order.
@@ -566,6 +587,10 @@ impl Workbench {
                 self.view_form = Some(ViewForm::edit(name));
                 Task::none()
             }
+            Message::ConversationList(conversation_list::Message::Scrolled { offset, height }) => {
+                self.conversation_scroll.scrolled(offset, height);
+                Task::none()
+            }
             Message::SavedView(message) => {
                 self.saved_view_message(message);
                 Task::none()
@@ -578,6 +603,10 @@ impl Workbench {
             }
             Message::ShortcutList(shortcuts::Message::ClosePressed) => {
                 self.shortcuts_shown = false;
+                Task::none()
+            }
+            Message::TicketList(ticket_list::Message::Scrolled { offset, height }) => {
+                self.ticket_scroll.scrolled(offset, height);
                 Task::none()
             }
             Message::TicketList(ticket_list::Message::Selected(ticket_id)) => {
@@ -1040,7 +1069,10 @@ impl Workbench {
                 self.panes.set_ticket(conversation_id, ticket);
                 self.clear_error();
                 self.show_customer();
-                operation::snap_to_end(panes::ids::messages(key))
+                Task::batch([
+                    operation::snap_to_end(panes::ids::messages(key)),
+                    self.reveal_conversation(conversation_id),
+                ])
             }
             Err(error) => {
                 let error = format!("{error:#}");
@@ -1048,6 +1080,31 @@ impl Workbench {
                 Task::none()
             }
         }
+    }
+
+    /// Scrolls the conversation list so that the row of `conversation_id`
+    /// is in view, when the list shows that conversation.
+    fn reveal_conversation(&mut self, conversation_id: i64) -> Task<Message> {
+        let listed = self.listed_conversations();
+        let total = listed.len();
+        let Some(position) = listed
+            .iter()
+            .position(|conversation| conversation.id == conversation_id)
+        else {
+            return Task::none();
+        };
+        match self.conversation_scroll.reveal(position, total) {
+            Some(offset) => operation::scroll_to(
+                conversation_list::list_id(),
+                AbsoluteOffset { x: 0.0, y: offset },
+            ),
+            None => Task::none(),
+        }
+    }
+
+    /// Returns the conversations the list shows, in list order.
+    fn listed_conversations(&self) -> Vec<&ConversationSummary> {
+        conversation_list::listed(&self.conversations, &self.conversation_search, &self.views)
     }
 
     /// Reads the store for alerts and raises them; returns the window
@@ -1470,6 +1527,7 @@ impl Workbench {
             &self.conversation_search,
             &self.views,
             &self.list_view,
+            &self.conversation_scroll,
         )
         .map(Message::ConversationList);
         let top = row![
@@ -1480,9 +1538,11 @@ impl Workbench {
                 .map(Message::Panes),
         ]
         .height(FillPortion(3));
-        let tickets =
-            container(ticket_list::view(&self.tickets, selected).map(Message::TicketList))
-                .height(FillPortion(2));
+        let tickets = container(
+            ticket_list::view(&self.tickets, selected, &self.ticket_scroll)
+                .map(Message::TicketList),
+        )
+        .height(FillPortion(2));
 
         let panes = column![top, rule::horizontal(1), tickets];
         if selected.is_none() {

@@ -11,6 +11,7 @@ mod export;
 mod first_run;
 mod imported;
 mod live;
+mod long_lists;
 mod panes;
 mod phrases;
 mod plugins;
