@@ -34,9 +34,11 @@ pub const ROW_HEIGHT: f32 = 30.0;
 /// scroll shows rows that are ready.
 pub const OVERSCAN: usize = 20;
 
-/// Height of the list's view until the first scroll reports the real one,
-/// in logical pixels: the list's share of the default window.
-const INITIAL_VIEWPORT_HEIGHT: f32 = 480.0;
+/// Height of the list's view until the scrollable reports the real one,
+/// in logical pixels: that of a 3840x2160 screen at scale 1, as for the
+/// workbench's lists. iced 0.14's scrollable reports no view whose
+/// content fits, so a shorter guess left rows blank in a tall window.
+const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
 
 /// Most open tasks listed above the tickets.
 const MAX_TASKS_SHOWN: usize = 5;
