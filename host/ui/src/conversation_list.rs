@@ -11,7 +11,7 @@ use iced::widget::{Id, Space, button, column, container, row, scrollable, text, 
 use iced::{Alignment, Element, Fill, Padding};
 use kefu_core::model::ConversationSummary;
 
-use crate::list_scroll::ListScroll;
+use crate::list_scroll::{INITIAL_VIEWPORT_HEIGHT, ListScroll};
 use crate::shortcuts::{Action, Scope};
 use crate::views::{View, ViewRead};
 use crate::{format, labels, style};
@@ -29,13 +29,6 @@ const ROW_GAP: f32 = 2.0;
 /// Rows built beyond each edge of the view, so that a short scroll shows
 /// rows that are ready.
 pub const OVERSCAN: usize = 10;
-
-/// Height of the list's view until the scrollable reports the real one,
-/// in logical pixels: that of a 3840x2160 screen at scale 1, so the rows
-/// built fill the view on screens up to that height. iced 0.14's
-/// scrollable reports no view whose content fits, so a short list keeps
-/// this height.
-const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
 
 /// Returns the scroll state of a list at its top.
 pub fn initial_scroll() -> ListScroll {

@@ -4,6 +4,13 @@
 
 use std::ops::Range;
 
+/// Height of a list's view until its scrollable reports the real one, in
+/// logical pixels: that of a 3840x2160 screen at scale 1, so the rows
+/// built fill the view on screens up to that height. iced 0.14's
+/// scrollable reports no view whose content fits, so a short list keeps
+/// this height.
+pub const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
+
 /// Scroll offset and view height of one list, in logical pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ListScroll {

@@ -13,7 +13,7 @@ use iced::{Element, Fill, Length, Padding};
 use kefu_core::lifecycle::Lifecycle;
 use kefu_core::model::Ticket;
 
-use crate::list_scroll::ListScroll;
+use crate::list_scroll::{INITIAL_VIEWPORT_HEIGHT, ListScroll};
 use crate::{labels, style};
 
 /// Height of one row in logical pixels, including the gap below it. A
@@ -26,13 +26,6 @@ const ROW_GAP: f32 = 2.0;
 /// Rows built beyond each edge of the view, so that a short scroll shows
 /// rows that are ready.
 pub const OVERSCAN: usize = 10;
-
-/// Height of the list's view until the scrollable reports the real one,
-/// in logical pixels: that of a 3840x2160 screen at scale 1, so the rows
-/// built fill the view on screens up to that height. iced 0.14's
-/// scrollable reports no view whose content fits, so a short list keeps
-/// this height.
-const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
 
 /// Returns the scroll state of a list at its top.
 pub fn initial_scroll() -> ListScroll {

@@ -25,6 +25,7 @@ use kefu_core::todo::{
 
 use crate::labels::todo as labels;
 pub use crate::labels::{Label, ResultLine};
+use crate::list_scroll::INITIAL_VIEWPORT_HEIGHT;
 
 /// Height of one row of the list in logical pixels. Every row has it, so a
 /// scroll offset maps to a row number by division.
@@ -33,12 +34,6 @@ pub const ROW_HEIGHT: f32 = 30.0;
 /// Rows read and built beyond each edge of the view, so that a short
 /// scroll shows rows that are ready.
 pub const OVERSCAN: usize = 20;
-
-/// Height of the list's view until the scrollable reports the real one,
-/// in logical pixels: that of a 3840x2160 screen at scale 1, as for the
-/// workbench's lists. iced 0.14's scrollable reports no view whose
-/// content fits, so a shorter guess left rows blank in a tall window.
-const INITIAL_VIEWPORT_HEIGHT: f32 = 2160.0;
 
 /// Most open tasks listed above the tickets.
 const MAX_TASKS_SHOWN: usize = 5;
