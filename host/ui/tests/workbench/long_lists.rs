@@ -228,25 +228,11 @@ fn scroll_wheel_builds_rows_further_down() {
     let beyond = desk.added[100];
     assert!(!is_built(&workbench, kefu_ui::conversation_row_id(beyond)));
 
-    let messages: Vec<Message> = {
-        let mut ui = simulator(&workbench);
-        let list = ui
-            .find(selector::id(kefu_ui::conversation_list_id()))
-            .expect("the list");
-        let bounds = list.visible_bounds().expect("the list is in view");
-        ui.point_at(bounds.center());
-        let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::WheelScrolled {
-            delta: iced::mouse::ScrollDelta::Pixels {
-                x: 0.0,
-                y: -100.0 * CONVERSATION_ROW_HEIGHT,
-            },
-        })]);
-        ui.into_messages().collect()
-    };
-    assert!(!messages.is_empty(), "the wheel produced no message");
-    for message in messages {
-        let _task = workbench.update(message);
-    }
+    scroll_down(
+        &mut workbench,
+        kefu_ui::conversation_list_id(),
+        100.0 * CONVERSATION_ROW_HEIGHT,
+    );
 
     assert!(workbench.conversation_list_visible_range().start >= 100);
     assert!(is_built(&workbench, kefu_ui::conversation_row_id(beyond)));
@@ -332,25 +318,11 @@ fn ticket_list_builds_rows_in_view() {
         &format!("咨询 {}", ADDED - 1)
     ));
 
-    let messages: Vec<Message> = {
-        let mut ui = simulator(&workbench);
-        let list = ui
-            .find(selector::id(kefu_ui::ticket_list_id()))
-            .expect("the list");
-        let bounds = list.visible_bounds().expect("the list is in view");
-        ui.point_at(bounds.center());
-        let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::WheelScrolled {
-            delta: iced::mouse::ScrollDelta::Pixels {
-                x: 0.0,
-                y: -200.0 * TICKET_ROW_HEIGHT,
-            },
-        })]);
-        ui.into_messages().collect()
-    };
-    assert!(!messages.is_empty(), "the wheel produced no message");
-    for message in messages {
-        let _task = workbench.update(message);
-    }
+    scroll_down(
+        &mut workbench,
+        kefu_ui::ticket_list_id(),
+        200.0 * TICKET_ROW_HEIGHT,
+    );
 
     assert!(workbench.ticket_list_visible_range().start >= 200);
     assert!(is_built(&workbench, kefu_ui::ticket_row_id(beyond)));
@@ -361,4 +333,23 @@ fn ticket_list_builds_rows_in_view() {
         built <= visible.len() + 2 * TICKET_OVERSCAN,
         "{built} rows built for {visible:?}"
     );
+}
+
+/// Turns the mouse wheel over the list with id `list` by `pixels` down and
+/// feeds the resulting messages to `update`.
+fn scroll_down(workbench: &mut Workbench, list: Id, pixels: f32) {
+    let messages: Vec<Message> = {
+        let mut ui = simulator(workbench);
+        let found = ui.find(selector::id(list)).expect("the list");
+        let bounds = found.visible_bounds().expect("the list is in view");
+        ui.point_at(bounds.center());
+        let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::WheelScrolled {
+            delta: iced::mouse::ScrollDelta::Pixels { x: 0.0, y: -pixels },
+        })]);
+        ui.into_messages().collect()
+    };
+    assert!(!messages.is_empty(), "the wheel produced no message");
+    for message in messages {
+        let _task = workbench.update(message);
+    }
 }
