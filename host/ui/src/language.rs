@@ -76,8 +76,8 @@ pub fn current() -> Language {
 /// thread. The app sets it before its window opens and when the settings
 /// screen saves a new language. Lines that stay on screen (results,
 /// errors, notices) are [`labels::Label`]s formatted when drawn, so they
-/// follow; toasts and desktop notifications already shown keep their
-/// language, and so does an error text the core wrote, which is English.
+/// follow the switch. Toasts and desktop notifications already shown keep
+/// their language, and error texts from the core stay in English.
 pub fn set(language: Language) {
     catalog::set(language);
 }

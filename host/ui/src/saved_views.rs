@@ -262,11 +262,11 @@ impl ViewForm {
             && store.views()?.iter().any(|(saved, _)| saved == name)
         {
             self.offer_overwrite = editing.is_none();
-            let taken = name.to_string();
+            let taken_name = name.to_string();
             Some(if editing.is_none() {
-                Label::new(move || labels::name_taken_overwrite(&taken))
+                Label::new(move || labels::name_taken_overwrite(&taken_name))
             } else {
-                Label::new(move || labels::name_taken(&taken))
+                Label::new(move || labels::name_taken(&taken_name))
             })
         } else {
             None

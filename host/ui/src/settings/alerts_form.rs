@@ -238,8 +238,8 @@ impl AlertsForm {
             let path = config_folder.join(sound_file);
             if let Err(error) = crate::alerts::sound::decode(&path) {
                 let reason = format!("{error:#}");
-                let shown = path.clone();
-                let line = Label::new(move || labels::sound_invalid(&shown, &reason));
+                let sound_path = path.clone();
+                let line = Label::new(move || labels::sound_invalid(&sound_path, &reason));
                 errors.push((Field::SoundFile, line));
             }
             Sound::File(path)

@@ -366,7 +366,7 @@ fn writer_lists_current_agents_and_loads() {
         ]
     );
 
-    // A second listing in the same transaction sees new loads.
+    // A second listing in the same transaction returns the new loads.
     let ids = open_tickets(&writer, 0, 2);
     for id in &ids {
         writer
